@@ -1,0 +1,39 @@
+"""byot: a client for OpenAI and every OpenAI-compatible API that brings your own types.
+
+Every call returns a plain `dict` by default, or the caller's own type (dataclass, TypedDict,
+pydantic model, msgspec Struct, attrs class, or any decoder function).
+
+```python
+import byot
+
+client = byot.Client()  # OPENAI_API_KEY from the environment
+chat = client.request("POST", "/chat/completions", body={"model": "gpt-4o-mini", "messages": []})
+```
+"""
+
+from byot import errors
+from byot._async_client import AsyncClient
+from byot._client import Client
+from byot._config import AzureConfig, AzureV1Config, OpenAIConfig
+from byot._response import APIResponse
+from byot._retry import RetryEvent, RetryPolicy
+from byot._timeout import Timeout
+from byot._types import RequestOptions
+from byot._version import __version__
+from byot.protocols import Config
+
+__all__ = [
+    "APIResponse",
+    "AsyncClient",
+    "AzureConfig",
+    "AzureV1Config",
+    "Client",
+    "Config",
+    "OpenAIConfig",
+    "RequestOptions",
+    "RetryEvent",
+    "RetryPolicy",
+    "Timeout",
+    "__version__",
+    "errors",
+]

@@ -1,0 +1,338 @@
+"""`Client`, the sync driver: moves bytes between the sans-I/O core and httpx.
+
+Its twin is `_async_client.py`; the two are kept line for line alike and a parity test
+checks their public surface. Every decision lives in `_core`, `_retry` and `_codec`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
+
+import httpx
+from typing_extensions import Self, Unpack, override
+
+from byot import _core, _transport
+from byot._response import APIResponse
+from byot._timeout import DEFAULT_TIMEOUT, Timeout
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from types import TracebackType
+
+    from byot._retry import RetryPolicy
+    from byot._timeout import Deadline
+    from byot._types import B, R, RequestOptions
+    from byot.protocols import Config
+
+_Result = tuple[Any, httpx.Response, bytes]
+
+
+class _Connection:
+    """The pool a client and all its `with_options` copies share."""
+
+    def __init__(
+        self, transport: httpx.BaseTransport | None, http_client: httpx.Client | None, url: str
+    ) -> None:
+        if transport is not None and http_client is not None:
+            raise TypeError("pass transport= or http_client=, not both")
+        self.http_client = http_client
+        self.transport = transport or (None if http_client else _transport.sync_transport(url))
+        self.closed = False
+
+    def send(self, prepared: _core.Prepared, timeout: dict[str, float | None]) -> httpx.Response:
+        if self.transport is not None:
+            return self.transport.handle_request(prepared.request(timeout))
+        assert self.http_client is not None  # noqa: S101 - one of the two is always set
+        request = self.http_client.build_request(
+            prepared.method,
+            prepared.url,
+            headers=prepared.headers,
+            content=prepared.content,
+            timeout=httpx.Timeout(**timeout),
+        )
+        return self.http_client.send(request, stream=True)
+
+    def close(self) -> None:
+        self.closed = True
+        if self.transport is not None:
+            self.transport.close()
+        else:
+            assert self.http_client is not None  # noqa: S101
+            self.http_client.close()
+
+
+class Client:
+    """A sync client for OpenAI and any OpenAI-compatible API.
+
+    Every call returns a plain `dict` unless the caller names a type, and never fails because
+    a provider added or left out a field.
+
+    Example:
+        ```python
+        with byot.Client() as client:  # OPENAI_API_KEY from the environment
+            chat = client.request(
+                "POST",
+                "/chat/completions",
+                body={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]},
+            )
+            print(chat["choices"][0]["message"]["content"])
+        ```
+
+    Args:
+        api_key: The API key (default: `OPENAI_API_KEY`, then `OPENAI_ADMIN_KEY`); keyless
+            local servers need none.
+        base_url: The API's base URL (default: `OPENAI_BASE_URL`, then OpenAI's).
+        organization: Sent as `OpenAI-Organization` (default: `OPENAI_ORG_ID`).
+        project: Sent as `OpenAI-Project` (default: `OPENAI_PROJECT_ID`).
+        config: A provider configuration (`AzureConfig`, `AzureV1Config`, or any object
+            meeting `byot.protocols.Config`) instead of the four arguments above.
+        default_headers: Headers for every request, over the configuration's.
+        default_query: Query parameters for every request.
+        timeout: Seconds for every phase, a `byot.Timeout`, or None for no limit
+            (default: 5 s to connect, 600 s for the rest).
+        max_retries: Retries after a failed attempt (default 2); shorthand for
+            `retry=RetryPolicy(max_retries=...)`.
+        retry: What to retry and how long to wait (see `byot.RetryPolicy`).
+        transport: An httpx transport to send through, such as `httpx.MockTransport`.
+        http_client: An `httpx.Client` to send through, with its own settings.
+
+    Raises:
+        ConfigError: The configuration cannot work (e.g. no key for api.openai.com).
+        TypeError: Arguments that exclude each other were combined.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        config: Config | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, Any] | None = None,
+        timeout: float | Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        if http_client is not None and timeout is DEFAULT_TIMEOUT:
+            timeout = _core.timeout_from_httpx(http_client.timeout)
+        self._settings = _core.Settings.create(
+            config=config,
+            api_key=api_key,
+            base_url=base_url,
+            organization=organization,
+            project=project,
+            default_headers=default_headers,
+            default_query=default_query,
+            timeout=timeout,
+            retry=retry,
+            max_retries=max_retries,
+        )
+        self._connection = _Connection(transport, http_client, self._settings.config.base_url)
+
+    @property
+    def config(self) -> Config:
+        """The provider configuration."""
+        return self._settings.config
+
+    @property
+    def base_url(self) -> str:
+        """The provider's base URL."""
+        return self._settings.config.base_url
+
+    @property
+    def timeout(self) -> Timeout:
+        """The default timeout of every call."""
+        return self._settings.timeout
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry policy of every call."""
+        return self._settings.retry
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the connection pool has been closed."""
+        return self._connection.closed
+
+    def with_options(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        config: Config | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, Any] | None = None,
+        timeout: float | Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> Self:
+        """A copy of this client with some settings changed, sharing its connection pool.
+
+        Headers and query parameters are merged over the current ones; a new key, base URL,
+        organization or project builds a fresh OpenAI configuration with the others kept.
+        Closing either client closes the shared pool.
+
+        Example:
+            ```python
+            fast = client.with_options(timeout=5, max_retries=0)
+            ```
+        """
+        copy = object.__new__(type(self))
+        copy._settings = self._settings.derive(
+            api_key=api_key,
+            base_url=base_url,
+            organization=organization,
+            project=project,
+            config=config,
+            default_headers=default_headers,
+            default_query=default_query,
+            timeout=self._settings.timeout if timeout is DEFAULT_TIMEOUT else timeout,
+            max_retries=max_retries,
+            retry=retry,
+        )
+        copy._connection = self._connection
+        return copy
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        /,
+        body: B | None = None,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[RequestOptions],
+    ) -> R: ...
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        /,
+        body: B | None = None,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        raw: Literal[True],
+        **options: Unpack[RequestOptions],
+    ) -> APIResponse[R]: ...
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        /,
+        body: B | None = None,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        raw: bool = False,
+        **options: Unpack[RequestOptions],
+    ) -> R | APIResponse[R]:
+        """Send one request and decode its JSON answer; retried as the policy says.
+
+        Args:
+            method: The HTTP method.
+            path: The path under the base URL (`/chat/completions`), with `{name}`
+                placeholders filled from `path_params=`, or an absolute URL.
+            body: The JSON body: a mapping (sent as written), a dataclass, TypedDict, attrs
+                instance, pydantic model or msgspec Struct (fields that are None left out),
+                raw `bytes`, or anything `encoder=` accepts.
+            response_type: Decode into this type instead of a dict: a dataclass, TypedDict,
+                pydantic model, msgspec Struct or attrs class.
+            decoder: Decode the body bytes with this function instead.
+            encoder: Turn `body` into bytes or a mapping with this function.
+            raw: Return an `APIResponse` with the status, headers and raw body around the
+                decoded value.
+            **options: Per-call options: `timeout`, `headers`, `query`, `extra_body`,
+                `max_retries`, `idempotency_key`, `path`, `path_params`.
+
+        Returns:
+            The decoded body: a `dict` by default, else what `response_type=` or `decoder=`
+            name; wrapped in an `APIResponse` when `raw=True`.
+
+        Raises:
+            APIStatusError: The final attempt got a status >= 400 (a subclass per status).
+            APIConnectionError: The final attempt could not connect or was cut off.
+            APITimeoutError: The final attempt timed out, or the total deadline ran out.
+            DecodeError: The body does not decode into the requested type.
+        """
+        prepared = self._settings.prepare(method, path, body, encoder=encoder, options=options)
+        decode, target = _core.decoder_for(response_type, decoder)
+        deadline = prepared.deadline()
+        retrying = self._settings.retry.retrying(prepared.max_retries, deadline)
+        result: _Result = retrying(self._attempt, prepared, deadline, decode, target)
+        value, response, content = result
+        if not raw:
+            return cast("R", value)
+        return APIResponse(
+            parsed=value,
+            status_code=response.status_code,
+            headers=response.headers,
+            content=content,
+            method=prepared.method,
+            url=str(prepared.url),
+            retries_taken=retrying.statistics["attempt_number"] - 1,
+        )
+
+    def _attempt(
+        self,
+        prepared: _core.Prepared,
+        deadline: Deadline | None,
+        decode: Callable[[bytes], Any],
+        target: object,
+    ) -> _Result:
+        timeout = prepared.timeout_for(deadline)
+        try:
+            response = self._connection.send(prepared, timeout)
+            try:
+                content = _read(response, prepared, deadline)
+            finally:
+                response.close()
+        except httpx.RequestError as exc:
+            raise _core.transport_error(prepared, exc) from exc
+        value = prepared.finish(response.status_code, response.headers, content, decode, target)
+        return value, response, content
+
+    def close(self) -> None:
+        """Close the connection pool (shared with `with_options` copies)."""
+        self._connection.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @override
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(config={self._settings.config!r})"
+
+
+def _read(response: httpx.Response, prepared: _core.Prepared, deadline: Deadline | None) -> bytes:
+    if deadline is None:
+        return response.read()
+    chunks: list[bytes] = []
+    for chunk in response.iter_bytes():
+        chunks.append(chunk)
+        if deadline.expired():
+            raise prepared.deadline_error()
+    return b"".join(chunks)

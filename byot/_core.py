@@ -1,0 +1,492 @@
+"""The sans-I/O core: every decision of a call, with no socket in sight.
+
+`Settings` is what a client knows, resolved once when it is built. `Settings.prepare` turns a
+call (method, path, body, per-call options) into a `Prepared` request; `Prepared.request`
+makes the `httpx.Request` for one attempt; `Prepared.finish` turns the status, headers and
+body bytes of a response into the caller's value or the right exception. The two drivers
+(`_client.py`, `_async_client.py`) only move bytes between these functions and the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import quote, urlencode
+
+import httpx
+
+from byot import _codec, _status
+from byot._config import OpenAIConfig
+from byot._retry import RetryPolicy
+from byot._timeout import DEFAULT_TIMEOUT, Deadline, Timeout, to_timeout
+from byot._version import __version__
+from byot.errors import APIConnectionError, APITimeoutError, DecodeError
+
+if TYPE_CHECKING:
+    from byot._types import HeaderTypes, QueryTypes, RequestOptions
+    from byot.protocols import Config
+
+logger = logging.getLogger("byot")
+
+USER_AGENT = f"byot/{__version__} (python {sys.version_info.major}.{sys.version_info.minor})"
+_BASE_HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Accept": "application/json",
+    "Accept-Encoding": "gzip, deflate",
+}
+_JSON = "application/json"
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_BAD_HEADER_VALUE = re.compile(r"[\r\n\x00]")
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+_URL_CACHE_SIZE = 512
+
+
+def check_headers(headers: Mapping[str, object]) -> None:
+    """Refuse header names and values that could split or forge a header line.
+
+    Raises:
+        ValueError: A name is not an HTTP token, or a value holds CR, LF or NUL.
+    """
+    for name, value in headers.items():
+        if not _TOKEN.match(name):
+            raise ValueError(f"invalid header name {name!r}: use letters, digits and -")
+        if value is not None and (not isinstance(value, str) or _BAD_HEADER_VALUE.search(value)):
+            # The value may be a secret: name the header, never echo the value.
+            raise ValueError(
+                f"invalid value for header {name!r}: it must be a str without CR, LF or NUL"
+            )
+
+
+def fill_path(template: str, params: Mapping[str, object]) -> str:
+    """Fill `{name}` placeholders, each value escaped so that it stays one path segment.
+
+    Raises:
+        TypeError: A placeholder has no value, or a value has no placeholder.
+        ValueError: A value is empty (it would change the route).
+    """
+    used: set[str] = set()
+
+    def sub(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in params:
+            raise TypeError(f"missing path parameter {name!r} for {template}")
+        used.add(name)
+        return escape_segment(name, params[name])
+
+    path = _PLACEHOLDER.sub(sub, template)
+    unused = set(params) - used
+    if unused:
+        raise TypeError(f"unknown path parameter(s) {sorted(unused)} for {template}")
+    return path
+
+
+def escape_segment(name: str, value: object) -> str:
+    """URL-escape one path segment; `/`, `?`, `#`, `%` and dot segments cannot survive."""
+    text = str(value)
+    if not text:
+        raise ValueError(f"path parameter {name!r} is empty; an empty id would change the route")
+    escaped = quote(text, safe="")
+    if escaped in {".", ".."}:  # dot segments would be resolved away by URL normalisation
+        escaped = escaped.replace(".", "%2E")
+    return escaped
+
+
+def encode_query(params: Mapping[str, Any]) -> str:
+    """Encode query parameters as the official SDK does.
+
+    Booleans become `true`/`false`, None values are left out, lists repeat the key with
+    brackets (`include[]=a&include[]=b`) and mappings nest (`metadata[key]=value`).
+    """
+    pairs: list[tuple[str, str]] = []
+    for key, value in params.items():
+        _flatten(key, value, pairs)
+    return urlencode(pairs)
+
+
+def _flatten(key: str, value: Any, out: list[tuple[str, str]]) -> None:
+    if value is None:
+        return
+    if value is True or value is False:
+        out.append((key, "true" if value else "false"))
+    elif isinstance(value, (list, tuple)):
+        for item in cast("list[Any]", value):
+            _flatten(f"{key}[]", item, out)
+    elif isinstance(value, Mapping):
+        for sub, item in cast("Mapping[str, Any]", value).items():
+            _flatten(f"{key}[{sub}]", item, out)
+    else:
+        out.append((key, str(value)))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a client knows, resolved once when it is built (and again in `with_options`)."""
+
+    config: Config
+    default_headers: Mapping[str, str] = field(default_factory=dict[str, str])
+    default_query: Mapping[str, Any] = field(default_factory=dict[str, Any])
+    timeout: Timeout = DEFAULT_TIMEOUT
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # Derived: the headers of a request without a body, and with a JSON body.
+    plain_headers: httpx.Headers = field(init=False, repr=False, compare=False)
+    json_headers: httpx.Headers = field(init=False, repr=False, compare=False)
+    query: Mapping[str, Any] = field(init=False, repr=False, compare=False)
+    _urls: dict[str, httpx.URL] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        headers = {**_BASE_HEADERS, **self.config.headers(), **self.default_headers}
+        check_headers(headers)
+        plain = httpx.Headers(headers)
+        json = plain.copy()
+        json["Content-Type"] = _JSON
+        object.__setattr__(self, "plain_headers", plain)
+        object.__setattr__(self, "json_headers", json)
+        object.__setattr__(self, "query", {**self.config.query(), **self.default_query})
+        object.__setattr__(self, "_urls", {})
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        config: Config | None,
+        api_key: str | None,
+        base_url: str | None,
+        organization: str | None,
+        project: str | None,
+        default_headers: Mapping[str, str] | None,
+        default_query: Mapping[str, Any] | None,
+        timeout: float | Timeout | None,
+        retry: RetryPolicy | None,
+        max_retries: int | None,
+    ) -> Settings:
+        """Build settings from a client's constructor arguments.
+
+        Raises:
+            TypeError: `config=` was combined with the arguments it replaces.
+        """
+        if config is None:
+            config = OpenAIConfig(
+                api_key=api_key, base_url=base_url, organization=organization, project=project
+            )
+        elif any(v is not None for v in (api_key, base_url, organization, project)):
+            raise TypeError(
+                "pass either config= or api_key=/base_url=/organization=/project=, not both"
+            )
+        policy = retry or RetryPolicy()
+        if max_retries is not None:
+            policy = replace(policy, max_retries=max_retries)
+        return cls(
+            config=config,
+            default_headers=dict(default_headers or {}),
+            default_query=dict(default_query or {}),
+            timeout=to_timeout(timeout),
+            retry=policy,
+        )
+
+    def derive(
+        self,
+        *,
+        config: Config | None,
+        api_key: str | None,
+        base_url: str | None,
+        organization: str | None,
+        project: str | None,
+        default_headers: Mapping[str, str] | None,
+        default_query: Mapping[str, Any] | None,
+        timeout: float | Timeout | None,
+        retry: RetryPolicy | None,
+        max_retries: int | None,
+    ) -> Settings:
+        """These settings with some changed, for `with_options`.
+
+        Raises:
+            TypeError: `config=` was combined with the arguments it replaces, or the current
+                configuration is not an `OpenAIConfig` that a key or URL can be changed in.
+        """
+        changes = {
+            "api_key": api_key,
+            "base_url": base_url,
+            "organization": organization,
+            "project": project,
+        }
+        if config is None and any(v is not None for v in changes.values()):
+            if not isinstance(self.config, OpenAIConfig):
+                raise TypeError(
+                    f"cannot change api_key/base_url/organization/project of a "
+                    f"{type(self.config).__name__}: pass config= instead"
+                )
+            config = self.config.replace(**changes)
+            changes = dict.fromkeys(changes)
+        policy = retry or self.retry
+        return Settings.create(
+            config=config or self.config,
+            **changes,
+            default_headers={**self.default_headers, **(default_headers or {})},
+            default_query={**self.default_query, **(default_query or {})},
+            timeout=timeout,
+            retry=policy,
+            max_retries=max_retries,
+        )
+
+    def url(self, path: str, query: QueryTypes | None) -> httpx.URL:
+        """The parsed URL for a path and a per-call query, cached: parsing is costly."""
+        text = self.config.url(path)
+        merged = {**self.query, **query} if query else self.query
+        if merged:
+            text += ("&" if "?" in text else "?") + encode_query(merged)
+        urls = self._urls
+        url = urls.get(text)
+        if url is None:
+            if len(urls) >= _URL_CACHE_SIZE:
+                urls.clear()
+            url = urls[text] = httpx.URL(text)
+        return url
+
+    def prepare(
+        self,
+        method: str,
+        path: str,
+        body: object,
+        *,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None,
+        options: RequestOptions,
+    ) -> Prepared:
+        """Everything about a call that does not depend on the attempt.
+
+        Raises:
+            TypeError: An option or the body is of the wrong kind.
+            ValueError: A header or path parameter would corrupt the request.
+        """
+        if options:
+            path = options.get("path", path)
+            path_params = options.get("path_params")
+            if path_params is not None:
+                path = fill_path(path, path_params)
+        url = self.url(path, options.get("query"))
+        content, headers = self._content(body, encoder, options)
+        timeout = to_timeout(options["timeout"]) if "timeout" in options else self.timeout
+        return Prepared(
+            method=method.upper(),
+            url=url,
+            headers=headers,
+            content=content,
+            timeout=timeout,
+            httpx_timeout=timeout.as_httpx(),
+            max_retries=options.get("max_retries"),
+        )
+
+    def _content(
+        self,
+        body: object,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None,
+        options: RequestOptions,
+    ) -> tuple[bytes | None, httpx.Headers]:
+        extra_body = options.get("extra_body")
+        if body is None and encoder is None and not extra_body:
+            content = None
+            headers = self.plain_headers
+        elif isinstance(body, (bytes, bytearray)) and encoder is None:
+            if extra_body:
+                raise TypeError("extra_body cannot be merged into a bytes body")
+            content = bytes(body)
+            headers = self.plain_headers.copy()
+            headers["Content-Type"] = "application/octet-stream"
+        else:
+            content = _codec.encode(
+                {} if body is None else body, encoder=encoder, extra_body=extra_body
+            )
+            headers = self.json_headers
+        call_headers = options.get("headers")
+        key = options.get("idempotency_key")
+        if call_headers or key is not None:
+            headers = _merge_headers(headers, call_headers or {}, key)
+        return content, headers
+
+
+def _merge_headers(
+    base: httpx.Headers, extra: HeaderTypes, idempotency_key: str | None
+) -> httpx.Headers:
+    if idempotency_key is not None:
+        extra = {**extra, "Idempotency-Key": idempotency_key}
+    check_headers(extra)
+    headers = base.copy()
+    for name, value in extra.items():
+        if value is None:
+            headers.pop(name, None)
+        else:
+            headers[name] = value
+    return headers
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A call ready to be sent: what every attempt of it shares."""
+
+    method: str
+    url: httpx.URL
+    headers: httpx.Headers
+    content: bytes | None
+    timeout: Timeout
+    httpx_timeout: dict[str, float | None]
+    max_retries: int | None
+
+    def deadline(self) -> Deadline | None:
+        """A fresh deadline for the call's total time budget, when it has one."""
+        total = self.timeout.total
+        return None if total is None else Deadline(total)
+
+    def timeout_for(self, deadline: Deadline | None) -> dict[str, float | None]:
+        """The phase timeouts for one attempt, clamped to what is left of the deadline.
+
+        Raises:
+            APITimeoutError: The deadline has already passed.
+        """
+        if deadline is None:
+            return self.httpx_timeout
+        if deadline.expired():
+            raise self.deadline_error()
+        return self.timeout.as_httpx(deadline.remaining())
+
+    def deadline_error(self) -> APITimeoutError:
+        """The error for a call that ran out of its total time."""
+        return APITimeoutError(
+            f"the call's total deadline of {self.timeout.total:g} s ran out",
+            method=self.method,
+            url=str(self.url),
+        )
+
+    def request(self, timeout: dict[str, float | None]) -> httpx.Request:
+        """The `httpx.Request` for one attempt."""
+        return httpx.Request(
+            self.method,
+            self.url,
+            headers=self.headers,
+            content=self.content,
+            extensions={"timeout": timeout},
+        )
+
+    def finish(
+        self,
+        status: int,
+        headers: httpx.Headers,
+        content: bytes,
+        decode: Callable[[bytes], Any],
+        target: object,
+    ) -> Any:
+        """The caller's value for a response, or the exception it calls for.
+
+        Raises:
+            APIStatusError: The status is not 2xx (the matching subclass).
+            DecodeError: The body does not decode into the requested type.
+        """
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %d (%d bytes, request_id=%s)",
+                self.method,
+                self.url,
+                status,
+                len(content),
+                headers.get("x-request-id"),
+            )
+        if not 200 <= status < 300:
+            raise _status.make_status_error(
+                method=self.method, url=str(self.url), status=status, headers=headers, raw=content
+            )
+        return decode_body(decode, content, target, headers)
+
+
+def decode_body(
+    decode: Callable[[bytes], Any], content: bytes, target: object, headers: httpx.Headers
+) -> Any:
+    """Run a decoder; any failure becomes a `DecodeError` that keeps the raw bytes.
+
+    Raises:
+        DecodeError: The decoder failed.
+    """
+    try:
+        return decode(content)
+    except DecodeError as exc:
+        raise exc.with_context(raw=content, request_id=headers.get("x-request-id")) from None
+    except Exception as exc:
+        raise _decode_error(exc, content, target, headers) from exc
+
+
+def _decode_error(
+    exc: Exception, content: bytes, target: object, headers: httpx.Headers
+) -> DecodeError:
+    name = getattr(target, "__qualname__", None) or repr(target)
+    if not content.strip():
+        problem = "the response body is empty"
+    else:
+        problem = f"{type(exc).__name__}: {exc}".replace("\n", " ")
+        content_type = headers.get("content-type")
+        if content_type and "json" not in content_type:
+            problem += f" (content-type {content_type})"
+    return DecodeError(
+        f"cannot decode the response into {name}: {problem}",
+        raw=content,
+        target=target,
+        path=_error_path(exc),
+        request_id=headers.get("x-request-id"),
+    )
+
+
+_MSGSPEC_PATH = re.compile(r"at `(\$[^`]*)`")
+
+
+def _error_path(exc: Exception) -> str:
+    """The JSON path a pydantic or msgspec validation error points at, or `$`."""
+    errors: Any = getattr(exc, "errors", None)
+    if errors is not None:
+        try:
+            loc: list[Any] = list(errors()[0]["loc"])
+        except (TypeError, LookupError, AttributeError):
+            return "$"
+        return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
+    match = _MSGSPEC_PATH.search(str(exc))
+    return match.group(1) if match else "$"
+
+
+def decoder_for(
+    response_type: object, decoder: Callable[[bytes], Any] | None
+) -> tuple[Callable[[bytes], Any], object]:
+    """The decoder for a call and what to name in errors.
+
+    Raises:
+        TypeError: Both `response_type=` and `decoder=` were given.
+    """
+    if decoder is not None:
+        if response_type is not None:
+            raise TypeError("pass response_type= or decoder=, not both")
+        return decoder, decoder
+    if response_type is None:
+        return _codec.decode_object, dict
+    return _codec.decoder_for(response_type), response_type
+
+
+def transport_error(prepared: Prepared, exc: httpx.RequestError) -> APIConnectionError:
+    """The byot error for an httpx failure to send or receive."""
+    url = str(prepared.url)
+    if isinstance(exc, httpx.TimeoutException):
+        kind = type(exc).__name__.replace("Timeout", "").lower() or "request"
+        return APITimeoutError(
+            f"{kind} timeout: {prepared.method} {url} got no answer in time",
+            method=prepared.method,
+            url=url,
+        )
+    return APIConnectionError(
+        f"connection error: {prepared.method} {url}: {type(exc).__name__}: {exc}",
+        method=prepared.method,
+        url=url,
+    )
+
+
+def timeout_from_httpx(timeout: httpx.Timeout) -> Timeout:
+    """Byot's `Timeout` for an injected `httpx.Client`'s own timeout."""
+    return Timeout(
+        None, connect=timeout.connect, read=timeout.read, write=timeout.write, pool=timeout.pool
+    )

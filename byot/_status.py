@@ -1,0 +1,213 @@
+"""Error responses, sans-I/O: status code to exception class, and every error-body shape.
+
+Providers disagree on how an error looks (research/anchor-peers.md §1.5, §3.2), so the body is
+read leniently: whatever its shape, the status error is raised with the status, the headers,
+the raw bytes and the best message that can be found. Nothing here raises anything but the
+status error it builds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, cast
+
+import orjson
+
+from byot import errors
+
+if TYPE_CHECKING:
+    import httpx
+
+_STATUS_CLASSES: dict[int, type[errors.APIStatusError]] = {
+    400: errors.BadRequestError,
+    401: errors.AuthenticationError,
+    403: errors.PermissionDeniedError,
+    404: errors.NotFoundError,
+    409: errors.ConflictError,
+    422: errors.UnprocessableEntityError,
+    429: errors.RateLimitError,
+}
+
+_MAX_TEXT = 500
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class ErrorBody:
+    """What could be read from an error response body."""
+
+    body: Any = None
+    message: str | None = None
+    type: str | None = None
+    code: str | int | None = None
+    param: str | None = None
+
+
+def error_class(status: int) -> type[errors.APIStatusError]:
+    """The exception class for a status code."""
+    if status >= 500:
+        return errors.InternalServerError
+    return _STATUS_CLASSES.get(status, errors.APIStatusError)
+
+
+def parse_error_body(raw: bytes) -> ErrorBody:
+    """Read an error body of any shape; never raises."""
+    if not raw.strip():
+        return ErrorBody()
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return ErrorBody(message=_text_message(raw))
+    return _json_message(body)
+
+
+def _json_message(body: Any) -> ErrorBody:
+    # Gemini wraps its error object in a one-element array.
+    items = _array(body)
+    first = items[0] if items else body
+    top = _object(first)
+    if top is None:
+        return ErrorBody(body=body, message=_as_text(first))
+    error = top.get("error")
+    inner = _object(error)
+    if inner is not None:
+        # OpenAI, Azure, OpenRouter (integer code), Gemini (`status` names the kind).
+        return ErrorBody(
+            body=body,
+            message=_as_text(inner.get("message")),
+            type=_as_text(inner.get("type") or inner.get("status")),
+            code=_as_code(inner.get("code")),
+            param=_as_text(inner.get("param")),
+        )
+    if error is not None and not isinstance(error, bool):
+        # `{"error": "model not found"}` (Ollama, llama.cpp, many proxies).
+        return ErrorBody(body=body, message=_as_text(error), code=_as_code(top.get("code")))
+    detail = top.get("detail")
+    if detail is not None:
+        # FastAPI-based servers: a string, or a list of {loc, msg} validation problems.
+        return ErrorBody(body=body, message=_detail_message(detail))
+    # vLLM's top-level `{"object": "error", "message": ..., "code": 400}` and the like.
+    return ErrorBody(
+        body=body,
+        message=_as_text(top.get("message") or top.get("msg")),
+        type=_as_text(top.get("type")),
+        code=_as_code(top.get("code")),
+        param=_as_text(top.get("param")),
+    )
+
+
+def _object(value: Any) -> dict[str, Any] | None:
+    return cast("dict[str, Any]", value) if _is_instance(value, dict) else None
+
+
+def _array(value: Any) -> list[Any] | None:
+    return cast("list[Any]", value) if _is_instance(value, list) else None
+
+
+# Called through a name so that neither checker narrows a JSON value to a half-known generic.
+_is_instance = isinstance
+
+
+def _detail_message(detail: Any) -> str | None:
+    items = _array(detail)
+    if items is None:
+        return _as_text(detail)
+    parts: list[str] = []
+    for item in items:
+        problem = _object(item)
+        if problem is None:
+            parts.append(str(item))
+            continue
+        loc = _array(problem.get("loc"))
+        where = ".".join(str(x) for x in loc) if loc else None
+        msg = _as_text(problem.get("msg") or problem.get("message")) or ""
+        parts.append(f"{where}: {msg}" if where else msg)
+    return "; ".join(parts) or None
+
+
+def _text_message(raw: bytes) -> str | None:
+    title = _TITLE.search(raw)
+    text = (title.group(1) if title else raw).decode("utf-8", "replace")
+    text = _SPACE.sub(" ", _TAG.sub(" ", text)).strip()
+    if len(text) > _MAX_TEXT:
+        text = text[:_MAX_TEXT] + "..."
+    return text or None
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    return orjson.dumps(value).decode()
+
+
+def _as_code(value: Any) -> str | int | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    if isinstance(value, (str, int)):
+        return value
+    return _as_text(value)
+
+
+def is_quota_error(info: ErrorBody) -> bool:
+    """Whether a 429 means the account is out of credit, which no retry will fix."""
+    return "insufficient_quota" in (info.type, info.code)
+
+
+def make_status_error(
+    *,
+    method: str,
+    url: str,
+    status: int,
+    headers: httpx.Headers,
+    raw: bytes,
+    info: ErrorBody | None = None,
+) -> errors.APIStatusError:
+    """Build the status error for a response, with a message that says what happened."""
+    if info is None:
+        info = parse_error_body(raw)
+    request_id = headers.get("x-request-id")
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = "Error"
+    text = f"{status} {reason}"
+    if info.message:
+        text += f": {info.message}"
+    elif raw.strip():
+        text += " (unreadable error body)"
+    else:
+        text += " (empty body)"
+    details = [
+        f"{name}={value}"
+        for name, value in (
+            ("type", info.type),
+            ("code", info.code),
+            ("param", info.param),
+            ("request_id", request_id),
+        )
+        if value is not None
+    ]
+    if details:
+        text += f" [{', '.join(details)}]"
+    if 300 <= status < 400 and (location := headers.get("location")):
+        text += f" (redirect to {location}; check base_url: byot does not follow redirects)"
+    return error_class(status)(
+        text,
+        method=method,
+        url=url,
+        status_code=status,
+        headers=headers,
+        raw=raw,
+        body=info.body,
+        request_id=request_id,
+        error_message=info.message,
+        type=info.type,
+        code=info.code,
+        param=info.param,
+    )

@@ -1,0 +1,114 @@
+"""Timeouts: four per-phase limits plus an optional total deadline for a whole call."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+_PHASES = ("connect", "read", "write", "pool")
+
+
+class _Unset:
+    """The type of `_UNSET`: keeps `None` free to mean "no limit" in the phase keywords."""
+
+
+_UNSET = _Unset()
+
+
+@dataclass(frozen=True)
+class Timeout:
+    """How long a call may take, in seconds; `None` means no limit.
+
+    The four phase limits are those of httpx: `connect` (opening a connection), `read`
+    (silence between two received chunks, not the whole body), `write` (sending a chunk) and
+    `pool` (waiting for a free connection). `total`, when set, bounds the whole call including
+    every retry and the waits between them; when it runs out the call raises
+    `byot.errors.APITimeoutError`.
+
+    Example:
+        ```python
+        byot.Client(timeout=byot.Timeout(30, connect=2, total=90))
+        ```
+
+    Args:
+        default: The limit for every phase not given by name.
+        connect: Limit for opening a connection.
+        read: Limit for silence while receiving.
+        write: Limit for sending.
+        pool: Limit for waiting for a connection from the pool.
+        total: Limit for the whole call, retries included.
+    """
+
+    connect: float | None
+    read: float | None
+    write: float | None
+    pool: float | None
+    total: float | None
+
+    def __init__(
+        self,
+        default: float | None = 600.0,
+        *,
+        connect: float | _Unset | None = _UNSET,
+        read: float | _Unset | None = _UNSET,
+        write: float | _Unset | None = _UNSET,
+        pool: float | _Unset | None = _UNSET,
+        total: float | None = None,
+    ) -> None:
+        given = {"connect": connect, "read": read, "write": write, "pool": pool}
+        for name, value in given.items():
+            chosen = default if isinstance(value, _Unset) else value
+            object.__setattr__(self, name, _check(name, chosen))
+        object.__setattr__(self, "total", _check("total", total))
+
+    def as_httpx(self, remaining: float | None = None) -> dict[str, float | None]:
+        """The phase limits as httpx's `timeout` request extension, clamped to `remaining`."""
+        if remaining is None:
+            return {name: getattr(self, name) for name in _PHASES}
+        return {
+            name: remaining if (value := getattr(self, name)) is None else min(value, remaining)
+            for name in _PHASES
+        }
+
+
+def _check(name: str, value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"timeout {name} must be a number of seconds or None, got {value!r}")
+    if math.isnan(value) or value < 0:
+        raise ValueError(f"timeout {name} must be >= 0 seconds, got {value!r}")
+    return float(value)
+
+
+DEFAULT_TIMEOUT = Timeout(600.0, connect=5.0)
+"""The default: 5 s to connect, 600 s for every other phase, no total deadline (as the SDK)."""
+
+NO_TIMEOUT = Timeout(None)
+
+
+def to_timeout(value: float | Timeout | None) -> Timeout:
+    """Normalise the accepted timeout spellings to a `Timeout`."""
+    if isinstance(value, Timeout):
+        return value
+    if value is None:
+        return NO_TIMEOUT
+    return Timeout(value)
+
+
+class Deadline:
+    """The end of a call's total time budget, on the monotonic clock."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, total: float) -> None:
+        self.at = time.monotonic() + total
+
+    def remaining(self) -> float:
+        """Seconds left, never negative."""
+        return max(0.0, self.at - time.monotonic())
+
+    def expired(self) -> bool:
+        """Whether the budget is used up."""
+        return time.monotonic() >= self.at

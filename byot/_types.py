@@ -1,0 +1,61 @@
+"""Type variables, aliases and the per-call options shared by both clients.
+
+`R` is the heart of "bring your own types": every JSON call returns `R`, which defaults to
+`dict[str, Any]` (PEP 696) when the caller names neither `response_type=` nor `decoder=`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from typing_extensions import TypedDict, TypeVar
+
+if TYPE_CHECKING:
+    from byot._timeout import Timeout
+
+R = TypeVar("R", default=dict[str, Any])
+"""The result type of a call: `dict[str, Any]` unless the caller names another."""
+
+B = TypeVar("B", default=Any)
+"""The request body type, tied to `encoder=` when one is given."""
+
+JSON: TypeAlias = Any
+"""A decoded JSON value (dict, list, str, int, float, bool or None)."""
+
+Decoder: TypeAlias = Callable[[bytes], R]
+"""Turns a response body into a value."""
+
+TimeoutTypes: TypeAlias = "float | Timeout | None"
+"""A timeout in seconds for every phase, a `Timeout`, or `None` for no timeout at all."""
+
+HeaderTypes: TypeAlias = Mapping[str, "str | None"]
+"""Header names to values; per call, a `None` value removes a client header."""
+
+QueryTypes: TypeAlias = Mapping[str, Any]
+"""Query parameters: scalars, booleans (sent as `true`/`false`), lists and nested mappings."""
+
+
+class RequestOptions(TypedDict, total=False):
+    """Per-call options accepted by every request method.
+
+    A key that is absent means "use the client's setting"; there is no sentinel. Type checkers
+    reject a misspelt key (`timout=`) with a "did you mean".
+    """
+
+    timeout: float | Timeout | None
+    """Overrides the client timeout; `None` disables every timeout for this call."""
+    headers: HeaderTypes
+    """Added over the client headers; a `None` value removes that header."""
+    query: QueryTypes
+    """Added over the client's default query."""
+    extra_body: Mapping[str, Any]
+    """Merged into the top level of the JSON body last; its keys win."""
+    max_retries: int
+    """Overrides the client's retry count for this call (0 disables retries)."""
+    idempotency_key: str
+    """Sent as `Idempotency-Key`, the same value on every attempt."""
+    path: str
+    """Replaces the path of the call (for gateways that route a provider's own paths)."""
+    path_params: Mapping[str, object]
+    """Values for `{name}` placeholders in the path; each is URL-escaped as one segment."""
