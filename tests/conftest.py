@@ -1,0 +1,86 @@
+"""Shared fixtures: a clean environment, and one test body for both clients.
+
+`both` runs a test once with `byot.Client` and once with `byot.AsyncClient`: the test calls
+`both.client(...)` to build a client and `both.call(client.request, ...)` (or `both.run(coro_or_value)`)
+to get a plain result either way, so the same assertions cover both drivers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+import byot
+
+_ENV_PREFIXES = ("OPENAI_", "AZURE_OPENAI_")
+_PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's keys, base URLs or proxies."""
+    import os
+
+    for name in list(os.environ):
+        upper = name.upper()
+        if upper.startswith(_ENV_PREFIXES) or upper in _PROXY_VARS:
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class Both:
+    """Builds a sync or an async client and makes their calls look the same to a test."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.is_async = mode == "async"
+        self._clients: list[Any] = []
+
+    def client(
+        self,
+        handler: Callable[[httpx.Request], httpx.Response] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """A client of this mode; `handler` answers through `httpx.MockTransport`."""
+        if handler is not None:
+            kwargs.setdefault("transport", httpx.MockTransport(handler))
+        kwargs.setdefault("base_url", "http://test.local/v1")
+        kwargs.setdefault("api_key", "sk-test")
+        cls = byot.AsyncClient if self.is_async else byot.Client
+        client = cls(**kwargs)
+        self._clients.append(client)
+        return client
+
+    def run(self, value: Any) -> Any:
+        """The value itself, or the awaited result when the async client returned a coroutine."""
+        if inspect.isawaitable(value):
+            return asyncio.run(_await(value))
+        return value
+
+    def call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Call a client method and return its result, awaiting it for the async client."""
+        return self.run(method(*args, **kwargs))
+
+    def close(self) -> None:
+        for client in self._clients:
+            self.run(client.aclose() if self.is_async else client.close())
+
+
+async def _await(value: Any) -> Any:
+    return await value
+
+
+@pytest.fixture(params=["sync", "async"])
+def both(request: pytest.FixtureRequest) -> Iterator[Both]:
+    helper = Both(request.param)
+    yield helper
+    helper.close()
