@@ -1,7 +1,8 @@
 """Shared fixtures: a clean environment, and one test body for both clients.
 
 `both` runs a test once with `byot.Client` and once with `byot.AsyncClient`: the test calls
-`both.client(...)` to build a client and `both.call(client.request, ...)` (or `both.run(coro_or_value)`)
+`both.client(...)` to build a client and `both.call(client.request, ...)` (or
+`both.run(coro_or_value)`)
 to get a plain result either way, so the same assertions cover both drivers.
 """
 
@@ -9,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
 import byot
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 _ENV_PREFIXES = ("OPENAI_", "AZURE_OPENAI_")
 _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
