@@ -52,7 +52,7 @@ class _Connection:
             prepared.method,
             prepared.url,
             headers=prepared.headers,
-            content=prepared.content,
+            content=prepared.body(),
             timeout=httpx.Timeout(**timeout),
         )
         return await self.http_client.send(request, stream=True)
@@ -277,12 +277,23 @@ class AsyncClient:
         """
         prepared = self._settings.prepare(method, path, body, encoder=encoder, options=options)
         decode, target = _core.decoder_for(response_type, decoder)
+        return cast("R | APIResponse[R]", await self._send(prepared, decode, target, raw=raw))
+
+    async def _send(
+        self,
+        prepared: _core.Prepared,
+        decode: Callable[[bytes], Any],
+        target: object,
+        *,
+        raw: bool,
+    ) -> Any:
+        """Send a prepared call with retries and decode the answer."""
         deadline = prepared.deadline()
         retrying = self._settings.retry.async_retrying(prepared.max_retries, deadline)
         result: _Result = await retrying(self._attempt, prepared, deadline, decode, target)
         value, response, content = result
         if not raw:
-            return cast("R", value)
+            return value
         return APIResponse(
             parsed=value,
             status_code=response.status_code,

@@ -322,14 +322,23 @@ def _merge_headers(
     return headers
 
 
-@dataclass(frozen=True)
+BodyFactory = Callable[[], bytes]
+"""A body rebuilt for every attempt (e.g. multipart parts re-read from their files)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Prepared:
-    """A call ready to be sent: what every attempt of it shares."""
+    """A call ready to be sent: what every attempt of it shares.
+
+    `content` is the body: bytes are replayed as they are on a retry; a `BodyFactory` is
+    called again for each attempt, so a body that cannot be kept in memory or reused (a
+    multipart upload streamed from files) is rebuilt identically instead of half-sent.
+    """
 
     method: str
     url: httpx.URL
     headers: httpx.Headers
-    content: bytes | None
+    content: bytes | BodyFactory | None
     timeout: Timeout
     httpx_timeout: dict[str, float | None]
     max_retries: int | None
@@ -359,13 +368,18 @@ class Prepared:
             url=str(self.url),
         )
 
+    def body(self) -> bytes | None:
+        """The body for one attempt."""
+        content = self.content
+        return content() if callable(content) else content
+
     def request(self, timeout: dict[str, float | None]) -> httpx.Request:
         """The `httpx.Request` for one attempt."""
         return httpx.Request(
             self.method,
             self.url,
             headers=self.headers,
-            content=self.content,
+            content=self.body(),
             extensions={"timeout": timeout},
         )
 

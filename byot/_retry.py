@@ -14,17 +14,15 @@ import random
 import time
 from dataclasses import dataclass, field
 from datetime import timezone
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, cast
-
-import tenacity
-from typing_extensions import override
 
 from byot import _status
 from byot.errors import APIConnectionError, APIError, APIStatusError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+
+    import tenacity
 
     from byot._timeout import Deadline
 
@@ -126,10 +124,12 @@ class RetryPolicy:
 
     def retrying(self, max_retries: int | None, deadline: Deadline | None) -> tenacity.Retrying:
         """The sync retry loop for one call (`max_retries` overrides the policy's)."""
+        import tenacity  # imported on first use: it is a tenth of byot's import time
+
         return tenacity.Retrying(
-            stop=self._stop(max_retries, deadline),
+            stop=_Stop(self._attempts(max_retries), deadline),
             wait=self._wait,
-            retry=tenacity.retry_if_exception(self.should_retry),
+            retry=self._retry,
             before_sleep=self._before_sleep,
             reraise=True,
             sleep=time.sleep if self.sleep else _no_sleep,
@@ -139,23 +139,25 @@ class RetryPolicy:
         self, max_retries: int | None, deadline: Deadline | None
     ) -> tenacity.AsyncRetrying:
         """The async retry loop for one call; tenacity picks asyncio's or trio's sleep."""
+        import tenacity
+
         retrying = tenacity.AsyncRetrying(
-            stop=self._stop(max_retries, deadline),
+            stop=_Stop(self._attempts(max_retries), deadline),
             wait=self._wait,
-            retry=tenacity.retry_if_exception(self.should_retry),
+            retry=self._retry,
             before_sleep=self._before_sleep,
             reraise=True,
         )
         if not self.sleep:
-            retrying.sleep = _no_sleep
+            retrying = retrying.copy(sleep=_no_async_sleep)
         return retrying
 
-    def _stop(self, max_retries: int | None, deadline: Deadline | None) -> tenacity.stop.stop_base:
-        attempts = (self.max_retries if max_retries is None else max_retries) + 1
-        stop: tenacity.stop.stop_base = tenacity.stop_after_attempt(attempts)
-        if deadline is not None:
-            stop = stop | _StopAtDeadline(deadline)
-        return stop
+    def _attempts(self, max_retries: int | None) -> int:
+        return (self.max_retries if max_retries is None else max_retries) + 1
+
+    def _retry(self, state: tenacity.RetryCallState) -> bool:
+        error = _error_of(state)
+        return error is not None and self.should_retry(error)
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         return self.delay(state.attempt_number - 1, _error_of(state))
@@ -176,23 +178,31 @@ class RetryPolicy:
             self.on_retry(RetryEvent(attempt=state.attempt_number, delay=delay, error=error))
 
 
+class _Stop:
+    """Stop after the last attempt, or when the next wait would end past the deadline."""
+
+    __slots__ = ("attempts", "deadline")
+
+    def __init__(self, attempts: int, deadline: Deadline | None) -> None:
+        self.attempts = attempts
+        self.deadline = deadline
+
+    def __call__(self, state: tenacity.RetryCallState) -> bool:
+        if state.attempt_number >= self.attempts:
+            return True
+        return self.deadline is not None and state.upcoming_sleep >= self.deadline.remaining()
+
+
 def _no_sleep(seconds: float) -> None:
-    """Stands in for the sleep when waits are off; both tenacity loops accept it."""
+    """Stands in for `time.sleep` when waits are off."""
+
+
+async def _no_async_sleep(seconds: float) -> None:
+    """Stands in for the async sleep when waits are off (tenacity awaits its sleep)."""
 
 
 def _error_of(state: tenacity.RetryCallState) -> BaseException | None:
     return state.outcome.exception() if state.outcome is not None else None
-
-
-class _StopAtDeadline(tenacity.stop.stop_base):
-    """Stop when the next wait would end after the call's total deadline."""
-
-    def __init__(self, deadline: Deadline) -> None:
-        self.deadline = deadline
-
-    @override
-    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
-        return retry_state.upcoming_sleep >= self.deadline.remaining()
 
 
 def retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
@@ -212,6 +222,8 @@ def retry_after(headers: Mapping[str, str], now: float | None = None) -> float |
     seconds = _number(value)
     if seconds is not None:
         return seconds
+    from email.utils import parsedate_to_datetime  # rarely needed; keeps imports light
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

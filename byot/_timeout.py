@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _PHASES = ("connect", "read", "write", "pool")
 
@@ -45,6 +45,7 @@ class Timeout:
     write: float | None
     pool: float | None
     total: float | None
+    _httpx: dict[str, float | None] = field(init=False, repr=False, compare=False)
 
     def __init__(
         self,
@@ -61,11 +62,17 @@ class Timeout:
             chosen = default if isinstance(value, _Unset) else value
             object.__setattr__(self, name, _check(name, chosen))
         object.__setattr__(self, "total", _check("total", total))
+        phases = {name: getattr(self, name) for name in _PHASES}
+        object.__setattr__(self, "_httpx", phases)
 
     def as_httpx(self, remaining: float | None = None) -> dict[str, float | None]:
-        """The phase limits as httpx's `timeout` request extension, clamped to `remaining`."""
+        """The phase limits as httpx's `timeout` request extension, clamped to `remaining`.
+
+        Without `remaining` the same dict is returned every time: it is computed once, and
+        httpx only reads it.
+        """
         if remaining is None:
-            return {name: getattr(self, name) for name in _PHASES}
+            return self._httpx
         return {
             name: remaining if (value := getattr(self, name)) is None else min(value, remaining)
             for name in _PHASES
