@@ -229,6 +229,21 @@ class Client:
         **options: Unpack[RequestOptions],
     ) -> APIResponse[R]: ...
 
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        /,
+        body: B | None = None,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        raw: bool,
+        **options: Unpack[RequestOptions],
+    ) -> R | APIResponse[R]: ...
+
     def request(
         self,
         method: str,

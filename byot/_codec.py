@@ -59,12 +59,15 @@ def encode(
             if extra_body:
                 raise TypeError("extra_body cannot be merged into bytes returned by encoder=")
             return bytes(body)
-    if not extra_body:
-        if type(body) is dict:  # the common case, straight to orjson
-            return orjson.dumps(body, default=_default, option=_DUMPS_OPTIONS)
-        return orjson.dumps(_top_level(body), default=_default, option=_DUMPS_OPTIONS)
-    merged = {**_top_level(body), **extra_body}
-    return orjson.dumps(merged, default=_default, option=_DUMPS_OPTIONS)
+    if extra_body:
+        body = {**_top_level(body), **extra_body}
+    elif type(body) is not dict:  # a dict, the common case, goes straight to orjson
+        body = _top_level(body)
+    try:
+        return orjson.dumps(body, default=_default, option=_DUMPS_OPTIONS)
+    except orjson.JSONEncodeError as exc:
+        # Surface byot's own explanation from the hook rather than orjson's generic one.
+        raise TypeError(str(exc.__cause__ or exc)) from exc
 
 
 def _top_level(body: object) -> Mapping[str, Any]:

@@ -276,6 +276,8 @@ class AzureConfig:
 
     def url(self, path: str) -> str:
         """The deployment URL for model calls, the resource URL for everything else."""
+        if not path.startswith(("/", "http://", "https://")):
+            path = "/" + path
         if self._deployment_base is not None and path in _AZURE_DEPLOYMENT_PATHS:
             return self._deployment_base + path
         return join_url(self.base_url, path)

@@ -138,9 +138,11 @@ class Settings:
     _urls: dict[str, httpx.URL] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        headers = {**_BASE_HEADERS, **self.config.headers(), **self.default_headers}
-        check_headers(headers)
-        plain = httpx.Headers(headers)
+        # Merged as HTTP does, ignoring case: `user-agent` replaces byot's `User-Agent`.
+        plain = httpx.Headers(_BASE_HEADERS)
+        for layer in (self.config.headers(), self.default_headers):
+            check_headers(layer)
+            plain.update(layer)
         json = plain.copy()
         json["Content-Type"] = _JSON
         object.__setattr__(self, "plain_headers", plain)
@@ -225,7 +227,7 @@ class Settings:
         return Settings.create(
             config=config or self.config,
             **changes,
-            default_headers={**self.default_headers, **(default_headers or {})},
+            default_headers=_merged_headers(self.default_headers, default_headers),
             default_query={**self.default_query, **(default_query or {})},
             timeout=timeout,
             retry=policy,
@@ -305,6 +307,12 @@ class Settings:
         if call_headers or key is not None:
             headers = _merge_headers(headers, call_headers or {}, key)
         return content, headers
+
+
+def _merged_headers(current: Mapping[str, str], changes: Mapping[str, str] | None) -> httpx.Headers:
+    merged = httpx.Headers(current)
+    merged.update(changes or {})
+    return merged
 
 
 def _merge_headers(
@@ -499,8 +507,17 @@ def transport_error(prepared: Prepared, exc: httpx.RequestError) -> APIConnectio
     )
 
 
+_HTTPX_DEFAULT_TIMEOUT = httpx.Timeout(5.0)
+
+
 def timeout_from_httpx(timeout: httpx.Timeout) -> Timeout:
-    """Byot's `Timeout` for an injected `httpx.Client`'s own timeout."""
+    """The timeout a client adopts from an injected `httpx.Client`.
+
+    Its own, unless it is httpx's default (5 s for everything would cut off most
+    completions): then byot's default.
+    """
+    if timeout == _HTTPX_DEFAULT_TIMEOUT:
+        return DEFAULT_TIMEOUT
     return Timeout(
         None, connect=timeout.connect, read=timeout.read, write=timeout.write, pool=timeout.pool
     )

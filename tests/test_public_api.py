@@ -1,0 +1,156 @@
+"""The public surface: what `byot` exports, the parity of its two clients, its import cost."""
+
+import inspect
+import re
+import subprocess
+import sys
+import types
+
+import pytest
+
+import byot
+import byot.errors
+import byot.protocols
+
+MODULES = [byot, byot.errors, byot.protocols]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
+def test_all_is_sorted_and_complete(module: types.ModuleType) -> None:
+    names = module.__all__
+    assert names == sorted(names)
+    assert len(set(names)) == len(names)
+    for name in names:
+        assert hasattr(module, name), name
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
+def test_every_public_name_has_a_docstring(module: types.ModuleType) -> None:
+    assert (module.__doc__ or "").strip()
+    for name in module.__all__:
+        if name == "__version__":
+            continue
+        value = getattr(module, name)
+        doc = (
+            value.__doc__ if isinstance(value, (type, types.ModuleType)) else inspect.getdoc(value)
+        )
+        assert (doc or "").strip(), f"{module.__name__}.{name} has no docstring"
+
+
+def test_exports() -> None:
+    assert byot.__all__ == [
+        "APIResponse",
+        "AsyncClient",
+        "AzureConfig",
+        "AzureV1Config",
+        "Client",
+        "Config",
+        "OpenAIConfig",
+        "RequestOptions",
+        "RetryEvent",
+        "RetryPolicy",
+        "Timeout",
+        "__version__",
+        "errors",
+    ]
+    assert re.fullmatch(r"\d+\.\d+\.\d+([.-]?\w+)*", byot.__version__)
+    assert byot.errors is sys.modules["byot.errors"]
+
+
+def test_every_error_derives_from_byot_error() -> None:
+    for name in byot.errors.__all__:
+        cls = getattr(byot.errors, name)
+        assert issubclass(cls, byot.errors.BYOTError), name
+        assert issubclass(cls, Exception), name
+
+
+def test_public_methods_and_properties_have_docstrings() -> None:
+    for cls in (byot.Client, byot.AsyncClient):
+        for name, member in vars(cls).items():
+            if name.startswith("_"):
+                continue
+            target = member.fget if isinstance(member, property) else member
+            assert (inspect.getdoc(target) or "").strip(), f"{cls.__name__}.{name}"
+
+
+def public_names(cls: type) -> set[str]:
+    return {name for name in dir(cls) if not name.startswith("_")}
+
+
+def dunders(cls: type) -> set[str]:
+    return {name for name in vars(cls) if name.startswith("__") and name.endswith("__")}
+
+
+def test_clients_have_the_same_public_surface() -> None:
+    sync_names = public_names(byot.Client) - {"close"}
+    async_names = public_names(byot.AsyncClient) - {"aclose"}
+
+    assert sync_names == async_names
+    assert sync_names == {
+        "base_url",
+        "config",
+        "is_closed",
+        "request",
+        "retry",
+        "timeout",
+        "with_options",
+    }
+    assert "close" in public_names(byot.Client)
+    assert "aclose" in public_names(byot.AsyncClient)
+    assert "aclose" not in public_names(byot.Client)
+    assert "close" not in public_names(byot.AsyncClient)
+    sync_dunders = dunders(byot.Client) - {"__enter__", "__exit__"}
+    async_dunders = dunders(byot.AsyncClient) - {"__aenter__", "__aexit__"}
+    assert sync_dunders == async_dunders
+    assert {"__enter__", "__exit__"} <= dunders(byot.Client)
+    assert {"__aenter__", "__aexit__"} <= dunders(byot.AsyncClient)
+    assert not {"__aenter__", "__aexit__"} & dunders(byot.Client)
+    assert not {"__enter__", "__exit__"} & dunders(byot.AsyncClient)
+
+
+def test_properties_are_properties_in_both() -> None:
+    for name in ("base_url", "config", "is_closed", "retry", "timeout"):
+        assert isinstance(inspect.getattr_static(byot.Client, name), property), name
+        assert isinstance(inspect.getattr_static(byot.AsyncClient, name), property), name
+
+
+@pytest.mark.parametrize(
+    ("sync_name", "async_name"),
+    [
+        ("__init__", "__init__"),
+        ("request", "request"),
+        ("with_options", "with_options"),
+        ("close", "aclose"),
+        ("__exit__", "__aexit__"),
+    ],
+)
+def test_signatures_match(sync_name: str, async_name: str) -> None:
+    sync_sig = inspect.signature(getattr(byot.Client, sync_name))
+    async_sig = inspect.signature(getattr(byot.AsyncClient, async_name))
+
+    def shape(sig: inspect.Signature) -> list[tuple[str, object, object]]:
+        return [(p.name, p.kind, p.default) for p in sig.parameters.values()]
+
+    assert shape(sync_sig) == shape(async_sig)
+
+
+def test_async_methods_are_coroutines() -> None:
+    for name in ("request", "aclose", "__aenter__", "__aexit__"):
+        assert inspect.iscoroutinefunction(getattr(byot.AsyncClient, name)), name
+    for name in ("request", "close", "__enter__", "__exit__", "with_options"):
+        assert not inspect.iscoroutinefunction(getattr(byot.Client, name)), name
+    assert not inspect.iscoroutinefunction(byot.AsyncClient.with_options)
+
+
+def test_import_does_not_load_optional_libraries() -> None:
+    code = (
+        "import sys, byot\n"
+        "heavy = ('jsonschema', 'pydantic', 'msgspec', 'attrs', 'attr')\n"
+        "print(sorted(name for name in heavy if name in sys.modules))\n"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+
+    assert result.stdout.strip() == "[]"
+    assert result.stderr == ""

@@ -1,0 +1,240 @@
+"""Static typing checks of the public API: never run, only type-checked.
+
+`mypy` and `pyright` (both strict, configured in pyproject.toml) check this file. Each
+`assert_type` states what a type checker must infer for a call; each line ending in an ignore
+comment is a call that must stay an error (both tools fail on an ignore that is no longer
+needed: mypy's `warn_unused_ignores`, pyright's `reportUnnecessaryTypeIgnoreComment`).
+
+The must-fail lines carry one comment that both tools check: mypy reads the code
+(`call-overload`, so the call must keep failing for that reason), and pyright, which honours
+`# type: ignore` for every rule on its line, reports it as unnecessary once the line is clean.
+A `# pyright: ignore[...]` next to it would always be unnecessary for pyright (the `type: ignore`
+already covers the line), hence the single comment.
+
+Pytest does not collect it (its name does not start with `test_`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import attrs
+import msgspec
+import orjson
+import pydantic
+from typing_extensions import TypedDict, assert_type
+
+import byot
+from byot import errors
+
+# -- the caller's own types --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Message:
+    role: str
+    content: str | None
+
+
+@dataclass(frozen=True)
+class Choice:
+    index: int
+    message: Message
+
+
+@dataclass(frozen=True)
+class ChatCompletion:
+    id: str
+    choices: list[Choice]
+
+
+class ChatDict(TypedDict):
+    id: str
+    model: str
+
+
+class ChatModel(pydantic.BaseModel):
+    id: str
+    model: str
+
+
+class ChatStruct(msgspec.Struct):
+    id: str
+    model: str
+
+
+@attrs.define
+class ChatAttrs:
+    id: str
+    model: str
+
+
+def parse(body: bytes) -> int:
+    return len(body)
+
+
+BODY: dict[str, Any] = {"model": "gpt-4o-mini", "messages": []}
+
+
+# -- the sync client ---------------------------------------------------------------------
+
+
+def sync_results(client: byot.Client) -> None:
+    assert_type(client.request("POST", "/chat/completions", body=BODY), dict[str, Any])
+    assert_type(client.request("GET", "/models"), dict[str, Any])
+
+    assert_type(
+        client.request("POST", "/chat/completions", body=BODY, response_type=ChatCompletion),
+        ChatCompletion,
+    )
+    assert_type(client.request("POST", "/x", body=BODY, response_type=ChatDict), ChatDict)
+    assert_type(client.request("POST", "/x", body=BODY, response_type=ChatModel), ChatModel)
+    assert_type(client.request("POST", "/x", body=BODY, response_type=ChatStruct), ChatStruct)
+    assert_type(client.request("POST", "/x", body=BODY, response_type=ChatAttrs), ChatAttrs)
+
+    assert_type(client.request("GET", "/x", decoder=ChatModel.model_validate_json), ChatModel)
+    structs = msgspec.json.Decoder(list[ChatStruct])
+    assert_type(client.request("GET", "/x", decoder=structs.decode), list[ChatStruct])
+    assert_type(client.request("GET", "/x", decoder=orjson.loads), Any)
+    assert_type(client.request("GET", "/x", decoder=parse), int)
+
+
+def sync_raw(client: byot.Client) -> None:
+    response = client.request("POST", "/chat/completions", body=BODY, raw=True)
+    assert_type(response, byot.APIResponse[dict[str, Any]])
+    assert_type(response.parsed, dict[str, Any])
+    assert_type(response.status_code, int)
+    assert_type(response.request_id, str | None)
+    assert_type(response.content, bytes)
+
+    typed = client.request("POST", "/x", body=BODY, response_type=ChatCompletion, raw=True)
+    assert_type(typed, byot.APIResponse[ChatCompletion])
+    assert_type(typed.parsed, ChatCompletion)
+    assert_type(client.request("GET", "/x", decoder=parse, raw=True), byot.APIResponse[int])
+    assert_type(client.request("GET", "/x", raw=False), dict[str, Any])
+
+
+def sync_raw_flag(client: byot.Client, flag: bool) -> None:
+    # A bool only known at run time: either shape, and the checker makes the caller narrow.
+    result = client.request("GET", "/x", raw=flag)
+    assert_type(result, dict[str, Any] | byot.APIResponse[dict[str, Any]])
+
+
+def sync_options(client: byot.Client) -> None:
+    assert_type(client.request("GET", "/x", timeout=3), dict[str, Any])
+    assert_type(client.request("GET", "/x", timeout=2.5), dict[str, Any])
+    assert_type(client.request("GET", "/x", timeout=None), dict[str, Any])
+    assert_type(client.request("GET", "/x", timeout=byot.Timeout(1, total=5)), dict[str, Any])
+    assert_type(client.request("GET", "/x", headers={"x": None, "y": "1"}), dict[str, Any])
+    assert_type(client.request("GET", "/x", query={"limit": 2, "tags": ["a"]}), dict[str, Any])
+    assert_type(client.request("POST", "/x", body=BODY, extra_body={"seed": 1}), dict[str, Any])
+    assert_type(client.request("GET", "/x", max_retries=0), dict[str, Any])
+    assert_type(client.request("POST", "/x", idempotency_key="k"), dict[str, Any])
+    assert_type(client.request("GET", "/y", path="/x"), dict[str, Any])
+    assert_type(client.request("GET", "/x/{id}", path_params={"id": 1}), dict[str, Any])
+    assert_type(
+        client.request(
+            "POST",
+            "/x/{id}",
+            body=BODY,
+            response_type=ChatModel,
+            timeout=byot.Timeout(30, connect=2),
+            headers={"x-trace": "1"},
+            max_retries=1,
+            path_params={"id": "a"},
+        ),
+        ChatModel,
+    )
+    assert_type(
+        client.request(
+            "POST", "/x", body=ChatStruct(id="1", model="m"), encoder=msgspec.json.encode
+        ),
+        dict[str, Any],
+    )
+
+
+def sync_client(client: byot.Client) -> None:
+    assert_type(client.with_options(timeout=5, max_retries=0), byot.Client)
+    assert_type(client.with_options(timeout=None, default_headers={"x": "1"}), byot.Client)
+    assert_type(client.timeout, byot.Timeout)
+    assert_type(client.retry, byot.RetryPolicy)
+    assert_type(client.config, byot.Config)
+    assert_type(client.base_url, str)
+    with byot.Client(timeout=byot.Timeout(10, total=60), max_retries=3) as entered:
+        assert_type(entered, byot.Client)
+    byot.Client(retry=byot.RetryPolicy(sleep=False), default_query={"a": 1})
+    byot.Client(config=byot.AzureConfig(deployment="gpt", api_version="2024-10-21"))
+
+
+def sync_errors(client: byot.Client) -> None:
+    try:
+        client.request("GET", "/x")
+    except errors.RateLimitError as error:
+        assert_type(error.status_code, int)
+        assert_type(error.request_id, str | None)
+        assert_type(error.code, str | int | None)
+    except errors.APIConnectionError as error:
+        assert_type(error.message, str)
+    except errors.DecodeError as error:
+        assert_type(error.raw, bytes)
+
+
+def sync_must_fail(client: byot.Client) -> None:
+    client.request("GET", "/x", timout=3)  # type: ignore[call-overload]
+    client.request("GET", "/x", raw="yes")  # type: ignore[call-overload]
+
+
+# -- the async client --------------------------------------------------------------------
+
+
+async def async_results(client: byot.AsyncClient) -> None:
+    assert_type(await client.request("POST", "/chat/completions", body=BODY), dict[str, Any])
+    assert_type(await client.request("GET", "/models"), dict[str, Any])
+
+    assert_type(
+        await client.request("POST", "/x", body=BODY, response_type=ChatCompletion),
+        ChatCompletion,
+    )
+    assert_type(await client.request("POST", "/x", response_type=ChatDict), ChatDict)
+    assert_type(await client.request("POST", "/x", response_type=ChatModel), ChatModel)
+    assert_type(await client.request("POST", "/x", response_type=ChatStruct), ChatStruct)
+    assert_type(await client.request("POST", "/x", response_type=ChatAttrs), ChatAttrs)
+
+    assert_type(await client.request("GET", "/x", decoder=ChatModel.model_validate_json), ChatModel)
+    structs = msgspec.json.Decoder(list[ChatStruct])
+    assert_type(await client.request("GET", "/x", decoder=structs.decode), list[ChatStruct])
+    assert_type(await client.request("GET", "/x", decoder=orjson.loads), Any)
+    assert_type(await client.request("GET", "/x", decoder=parse), int)
+
+
+async def async_raw(client: byot.AsyncClient) -> None:
+    response = await client.request("POST", "/chat/completions", body=BODY, raw=True)
+    assert_type(response, byot.APIResponse[dict[str, Any]])
+    typed = await client.request("POST", "/x", response_type=ChatCompletion, raw=True)
+    assert_type(typed, byot.APIResponse[ChatCompletion])
+    assert_type(await client.request("GET", "/x", decoder=parse, raw=True), byot.APIResponse[int])
+
+
+async def async_options(client: byot.AsyncClient) -> None:
+    assert_type(await client.request("GET", "/x", timeout=3), dict[str, Any])
+    assert_type(await client.request("GET", "/x", timeout=None), dict[str, Any])
+    assert_type(await client.request("GET", "/x", timeout=byot.Timeout(1, total=5)), dict[str, Any])
+    assert_type(await client.request("GET", "/x", headers={"x": None}), dict[str, Any])
+    assert_type(await client.request("GET", "/x", query={"limit": 2}), dict[str, Any])
+    assert_type(await client.request("POST", "/x", extra_body={"seed": 1}), dict[str, Any])
+    assert_type(await client.request("GET", "/x", max_retries=0), dict[str, Any])
+    assert_type(await client.request("POST", "/x", idempotency_key="k"), dict[str, Any])
+    assert_type(await client.request("GET", "/y", path="/x"), dict[str, Any])
+    assert_type(await client.request("GET", "/x/{id}", path_params={"id": 1}), dict[str, Any])
+
+
+async def async_client(client: byot.AsyncClient) -> None:
+    assert_type(client.with_options(timeout=5, max_retries=0), byot.AsyncClient)
+    async with byot.AsyncClient(timeout=None) as entered:
+        assert_type(entered, byot.AsyncClient)
+
+
+async def async_must_fail(client: byot.AsyncClient) -> None:
+    await client.request("GET", "/x", timout=3)  # type: ignore[call-overload]
+    await client.request("GET", "/x", raw="yes")  # type: ignore[call-overload]
