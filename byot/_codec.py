@@ -73,9 +73,12 @@ def encode(
 def _top_level(body: object) -> Mapping[str, Any]:
     if isinstance(body, Mapping):
         return typing.cast("Mapping[str, Any]", body)
-    converted = _default(body)
+    problem = f"a request body must be a JSON object, not {type(body).__name__}"
+    if body is None or isinstance(body, (list, str, int, float)):
+        raise TypeError(problem)
+    converted = _default(body)  # a typed object's fields, or a tuple or set as a list
     if not isinstance(converted, Mapping):
-        raise TypeError(f"a request body must be a JSON object, not {type(body).__name__}")
+        raise TypeError(problem)
     return typing.cast("Mapping[str, Any]", converted)
 
 
@@ -257,7 +260,11 @@ def builder_for(tp: object) -> Builder:
         # Records may refer to themselves; register a forwarder before compiling the fields.
         slot: list[Builder] = []
         _BUILDERS[tp] = lambda value: slot[0](value)
-        slot.append(_make_builder(tp))
+        try:
+            slot.append(_make_builder(tp))
+        except BaseException:
+            del _BUILDERS[tp]  # leave no half-built forwarder behind
+            raise
         _BUILDERS[tp] = slot[0]
         return slot[0]
     built = _BUILDERS[tp] = _make_builder(tp)
@@ -273,7 +280,7 @@ def _make_builder(tp: Any) -> Builder:
         return _identity
     if tp is _NONE_TYPE or tp is None:
         return _build_none
-    if tp in _SCALARS:
+    if _is_class(tp) and tp in _SCALARS:
         return _SCALARS[tp]
     origin = get_origin(tp)
     args = get_args(tp)
@@ -397,7 +404,11 @@ def _literal_builder(values: tuple[Any, ...]) -> Builder:
     allowed: set[tuple[type[Any], Any]] = {(type(v), v) for v in values}
 
     def build(value: Any) -> Any:
-        if (type(value), value) in allowed:
+        try:
+            ok = (type(value), value) in allowed
+        except TypeError:  # an array or object is never a literal
+            ok = False
+        if ok:
             return value
         options = ", ".join(repr(v) for v in values)
         raise _Mismatch(f"expected one of {options}, got {value!r}")

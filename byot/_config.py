@@ -92,7 +92,10 @@ class OpenAIConfig:
         self._auth_scheme = auth_scheme
         self._headers = dict(headers or {})
         self._query = dict(query or {})
-        if self._api_key is None and urlsplit(url).hostname == "api.openai.com":
+        self._check_key()
+
+    def _check_key(self) -> None:
+        if self._api_key is None and urlsplit(self._base_url).hostname == "api.openai.com":
             raise ConfigError(
                 "no API key for api.openai.com: pass api_key= or set OPENAI_API_KEY "
                 "(a keyless local server such as Ollama or vLLM needs only base_url=)"
@@ -116,6 +119,7 @@ class OpenAIConfig:
             copy.organization = organization
         if project is not None:
             copy.project = project
+        copy._check_key()
         return copy
 
     @property

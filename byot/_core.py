@@ -494,7 +494,8 @@ def transport_error(prepared: Prepared, exc: httpx.RequestError) -> APIConnectio
     """The byot error for an httpx failure to send or receive."""
     url = str(prepared.url)
     if isinstance(exc, httpx.TimeoutException):
-        kind = type(exc).__name__.replace("Timeout", "").lower() or "request"
+        name = type(exc).__name__
+        kind = name.removesuffix("Timeout").lower() if name.endswith("Timeout") else "request"
         return APITimeoutError(
             f"{kind} timeout: {prepared.method} {url} got no answer in time",
             method=prepared.method,

@@ -163,18 +163,18 @@ class RetryPolicy:
         return self.delay(state.attempt_number - 1, _error_of(state))
 
     def _before_sleep(self, state: tenacity.RetryCallState) -> None:
-        error = _error_of(state)
+        # Only APIError subclasses pass `should_retry`, so only they get here.
+        error = cast("APIError", _error_of(state))
         delay = state.upcoming_sleep
-        if isinstance(error, APIError):
-            logger.info(
-                "retrying %s %s in %.2f s (attempt %d failed): %s",
-                error.method,
-                error.url,
-                delay,
-                state.attempt_number,
-                error.message,
-            )
-        if self.on_retry is not None and error is not None:
+        logger.info(
+            "retrying %s %s in %.2f s (attempt %d failed): %s",
+            error.method,
+            error.url,
+            delay,
+            state.attempt_number,
+            error.message,
+        )
+        if self.on_retry is not None:
             self.on_retry(RetryEvent(attempt=state.attempt_number, delay=delay, error=error))
 
 

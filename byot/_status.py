@@ -68,6 +68,8 @@ def parse_error_body(raw: bytes) -> ErrorBody:
 def _json_message(body: Any) -> ErrorBody:
     # Gemini wraps its error object in a one-element array.
     items = _array(body)
+    if items is not None and not items:
+        return ErrorBody(body=body)
     first = items[0] if items else body
     top = _object(first)
     if top is None:
