@@ -11,7 +11,7 @@ chat = client.request("POST", "/chat/completions", body={"model": "gpt-4o-mini",
 ```
 """
 
-from byot import errors
+from byot import errors, webhooks
 from byot._async_client import AsyncClient
 from byot._client import Client
 from byot._config import AzureConfig, AzureV1Config, OpenAIConfig
@@ -36,4 +36,5 @@ __all__ = [
     "Timeout",
     "__version__",
     "errors",
+    "webhooks",
 ]

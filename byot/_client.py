@@ -14,6 +14,7 @@ from typing_extensions import Self, Unpack, override
 from byot import _core, _transport
 from byot._response import APIResponse
 from byot._timeout import DEFAULT_TIMEOUT, Timeout
+from byot.resources import Resources
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -61,7 +62,7 @@ class _Connection:
             self.http_client.close()
 
 
-class Client:
+class Client(Resources):
     """A sync client for OpenAI and any OpenAI-compatible API.
 
     Every call returns a plain `dict` unless the caller names a type, and never fails because
@@ -288,6 +289,86 @@ class Client:
         prepared = self._settings.prepare(method, path, body, encoder=encoder, options=options)
         decode, target = _core.decoder_for(response_type, decoder)
         return cast("R | APIResponse[R]", self._send(prepared, decode, target, raw=raw))
+
+    def call(
+        self,
+        operation_id: str,
+        body: object = None,
+        *,
+        response_type: type[Any] | None = None,
+        decoder: Callable[[bytes], Any] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
+        raw: bool = False,
+        **params: Any,
+    ) -> Any:
+        """Call any operation of the API by its operationId, as the spec names it.
+
+        Example:
+            ```python
+            chat = client.call("createChatCompletion", {"model": "m", "messages": []})
+            file = client.call("retrieveFile", file_id="file-abc123")
+            ```
+
+        Args:
+            operation_id: The spec's operationId, e.g. `"createChatCompletion"`.
+            body: The request body, as for the named method.
+            response_type: Decode a JSON answer into this type.
+            decoder: Decode the answer's bytes with this function.
+            encoder: Turn `body` into bytes or a mapping.
+            raw: Return an `APIResponse` around the value.
+            **params: Path parameters and query parameters by name, and per-call options.
+
+        Returns:
+            What the generated method for the operation returns.
+
+        Raises:
+            KeyError: No operation has that id.
+            TypeError: A keyword is not a parameter or option of the operation.
+        """
+        from byot._endpoints import ENDPOINTS
+
+        try:
+            endpoint = ENDPOINTS[operation_id]
+        except KeyError:
+            raise KeyError(
+                f"no operation {operation_id!r} in the API (see byot._endpoints)"
+            ) from None
+        path_values, query_values, options = _core.split_call_params(endpoint, params)
+        return self._call(
+            endpoint,
+            body,
+            path_values,
+            query_values,
+            response_type,
+            decoder,
+            encoder,
+            raw,
+            cast("RequestOptions", options),
+        )
+
+    def _call(
+        self,
+        endpoint: _core.Endpoint,
+        body: object,
+        path_values: Mapping[str, object],
+        query_values: Mapping[str, object],
+        response_type: type[Any] | None,
+        decoder: Callable[[bytes], Any] | None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None,
+        raw: bool,
+        options: RequestOptions,
+    ) -> Any:
+        """Call one endpoint of the table: what every generated method does."""
+        prepared = self._settings.prepare_call(
+            endpoint,
+            body,
+            path_values=path_values,
+            query_values=query_values,
+            encoder=encoder,
+            options=options,
+        )
+        decode, target = _core.call_decoder(endpoint, response_type, decoder)
+        return self._send(prepared, decode, target, raw=raw)
 
     def _send(
         self,

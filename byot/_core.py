@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -113,8 +113,9 @@ def _flatten(key: str, value: Any, out: list[tuple[str, str]]) -> None:
     if value is True or value is False:
         out.append((key, "true" if value else "false"))
     elif isinstance(value, (list, tuple)):
+        array = key if key.endswith("[]") else f"{key}[]"  # some spec names carry the []
         for item in cast("list[Any]", value):
-            _flatten(f"{key}[]", item, out)
+            _flatten(array, item, out)
     elif isinstance(value, Mapping):
         for sub, item in cast("Mapping[str, Any]", value).items():
             _flatten(f"{key}[{sub}]", item, out)
@@ -270,6 +271,90 @@ class Settings:
                 path = fill_path(path, path_params)
         url = self.url(path, options.get("query"))
         content, headers = self._content(body, encoder, options)
+        return self._prepared(method, url, headers, content, options)
+
+    def prepare_call(
+        self,
+        endpoint: Endpoint,
+        body: object,
+        *,
+        path_values: Mapping[str, object],
+        query_values: Mapping[str, object],
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None,
+        options: RequestOptions,
+    ) -> Prepared:
+        """Everything about a call of a generated method that does not depend on the attempt.
+
+        Named query values that are None are left out; `options["query"]` adds to them and
+        `options["path"]` replaces the endpoint's path.
+
+        Raises:
+            TypeError: The body does not suit the endpoint, or an option is of the wrong kind.
+            ValueError: A header or path parameter would corrupt the request.
+        """
+        path = fill_path(options.get("path", endpoint.path), path_values)
+        query: dict[str, Any] = dict(endpoint.fixed_query)
+        for name, value in query_values.items():
+            if value is not None:
+                query[endpoint.query_params[name]] = value
+        extra_query = options.get("query")
+        if extra_query:
+            query.update(extra_query)
+        url = self.url(path, query)
+        content: bytes | Replayable | None
+        if endpoint.body == "multipart":
+            content, headers = self._multipart(endpoint, body, options)
+        elif endpoint.body == "raw":
+            content, headers = self._raw(endpoint, body, options)
+        else:
+            if endpoint.body == "none" and body is not None:
+                raise TypeError(
+                    f"{endpoint.name}() takes no body ({endpoint.method} {endpoint.path})"
+                )
+            content, headers = self._content(body, encoder, options)
+        if endpoint.result != "json":  # audio, video, archives: accept what comes, unless told
+            headers = headers.copy()
+            headers["Accept"] = "*/*"
+            headers = self._call_headers(headers, options)
+        return self._prepared(endpoint.method, url, headers, content, options)
+
+    def _multipart(
+        self, endpoint: Endpoint, body: object, options: RequestOptions
+    ) -> tuple[Replayable, httpx.Headers]:
+        from byot._multipart import MultipartBody  # only multipart calls pay for it
+
+        if body is not None and not isinstance(body, Mapping):
+            raise TypeError(
+                f"{endpoint.name}() takes its form fields as a mapping, not {type(body).__name__}"
+            )
+        fields = {**cast("Mapping[str, Any]", body or {}), **options.get("extra_body", {})}
+        form = MultipartBody(fields)
+        headers = self.plain_headers.copy()
+        headers["Content-Type"] = form.content_type
+        length = form.content_length()
+        if length is not None:
+            headers["Content-Length"] = str(length)
+        return form, self._call_headers(headers, options)
+
+    def _raw(
+        self, endpoint: Endpoint, body: object, options: RequestOptions
+    ) -> tuple[bytes, httpx.Headers]:
+        if isinstance(body, str):
+            body = body.encode()
+        if not isinstance(body, bytes):
+            raise TypeError(f"{endpoint.name}() takes a str or bytes body")
+        headers = self.plain_headers.copy()
+        headers["Content-Type"] = endpoint.content_type or "application/octet-stream"
+        return body, self._call_headers(headers, options)
+
+    def _prepared(
+        self,
+        method: str,
+        url: httpx.URL,
+        headers: httpx.Headers,
+        content: bytes | Replayable | None,
+        options: RequestOptions,
+    ) -> Prepared:
         timeout = to_timeout(options["timeout"]) if "timeout" in options else self.timeout
         return Prepared(
             method=method.upper(),
@@ -302,11 +387,16 @@ class Settings:
                 {} if body is None else body, encoder=encoder, extra_body=extra_body
             )
             headers = self.json_headers
+        return content, self._call_headers(headers, options)
+
+    @staticmethod
+    def _call_headers(headers: httpx.Headers, options: RequestOptions) -> httpx.Headers:
+        """The per-call headers and idempotency key laid over a call's base headers."""
         call_headers = options.get("headers")
         key = options.get("idempotency_key")
         if call_headers or key is not None:
-            headers = _merge_headers(headers, call_headers or {}, key)
-        return content, headers
+            return _merge_headers(headers, call_headers or {}, key)
+        return headers
 
 
 def _merged_headers(current: Mapping[str, str], changes: Mapping[str, str] | None) -> httpx.Headers:
@@ -330,23 +420,48 @@ def _merge_headers(
     return headers
 
 
-BodyFactory = Callable[[], bytes]
-"""A body rebuilt for every attempt (e.g. multipart parts re-read from their files)."""
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One operation of the API, as the generated table (`byot/_endpoints.py`) records it."""
+
+    operation_id: str
+    name: str  # the method's dotted name, e.g. "chat.completions.create"
+    method: str
+    path: str  # a template with {name} placeholders
+    fixed_query: Mapping[str, str]  # query pairs that are part of the route (`?beta=true`)
+    query_params: Mapping[str, str]  # Python keyword -> name on the wire
+    body: str  # "json", "multipart", "raw" or "none"
+    result: str  # "json", "binary", "text" or "empty"
+    content_type: str | None = None  # the request's media type for "raw" bodies
+    admin: bool = False  # authenticated with the admin key
+    stream: Mapping[str, Any] | None = None  # flag, framing and terminator when it streams
+    pagination: Mapping[str, Any] | None = None  # how the next page's cursor is found
+
+
+class Replayable(Protocol):
+    """A body sent as a stream and replayed identically on a retry (a multipart upload).
+
+    Each iteration, sync or async, is a fresh pass over the whole body.
+    """
+
+    def __iter__(self) -> Iterator[bytes]: ...
+
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """A call ready to be sent: what every attempt of it shares.
 
-    `content` is the body: bytes are replayed as they are on a retry; a `BodyFactory` is
-    called again for each attempt, so a body that cannot be kept in memory or reused (a
-    multipart upload streamed from files) is rebuilt identically instead of half-sent.
+    `content` is the body: bytes are replayed as they are on a retry; a `Replayable` is
+    iterated afresh for each attempt, so a body too large to hold in memory (a multipart
+    upload streamed from files) is sent again whole, never half-consumed.
     """
 
     method: str
     url: httpx.URL
     headers: httpx.Headers
-    content: bytes | BodyFactory | None
+    content: bytes | Replayable | None
     timeout: Timeout
     httpx_timeout: dict[str, float | None]
     max_retries: int | None
@@ -376,18 +491,24 @@ class Prepared:
             url=str(self.url),
         )
 
-    def body(self) -> bytes | None:
-        """The body for one attempt."""
+    def body(
+        self, *, asynchronous: bool = False
+    ) -> bytes | Iterator[bytes] | AsyncIterator[bytes] | None:
+        """The body for one attempt: a fresh pass over a streamed body."""
         content = self.content
-        return content() if callable(content) else content
+        if content is None or isinstance(content, bytes):
+            return content
+        return aiter(content) if asynchronous else iter(content)
 
-    def request(self, timeout: dict[str, float | None]) -> httpx.Request:
+    def request(
+        self, timeout: dict[str, float | None], *, asynchronous: bool = False
+    ) -> httpx.Request:
         """The `httpx.Request` for one attempt."""
         return httpx.Request(
             self.method,
             self.url,
             headers=self.headers,
-            content=self.body(),
+            content=self.body(asynchronous=asynchronous),
             extensions={"timeout": timeout},
         )
 
@@ -522,3 +643,64 @@ def timeout_from_httpx(timeout: httpx.Timeout) -> Timeout:
     return Timeout(
         None, connect=timeout.connect, read=timeout.read, write=timeout.write, pool=timeout.pool
     )
+
+
+def _as_bytes(content: bytes) -> bytes:
+    return content
+
+
+def _as_none(content: bytes) -> None:  # noqa: ARG001 - a decoder that ignores its body
+    return None
+
+
+def _as_text(content: bytes) -> str:
+    return content.decode("utf-8", "replace")
+
+
+def call_decoder(
+    endpoint: Endpoint, response_type: object, decoder: Callable[[bytes], Any] | None
+) -> tuple[Callable[[bytes], Any], object]:
+    """The decoder for a generated method's call: the caller's for JSON, else bytes or text.
+
+    Raises:
+        TypeError: Both `response_type=` and `decoder=` were given.
+    """
+    if endpoint.result == "binary":
+        return _as_bytes, bytes
+    if endpoint.result == "text":
+        return _as_text, str
+    if endpoint.result == "empty":  # the spec promises no body; raw=True still shows one
+        return _as_none, None
+    return decoder_for(response_type, decoder)
+
+
+def split_call_params(
+    endpoint: Endpoint, params: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Sort `client.call(...)` keywords into path values, query values and options.
+
+    Raises:
+        TypeError: A keyword is none of the three.
+    """
+    placeholders = set(_PLACEHOLDER.findall(endpoint.path))
+    path_values: dict[str, Any] = {}
+    query_values: dict[str, Any] = {}
+    options: dict[str, Any] = {}
+    for name, value in params.items():
+        if name in placeholders:
+            path_values[name] = value
+        elif name in endpoint.query_params:
+            query_values[name] = value
+        elif name in _OPTION_NAMES:
+            options[name] = value
+        else:
+            known = sorted(placeholders | set(endpoint.query_params) | _OPTION_NAMES)
+            raise TypeError(
+                f"{endpoint.operation_id} has no parameter {name!r}; it takes {', '.join(known)}"
+            )
+    return path_values, query_values, options
+
+
+_OPTION_NAMES = frozenset(
+    {"timeout", "headers", "query", "extra_body", "max_retries", "idempotency_key", "path"}
+)

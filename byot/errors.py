@@ -17,7 +17,8 @@ Names follow the official SDK, so `except openai.RateLimitError` ports as
     │       ├── RateLimitError             429
     │       └── InternalServerError        >= 500
     ├── DecodeError                   .raw .target .path .request_id; __cause__: the decoder's error
-    └── ConfigError                   a client was configured in a way that cannot work
+    ├── ConfigError                   a client was configured in a way that cannot work
+    └── InvalidWebhookSignatureError  a webhook's headers, timestamp or signature do not check out
 
 Every exception has a keyword-only constructor, a one-line `str()` that says what happened,
 pickles and unpickles intact, and never holds the API key or any request header.
@@ -46,6 +47,7 @@ __all__ = [
     "ConflictError",
     "DecodeError",
     "InternalServerError",
+    "InvalidWebhookSignatureError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -71,6 +73,15 @@ class BYOTError(Exception):
 
 class ConfigError(BYOTError, ValueError):
     """A client was configured in a way that cannot work, such as no API key for OpenAI."""
+
+
+class InvalidWebhookSignatureError(BYOTError, ValueError):
+    """A webhook could not be verified, so its payload must not be trusted.
+
+    Raised by `byot.webhooks` when a header is missing, the timestamp is malformed or out of
+    tolerance, no signature matches, or no usable secret is configured. The message says
+    which; it never contains the secret.
+    """
 
 
 class APIError(BYOTError):

@@ -11,8 +11,10 @@ import pytest
 import byot
 import byot.errors
 import byot.protocols
+import byot.webhooks
+from byot._endpoints import ENDPOINTS
 
-MODULES = [byot, byot.errors, byot.protocols]
+MODULES = [byot, byot.errors, byot.protocols, byot.webhooks]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
@@ -52,6 +54,7 @@ def test_exports() -> None:
         "Timeout",
         "__version__",
         "errors",
+        "webhooks",
     ]
     assert re.fullmatch(r"\d+\.\d+\.\d+([.-]?\w+)*", byot.__version__)
     assert byot.errors is sys.modules["byot.errors"]
@@ -94,7 +97,8 @@ def test_clients_have_the_same_public_surface() -> None:
         "retry",
         "timeout",
         "with_options",
-    }
+        "call",
+    } | {endpoint.name.split(".")[0] for endpoint in ENDPOINTS.values()}
     assert "close" in public_names(byot.Client)
     assert "aclose" in public_names(byot.AsyncClient)
     assert "aclose" not in public_names(byot.Client)

@@ -15,16 +15,29 @@ import byot
 from byot import _core
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+
     from tests.conftest import Both
 
 
-def test_factory_body_is_rebuilt_for_each_request() -> None:
-    calls: list[int] = []
+class Streamed:
+    """A replayable body that counts its passes."""
 
-    def factory() -> bytes:
-        calls.append(1)
-        return b'{"part": 1}'
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.passes = 0
 
+    def __iter__(self) -> Iterator[bytes]:
+        self.passes += 1
+        yield self.data[:5]
+        yield self.data[5:]
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self:
+            yield chunk
+
+
+def test_streamed_body_is_iterated_afresh_for_each_request() -> None:
     settings = _core.Settings.create(
         config=None,
         api_key="sk-x",
@@ -37,12 +50,13 @@ def test_factory_body_is_rebuilt_for_each_request() -> None:
         retry=None,
         max_retries=None,
     )
-    prepared = settings.prepare("POST", "/uploads", {"x": 1}, encoder=None, options={})
-    prepared = dataclasses.replace(prepared, content=factory)
+    body = Streamed(b'{"part": 1}')
+    prepared = settings.prepare("POST", "/uploads", None, encoder=None, options={})
+    prepared = dataclasses.replace(prepared, content=body)
     first = prepared.request(prepared.timeout_for(None))
     second = prepared.request(prepared.timeout_for(None))
     assert first.read() == second.read() == b'{"part": 1}'
-    assert len(calls) == 2
+    assert body.passes == 2
 
 
 def test_retried_call_resends_identical_body(both: Both) -> None:
@@ -54,17 +68,12 @@ def test_retried_call_resends_identical_body(both: Both) -> None:
             return httpx.Response(503, json={"error": {"message": "busy"}})
         return httpx.Response(200, json={"ok": True})
 
-    built: list[int] = []
-
-    def factory() -> bytes:
-        built.append(1)
-        return b'{"file": "abc"}'
-
+    body = Streamed(b'{"file": "abc"}')
     client = both.client(handler, retry=byot.RetryPolicy(sleep=False))
     prepared = client._settings.prepare("POST", "/files", None, encoder=None, options={})
-    prepared = dataclasses.replace(prepared, content=factory)
+    prepared = dataclasses.replace(prepared, content=body)
     decode, target = _core.decoder_for(None, None)
     result = both.run(client._send(prepared, decode, target, raw=False))
     assert result == {"ok": True}
     assert seen == [b'{"file": "abc"}'] * 3
-    assert len(built) == 3
+    assert body.passes == 3
