@@ -66,6 +66,8 @@ class OpenAIConfig:
         auth_scheme: The scheme before the key (`Bearer`), or None for the bare key.
         headers: More headers for every request.
         query: Query parameters for every request.
+        admin_api_key: The key for the admin API (`client.admin...`), default
+            `OPENAI_ADMIN_KEY`; without one, admin calls use `api_key`.
 
     Raises:
         ConfigError: No API key for the official OpenAI endpoint.
@@ -82,8 +84,10 @@ class OpenAIConfig:
         auth_scheme: str | None = "Bearer",
         headers: Mapping[str, str] | None = None,
         query: Mapping[str, str] | None = None,
+        admin_api_key: str | None = None,
     ) -> None:
-        self._api_key = api_key or _env("OPENAI_API_KEY") or _env("OPENAI_ADMIN_KEY")
+        self._admin_api_key = admin_api_key or _env("OPENAI_ADMIN_KEY")
+        self._api_key = api_key or _env("OPENAI_API_KEY") or self._admin_api_key
         url = (base_url or _env("OPENAI_BASE_URL") or OPENAI_BASE_URL).rstrip("/")
         self._base_url = url
         self.organization = organization or _env("OPENAI_ORG_ID")
@@ -134,16 +138,23 @@ class OpenAIConfig:
 
     def headers(self) -> dict[str, str]:
         """Authentication, organization and project headers, then the extra headers."""
-        out: dict[str, str] = {}
-        if self._api_key is not None:
-            scheme = self._auth_scheme
-            out[self._auth_header] = f"{scheme} {self._api_key}" if scheme else self._api_key
+        out = self._auth(self._api_key)
         if self.organization:
             out["OpenAI-Organization"] = self.organization
         if self.project:
             out["OpenAI-Project"] = self.project
         out.update(self._headers)
         return out
+
+    def admin_headers(self) -> dict[str, str]:
+        """The authentication header for admin operations, when an admin key is configured."""
+        return self._auth(self._admin_api_key)
+
+    def _auth(self, key: str | None) -> dict[str, str]:
+        if key is None:
+            return {}
+        scheme = self._auth_scheme
+        return {self._auth_header: f"{scheme} {key}" if scheme else key}
 
     def query(self) -> dict[str, str]:
         """The extra query parameters."""

@@ -134,6 +134,7 @@ class Settings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     # Derived: the headers of a request without a body, and with a JSON body.
     plain_headers: httpx.Headers = field(init=False, repr=False, compare=False)
+    admin_auth: Mapping[str, str] = field(init=False, repr=False, compare=False)
     json_headers: httpx.Headers = field(init=False, repr=False, compare=False)
     query: Mapping[str, Any] = field(init=False, repr=False, compare=False)
     _urls: dict[str, httpx.URL] = field(init=False, repr=False, compare=False)
@@ -147,6 +148,11 @@ class Settings:
         json = plain.copy()
         json["Content-Type"] = _JSON
         object.__setattr__(self, "plain_headers", plain)
+        # A configuration may carry a separate key for the admin API (OpenAIConfig does).
+        admin_headers = getattr(self.config, "admin_headers", None)
+        admin_auth = cast("Mapping[str, str]", admin_headers() if admin_headers else {})
+        check_headers(admin_auth)
+        object.__setattr__(self, "admin_auth", admin_auth)
         object.__setattr__(self, "json_headers", json)
         object.__setattr__(self, "query", {**self.config.query(), **self.default_query})
         object.__setattr__(self, "_urls", {})
@@ -304,18 +310,19 @@ class Settings:
         content: bytes | Replayable | None
         if endpoint.body == "multipart":
             content, headers = self._multipart(endpoint, body, options)
-        elif endpoint.body == "raw":
-            content, headers = self._raw(endpoint, body, options)
         else:
             if endpoint.body == "none" and body is not None:
                 raise TypeError(
                     f"{endpoint.name}() takes no body ({endpoint.method} {endpoint.path})"
                 )
             content, headers = self._content(body, encoder, options)
-        if endpoint.result != "json":  # audio, video, archives: accept what comes, unless told
+        admin = endpoint.admin and self.admin_auth
+        if admin or endpoint.result != "json":
             headers = headers.copy()
-            headers["Accept"] = "*/*"
-            headers = self._call_headers(headers, options)
+            if admin:
+                headers.update(self.admin_auth)
+            if endpoint.result != "json":  # audio, video, archives: accept what comes
+                headers["Accept"] = "*/*"
         return self._prepared(endpoint.method, url, headers, content, options)
 
     def _multipart(
@@ -334,18 +341,7 @@ class Settings:
         length = form.content_length()
         if length is not None:
             headers["Content-Length"] = str(length)
-        return form, self._call_headers(headers, options)
-
-    def _raw(
-        self, endpoint: Endpoint, body: object, options: RequestOptions
-    ) -> tuple[bytes, httpx.Headers]:
-        if isinstance(body, str):
-            body = body.encode()
-        if not isinstance(body, bytes):
-            raise TypeError(f"{endpoint.name}() takes a str or bytes body")
-        headers = self.plain_headers.copy()
-        headers["Content-Type"] = endpoint.content_type or "application/octet-stream"
-        return body, self._call_headers(headers, options)
+        return form, headers
 
     def _prepared(
         self,
@@ -359,7 +355,7 @@ class Settings:
         return Prepared(
             method=method.upper(),
             url=url,
-            headers=headers,
+            headers=self._call_headers(headers, options),
             content=content,
             timeout=timeout,
             httpx_timeout=timeout.as_httpx(),
@@ -387,7 +383,7 @@ class Settings:
                 {} if body is None else body, encoder=encoder, extra_body=extra_body
             )
             headers = self.json_headers
-        return content, self._call_headers(headers, options)
+        return content, headers
 
     @staticmethod
     def _call_headers(headers: httpx.Headers, options: RequestOptions) -> httpx.Headers:
@@ -430,9 +426,8 @@ class Endpoint:
     path: str  # a template with {name} placeholders
     fixed_query: Mapping[str, str]  # query pairs that are part of the route (`?beta=true`)
     query_params: Mapping[str, str]  # Python keyword -> name on the wire
-    body: str  # "json", "multipart", "raw" or "none"
+    body: str  # "json", "multipart" or "none"
     result: str  # "json", "binary", "text" or "empty"
-    content_type: str | None = None  # the request's media type for "raw" bodies
     admin: bool = False  # authenticated with the admin key
     stream: Mapping[str, Any] | None = None  # flag, framing and terminator when it streams
     pagination: Mapping[str, Any] | None = None  # how the next page's cursor is found

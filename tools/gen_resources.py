@@ -133,9 +133,10 @@ class Method:
         self.body = "none"
         if request is not None:
             kind = request["content_type"]
-            self.body = {"application/json": "json", "multipart/form-data": "multipart"}.get(
-                kind, "raw"
-            )
+            kinds = {"application/json": "json", "multipart/form-data": "multipart"}
+            if kind not in kinds:
+                raise SystemExit(f"{op_id}: no support yet for {kind} request bodies")
+            self.body = kinds[kind]
         self.body_required = bool(request and request.get("required"))
         names = [*self.path_params, *(q[0] for q in self.query)]
         if len(set(names)) != len(names):
@@ -155,8 +156,6 @@ class Method:
             repr(op["result"]),
         ]
         extras = []
-        if self.body == "raw":
-            extras.append(f"content_type={op['request']['content_type']!r}")
         if op["security"] == "admin":
             extras.append("admin=True")
         if op["stream"]:
@@ -187,8 +186,6 @@ class Method:
             params.append(
                 f"body: {fields}" if self.body_required else f"body: {fields} | None = None"
             )
-        elif self.body == "raw":
-            params.append("body: bytes | str")
         params.append("*")
         for name, _, kind, required in self.query:
             params.append(f"{name}: {kind}" if required else f"{name}: {kind} | None = None")
