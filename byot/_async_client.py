@@ -9,15 +9,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import httpx
+import orjson
 from typing_extensions import Self, Unpack, override
 
-from byot import _core, _transport
-from byot._response import APIResponse
+from byot import _codec, _core, _pagination, _transport
+from byot._response import APIResponse, AsyncBinaryStream
 from byot._timeout import DEFAULT_TIMEOUT, Timeout
 from byot.resources import AsyncResources
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import AsyncIterator, Callable, Mapping
     from types import TracebackType
 
     from byot._retry import RetryPolicy
@@ -378,6 +379,83 @@ class AsyncClient(AsyncResources):
         )
         decode, target = _core.call_decoder(endpoint, response_type, decoder)
         return await self._send(prepared, decode, target, raw=raw)
+
+    async def _pages(
+        self,
+        endpoint: _core.Endpoint,
+        path_values: Mapping[str, object],
+        query_values: Mapping[str, object],
+        response_type: type[Any] | None,
+        decoder: Callable[[bytes], Any] | None,
+        options: RequestOptions,
+    ) -> AsyncIterator[Any]:
+        """Every page of a cursor-paginated list, decoded, fetching each as it is needed."""
+        decode, target = _core.call_decoder(endpoint, response_type, decoder)
+        query: Mapping[str, object] | None = query_values
+        while query is not None:
+            prepared = self._settings.prepare_call(
+                endpoint,
+                None,
+                path_values=path_values,
+                query_values=query,
+                encoder=None,
+                options=options,
+            )
+            response: APIResponse[Any] = await self._send(prepared, decode, target, raw=True)
+            yield response.parsed
+            page = response.parsed if target is dict else orjson.loads(response.content)
+            query = _pagination.next_query(endpoint, page, query)
+
+    async def _items(
+        self,
+        endpoint: _core.Endpoint,
+        path_values: Mapping[str, object],
+        query_values: Mapping[str, object],
+        item_type: type[Any] | None,
+        options: RequestOptions,
+    ) -> AsyncIterator[Any]:
+        """Every item of a cursor-paginated list, across pages, as dicts or `item_type`."""
+        convert = _codec.converter_for(item_type)
+        async for page in self._pages(endpoint, path_values, query_values, None, None, options):
+            for item in _pagination.items(page, endpoint.pagination or {}):
+                yield convert(item)
+
+    async def _stream(
+        self,
+        endpoint: _core.Endpoint,
+        body: object,
+        path_values: Mapping[str, object],
+        query_values: Mapping[str, object],
+        options: RequestOptions,
+    ) -> AsyncBinaryStream:
+        """Open a binary answer for reading as it arrives; retried until it starts."""
+        prepared = self._settings.prepare_call(
+            endpoint,
+            body,
+            path_values=path_values,
+            query_values=query_values,
+            encoder=None,
+            options=options,
+        )
+        deadline = prepared.deadline()
+        retrying = self._settings.retry.async_retrying(prepared.max_retries, deadline)
+        response: httpx.Response = await retrying(self._open, prepared, deadline)
+        return AsyncBinaryStream(response, method=prepared.method, url=str(prepared.url))
+
+    async def _open(self, prepared: _core.Prepared, deadline: Deadline | None) -> httpx.Response:
+        """Send one attempt and return the response once its headers say 2xx."""
+        timeout = prepared.timeout_for(deadline)
+        try:
+            response = await self._connection.send(prepared, timeout)
+            if response.is_success:
+                return response
+            try:
+                content = await _read(response, prepared, deadline)
+            finally:
+                await response.aclose()
+        except httpx.RequestError as exc:
+            raise _core.transport_error(prepared, exc) from exc
+        raise prepared.status_error(response.status_code, response.headers, content)
 
     async def _send(
         self,

@@ -186,6 +186,30 @@ def _make_decoder(target: Any) -> Callable[[bytes], Any]:
     return decode
 
 
+def converter_for(target: object) -> Callable[[Any], Any]:
+    """Turn an already decoded JSON value (a list item) into `target`, as decoding does.
+
+    The converter raises `DecodeError` naming the JSON path when the value does not fit.
+    """
+    if target is None:  # items stay the dicts they were decoded as
+        return _identity
+    build = builder_for(target)
+
+    def convert(value: Any) -> Any:
+        try:
+            return build(value)
+        except _Mismatch as exc:
+            raise DecodeError(
+                f"cannot convert an item into {_type_name(target)}: "
+                f"{exc.json_path()}: {exc.problem}",
+                raw=orjson.dumps(value),
+                target=target,
+                path=exc.json_path(),
+            ) from None
+
+    return convert
+
+
 class _Mismatch(Exception):  # noqa: N818 - internal control flow, never escapes this module
     """A value does not fit its type; the path is filled in on the way out."""
 
@@ -225,6 +249,20 @@ _KINDS: dict[type[Any], str] = {
     str: "a string",
     bool: "a boolean",
 }
+
+
+def json_object(value: Any) -> dict[str, Any] | None:
+    """A decoded JSON value as an object, or None when it is something else."""
+    return typing.cast("dict[str, Any]", value) if _is_instance(value, dict) else None
+
+
+def json_array(value: Any) -> list[Any] | None:
+    """A decoded JSON value as an array, or None when it is something else."""
+    return typing.cast("list[Any]", value) if _is_instance(value, list) else None
+
+
+# Called through a name so that neither checker narrows a JSON value to a half-known generic.
+_is_instance = isinstance
 
 
 def _is_class(tp: Any) -> bool:

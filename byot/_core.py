@@ -19,7 +19,7 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from byot import _codec, _status
+from byot import _codec, _status, errors
 from byot._config import OpenAIConfig
 from byot._retry import RetryPolicy
 from byot._timeout import DEFAULT_TIMEOUT, Deadline, Timeout, to_timeout
@@ -531,10 +531,16 @@ class Prepared:
                 headers.get("x-request-id"),
             )
         if not 200 <= status < 300:
-            raise _status.make_status_error(
-                method=self.method, url=str(self.url), status=status, headers=headers, raw=content
-            )
+            raise self.status_error(status, headers, content)
         return decode_body(decode, content, target, headers)
+
+    def status_error(
+        self, status: int, headers: httpx.Headers, content: bytes
+    ) -> errors.APIStatusError:
+        """The status error for a response that is not 2xx, with its body read."""
+        return _status.make_status_error(
+            method=self.method, url=str(self.url), status=status, headers=headers, raw=content
+        )
 
 
 def decode_body(

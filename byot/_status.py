@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from byot import errors
+from byot._codec import json_array, json_object
 
 if TYPE_CHECKING:
     import httpx
@@ -67,15 +68,15 @@ def parse_error_body(raw: bytes) -> ErrorBody:
 
 def _json_message(body: Any) -> ErrorBody:
     # Gemini wraps its error object in a one-element array.
-    items = _array(body)
+    items = json_array(body)
     if items is not None and not items:
         return ErrorBody(body=body)
     first = items[0] if items else body
-    top = _object(first)
+    top = json_object(first)
     if top is None:
         return ErrorBody(body=body, message=_as_text(first))
     error = top.get("error")
-    inner = _object(error)
+    inner = json_object(error)
     if inner is not None:
         # OpenAI, Azure, OpenRouter (integer code), Gemini (`status` names the kind).
         return ErrorBody(
@@ -102,29 +103,17 @@ def _json_message(body: Any) -> ErrorBody:
     )
 
 
-def _object(value: Any) -> dict[str, Any] | None:
-    return cast("dict[str, Any]", value) if _is_instance(value, dict) else None
-
-
-def _array(value: Any) -> list[Any] | None:
-    return cast("list[Any]", value) if _is_instance(value, list) else None
-
-
-# Called through a name so that neither checker narrows a JSON value to a half-known generic.
-_is_instance = isinstance
-
-
 def _detail_message(detail: Any) -> str | None:
-    items = _array(detail)
+    items = json_array(detail)
     if items is None:
         return _as_text(detail)
     parts: list[str] = []
     for item in items:
-        problem = _object(item)
+        problem = json_object(item)
         if problem is None:
             parts.append(str(item))
             continue
-        loc = _array(problem.get("loc"))
+        loc = json_array(problem.get("loc"))
         where = ".".join(str(x) for x in loc) if loc else None
         msg = _as_text(problem.get("msg") or problem.get("message")) or ""
         parts.append(f"{where}: {msg}" if where else msg)

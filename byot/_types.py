@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 R = TypeVar("R", default=dict[str, Any])
 """The result type of a call: `dict[str, Any]` unless the caller names another."""
 
+T = TypeVar("T", default=dict[str, Any])
+"""The item type of a paginated list: `dict[str, Any]` unless the caller names another."""
+
 B = TypeVar("B", default=Any)
 """The request body type, tied to `encoder=` when one is given."""
 

@@ -62,6 +62,7 @@ ACTIONS = frozenset(
 # Resources that exist once per parent: read, replaced and removed, never listed or created.
 SINGLETONS = frozenset({"data_retention", "hosted_tool_permissions", "model_permissions"})
 SINGLETONS |= {"spend_limit"}
+ABCS = ["Callable", "Mapping", "Sequence"]  # what the facades import besides their iterator
 ITEM_VERBS = {"GET": "retrieve", "POST": "update", "DELETE": "delete"}
 COLLECTION_VERBS = {"GET": "list", "POST": "create", "DELETE": "delete"}
 
@@ -164,8 +165,30 @@ class Method:
             extras.append(f"pagination={op['pagination']!r}")
         return f"    {self.op_id!r}: E({', '.join(fields + extras)}),"
 
+    def params(self) -> list[str]:
+        """`self`, the path parameters, the body, then the keyword-only query parameters."""
+        params = ["self", *(f"{p}: str" for p in self.path_params)]
+        kind = {"json": "B", "multipart": "Mapping[str, Any]"}.get(self.body)
+        if kind is not None:
+            params.append(f"body: {kind}" if self.body_required else f"body: {kind} | None = None")
+        params.append("*")
+        for name, _, annotation, required in self.query:
+            params.append(
+                f"{name}: {annotation}" if required else f"{name}: {annotation} | None = None"
+            )
+        return params
+
     def render(self, is_async: bool) -> str:
-        """The overloads and the implementation of the method."""
+        """The method, and its `_pages`/`_items` or `_stream` siblings where they apply."""
+        parts = [self.main(is_async)]
+        if self.op["pagination"] and self.op["result"] == "json":
+            parts += [self.pages(is_async), self.items(is_async)]
+        if self.op["result"] == "binary":
+            parts.append(self.stream(is_async))
+        return "\n".join(parts)
+
+    def main(self, is_async: bool) -> str:
+        """The overloads and the implementation of the method itself."""
         result = self.op["result"]
         if result == "json":
             value, raw_value = "R", "APIResponse[R]"
@@ -177,19 +200,9 @@ class Method:
             value = {"binary": "bytes", "text": "str", "empty": "None"}[result]
             raw_value = f"APIResponse[{value}]"
             typed = []
-        params = ["self", *(f"{p}: str" for p in self.path_params)]
         if self.body == "json":
-            params.append("body: B" if self.body_required else "body: B | None = None")
             typed.append("encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None")
-        elif self.body == "multipart":
-            fields = "Mapping[str, Any]"
-            params.append(
-                f"body: {fields}" if self.body_required else f"body: {fields} | None = None"
-            )
-        params.append("*")
-        for name, _, kind, required in self.query:
-            params.append(f"{name}: {kind}" if required else f"{name}: {kind} | None = None")
-        params += typed
+        params = self.params() + typed
         head = "async def" if is_async else "def"
         out = []
         for raw, returns in (
@@ -198,36 +211,85 @@ class Method:
         ):
             signature = ", ".join([*params, raw, "**options: Unpack[RequestOptions]"])
             out.append(f"    @overload\n    {head} {self.name}({signature}) -> {returns}: ...\n")
-        signature = ", ".join([*params, "raw: bool = False", "**options: Unpack[RequestOptions]"])
         union = f"{raw_value} | None" if value == "None" else f"{value} | {raw_value}"
-        implementation = f"    {head} {self.name}({signature}) -> {union}:\n"
-        implementation += f"        {self.docstring()}\n"
-        path_values = "{" + ", ".join(f"{p!r}: {p}" for p in self.path_params) + "}"
-        query_values = "{" + ", ".join(f"{q[0]!r}: {q[0]}" for q in self.query) + "}"
-        body = "body" if self.body != "none" else "None"
-        call = (
-            f"self._client._call(_E[{self.op_id!r}], {body}, {path_values}, {query_values}, "
-            f"{'response_type' if result == 'json' else 'None'}, "
-            f"{'decoder' if result == 'json' else 'None'}, "
-            f"{'encoder' if self.body == 'json' else 'None'}, raw, options)"
-        )
-        implementation += f"        return {'await ' if is_async else ''}{call}\n"
-        return "\n".join([*out, implementation])
+        arguments = [
+            "response_type" if result == "json" else "None",
+            "decoder" if result == "json" else "None",
+            "encoder" if self.body == "json" else "None",
+            "raw",
+        ]
+        call = self.call("_call", [self.body_argument(), *self.values(), *arguments], is_async)
+        params.append("raw: bool = False")
+        out.append(self.define(head, self.name, params, union, self.docstring(), call))
+        return "\n".join(out)
 
-    def docstring(self) -> str:
-        """Three lines: summary, `VERB /path`, link to the API reference."""
-        summary = (self.op["summary"] or self.dotted).strip().rstrip(".").replace('"""', "'''")
+    def pages(self, is_async: bool) -> str:
+        """`<name>_pages`: every page, fetched as iteration reaches it."""
+        typed = [
+            "response_type: type[R] | None = None",
+            "decoder: Callable[[bytes], R] | None = None",
+        ]
+        returns = f"{'AsyncIterator' if is_async else 'Iterator'}[R]"
+        doc = self.docstring(f"Every page of: {self.summary()}, following the cursor")
+        call = self.call("_pages", [*self.values(), "response_type", "decoder"], False)
+        return self.define("def", f"{self.name}_pages", self.params() + typed, returns, doc, call)
+
+    def items(self, is_async: bool) -> str:
+        """`<name>_items`: every item across pages, as dicts or `item_type`."""
+        returns = f"{'AsyncIterator' if is_async else 'Iterator'}[T]"
+        doc = self.docstring(f"Every item of: {self.summary()}, across pages")
+        call = self.call("_items", [*self.values(), "item_type"], False)
+        params = [*self.params(), "item_type: type[T] | None = None"]
+        return self.define("def", f"{self.name}_items", params, returns, doc, call)
+
+    def stream(self, is_async: bool) -> str:
+        """`<name>_stream`: the binary answer read as it arrives."""
+        returns = "AsyncBinaryStream" if is_async else "BinaryStream"
+        head = "async def" if is_async else "def"
+        doc = self.docstring(f"{self.summary()}, read as it arrives (never whole in memory)")
+        call = self.call("_stream", [self.body_argument(), *self.values()], is_async)
+        return self.define(head, f"{self.name}_stream", self.params(), returns, doc, call)
+
+    def body_argument(self) -> str:
+        """What the method passes on as the body."""
+        return "body" if self.body != "none" else "None"
+
+    def values(self) -> list[str]:
+        """The path values and the query values, as dict literals."""
+        path = "{" + ", ".join(f"{p!r}: {p}" for p in self.path_params) + "}"
+        query = "{" + ", ".join(f"{q[0]!r}: {q[0]}" for q in self.query) + "}"
+        return [path, query]
+
+    def call(self, driver: str, arguments: list[str], is_async: bool) -> str:
+        """`return self._client.<driver>(_E[...], ..., options)`."""
+        joined = ", ".join([f"_E[{self.op_id!r}]", *arguments, "options"])
+        return f"return {'await ' if is_async else ''}self._client.{driver}({joined})"
+
+    @staticmethod
+    def define(head: str, name: str, params: list[str], returns: str, doc: str, body: str) -> str:
+        """A method definition with its docstring and its one-line body."""
+        if params[-1] == "*":  # a bare `*` needs a keyword after it; **options is enough
+            params = params[:-1]
+        signature = ", ".join([*params, "**options: Unpack[RequestOptions]"])
+        return f"    {head} {name}({signature}) -> {returns}:\n        {doc}\n        {body}\n"
+
+    def summary(self) -> str:
+        """The operation's summary, without a final period."""
+        text = (self.op["summary"] or self.dotted).strip().rstrip(".")
+        return text.replace('"' * 3, "'" * 3)
+
+    def docstring(self, summary: str | None = None) -> str:
+        """Three paragraphs: summary, `VERB /path`, link to the API reference."""
         route = self.op["path"]
         if self.op["fixed_query"]:
             route += "?" + "&".join(f"{k}={v}" for k, v in self.op["fixed_query"].items())
-        lines = [f"{summary}.", "", f"`{self.op['method']} {route}`"]
+        paragraphs = [f"{summary or self.summary()}.", f"`{self.op['method']} {route}`"]
         if self.op["doc"]:
-            lines += ["", self.op["doc"]]
+            paragraphs.append(self.op["doc"])
         if self.op["deprecated"]:
-            lines += ["", "Deprecated by the API."]
-        return (
-            '"""' + "\n\n        ".join(lines).replace("\n\n        \n\n", "\n\n") + '\n        """'
-        )
+            paragraphs.append("Deprecated by the API.")
+        quotes = '"' * 3
+        return quotes + "\n\n        ".join(paragraphs) + "\n        " + quotes
 
 
 def tree(methods: list[Method]) -> dict[tuple[str, ...], list[Method]]:
@@ -243,6 +305,7 @@ def tree(methods: list[Method]) -> dict[tuple[str, ...], list[Method]]:
 def facade(methods: list[Method], is_async: bool) -> str:
     """`byot/resources/_sync.py` or `_async.py`."""
     prefix = "Async" if is_async else ""
+    iterator = "AsyncIterator" if is_async else "Iterator"
     client = "AsyncClient" if is_async else "Client"
     spaces = tree(methods)
     out = [
@@ -251,15 +314,15 @@ def facade(methods: list[Method], is_async: bool) -> str:
         "# pyright: reportPrivateUsage=false\n",
         f'"""The typed namespaces of `byot.{client}`: one thin method per API operation."""\n',
         "from __future__ import annotations\n",
-        "from collections.abc import Callable, Mapping, Sequence",
+        f"from collections.abc import {', '.join(sorted([iterator, *ABCS]))}",
         "from functools import cached_property",
         "from typing import TYPE_CHECKING, Any, Literal, overload\n",
         "from typing_extensions import Unpack\n",
         "from byot._endpoints import ENDPOINTS as _E",
-        "from byot._types import B, R, RequestOptions\n",
+        "from byot._types import B, R, RequestOptions, T\n",
         "if TYPE_CHECKING:",
         f"    from byot.{'_async_client' if is_async else '_client'} import {client}",
-        "    from byot._response import APIResponse\n\n",
+        f"    from byot._response import APIResponse, {prefix}BinaryStream\n\n",
     ]
     for space, members in spaces.items():
         name = prefix + class_name(space)

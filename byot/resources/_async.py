@@ -7,18 +7,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from typing_extensions import Unpack
 
 from byot._endpoints import ENDPOINTS as _E
-from byot._types import B, R, RequestOptions
+from byot._types import B, R, RequestOptions, T
 
 if TYPE_CHECKING:
     from byot._async_client import AsyncClient
-    from byot._response import APIResponse
+    from byot._response import APIResponse, AsyncBinaryStream
 
 
 class AsyncAdmin:
@@ -241,6 +241,50 @@ class AsyncAdminAdminApiKeys:
             options,
         )
 
+    def list_pages(
+        self,
+        *,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        limit: int | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List all organization and project API keys, following the cursor.
+
+        `GET /organization/admin_api_keys`
+        """
+        return self._client._pages(
+            _E["admin-api-keys-list"],
+            {},
+            {"after": after, "order": order, "limit": limit},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        limit: int | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List all organization and project API keys, across pages.
+
+        `GET /organization/admin_api_keys`
+        """
+        return self._client._items(
+            _E["admin-api-keys-list"],
+            {},
+            {"after": after, "order": order, "limit": limit},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -377,6 +421,86 @@ class AsyncAdminAuditLogs:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        *,
+        effective_at: Mapping[str, Any] | None = None,
+        project_ids: Sequence[str] | None = None,
+        event_types: Sequence[Any] | None = None,
+        actor_ids: Sequence[str] | None = None,
+        actor_emails: Sequence[str] | None = None,
+        resource_ids: Sequence[str] | None = None,
+        tenant_only: bool | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List audit logs, following the cursor.
+
+        `GET /organization/audit_logs`
+        """
+        return self._client._pages(
+            _E["list-audit-logs"],
+            {},
+            {
+                "effective_at": effective_at,
+                "project_ids": project_ids,
+                "event_types": event_types,
+                "actor_ids": actor_ids,
+                "actor_emails": actor_emails,
+                "resource_ids": resource_ids,
+                "tenant_only": tenant_only,
+                "limit": limit,
+                "after": after,
+                "before": before,
+            },
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        effective_at: Mapping[str, Any] | None = None,
+        project_ids: Sequence[str] | None = None,
+        event_types: Sequence[Any] | None = None,
+        actor_ids: Sequence[str] | None = None,
+        actor_emails: Sequence[str] | None = None,
+        resource_ids: Sequence[str] | None = None,
+        tenant_only: bool | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List audit logs, across pages.
+
+        `GET /organization/audit_logs`
+        """
+        return self._client._items(
+            _E["list-audit-logs"],
+            {},
+            {
+                "effective_at": effective_at,
+                "project_ids": project_ids,
+                "event_types": event_types,
+                "actor_ids": actor_ids,
+                "actor_emails": actor_emails,
+                "resource_ids": resource_ids,
+                "tenant_only": tenant_only,
+                "limit": limit,
+                "after": after,
+                "before": before,
+            },
+            item_type,
             options,
         )
 
@@ -626,6 +750,50 @@ class AsyncAdminCertificates:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List organization certificates, following the cursor.
+
+        `GET /organization/certificates`
+        """
+        return self._client._pages(
+            _E["listOrganizationCertificates"],
+            {},
+            {"limit": limit, "after": after, "order": order},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List organization certificates, across pages.
+
+        `GET /organization/certificates`
+        """
+        return self._client._items(
+            _E["listOrganizationCertificates"],
+            {},
+            {"limit": limit, "after": after, "order": order},
+            item_type,
             options,
         )
 
@@ -1076,6 +1244,50 @@ class AsyncAdminGroups:
             options,
         )
 
+    def list_pages(
+        self,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List groups, following the cursor.
+
+        `GET /organization/groups`
+        """
+        return self._client._pages(
+            _E["list-groups"],
+            {},
+            {"limit": limit, "after": after, "order": order},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List groups, across pages.
+
+        `GET /organization/groups`
+        """
+        return self._client._items(
+            _E["list-groups"],
+            {},
+            {"limit": limit, "after": after, "order": order},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -1342,6 +1554,52 @@ class AsyncAdminGroupsRoles:
             options,
         )
 
+    def list_pages(
+        self,
+        group_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List group organization role assignments, following the cursor.
+
+        `GET /organization/groups/{group_id}/roles`
+        """
+        return self._client._pages(
+            _E["list-group-role-assignments"],
+            {"group_id": group_id},
+            {"limit": limit, "after": after, "order": order},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        group_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List group organization role assignments, across pages.
+
+        `GET /organization/groups/{group_id}/roles`
+        """
+        return self._client._items(
+            _E["list-group-role-assignments"],
+            {"group_id": group_id},
+            {"limit": limit, "after": after, "order": order},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -1558,6 +1816,52 @@ class AsyncAdminGroupsUsers:
             options,
         )
 
+    def list_pages(
+        self,
+        group_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List group users, following the cursor.
+
+        `GET /organization/groups/{group_id}/users`
+        """
+        return self._client._pages(
+            _E["list-group-users"],
+            {"group_id": group_id},
+            {"limit": limit, "after": after, "order": order},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        group_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List group users, across pages.
+
+        `GET /organization/groups/{group_id}/users`
+        """
+        return self._client._items(
+            _E["list-group-users"],
+            {"group_id": group_id},
+            {"limit": limit, "after": after, "order": order},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -1752,6 +2056,44 @@ class AsyncAdminInvites:
             None,
             raw,
             options,
+        )
+
+    def list_pages(
+        self,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List invites, following the cursor.
+
+        `GET /organization/invites`
+        """
+        return self._client._pages(
+            _E["list-invites"],
+            {},
+            {"limit": limit, "after": after},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List invites, across pages.
+
+        `GET /organization/invites`
+        """
+        return self._client._items(
+            _E["list-invites"], {}, {"limit": limit, "after": after}, item_type, options
         )
 
     @overload
@@ -2010,6 +2352,50 @@ class AsyncAdminProjects:
             options,
         )
 
+    def list_pages(
+        self,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        include_archived: bool | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List projects, following the cursor.
+
+        `GET /organization/projects`
+        """
+        return self._client._pages(
+            _E["list-projects"],
+            {},
+            {"limit": limit, "after": after, "include_archived": include_archived},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        include_archived: bool | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List projects, across pages.
+
+        `GET /organization/projects`
+        """
+        return self._client._items(
+            _E["list-projects"],
+            {},
+            {"limit": limit, "after": after, "include_archived": include_archived},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -2220,6 +2606,52 @@ class AsyncAdminProjectsApiKeys:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        project_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        owner_project_access: Literal["active", "inactive", "any"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List project API keys, following the cursor.
+
+        `GET /organization/projects/{project_id}/api_keys`
+        """
+        return self._client._pages(
+            _E["list-project-api-keys"],
+            {"project_id": project_id},
+            {"limit": limit, "after": after, "owner_project_access": owner_project_access},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        project_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        owner_project_access: Literal["active", "inactive", "any"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List project API keys, across pages.
+
+        `GET /organization/projects/{project_id}/api_keys`
+        """
+        return self._client._items(
+            _E["list-project-api-keys"],
+            {"project_id": project_id},
+            {"limit": limit, "after": after, "owner_project_access": owner_project_access},
+            item_type,
             options,
         )
 
@@ -2439,6 +2871,52 @@ class AsyncAdminProjectsCertificates:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        project_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List project certificates, following the cursor.
+
+        `GET /organization/projects/{project_id}/certificates`
+        """
+        return self._client._pages(
+            _E["listProjectCertificates"],
+            {"project_id": project_id},
+            {"limit": limit, "after": after, "order": order},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        project_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List project certificates, across pages.
+
+        `GET /organization/projects/{project_id}/certificates`
+        """
+        return self._client._items(
+            _E["listProjectCertificates"],
+            {"project_id": project_id},
+            {"limit": limit, "after": after, "order": order},
+            item_type,
             options,
         )
 
@@ -2720,6 +3198,52 @@ class AsyncAdminProjectsGroups:
             options,
         )
 
+    def list_pages(
+        self,
+        project_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List project groups, following the cursor.
+
+        `GET /organization/projects/{project_id}/groups`
+        """
+        return self._client._pages(
+            _E["list-project-groups"],
+            {"project_id": project_id},
+            {"limit": limit, "after": after, "order": order},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        project_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List project groups, across pages.
+
+        `GET /organization/projects/{project_id}/groups`
+        """
+        return self._client._items(
+            _E["list-project-groups"],
+            {"project_id": project_id},
+            {"limit": limit, "after": after, "order": order},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -2945,6 +3469,54 @@ class AsyncAdminProjectsGroupsRoles:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        project_id: str,
+        group_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List project group role assignments, following the cursor.
+
+        `GET /projects/{project_id}/groups/{group_id}/roles`
+        """
+        return self._client._pages(
+            _E["list-project-group-role-assignments"],
+            {"project_id": project_id, "group_id": group_id},
+            {"limit": limit, "after": after, "order": order},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        project_id: str,
+        group_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List project group role assignments, across pages.
+
+        `GET /projects/{project_id}/groups/{group_id}/roles`
+        """
+        return self._client._items(
+            _E["list-project-group-role-assignments"],
+            {"project_id": project_id, "group_id": group_id},
+            {"limit": limit, "after": after, "order": order},
+            item_type,
             options,
         )
 
@@ -3325,6 +3897,52 @@ class AsyncAdminProjectsRateLimits:
             options,
         )
 
+    def list_pages(
+        self,
+        project_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List project rate limits, following the cursor.
+
+        `GET /organization/projects/{project_id}/rate_limits`
+        """
+        return self._client._pages(
+            _E["list-project-rate-limits"],
+            {"project_id": project_id},
+            {"limit": limit, "after": after, "before": before},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        project_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List project rate limits, across pages.
+
+        `GET /organization/projects/{project_id}/rate_limits`
+        """
+        return self._client._items(
+            _E["list-project-rate-limits"],
+            {"project_id": project_id},
+            {"limit": limit, "after": after, "before": before},
+            item_type,
+            options,
+        )
+
     @overload
     async def update(
         self,
@@ -3544,6 +4162,52 @@ class AsyncAdminProjectsRoles:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        project_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List project roles, following the cursor.
+
+        `GET /projects/{project_id}/roles`
+        """
+        return self._client._pages(
+            _E["list-project-roles"],
+            {"project_id": project_id},
+            {"limit": limit, "after": after, "order": order},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        project_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List project roles, across pages.
+
+        `GET /projects/{project_id}/roles`
+        """
+        return self._client._items(
+            _E["list-project-roles"],
+            {"project_id": project_id},
+            {"limit": limit, "after": after, "order": order},
+            item_type,
             options,
         )
 
@@ -3818,6 +4482,50 @@ class AsyncAdminProjectsServiceAccounts:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        project_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List project service accounts, following the cursor.
+
+        `GET /organization/projects/{project_id}/service_accounts`
+        """
+        return self._client._pages(
+            _E["list-project-service-accounts"],
+            {"project_id": project_id},
+            {"limit": limit, "after": after},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        project_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List project service accounts, across pages.
+
+        `GET /organization/projects/{project_id}/service_accounts`
+        """
+        return self._client._items(
+            _E["list-project-service-accounts"],
+            {"project_id": project_id},
+            {"limit": limit, "after": after},
+            item_type,
             options,
         )
 
@@ -4156,6 +4864,54 @@ class AsyncAdminProjectsSpendAlerts:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        project_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List project spend alerts, following the cursor.
+
+        `GET /organization/projects/{project_id}/spend_alerts`
+        """
+        return self._client._pages(
+            _E["list-project-spend-alerts"],
+            {"project_id": project_id},
+            {"limit": limit, "order": order, "after": after, "before": before},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        project_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List project spend alerts, across pages.
+
+        `GET /organization/projects/{project_id}/spend_alerts`
+        """
+        return self._client._items(
+            _E["list-project-spend-alerts"],
+            {"project_id": project_id},
+            {"limit": limit, "order": order, "after": after, "before": before},
+            item_type,
             options,
         )
 
@@ -4587,6 +5343,50 @@ class AsyncAdminProjectsUsers:
             options,
         )
 
+    def list_pages(
+        self,
+        project_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List project users, following the cursor.
+
+        `GET /organization/projects/{project_id}/users`
+        """
+        return self._client._pages(
+            _E["list-project-users"],
+            {"project_id": project_id},
+            {"limit": limit, "after": after},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        project_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List project users, across pages.
+
+        `GET /organization/projects/{project_id}/users`
+        """
+        return self._client._items(
+            _E["list-project-users"],
+            {"project_id": project_id},
+            {"limit": limit, "after": after},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -4868,6 +5668,54 @@ class AsyncAdminProjectsUsersRoles:
             options,
         )
 
+    def list_pages(
+        self,
+        project_id: str,
+        user_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List project user role assignments, following the cursor.
+
+        `GET /projects/{project_id}/users/{user_id}/roles`
+        """
+        return self._client._pages(
+            _E["list-project-user-role-assignments"],
+            {"project_id": project_id, "user_id": user_id},
+            {"limit": limit, "after": after, "order": order},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        project_id: str,
+        user_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List project user role assignments, across pages.
+
+        `GET /projects/{project_id}/users/{user_id}/roles`
+        """
+        return self._client._items(
+            _E["list-project-user-role-assignments"],
+            {"project_id": project_id, "user_id": user_id},
+            {"limit": limit, "after": after, "order": order},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -5067,6 +5915,50 @@ class AsyncAdminRoles:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List organization roles, following the cursor.
+
+        `GET /organization/roles`
+        """
+        return self._client._pages(
+            _E["list-roles"],
+            {},
+            {"limit": limit, "after": after, "order": order},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List organization roles, across pages.
+
+        `GET /organization/roles`
+        """
+        return self._client._items(
+            _E["list-roles"],
+            {},
+            {"limit": limit, "after": after, "order": order},
+            item_type,
             options,
         )
 
@@ -5327,6 +6219,52 @@ class AsyncAdminSpendAlerts:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List organization spend alerts, following the cursor.
+
+        `GET /organization/spend_alerts`
+        """
+        return self._client._pages(
+            _E["list-organization-spend-alerts"],
+            {},
+            {"limit": limit, "order": order, "after": after, "before": before},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List organization spend alerts, across pages.
+
+        `GET /organization/spend_alerts`
+        """
+        return self._client._items(
+            _E["list-organization-spend-alerts"],
+            {},
+            {"limit": limit, "order": order, "after": after, "before": before},
+            item_type,
             options,
         )
 
@@ -6686,6 +7624,50 @@ class AsyncAdminUsers:
             options,
         )
 
+    def list_pages(
+        self,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        emails: Sequence[str] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List users, following the cursor.
+
+        `GET /organization/users`
+        """
+        return self._client._pages(
+            _E["list-users"],
+            {},
+            {"limit": limit, "after": after, "emails": emails},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        emails: Sequence[str] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List users, across pages.
+
+        `GET /organization/users`
+        """
+        return self._client._items(
+            _E["list-users"],
+            {},
+            {"limit": limit, "after": after, "emails": emails},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -6952,6 +7934,52 @@ class AsyncAdminUsersRoles:
             options,
         )
 
+    def list_pages(
+        self,
+        user_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List user organization role assignments, following the cursor.
+
+        `GET /organization/users/{user_id}/roles`
+        """
+        return self._client._pages(
+            _E["list-user-role-assignments"],
+            {"user_id": user_id},
+            {"limit": limit, "after": after, "order": order},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        user_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List user organization role assignments, across pages.
+
+        `GET /organization/users/{user_id}/roles`
+        """
+        return self._client._items(
+            _E["list-user-role-assignments"],
+            {"user_id": user_id},
+            {"limit": limit, "after": after, "order": order},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -7076,6 +8104,13 @@ class AsyncAudioSpeech:
         return await self._client._call(
             _E["createSpeech"], body, {}, {}, None, None, encoder, raw, options
         )
+
+    async def create_stream(self, body: B, **options: Unpack[RequestOptions]) -> AsyncBinaryStream:
+        """Create speech, read as it arrives (never whole in memory).
+
+        `POST /audio/speech`
+        """
+        return await self._client._stream(_E["createSpeech"], body, {}, {}, options)
 
 
 class AsyncAudioTranscriptions:
@@ -7310,6 +8345,44 @@ class AsyncAudioVoiceConsents:
             None,
             raw,
             options,
+        )
+
+    def list_pages(
+        self,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List voice consents, following the cursor.
+
+        `GET /audio/voice_consents`
+        """
+        return self._client._pages(
+            _E["listVoiceConsents"],
+            {},
+            {"after": after, "limit": limit},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List voice consents, across pages.
+
+        `GET /audio/voice_consents`
+        """
+        return self._client._items(
+            _E["listVoiceConsents"], {}, {"after": after, "limit": limit}, item_type, options
         )
 
     @overload
@@ -7604,6 +8677,39 @@ class AsyncBatches:
             options,
         )
 
+    def list_pages(
+        self,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List batches, following the cursor.
+
+        `GET /batches`
+        """
+        return self._client._pages(
+            _E["listBatches"], {}, {"after": after, "limit": limit}, response_type, decoder, options
+        )
+
+    def list_items(
+        self,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List batches, across pages.
+
+        `GET /batches`
+        """
+        return self._client._items(
+            _E["listBatches"], {}, {"after": after, "limit": limit}, item_type, options
+        )
+
     @overload
     async def retrieve(
         self,
@@ -7833,6 +8939,56 @@ class AsyncBetaAssistants:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List assistants, following the cursor.
+
+        `GET /assistants`
+
+        Deprecated by the API.
+        """
+        return self._client._pages(
+            _E["listAssistants"],
+            {},
+            {"limit": limit, "order": order, "after": after, "before": before},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List assistants, across pages.
+
+        `GET /assistants`
+
+        Deprecated by the API.
+        """
+        return self._client._items(
+            _E["listAssistants"],
+            {},
+            {"limit": limit, "order": order, "after": after, "before": before},
+            item_type,
             options,
         )
 
@@ -8187,6 +9343,58 @@ class AsyncBetaChatkitThreads:
             options,
         )
 
+    def list_pages(
+        self,
+        *,
+        limit: int | None = None,
+        order: Any | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        user: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List ChatKit threads, following the cursor.
+
+        `GET /chatkit/threads`
+
+        https://platform.openai.com/docs/api-reference/chatkit/list-threads
+        """
+        return self._client._pages(
+            _E["ListThreadsMethod"],
+            {},
+            {"limit": limit, "order": order, "after": after, "before": before, "user": user},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        limit: int | None = None,
+        order: Any | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        user: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List ChatKit threads, across pages.
+
+        `GET /chatkit/threads`
+
+        https://platform.openai.com/docs/api-reference/chatkit/list-threads
+        """
+        return self._client._items(
+            _E["ListThreadsMethod"],
+            {},
+            {"limit": limit, "order": order, "after": after, "before": before, "user": user},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -8301,6 +9509,58 @@ class AsyncBetaChatkitThreadsItems:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        thread_id: str,
+        *,
+        limit: int | None = None,
+        order: Any | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List ChatKit thread items, following the cursor.
+
+        `GET /chatkit/threads/{thread_id}/items`
+
+        https://platform.openai.com/docs/api-reference/chatkit/threads/list-items
+        """
+        return self._client._pages(
+            _E["ListThreadItemsMethod"],
+            {"thread_id": thread_id},
+            {"limit": limit, "order": order, "after": after, "before": before},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        thread_id: str,
+        *,
+        limit: int | None = None,
+        order: Any | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List ChatKit thread items, across pages.
+
+        `GET /chatkit/threads/{thread_id}/items`
+
+        https://platform.openai.com/docs/api-reference/chatkit/threads/list-items
+        """
+        return self._client._items(
+            _E["ListThreadItemsMethod"],
+            {"thread_id": thread_id},
+            {"limit": limit, "order": order, "after": after, "before": before},
+            item_type,
             options,
         )
 
@@ -8614,6 +9874,54 @@ class AsyncBetaResponsesInputItems:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        response_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        include: Sequence[Any] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List input items, following the cursor.
+
+        `GET /responses/{response_id}/input_items?beta=true`
+        """
+        return self._client._pages(
+            _E["beta_listInputItems"],
+            {"response_id": response_id},
+            {"limit": limit, "order": order, "after": after, "include": include},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        response_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        include: Sequence[Any] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List input items, across pages.
+
+        `GET /responses/{response_id}/input_items?beta=true`
+        """
+        return self._client._items(
+            _E["beta_listInputItems"],
+            {"response_id": response_id},
+            {"limit": limit, "order": order, "after": after, "include": include},
+            item_type,
             options,
         )
 
@@ -9094,6 +10402,56 @@ class AsyncBetaThreadsMessages:
             options,
         )
 
+    def list_pages(
+        self,
+        thread_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        run_id: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List messages, following the cursor.
+
+        `GET /threads/{thread_id}/messages`
+        """
+        return self._client._pages(
+            _E["listMessages"],
+            {"thread_id": thread_id},
+            {"limit": limit, "order": order, "after": after, "before": before, "run_id": run_id},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        thread_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        run_id: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List messages, across pages.
+
+        `GET /threads/{thread_id}/messages`
+        """
+        return self._client._items(
+            _E["listMessages"],
+            {"thread_id": thread_id},
+            {"limit": limit, "order": order, "after": after, "before": before, "run_id": run_id},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -9380,6 +10738,54 @@ class AsyncBetaThreadsRuns:
             options,
         )
 
+    def list_pages(
+        self,
+        thread_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List runs, following the cursor.
+
+        `GET /threads/{thread_id}/runs`
+        """
+        return self._client._pages(
+            _E["listRuns"],
+            {"thread_id": thread_id},
+            {"limit": limit, "order": order, "after": after, "before": before},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        thread_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List runs, across pages.
+
+        `GET /threads/{thread_id}/runs`
+        """
+        return self._client._items(
+            _E["listRuns"],
+            {"thread_id": thread_id},
+            {"limit": limit, "order": order, "after": after, "before": before},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -9614,6 +11020,60 @@ class AsyncBetaThreadsRunsSteps:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+        | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List run steps, following the cursor.
+
+        `GET /threads/{thread_id}/runs/{run_id}/steps`
+        """
+        return self._client._pages(
+            _E["listRunSteps"],
+            {"thread_id": thread_id, "run_id": run_id},
+            {"limit": limit, "order": order, "after": after, "before": before, "include": include},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+        | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List run steps, across pages.
+
+        `GET /threads/{thread_id}/runs/{run_id}/steps`
+        """
+        return self._client._items(
+            _E["listRunSteps"],
+            {"thread_id": thread_id, "run_id": run_id},
+            {"limit": limit, "order": order, "after": after, "before": before, "include": include},
+            item_type,
             options,
         )
 
@@ -9852,6 +11312,58 @@ class AsyncChatCompletions:
             options,
         )
 
+    def list_pages(
+        self,
+        *,
+        model: str | None = None,
+        metadata: Any | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List Chat Completions, following the cursor.
+
+        `GET /chat/completions`
+
+        https://platform.openai.com/docs/api-reference/chat/list
+        """
+        return self._client._pages(
+            _E["listChatCompletions"],
+            {},
+            {"model": model, "metadata": metadata, "after": after, "limit": limit, "order": order},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        model: str | None = None,
+        metadata: Any | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List Chat Completions, across pages.
+
+        `GET /chat/completions`
+
+        https://platform.openai.com/docs/api-reference/chat/list
+        """
+        return self._client._items(
+            _E["listChatCompletions"],
+            {},
+            {"model": model, "metadata": metadata, "after": after, "limit": limit, "order": order},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -10012,6 +11524,52 @@ class AsyncChatCompletionsMessages:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        completion_id: str,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: Get chat messages, following the cursor.
+
+        `GET /chat/completions/{completion_id}/messages`
+        """
+        return self._client._pages(
+            _E["getChatCompletionMessages"],
+            {"completion_id": completion_id},
+            {"after": after, "limit": limit, "order": order},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        completion_id: str,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: Get chat messages, across pages.
+
+        `GET /chat/completions/{completion_id}/messages`
+        """
+        return self._client._items(
+            _E["getChatCompletionMessages"],
+            {"completion_id": completion_id},
+            {"after": after, "limit": limit, "order": order},
+            item_type,
             options,
         )
 
@@ -10209,6 +11767,56 @@ class AsyncContainers:
             options,
         )
 
+    def list_pages(
+        self,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        name: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List containers, following the cursor.
+
+        `GET /containers`
+
+        https://platform.openai.com/docs/api-reference/containers/get
+        """
+        return self._client._pages(
+            _E["ListContainers"],
+            {},
+            {"limit": limit, "order": order, "after": after, "name": name},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        name: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List containers, across pages.
+
+        `GET /containers`
+
+        https://platform.openai.com/docs/api-reference/containers/get
+        """
+        return self._client._items(
+            _E["ListContainers"],
+            {},
+            {"limit": limit, "order": order, "after": after, "name": name},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -10308,6 +11916,23 @@ class AsyncContainersFiles:
             None,
             None,
             raw,
+            options,
+        )
+
+    async def content_stream(
+        self, container_id: str, file_id: str, **options: Unpack[RequestOptions]
+    ) -> AsyncBinaryStream:
+        """Retrieve container file content, read as it arrives (never whole in memory).
+
+        `GET /containers/{container_id}/files/{file_id}/content`
+
+        https://platform.openai.com/docs/api-reference/containers/get
+        """
+        return await self._client._stream(
+            _E["RetrieveContainerFileContent"],
+            None,
+            {"container_id": container_id, "file_id": file_id},
+            {},
             options,
         )
 
@@ -10464,6 +12089,56 @@ class AsyncContainersFiles:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        container_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List container files, following the cursor.
+
+        `GET /containers/{container_id}/files`
+
+        https://platform.openai.com/docs/api-reference/containers/get
+        """
+        return self._client._pages(
+            _E["ListContainerFiles"],
+            {"container_id": container_id},
+            {"limit": limit, "order": order, "after": after},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        container_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List container files, across pages.
+
+        `GET /containers/{container_id}/files`
+
+        https://platform.openai.com/docs/api-reference/containers/get
+        """
+        return self._client._items(
+            _E["ListContainerFiles"],
+            {"container_id": container_id},
+            {"limit": limit, "order": order, "after": after},
+            item_type,
             options,
         )
 
@@ -10960,6 +12635,58 @@ class AsyncConversationsItems:
             options,
         )
 
+    def list_pages(
+        self,
+        conversation_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        include: Sequence[Any] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List items, following the cursor.
+
+        `GET /conversations/{conversation_id}/items`
+
+        https://platform.openai.com/docs/api-reference/conversations/list-items
+        """
+        return self._client._pages(
+            _E["listConversationItems"],
+            {"conversation_id": conversation_id},
+            {"limit": limit, "order": order, "after": after, "include": include},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        conversation_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        include: Sequence[Any] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List items, across pages.
+
+        `GET /conversations/{conversation_id}/items`
+
+        https://platform.openai.com/docs/api-reference/conversations/list-items
+        """
+        return self._client._items(
+            _E["listConversationItems"],
+            {"conversation_id": conversation_id},
+            {"limit": limit, "order": order, "after": after, "include": include},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -11222,6 +12949,56 @@ class AsyncEvals:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        order_by: Literal["created_at", "updated_at"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List evals, following the cursor.
+
+        `GET /evals`
+
+        https://platform.openai.com/docs/api-reference/evals/list
+        """
+        return self._client._pages(
+            _E["listEvals"],
+            {},
+            {"after": after, "limit": limit, "order": order, "order_by": order_by},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        order_by: Literal["created_at", "updated_at"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List evals, across pages.
+
+        `GET /evals`
+
+        https://platform.openai.com/docs/api-reference/evals/list
+        """
+        return self._client._items(
+            _E["listEvals"],
+            {},
+            {"after": after, "limit": limit, "order": order, "order_by": order_by},
+            item_type,
             options,
         )
 
@@ -11559,6 +13336,58 @@ class AsyncEvalsRuns:
             options,
         )
 
+    def list_pages(
+        self,
+        eval_id: str,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        status: Literal["queued", "in_progress", "completed", "canceled", "failed"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: Get eval runs, following the cursor.
+
+        `GET /evals/{eval_id}/runs`
+
+        https://platform.openai.com/docs/api-reference/evals/get-runs
+        """
+        return self._client._pages(
+            _E["getEvalRuns"],
+            {"eval_id": eval_id},
+            {"after": after, "limit": limit, "order": order, "status": status},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        eval_id: str,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        status: Literal["queued", "in_progress", "completed", "canceled", "failed"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: Get eval runs, across pages.
+
+        `GET /evals/{eval_id}/runs`
+
+        https://platform.openai.com/docs/api-reference/evals/get-runs
+        """
+        return self._client._items(
+            _E["getEvalRuns"],
+            {"eval_id": eval_id},
+            {"after": after, "limit": limit, "order": order, "status": status},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -11682,6 +13511,60 @@ class AsyncEvalsRunsOutputItems:
             options,
         )
 
+    def list_pages(
+        self,
+        eval_id: str,
+        run_id: str,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        status: Literal["fail", "pass"] | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: Get eval run output items, following the cursor.
+
+        `GET /evals/{eval_id}/runs/{run_id}/output_items`
+
+        https://platform.openai.com/docs/api-reference/evals/get
+        """
+        return self._client._pages(
+            _E["getEvalRunOutputItems"],
+            {"eval_id": eval_id, "run_id": run_id},
+            {"after": after, "limit": limit, "status": status, "order": order},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        eval_id: str,
+        run_id: str,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        status: Literal["fail", "pass"] | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: Get eval run output items, across pages.
+
+        `GET /evals/{eval_id}/runs/{run_id}/output_items`
+
+        https://platform.openai.com/docs/api-reference/evals/get
+        """
+        return self._client._items(
+            _E["getEvalRunOutputItems"],
+            {"eval_id": eval_id, "run_id": run_id},
+            {"after": after, "limit": limit, "status": status, "order": order},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -11763,6 +13646,17 @@ class AsyncFiles:
         """
         return await self._client._call(
             _E["downloadFile"], None, {"file_id": file_id}, {}, None, None, None, raw, options
+        )
+
+    async def content_stream(
+        self, file_id: str, **options: Unpack[RequestOptions]
+    ) -> AsyncBinaryStream:
+        """Retrieve file content, read as it arrives (never whole in memory).
+
+        `GET /files/{file_id}/content`
+        """
+        return await self._client._stream(
+            _E["downloadFile"], None, {"file_id": file_id}, {}, options
         )
 
     @overload
@@ -11904,6 +13798,52 @@ class AsyncFiles:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        *,
+        purpose: str | None = None,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List files, following the cursor.
+
+        `GET /files`
+        """
+        return self._client._pages(
+            _E["listFiles"],
+            {},
+            {"purpose": purpose, "limit": limit, "order": order, "after": after},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        purpose: str | None = None,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List files, across pages.
+
+        `GET /files`
+        """
+        return self._client._items(
+            _E["listFiles"],
+            {},
+            {"purpose": purpose, "limit": limit, "order": order, "after": after},
+            item_type,
             options,
         )
 
@@ -12263,6 +14203,54 @@ class AsyncFineTuningCheckpointsPermissions:
             options,
         )
 
+    def list_pages(
+        self,
+        fine_tuned_model_checkpoint: str,
+        *,
+        project_id: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+        order: Literal["ascending", "descending"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List checkpoint permissions, following the cursor.
+
+        `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions`
+        """
+        return self._client._pages(
+            _E["listFineTuningCheckpointPermissions"],
+            {"fine_tuned_model_checkpoint": fine_tuned_model_checkpoint},
+            {"project_id": project_id, "after": after, "limit": limit, "order": order},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        fine_tuned_model_checkpoint: str,
+        *,
+        project_id: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+        order: Literal["ascending", "descending"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List checkpoint permissions, across pages.
+
+        `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions`
+        """
+        return self._client._items(
+            _E["listFineTuningCheckpointPermissions"],
+            {"fine_tuned_model_checkpoint": fine_tuned_model_checkpoint},
+            {"project_id": project_id, "after": after, "limit": limit, "order": order},
+            item_type,
+            options,
+        )
+
 
 class AsyncFineTuningJobs:
     """`client.fine_tuning.jobs`."""
@@ -12417,6 +14405,50 @@ class AsyncFineTuningJobs:
             options,
         )
 
+    def list_pages(
+        self,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List fine-tuning jobs, following the cursor.
+
+        `GET /fine_tuning/jobs`
+        """
+        return self._client._pages(
+            _E["listPaginatedFineTuningJobs"],
+            {},
+            {"after": after, "limit": limit, "metadata": metadata},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List fine-tuning jobs, across pages.
+
+        `GET /fine_tuning/jobs`
+        """
+        return self._client._items(
+            _E["listPaginatedFineTuningJobs"],
+            {},
+            {"after": after, "limit": limit, "metadata": metadata},
+            item_type,
+            options,
+        )
+
     @overload
     async def list_events(
         self,
@@ -12467,6 +14499,50 @@ class AsyncFineTuningJobs:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_events_pages(
+        self,
+        fine_tuning_job_id: str,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List fine-tuning events, following the cursor.
+
+        `GET /fine_tuning/jobs/{fine_tuning_job_id}/events`
+        """
+        return self._client._pages(
+            _E["listFineTuningEvents"],
+            {"fine_tuning_job_id": fine_tuning_job_id},
+            {"after": after, "limit": limit},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_events_items(
+        self,
+        fine_tuning_job_id: str,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List fine-tuning events, across pages.
+
+        `GET /fine_tuning/jobs/{fine_tuning_job_id}/events`
+        """
+        return self._client._items(
+            _E["listFineTuningEvents"],
+            {"fine_tuning_job_id": fine_tuning_job_id},
+            {"after": after, "limit": limit},
+            item_type,
             options,
         )
 
@@ -12668,6 +14744,50 @@ class AsyncFineTuningJobsCheckpoints:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        fine_tuning_job_id: str,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List fine-tuning checkpoints, following the cursor.
+
+        `GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints`
+        """
+        return self._client._pages(
+            _E["listFineTuningJobCheckpoints"],
+            {"fine_tuning_job_id": fine_tuning_job_id},
+            {"after": after, "limit": limit},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        fine_tuning_job_id: str,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List fine-tuning checkpoints, across pages.
+
+        `GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints`
+        """
+        return self._client._items(
+            _E["listFineTuningJobCheckpoints"],
+            {"fine_tuning_job_id": fine_tuning_job_id},
+            {"after": after, "limit": limit},
+            item_type,
             options,
         )
 
@@ -13763,6 +15883,54 @@ class AsyncResponsesInputItems:
             options,
         )
 
+    def list_pages(
+        self,
+        response_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        include: Sequence[Any] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List input items, following the cursor.
+
+        `GET /responses/{response_id}/input_items`
+        """
+        return self._client._pages(
+            _E["listInputItems"],
+            {"response_id": response_id},
+            {"limit": limit, "order": order, "after": after, "include": include},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        response_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        include: Sequence[Any] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List input items, across pages.
+
+        `GET /responses/{response_id}/input_items`
+        """
+        return self._client._items(
+            _E["listInputItems"],
+            {"response_id": response_id},
+            {"limit": limit, "order": order, "after": after, "include": include},
+            item_type,
+            options,
+        )
+
 
 class AsyncResponsesInputTokens:
     """`client.responses.input_tokens`."""
@@ -13843,6 +16011,17 @@ class AsyncSkills:
         """
         return await self._client._call(
             _E["GetSkillContent"], None, {"skill_id": skill_id}, {}, None, None, None, raw, options
+        )
+
+    async def content_stream(
+        self, skill_id: str, **options: Unpack[RequestOptions]
+    ) -> AsyncBinaryStream:
+        """Download a skill zip bundle by its ID, read as it arrives (never whole in memory).
+
+        `GET /skills/{skill_id}/content`
+        """
+        return await self._client._stream(
+            _E["GetSkillContent"], None, {"skill_id": skill_id}, {}, options
         )
 
     @overload
@@ -13984,6 +16163,50 @@ class AsyncSkills:
             options,
         )
 
+    def list_pages(
+        self,
+        *,
+        limit: int | None = None,
+        order: Any | None = None,
+        after: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List all skills for the current project, following the cursor.
+
+        `GET /skills`
+        """
+        return self._client._pages(
+            _E["ListSkills"],
+            {},
+            {"limit": limit, "order": order, "after": after},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        limit: int | None = None,
+        order: Any | None = None,
+        after: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List all skills for the current project, across pages.
+
+        `GET /skills`
+        """
+        return self._client._items(
+            _E["ListSkills"],
+            {},
+            {"limit": limit, "order": order, "after": after},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -14122,6 +16345,21 @@ class AsyncSkillsVersions:
             None,
             None,
             raw,
+            options,
+        )
+
+    async def content_stream(
+        self, skill_id: str, version: str, **options: Unpack[RequestOptions]
+    ) -> AsyncBinaryStream:
+        """Download a skill version zip bundle, read as it arrives (never whole in memory).
+
+        `GET /skills/{skill_id}/versions/{version}/content`
+        """
+        return await self._client._stream(
+            _E["GetSkillVersionContent"],
+            None,
+            {"skill_id": skill_id, "version": version},
+            {},
             options,
         )
 
@@ -14278,6 +16516,52 @@ class AsyncSkillsVersions:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        skill_id: str,
+        *,
+        limit: int | None = None,
+        order: Any | None = None,
+        after: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List skill versions for a skill, following the cursor.
+
+        `GET /skills/{skill_id}/versions`
+        """
+        return self._client._pages(
+            _E["ListSkillVersions"],
+            {"skill_id": skill_id},
+            {"limit": limit, "order": order, "after": after},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        skill_id: str,
+        *,
+        limit: int | None = None,
+        order: Any | None = None,
+        after: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List skill versions for a skill, across pages.
+
+        `GET /skills/{skill_id}/versions`
+        """
+        return self._client._items(
+            _E["ListSkillVersions"],
+            {"skill_id": skill_id},
+            {"limit": limit, "order": order, "after": after},
+            item_type,
             options,
         )
 
@@ -14704,6 +16988,52 @@ class AsyncVectorStores:
             options,
         )
 
+    def list_pages(
+        self,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List vector stores, following the cursor.
+
+        `GET /vector_stores`
+        """
+        return self._client._pages(
+            _E["listVectorStores"],
+            {},
+            {"limit": limit, "order": order, "after": after, "before": before},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List vector stores, across pages.
+
+        `GET /vector_stores`
+        """
+        return self._client._items(
+            _E["listVectorStores"],
+            {},
+            {"limit": limit, "order": order, "after": after, "before": before},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -15032,6 +17362,58 @@ class AsyncVectorStoresFileBatches:
             options,
         )
 
+    def list_files_pages(
+        self,
+        vector_store_id: str,
+        batch_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List vector store files in a batch, following the cursor.
+
+        `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files`
+        """
+        return self._client._pages(
+            _E["listFilesInVectorStoreBatch"],
+            {"vector_store_id": vector_store_id, "batch_id": batch_id},
+            {"limit": limit, "order": order, "after": after, "before": before, "filter": filter},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_files_items(
+        self,
+        vector_store_id: str,
+        batch_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List vector store files in a batch, across pages.
+
+        `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files`
+        """
+        return self._client._items(
+            _E["listFilesInVectorStoreBatch"],
+            {"vector_store_id": vector_store_id, "batch_id": batch_id},
+            {"limit": limit, "order": order, "after": after, "before": before, "filter": filter},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -15304,6 +17686,56 @@ class AsyncVectorStoresFiles:
             options,
         )
 
+    def list_pages(
+        self,
+        vector_store_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List vector store files, following the cursor.
+
+        `GET /vector_stores/{vector_store_id}/files`
+        """
+        return self._client._pages(
+            _E["listVectorStoreFiles"],
+            {"vector_store_id": vector_store_id},
+            {"limit": limit, "order": order, "after": after, "before": before, "filter": filter},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        vector_store_id: str,
+        *,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List vector store files, across pages.
+
+        `GET /vector_stores/{vector_store_id}/files`
+        """
+        return self._client._items(
+            _E["listVectorStoreFiles"],
+            {"vector_store_id": vector_store_id},
+            {"limit": limit, "order": order, "after": after, "before": before, "filter": filter},
+            item_type,
+            options,
+        )
+
     @overload
     async def retrieve(
         self,
@@ -15480,6 +17912,21 @@ class AsyncVideos:
             options,
         )
 
+    async def content_stream(
+        self, video_id: str, *, variant: Any | None = None, **options: Unpack[RequestOptions]
+    ) -> AsyncBinaryStream:
+        """Retrieve video content, read as it arrives (never whole in memory).
+
+        `GET /videos/{video_id}/content`
+
+        https://platform.openai.com/docs/api-reference/videos/content
+
+        Deprecated by the API.
+        """
+        return await self._client._stream(
+            _E["RetrieveVideoContent"], None, {"video_id": video_id}, {"variant": variant}, options
+        )
+
     @overload
     async def create(
         self,
@@ -15628,6 +18075,58 @@ class AsyncVideos:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        *,
+        limit: int | None = None,
+        order: Any | None = None,
+        after: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[R]:
+        """Every page of: List videos, following the cursor.
+
+        `GET /videos`
+
+        https://platform.openai.com/docs/api-reference/videos/list
+
+        Deprecated by the API.
+        """
+        return self._client._pages(
+            _E["ListVideos"],
+            {},
+            {"limit": limit, "order": order, "after": after},
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        limit: int | None = None,
+        order: Any | None = None,
+        after: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[T]:
+        """Every item of: List videos, across pages.
+
+        `GET /videos`
+
+        https://platform.openai.com/docs/api-reference/videos/list
+
+        Deprecated by the API.
+        """
+        return self._client._items(
+            _E["ListVideos"],
+            {},
+            {"limit": limit, "order": order, "after": after},
+            item_type,
             options,
         )
 
