@@ -18,7 +18,7 @@ from byot._config import AzureConfig, AzureV1Config, OpenAIConfig
 from byot._response import APIResponse
 from byot._retry import RetryEvent, RetryPolicy
 from byot._timeout import Timeout
-from byot._types import RequestOptions
+from byot._types import EventHooks, RequestOptions
 from byot._version import __version__
 from byot.protocols import Config
 
@@ -29,6 +29,7 @@ __all__ = [
     "AzureV1Config",
     "Client",
     "Config",
+    "EventHooks",
     "OpenAIConfig",
     "RequestOptions",
     "RetryEvent",

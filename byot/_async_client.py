@@ -6,6 +6,7 @@ checks their public surface. Every decision lives in `_core`, `_retry` and `_cod
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import httpx
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
     from byot._retry import RetryPolicy
     from byot._timeout import Deadline
-    from byot._types import B, R, RequestOptions
+    from byot._types import B, EventHooks, R, RequestOptions
     from byot.protocols import Config
 
 _Result = tuple[Any, httpx.Response, bytes]
@@ -45,21 +46,32 @@ class _Connection:
         self.closed = False
 
     async def send(
-        self, prepared: _core.Prepared, timeout: dict[str, float | None]
+        self, prepared: _core.Prepared, timeout: dict[str, float | None], hooks: EventHooks
     ) -> httpx.Response:
-        if self.transport is not None:
-            return await self.transport.handle_async_request(
-                prepared.request(timeout, asynchronous=True)
+        if self.http_client is None:
+            request = prepared.request(timeout, asynchronous=True)
+        else:
+            request = self.http_client.build_request(
+                prepared.method,
+                prepared.url,
+                headers=prepared.headers,
+                content=prepared.body(asynchronous=True),
+                timeout=httpx.Timeout(**timeout),
             )
-        assert self.http_client is not None  # noqa: S101 - one of the two is always set
-        request = self.http_client.build_request(
-            prepared.method,
-            prepared.url,
-            headers=prepared.headers,
-            content=prepared.body(asynchronous=True),
-            timeout=httpx.Timeout(**timeout),
-        )
-        return await self.http_client.send(request, stream=True)
+        for hook in hooks.get("request", ()):
+            await _maybe_await(hook(request))
+        if self.transport is not None:
+            response = await self.transport.handle_async_request(request)
+        else:
+            assert self.http_client is not None  # noqa: S101 - one of the two is always set
+            response = await self.http_client.send(request, stream=True)
+        try:
+            for response_hook in hooks.get("response", ()):
+                await _maybe_await(response_hook(response))
+        except BaseException:
+            await response.aclose()
+            raise
+        return response
 
     async def aclose(self) -> None:
         self.closed = True
@@ -102,6 +114,7 @@ class AsyncClient(AsyncResources):
         max_retries: Retries after a failed attempt (default 2); shorthand for
             `retry=RetryPolicy(max_retries=...)`.
         retry: What to retry and how long to wait (see `byot.RetryPolicy`).
+        event_hooks: Observers of each request and response (see `byot.EventHooks`).
         transport: An async httpx transport to send through, such as `httpx.MockTransport`.
         http_client: An `httpx.AsyncClient` to send through, with its own settings.
 
@@ -123,6 +136,7 @@ class AsyncClient(AsyncResources):
         timeout: float | Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
+        event_hooks: EventHooks | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -139,6 +153,7 @@ class AsyncClient(AsyncResources):
             timeout=timeout,
             retry=retry,
             max_retries=max_retries,
+            event_hooks=event_hooks,
         )
         self._connection = _Connection(transport, http_client, self._settings.config.base_url)
 
@@ -180,6 +195,7 @@ class AsyncClient(AsyncResources):
         timeout: float | Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
+        event_hooks: EventHooks | None = None,
     ) -> Self:
         """A copy of this client with some settings changed, sharing its connection pool.
 
@@ -204,6 +220,7 @@ class AsyncClient(AsyncResources):
             timeout=self._settings.timeout if timeout is DEFAULT_TIMEOUT else timeout,
             max_retries=max_retries,
             retry=retry,
+            event_hooks=event_hooks,
         )
         copy._connection = self._connection
         return copy
@@ -440,13 +457,13 @@ class AsyncClient(AsyncResources):
         deadline = prepared.deadline()
         retrying = self._settings.retry.async_retrying(prepared.max_retries, deadline)
         response: httpx.Response = await retrying(self._open, prepared, deadline)
-        return AsyncBinaryStream(response, method=prepared.method, url=str(prepared.url))
+        return AsyncBinaryStream(response, method=prepared.method, url=prepared.safe_url)
 
     async def _open(self, prepared: _core.Prepared, deadline: Deadline | None) -> httpx.Response:
         """Send one attempt and return the response once its headers say 2xx."""
         timeout = prepared.timeout_for(deadline)
         try:
-            response = await self._connection.send(prepared, timeout)
+            response = await self._connection.send(prepared, timeout, self._settings.event_hooks)
             if response.is_success:
                 return response
             try:
@@ -478,7 +495,7 @@ class AsyncClient(AsyncResources):
             headers=response.headers,
             content=content,
             method=prepared.method,
-            url=str(prepared.url),
+            url=prepared.safe_url,
             retries_taken=retrying.statistics["attempt_number"] - 1,
         )
 
@@ -491,7 +508,7 @@ class AsyncClient(AsyncResources):
     ) -> _Result:
         timeout = prepared.timeout_for(deadline)
         try:
-            response = await self._connection.send(prepared, timeout)
+            response = await self._connection.send(prepared, timeout, self._settings.event_hooks)
             try:
                 content = await _read(response, prepared, deadline)
             finally:
@@ -532,3 +549,9 @@ async def _read(
         if deadline.expired():
             raise prepared.deadline_error()
     return b"".join(chunks)
+
+
+async def _maybe_await(result: object) -> None:
+    """Await what an async hook returned; a sync hook's result is ignored."""
+    if inspect.isawaitable(result):
+        await result

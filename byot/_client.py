@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from byot._retry import RetryPolicy
     from byot._timeout import Deadline
-    from byot._types import B, R, RequestOptions
+    from byot._types import B, EventHooks, R, RequestOptions
     from byot.protocols import Config
 
 _Result = tuple[Any, httpx.Response, bytes]
@@ -41,18 +41,33 @@ class _Connection:
         self.transport = transport or (None if http_client else _transport.sync_transport(url))
         self.closed = False
 
-    def send(self, prepared: _core.Prepared, timeout: dict[str, float | None]) -> httpx.Response:
+    def send(
+        self, prepared: _core.Prepared, timeout: dict[str, float | None], hooks: EventHooks
+    ) -> httpx.Response:
+        if self.http_client is None:
+            request = prepared.request(timeout)
+        else:
+            request = self.http_client.build_request(
+                prepared.method,
+                prepared.url,
+                headers=prepared.headers,
+                content=prepared.body(),
+                timeout=httpx.Timeout(**timeout),
+            )
+        for hook in hooks.get("request", ()):
+            hook(request)
         if self.transport is not None:
-            return self.transport.handle_request(prepared.request(timeout))
-        assert self.http_client is not None  # noqa: S101 - one of the two is always set
-        request = self.http_client.build_request(
-            prepared.method,
-            prepared.url,
-            headers=prepared.headers,
-            content=prepared.body(),
-            timeout=httpx.Timeout(**timeout),
-        )
-        return self.http_client.send(request, stream=True)
+            response = self.transport.handle_request(request)
+        else:
+            assert self.http_client is not None  # noqa: S101 - one of the two is always set
+            response = self.http_client.send(request, stream=True)
+        try:
+            for response_hook in hooks.get("response", ()):
+                response_hook(response)
+        except BaseException:
+            response.close()
+            raise
+        return response
 
     def close(self) -> None:
         self.closed = True
@@ -95,6 +110,7 @@ class Client(Resources):
         max_retries: Retries after a failed attempt (default 2); shorthand for
             `retry=RetryPolicy(max_retries=...)`.
         retry: What to retry and how long to wait (see `byot.RetryPolicy`).
+        event_hooks: Observers of each request and response (see `byot.EventHooks`).
         transport: An httpx transport to send through, such as `httpx.MockTransport`.
         http_client: An `httpx.Client` to send through, with its own settings.
 
@@ -116,6 +132,7 @@ class Client(Resources):
         timeout: float | Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
+        event_hooks: EventHooks | None = None,
         transport: httpx.BaseTransport | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -132,6 +149,7 @@ class Client(Resources):
             timeout=timeout,
             retry=retry,
             max_retries=max_retries,
+            event_hooks=event_hooks,
         )
         self._connection = _Connection(transport, http_client, self._settings.config.base_url)
 
@@ -173,6 +191,7 @@ class Client(Resources):
         timeout: float | Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
+        event_hooks: EventHooks | None = None,
     ) -> Self:
         """A copy of this client with some settings changed, sharing its connection pool.
 
@@ -197,6 +216,7 @@ class Client(Resources):
             timeout=self._settings.timeout if timeout is DEFAULT_TIMEOUT else timeout,
             max_retries=max_retries,
             retry=retry,
+            event_hooks=event_hooks,
         )
         copy._connection = self._connection
         return copy
@@ -431,13 +451,13 @@ class Client(Resources):
         deadline = prepared.deadline()
         retrying = self._settings.retry.retrying(prepared.max_retries, deadline)
         response: httpx.Response = retrying(self._open, prepared, deadline)
-        return BinaryStream(response, method=prepared.method, url=str(prepared.url))
+        return BinaryStream(response, method=prepared.method, url=prepared.safe_url)
 
     def _open(self, prepared: _core.Prepared, deadline: Deadline | None) -> httpx.Response:
         """Send one attempt and return the response once its headers say 2xx."""
         timeout = prepared.timeout_for(deadline)
         try:
-            response = self._connection.send(prepared, timeout)
+            response = self._connection.send(prepared, timeout, self._settings.event_hooks)
             if response.is_success:
                 return response
             try:
@@ -469,7 +489,7 @@ class Client(Resources):
             headers=response.headers,
             content=content,
             method=prepared.method,
-            url=str(prepared.url),
+            url=prepared.safe_url,
             retries_taken=retrying.statistics["attempt_number"] - 1,
         )
 
@@ -482,7 +502,7 @@ class Client(Resources):
     ) -> _Result:
         timeout = prepared.timeout_for(deadline)
         try:
-            response = self._connection.send(prepared, timeout)
+            response = self._connection.send(prepared, timeout, self._settings.event_hooks)
             try:
                 content = _read(response, prepared, deadline)
             finally:

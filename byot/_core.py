@@ -23,6 +23,7 @@ from byot import _codec, _status, errors
 from byot._config import OpenAIConfig
 from byot._retry import RetryPolicy
 from byot._timeout import DEFAULT_TIMEOUT, Deadline, Timeout, to_timeout
+from byot._types import EventHooks
 from byot._version import __version__
 from byot.errors import APIConnectionError, APITimeoutError, DecodeError
 
@@ -59,6 +60,24 @@ def check_headers(headers: Mapping[str, object]) -> None:
             raise ValueError(
                 f"invalid value for header {name!r}: it must be a str without CR, LF or NUL"
             )
+
+
+_SECRET_PARAM = re.compile(r"key|token|secret|signature|sig|password|auth", re.IGNORECASE)
+
+
+def redact_url(url: httpx.URL) -> str:
+    """The URL as text, with the values of query parameters that look like secrets hidden.
+
+    Some providers take keys in the query (`?key=...`); they must not reach a log line or an
+    exception message.
+    """
+    if not url.query:
+        return str(url)
+    params = [
+        (name, "***" if _SECRET_PARAM.search(name) else value)
+        for name, value in url.params.multi_items()
+    ]
+    return str(url.copy_with(query=urlencode(params, safe="*[]").encode()))
 
 
 def fill_path(template: str, params: Mapping[str, object]) -> str:
@@ -132,6 +151,7 @@ class Settings:
     default_query: Mapping[str, Any] = field(default_factory=dict[str, Any])
     timeout: Timeout = DEFAULT_TIMEOUT
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    event_hooks: EventHooks = field(default_factory=lambda: EventHooks())
     # Derived: the headers of a request without a body, and with a JSON body.
     plain_headers: httpx.Headers = field(init=False, repr=False, compare=False)
     admin_auth: Mapping[str, str] = field(init=False, repr=False, compare=False)
@@ -171,6 +191,7 @@ class Settings:
         timeout: float | Timeout | None,
         retry: RetryPolicy | None,
         max_retries: int | None,
+        event_hooks: EventHooks | None = None,
     ) -> Settings:
         """Build settings from a client's constructor arguments.
 
@@ -194,6 +215,7 @@ class Settings:
             default_query=dict(default_query or {}),
             timeout=to_timeout(timeout),
             retry=policy,
+            event_hooks=_check_hooks(event_hooks),
         )
 
     def derive(
@@ -209,6 +231,7 @@ class Settings:
         timeout: float | Timeout | None,
         retry: RetryPolicy | None,
         max_retries: int | None,
+        event_hooks: EventHooks | None = None,
     ) -> Settings:
         """These settings with some changed, for `with_options`.
 
@@ -239,6 +262,7 @@ class Settings:
             timeout=timeout,
             retry=policy,
             max_retries=max_retries,
+            event_hooks=self.event_hooks if event_hooks is None else event_hooks,
         )
 
     def url(self, path: str, query: QueryTypes | None) -> httpx.URL:
@@ -395,6 +419,22 @@ class Settings:
         return headers
 
 
+def _check_hooks(hooks: EventHooks | None) -> EventHooks:
+    """Hooks as given, checked: only `request` and `response`, each a sequence of callables.
+
+    Raises:
+        TypeError: An unknown kind of hook, or a hook that cannot be called.
+    """
+    if hooks is None:
+        return EventHooks()
+    for kind, callables in cast("Mapping[str, Any]", hooks).items():
+        if kind not in ("request", "response"):
+            raise TypeError(f"unknown event hook {kind!r}: use 'request' or 'response'")
+        if not all(callable(hook) for hook in callables):
+            raise TypeError(f"every {kind!r} event hook must be callable")
+    return hooks
+
+
 def _merged_headers(current: Mapping[str, str], changes: Mapping[str, str] | None) -> httpx.Headers:
     merged = httpx.Headers(current)
     merged.update(changes or {})
@@ -461,6 +501,11 @@ class Prepared:
     httpx_timeout: dict[str, float | None]
     max_retries: int | None
 
+    @property
+    def safe_url(self) -> str:
+        """The URL for messages and logs, with secret-looking query values hidden."""
+        return redact_url(self.url)
+
     def deadline(self) -> Deadline | None:
         """A fresh deadline for the call's total time budget, when it has one."""
         total = self.timeout.total
@@ -483,7 +528,7 @@ class Prepared:
         return APITimeoutError(
             f"the call's total deadline of {self.timeout.total:g} s ran out",
             method=self.method,
-            url=str(self.url),
+            url=self.safe_url,
         )
 
     def body(
@@ -525,7 +570,7 @@ class Prepared:
             logger.debug(
                 "%s %s -> %d (%d bytes, request_id=%s)",
                 self.method,
-                self.url,
+                self.safe_url,
                 status,
                 len(content),
                 headers.get("x-request-id"),
@@ -539,7 +584,7 @@ class Prepared:
     ) -> errors.APIStatusError:
         """The status error for a response that is not 2xx, with its body read."""
         return _status.make_status_error(
-            method=self.method, url=str(self.url), status=status, headers=headers, raw=content
+            method=self.method, url=self.safe_url, status=status, headers=headers, raw=content
         )
 
 
@@ -614,7 +659,7 @@ def decoder_for(
 
 def transport_error(prepared: Prepared, exc: httpx.RequestError) -> APIConnectionError:
     """The byot error for an httpx failure to send or receive."""
-    url = str(prepared.url)
+    url = prepared.safe_url
     if isinstance(exc, httpx.TimeoutException):
         name = type(exc).__name__
         kind = name.removesuffix("Timeout").lower() if name.endswith("Timeout") else "request"

@@ -6,12 +6,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from typing_extensions import TypedDict, TypeVar
 
 if TYPE_CHECKING:
+    import httpx
+
     from byot._timeout import Timeout
 
 R = TypeVar("R", default=dict[str, Any])
@@ -62,3 +64,15 @@ class RequestOptions(TypedDict, total=False):
     """Replaces the path of the call (for gateways that route a provider's own paths)."""
     path_params: Mapping[str, object]
     """Values for `{name}` placeholders in the path; each is URL-escaped as one segment."""
+
+
+class EventHooks(TypedDict, total=False):
+    """Observers of every request a client sends: logging, metrics, tracing.
+
+    Request hooks see each attempt's `httpx.Request` just before it is sent (they may add
+    headers, e.g. a trace id); response hooks see the `httpx.Response` once its headers
+    arrive, before the body is read. `AsyncClient` also accepts async hooks.
+    """
+
+    request: Sequence[Callable[[httpx.Request], object]]
+    response: Sequence[Callable[[httpx.Response], object]]
