@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from byot._retry import RetryPolicy
     from byot._timeout import Deadline
-    from byot._types import B, EventHooks, R, RequestOptions
+    from byot._types import B, CallOptions, EventHooks, R, RequestOptions
     from byot.protocols import Config
 
 _Result = tuple[Any, httpx.Response, bytes]
@@ -370,7 +370,7 @@ class AsyncClient(AsyncResources):
             decoder,
             encoder,
             raw,
-            cast("RequestOptions", options),
+            cast("CallOptions", options),
         )
 
     async def _call(
@@ -383,7 +383,7 @@ class AsyncClient(AsyncResources):
         decoder: Callable[[bytes], Any] | None,
         encoder: Callable[[Any], bytes | Mapping[str, Any]] | None,
         raw: bool,
-        options: RequestOptions,
+        options: CallOptions,
     ) -> Any:
         """Call one endpoint of the table: what every generated method does."""
         prepared = self._settings.prepare_call(
@@ -404,7 +404,7 @@ class AsyncClient(AsyncResources):
         query_values: Mapping[str, object],
         response_type: type[Any] | None,
         decoder: Callable[[bytes], Any] | None,
-        options: RequestOptions,
+        options: CallOptions,
     ) -> AsyncIterator[Any]:
         """Every page of a cursor-paginated list, decoded, fetching each as it is needed."""
         decode, target = _core.call_decoder(endpoint, response_type, decoder)
@@ -429,7 +429,7 @@ class AsyncClient(AsyncResources):
         path_values: Mapping[str, object],
         query_values: Mapping[str, object],
         item_type: type[Any] | None,
-        options: RequestOptions,
+        options: CallOptions,
     ) -> AsyncIterator[Any]:
         """Every item of a cursor-paginated list, across pages, as dicts or `item_type`."""
         convert = _codec.converter_for(item_type)
@@ -443,7 +443,7 @@ class AsyncClient(AsyncResources):
         body: object,
         path_values: Mapping[str, object],
         query_values: Mapping[str, object],
-        options: RequestOptions,
+        options: CallOptions,
     ) -> AsyncBinaryStream:
         """Open a binary answer for reading as it arrives; retried until it starts."""
         prepared = self._settings.prepare_call(

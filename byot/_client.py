@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from byot._retry import RetryPolicy
     from byot._timeout import Deadline
-    from byot._types import B, EventHooks, R, RequestOptions
+    from byot._types import B, CallOptions, EventHooks, R, RequestOptions
     from byot.protocols import Config
 
 _Result = tuple[Any, httpx.Response, bytes]
@@ -364,7 +364,7 @@ class Client(Resources):
             decoder,
             encoder,
             raw,
-            cast("RequestOptions", options),
+            cast("CallOptions", options),
         )
 
     def _call(
@@ -377,7 +377,7 @@ class Client(Resources):
         decoder: Callable[[bytes], Any] | None,
         encoder: Callable[[Any], bytes | Mapping[str, Any]] | None,
         raw: bool,
-        options: RequestOptions,
+        options: CallOptions,
     ) -> Any:
         """Call one endpoint of the table: what every generated method does."""
         prepared = self._settings.prepare_call(
@@ -398,7 +398,7 @@ class Client(Resources):
         query_values: Mapping[str, object],
         response_type: type[Any] | None,
         decoder: Callable[[bytes], Any] | None,
-        options: RequestOptions,
+        options: CallOptions,
     ) -> Iterator[Any]:
         """Every page of a cursor-paginated list, decoded, fetching each as it is needed."""
         decode, target = _core.call_decoder(endpoint, response_type, decoder)
@@ -423,7 +423,7 @@ class Client(Resources):
         path_values: Mapping[str, object],
         query_values: Mapping[str, object],
         item_type: type[Any] | None,
-        options: RequestOptions,
+        options: CallOptions,
     ) -> Iterator[Any]:
         """Every item of a cursor-paginated list, across pages, as dicts or `item_type`."""
         convert = _codec.converter_for(item_type)
@@ -437,7 +437,7 @@ class Client(Resources):
         body: object,
         path_values: Mapping[str, object],
         query_values: Mapping[str, object],
-        options: RequestOptions,
+        options: CallOptions,
     ) -> BinaryStream:
         """Open a binary answer for reading as it arrives; retried until it starts."""
         prepared = self._settings.prepare_call(

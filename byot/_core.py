@@ -28,7 +28,7 @@ from byot._version import __version__
 from byot.errors import APIConnectionError, APITimeoutError, DecodeError
 
 if TYPE_CHECKING:
-    from byot._types import HeaderTypes, QueryTypes, RequestOptions
+    from byot._types import CallOptions, HeaderTypes, QueryTypes, RequestOptions
     from byot.protocols import Config
 
 logger = logging.getLogger("byot")
@@ -294,6 +294,7 @@ class Settings:
             TypeError: An option or the body is of the wrong kind.
             ValueError: A header or path parameter would corrupt the request.
         """
+        _check_options(options, _REQUEST_OPTIONS, "request")
         if options:
             path = options.get("path", path)
             path_params = options.get("path_params")
@@ -311,7 +312,7 @@ class Settings:
         path_values: Mapping[str, object],
         query_values: Mapping[str, object],
         encoder: Callable[[Any], bytes | Mapping[str, Any]] | None,
-        options: RequestOptions,
+        options: CallOptions,
     ) -> Prepared:
         """Everything about a call of a generated method that does not depend on the attempt.
 
@@ -322,6 +323,7 @@ class Settings:
             TypeError: The body does not suit the endpoint, or an option is of the wrong kind.
             ValueError: A header or path parameter would corrupt the request.
         """
+        _check_options(options, _OPTION_NAMES, f"{endpoint.name}")
         path = fill_path(options.get("path", endpoint.path), path_values)
         query: dict[str, Any] = dict(endpoint.fixed_query)
         for name, value in query_values.items():
@@ -339,7 +341,7 @@ class Settings:
                 raise TypeError(
                     f"{endpoint.name}() takes no body ({endpoint.method} {endpoint.path})"
                 )
-            content, headers = self._content(body, encoder, options)
+            content, headers = self._content(body, encoder, options, bytes_type=_JSON)
         admin = endpoint.admin and self.admin_auth
         if admin or endpoint.result != "json":
             headers = headers.copy()
@@ -350,7 +352,7 @@ class Settings:
         return self._prepared(endpoint.method, url, headers, content, options)
 
     def _multipart(
-        self, endpoint: Endpoint, body: object, options: RequestOptions
+        self, endpoint: Endpoint, body: object, options: CallOptions
     ) -> tuple[Replayable, httpx.Headers]:
         from byot._multipart import MultipartBody  # only multipart calls pay for it
 
@@ -373,7 +375,7 @@ class Settings:
         url: httpx.URL,
         headers: httpx.Headers,
         content: bytes | Replayable | None,
-        options: RequestOptions,
+        options: CallOptions,
     ) -> Prepared:
         timeout = to_timeout(options["timeout"]) if "timeout" in options else self.timeout
         return Prepared(
@@ -390,7 +392,9 @@ class Settings:
         self,
         body: object,
         encoder: Callable[[Any], bytes | Mapping[str, Any]] | None,
-        options: RequestOptions,
+        options: CallOptions,
+        *,
+        bytes_type: str = "application/octet-stream",
     ) -> tuple[bytes | None, httpx.Headers]:
         extra_body = options.get("extra_body")
         if body is None and encoder is None and not extra_body:
@@ -401,7 +405,7 @@ class Settings:
                 raise TypeError("extra_body cannot be merged into a bytes body")
             content = bytes(body)
             headers = self.plain_headers.copy()
-            headers["Content-Type"] = "application/octet-stream"
+            headers["Content-Type"] = bytes_type
         else:
             content = _codec.encode(
                 {} if body is None else body, encoder=encoder, extra_body=extra_body
@@ -410,7 +414,7 @@ class Settings:
         return content, headers
 
     @staticmethod
-    def _call_headers(headers: httpx.Headers, options: RequestOptions) -> httpx.Headers:
+    def _call_headers(headers: httpx.Headers, options: CallOptions) -> httpx.Headers:
         """The per-call headers and idempotency key laid over a call's base headers."""
         call_headers = options.get("headers")
         key = options.get("idempotency_key")
@@ -750,3 +754,18 @@ def split_call_params(
 _OPTION_NAMES = frozenset(
     {"timeout", "headers", "query", "extra_body", "max_retries", "idempotency_key", "path"}
 )
+_REQUEST_OPTIONS = _OPTION_NAMES | {"path_params"}
+
+
+def _check_options(options: Mapping[str, object], allowed: frozenset[str], name: str) -> None:
+    """Refuse a keyword no option has: a typo must not be silently ignored.
+
+    Raises:
+        TypeError: An unknown keyword, with the accepted ones.
+    """
+    unknown = options.keys() - allowed
+    if unknown:
+        raise TypeError(
+            f"{name}() got unexpected keyword(s) {sorted(unknown)}; "
+            f"its options are {', '.join(sorted(allowed))}"
+        )

@@ -41,11 +41,11 @@ QueryTypes: TypeAlias = Mapping[str, Any]
 """Query parameters: scalars, booleans (sent as `true`/`false`), lists and nested mappings."""
 
 
-class RequestOptions(TypedDict, total=False):
-    """Per-call options accepted by every request method.
+class CallOptions(TypedDict, total=False):
+    """Per-call options accepted by every generated method and by `client.call`.
 
     A key that is absent means "use the client's setting"; there is no sentinel. Type checkers
-    reject a misspelt key (`timout=`) with a "did you mean".
+    reject a misspelt key (`timout=`) with a "did you mean", and so does byot at run time.
     """
 
     timeout: float | Timeout | None
@@ -62,6 +62,11 @@ class RequestOptions(TypedDict, total=False):
     """Sent as `Idempotency-Key`, the same value on every attempt."""
     path: str
     """Replaces the path of the call (for gateways that route a provider's own paths)."""
+
+
+class RequestOptions(CallOptions, total=False):
+    """Per-call options of `client.request`: those of `CallOptions`, and `path_params`."""
+
     path_params: Mapping[str, object]
     """Values for `{name}` placeholders in the path; each is URL-escaped as one segment."""
 

@@ -47,6 +47,7 @@ def test_exports() -> None:
         "AzureV1Config",
         "Client",
         "Config",
+        "EventHooks",
         "OpenAIConfig",
         "RequestOptions",
         "RetryEvent",

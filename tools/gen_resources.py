@@ -209,7 +209,7 @@ class Method:
             ("raw: Literal[False] = False", value),
             ("raw: Literal[True]", raw_value),
         ):
-            signature = ", ".join([*params, raw, "**options: Unpack[RequestOptions]"])
+            signature = ", ".join([*params, raw, "**options: Unpack[CallOptions]"])
             out.append(f"    @overload\n    {head} {self.name}({signature}) -> {returns}: ...\n")
         union = f"{raw_value} | None" if value == "None" else f"{value} | {raw_value}"
         arguments = [
@@ -270,7 +270,7 @@ class Method:
         """A method definition with its docstring and its one-line body."""
         if params[-1] == "*":  # a bare `*` needs a keyword after it; **options is enough
             params = params[:-1]
-        signature = ", ".join([*params, "**options: Unpack[RequestOptions]"])
+        signature = ", ".join([*params, "**options: Unpack[CallOptions]"])
         return f"    {head} {name}({signature}) -> {returns}:\n        {doc}\n        {body}\n"
 
     def summary(self) -> str:
@@ -319,7 +319,7 @@ def facade(methods: list[Method], is_async: bool) -> str:
         "from typing import TYPE_CHECKING, Any, Literal, overload\n",
         "from typing_extensions import Unpack\n",
         "from byot._endpoints import ENDPOINTS as _E",
-        "from byot._types import B, R, RequestOptions, T\n",
+        "from byot._types import B, CallOptions, R, T\n",
         "if TYPE_CHECKING:",
         f"    from byot.{'_async_client' if is_async else '_client'} import {client}",
         f"    from byot._response import APIResponse, {prefix}BinaryStream\n\n",

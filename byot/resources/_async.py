@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from typing_extensions import Unpack
 
 from byot._endpoints import ENDPOINTS as _E
-from byot._types import B, R, RequestOptions, T
+from byot._types import B, CallOptions, R, T
 
 if TYPE_CHECKING:
     from byot._async_client import AsyncClient
@@ -108,7 +108,7 @@ class AsyncAdminAdminApiKeys:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -120,7 +120,7 @@ class AsyncAdminAdminApiKeys:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -131,7 +131,7 @@ class AsyncAdminAdminApiKeys:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create admin API key.
 
@@ -149,7 +149,7 @@ class AsyncAdminAdminApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -160,7 +160,7 @@ class AsyncAdminAdminApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -170,7 +170,7 @@ class AsyncAdminAdminApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete admin API key.
 
@@ -198,7 +198,7 @@ class AsyncAdminAdminApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -211,7 +211,7 @@ class AsyncAdminAdminApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -223,7 +223,7 @@ class AsyncAdminAdminApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List all organization and project API keys.
 
@@ -249,7 +249,7 @@ class AsyncAdminAdminApiKeys:
         limit: int | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List all organization and project API keys, following the cursor.
 
@@ -271,7 +271,7 @@ class AsyncAdminAdminApiKeys:
         order: Literal["asc", "desc"] | None = None,
         limit: int | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List all organization and project API keys, across pages.
 
@@ -293,7 +293,7 @@ class AsyncAdminAdminApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -304,7 +304,7 @@ class AsyncAdminAdminApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -314,7 +314,7 @@ class AsyncAdminAdminApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve admin API key.
 
@@ -356,7 +356,7 @@ class AsyncAdminAuditLogs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -376,7 +376,7 @@ class AsyncAdminAuditLogs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -395,7 +395,7 @@ class AsyncAdminAuditLogs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List audit logs.
 
@@ -439,7 +439,7 @@ class AsyncAdminAuditLogs:
         before: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List audit logs, following the cursor.
 
@@ -479,7 +479,7 @@ class AsyncAdminAuditLogs:
         after: str | None = None,
         before: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List audit logs, across pages.
 
@@ -520,7 +520,7 @@ class AsyncAdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -532,7 +532,7 @@ class AsyncAdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def activate(
@@ -543,7 +543,7 @@ class AsyncAdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Activate certificates for organization.
 
@@ -570,7 +570,7 @@ class AsyncAdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -582,7 +582,7 @@ class AsyncAdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -593,7 +593,7 @@ class AsyncAdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Upload certificate.
 
@@ -612,7 +612,7 @@ class AsyncAdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -624,7 +624,7 @@ class AsyncAdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def deactivate(
@@ -635,7 +635,7 @@ class AsyncAdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Deactivate certificates for organization.
 
@@ -661,7 +661,7 @@ class AsyncAdminCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -672,7 +672,7 @@ class AsyncAdminCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -682,7 +682,7 @@ class AsyncAdminCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete certificate.
 
@@ -710,7 +710,7 @@ class AsyncAdminCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -723,7 +723,7 @@ class AsyncAdminCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -735,7 +735,7 @@ class AsyncAdminCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List organization certificates.
 
@@ -761,7 +761,7 @@ class AsyncAdminCertificates:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List organization certificates, following the cursor.
 
@@ -783,7 +783,7 @@ class AsyncAdminCertificates:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List organization certificates, across pages.
 
@@ -806,7 +806,7 @@ class AsyncAdminCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -818,7 +818,7 @@ class AsyncAdminCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -829,7 +829,7 @@ class AsyncAdminCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get certificate.
 
@@ -857,7 +857,7 @@ class AsyncAdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -870,7 +870,7 @@ class AsyncAdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -882,7 +882,7 @@ class AsyncAdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify certificate.
 
@@ -922,7 +922,7 @@ class AsyncAdminCosts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -940,7 +940,7 @@ class AsyncAdminCosts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -957,7 +957,7 @@ class AsyncAdminCosts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Costs.
 
@@ -998,7 +998,7 @@ class AsyncAdminDataRetention:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1008,7 +1008,7 @@ class AsyncAdminDataRetention:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -1017,7 +1017,7 @@ class AsyncAdminDataRetention:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve organization data retention.
 
@@ -1044,7 +1044,7 @@ class AsyncAdminDataRetention:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1056,7 +1056,7 @@ class AsyncAdminDataRetention:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -1067,7 +1067,7 @@ class AsyncAdminDataRetention:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update organization data retention.
 
@@ -1111,7 +1111,7 @@ class AsyncAdminGroups:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1123,7 +1123,7 @@ class AsyncAdminGroups:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -1134,7 +1134,7 @@ class AsyncAdminGroups:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create group.
 
@@ -1152,7 +1152,7 @@ class AsyncAdminGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1163,7 +1163,7 @@ class AsyncAdminGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -1173,7 +1173,7 @@ class AsyncAdminGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete group.
 
@@ -1201,7 +1201,7 @@ class AsyncAdminGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1214,7 +1214,7 @@ class AsyncAdminGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -1226,7 +1226,7 @@ class AsyncAdminGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List groups.
 
@@ -1252,7 +1252,7 @@ class AsyncAdminGroups:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List groups, following the cursor.
 
@@ -1274,7 +1274,7 @@ class AsyncAdminGroups:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List groups, across pages.
 
@@ -1296,7 +1296,7 @@ class AsyncAdminGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1307,7 +1307,7 @@ class AsyncAdminGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -1317,7 +1317,7 @@ class AsyncAdminGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve group.
 
@@ -1345,7 +1345,7 @@ class AsyncAdminGroups:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1358,7 +1358,7 @@ class AsyncAdminGroups:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -1370,7 +1370,7 @@ class AsyncAdminGroups:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update group.
 
@@ -1405,7 +1405,7 @@ class AsyncAdminGroupsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1418,7 +1418,7 @@ class AsyncAdminGroupsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -1430,7 +1430,7 @@ class AsyncAdminGroupsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Assign organization role to group.
 
@@ -1457,7 +1457,7 @@ class AsyncAdminGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1469,7 +1469,7 @@ class AsyncAdminGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -1480,7 +1480,7 @@ class AsyncAdminGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Unassign organization role from group.
 
@@ -1509,7 +1509,7 @@ class AsyncAdminGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1523,7 +1523,7 @@ class AsyncAdminGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -1536,7 +1536,7 @@ class AsyncAdminGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List group organization role assignments.
 
@@ -1563,7 +1563,7 @@ class AsyncAdminGroupsRoles:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List group organization role assignments, following the cursor.
 
@@ -1586,7 +1586,7 @@ class AsyncAdminGroupsRoles:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List group organization role assignments, across pages.
 
@@ -1609,7 +1609,7 @@ class AsyncAdminGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1621,7 +1621,7 @@ class AsyncAdminGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -1632,7 +1632,7 @@ class AsyncAdminGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve group organization role.
 
@@ -1667,7 +1667,7 @@ class AsyncAdminGroupsUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1680,7 +1680,7 @@ class AsyncAdminGroupsUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -1692,7 +1692,7 @@ class AsyncAdminGroupsUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Add group user.
 
@@ -1719,7 +1719,7 @@ class AsyncAdminGroupsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1731,7 +1731,7 @@ class AsyncAdminGroupsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -1742,7 +1742,7 @@ class AsyncAdminGroupsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Remove group user.
 
@@ -1771,7 +1771,7 @@ class AsyncAdminGroupsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1785,7 +1785,7 @@ class AsyncAdminGroupsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -1798,7 +1798,7 @@ class AsyncAdminGroupsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List group users.
 
@@ -1825,7 +1825,7 @@ class AsyncAdminGroupsUsers:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List group users, following the cursor.
 
@@ -1848,7 +1848,7 @@ class AsyncAdminGroupsUsers:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List group users, across pages.
 
@@ -1871,7 +1871,7 @@ class AsyncAdminGroupsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1883,7 +1883,7 @@ class AsyncAdminGroupsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -1894,7 +1894,7 @@ class AsyncAdminGroupsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve group user.
 
@@ -1928,7 +1928,7 @@ class AsyncAdminInvites:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1940,7 +1940,7 @@ class AsyncAdminInvites:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -1951,7 +1951,7 @@ class AsyncAdminInvites:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create invite.
 
@@ -1969,7 +1969,7 @@ class AsyncAdminInvites:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1980,7 +1980,7 @@ class AsyncAdminInvites:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -1990,7 +1990,7 @@ class AsyncAdminInvites:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete invite.
 
@@ -2017,7 +2017,7 @@ class AsyncAdminInvites:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2029,7 +2029,7 @@ class AsyncAdminInvites:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -2040,7 +2040,7 @@ class AsyncAdminInvites:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List invites.
 
@@ -2065,7 +2065,7 @@ class AsyncAdminInvites:
         after: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List invites, following the cursor.
 
@@ -2086,7 +2086,7 @@ class AsyncAdminInvites:
         limit: int | None = None,
         after: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List invites, across pages.
 
@@ -2104,7 +2104,7 @@ class AsyncAdminInvites:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2115,7 +2115,7 @@ class AsyncAdminInvites:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -2125,7 +2125,7 @@ class AsyncAdminInvites:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve invite.
 
@@ -2218,7 +2218,7 @@ class AsyncAdminProjects:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2229,7 +2229,7 @@ class AsyncAdminProjects:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def archive(
@@ -2239,7 +2239,7 @@ class AsyncAdminProjects:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Archive project.
 
@@ -2266,7 +2266,7 @@ class AsyncAdminProjects:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2278,7 +2278,7 @@ class AsyncAdminProjects:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -2289,7 +2289,7 @@ class AsyncAdminProjects:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create project.
 
@@ -2309,7 +2309,7 @@ class AsyncAdminProjects:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2322,7 +2322,7 @@ class AsyncAdminProjects:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -2334,7 +2334,7 @@ class AsyncAdminProjects:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List projects.
 
@@ -2360,7 +2360,7 @@ class AsyncAdminProjects:
         include_archived: bool | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List projects, following the cursor.
 
@@ -2382,7 +2382,7 @@ class AsyncAdminProjects:
         after: str | None = None,
         include_archived: bool | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List projects, across pages.
 
@@ -2404,7 +2404,7 @@ class AsyncAdminProjects:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2415,7 +2415,7 @@ class AsyncAdminProjects:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -2425,7 +2425,7 @@ class AsyncAdminProjects:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project.
 
@@ -2453,7 +2453,7 @@ class AsyncAdminProjects:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2466,7 +2466,7 @@ class AsyncAdminProjects:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -2478,7 +2478,7 @@ class AsyncAdminProjects:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify project.
 
@@ -2512,7 +2512,7 @@ class AsyncAdminProjectsApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2524,7 +2524,7 @@ class AsyncAdminProjectsApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -2535,7 +2535,7 @@ class AsyncAdminProjectsApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete project API key.
 
@@ -2564,7 +2564,7 @@ class AsyncAdminProjectsApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2578,7 +2578,7 @@ class AsyncAdminProjectsApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -2591,7 +2591,7 @@ class AsyncAdminProjectsApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project API keys.
 
@@ -2618,7 +2618,7 @@ class AsyncAdminProjectsApiKeys:
         owner_project_access: Literal["active", "inactive", "any"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List project API keys, following the cursor.
 
@@ -2641,7 +2641,7 @@ class AsyncAdminProjectsApiKeys:
         after: str | None = None,
         owner_project_access: Literal["active", "inactive", "any"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List project API keys, across pages.
 
@@ -2664,7 +2664,7 @@ class AsyncAdminProjectsApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2676,7 +2676,7 @@ class AsyncAdminProjectsApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -2687,7 +2687,7 @@ class AsyncAdminProjectsApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project API key.
 
@@ -2722,7 +2722,7 @@ class AsyncAdminProjectsCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2735,7 +2735,7 @@ class AsyncAdminProjectsCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def activate(
@@ -2747,7 +2747,7 @@ class AsyncAdminProjectsCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Activate certificates for project.
 
@@ -2775,7 +2775,7 @@ class AsyncAdminProjectsCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2788,7 +2788,7 @@ class AsyncAdminProjectsCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def deactivate(
@@ -2800,7 +2800,7 @@ class AsyncAdminProjectsCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Deactivate certificates for project.
 
@@ -2829,7 +2829,7 @@ class AsyncAdminProjectsCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2843,7 +2843,7 @@ class AsyncAdminProjectsCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -2856,7 +2856,7 @@ class AsyncAdminProjectsCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project certificates.
 
@@ -2883,7 +2883,7 @@ class AsyncAdminProjectsCertificates:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List project certificates, following the cursor.
 
@@ -2906,7 +2906,7 @@ class AsyncAdminProjectsCertificates:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List project certificates, across pages.
 
@@ -2935,7 +2935,7 @@ class AsyncAdminProjectsDataRetention:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2946,7 +2946,7 @@ class AsyncAdminProjectsDataRetention:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -2956,7 +2956,7 @@ class AsyncAdminProjectsDataRetention:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project data retention.
 
@@ -2984,7 +2984,7 @@ class AsyncAdminProjectsDataRetention:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2997,7 +2997,7 @@ class AsyncAdminProjectsDataRetention:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -3009,7 +3009,7 @@ class AsyncAdminProjectsDataRetention:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update project data retention.
 
@@ -3049,7 +3049,7 @@ class AsyncAdminProjectsGroups:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3062,7 +3062,7 @@ class AsyncAdminProjectsGroups:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -3074,7 +3074,7 @@ class AsyncAdminProjectsGroups:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Add project group.
 
@@ -3101,7 +3101,7 @@ class AsyncAdminProjectsGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3113,7 +3113,7 @@ class AsyncAdminProjectsGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -3124,7 +3124,7 @@ class AsyncAdminProjectsGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Remove project group.
 
@@ -3153,7 +3153,7 @@ class AsyncAdminProjectsGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3167,7 +3167,7 @@ class AsyncAdminProjectsGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -3180,7 +3180,7 @@ class AsyncAdminProjectsGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project groups.
 
@@ -3207,7 +3207,7 @@ class AsyncAdminProjectsGroups:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List project groups, following the cursor.
 
@@ -3230,7 +3230,7 @@ class AsyncAdminProjectsGroups:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List project groups, across pages.
 
@@ -3254,7 +3254,7 @@ class AsyncAdminProjectsGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3267,7 +3267,7 @@ class AsyncAdminProjectsGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -3279,7 +3279,7 @@ class AsyncAdminProjectsGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project group.
 
@@ -3315,7 +3315,7 @@ class AsyncAdminProjectsGroupsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3329,7 +3329,7 @@ class AsyncAdminProjectsGroupsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -3342,7 +3342,7 @@ class AsyncAdminProjectsGroupsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Assign project role to group.
 
@@ -3370,7 +3370,7 @@ class AsyncAdminProjectsGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3383,7 +3383,7 @@ class AsyncAdminProjectsGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -3395,7 +3395,7 @@ class AsyncAdminProjectsGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Unassign project role from group.
 
@@ -3425,7 +3425,7 @@ class AsyncAdminProjectsGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3440,7 +3440,7 @@ class AsyncAdminProjectsGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -3454,7 +3454,7 @@ class AsyncAdminProjectsGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project group role assignments.
 
@@ -3482,7 +3482,7 @@ class AsyncAdminProjectsGroupsRoles:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List project group role assignments, following the cursor.
 
@@ -3506,7 +3506,7 @@ class AsyncAdminProjectsGroupsRoles:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List project group role assignments, across pages.
 
@@ -3530,7 +3530,7 @@ class AsyncAdminProjectsGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3543,7 +3543,7 @@ class AsyncAdminProjectsGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -3555,7 +3555,7 @@ class AsyncAdminProjectsGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project group role.
 
@@ -3588,7 +3588,7 @@ class AsyncAdminProjectsHostedToolPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3599,7 +3599,7 @@ class AsyncAdminProjectsHostedToolPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -3609,7 +3609,7 @@ class AsyncAdminProjectsHostedToolPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project hosted tool permissions.
 
@@ -3637,7 +3637,7 @@ class AsyncAdminProjectsHostedToolPermissions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3650,7 +3650,7 @@ class AsyncAdminProjectsHostedToolPermissions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -3662,7 +3662,7 @@ class AsyncAdminProjectsHostedToolPermissions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify project hosted tool permissions.
 
@@ -3695,7 +3695,7 @@ class AsyncAdminProjectsModelPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3706,7 +3706,7 @@ class AsyncAdminProjectsModelPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -3716,7 +3716,7 @@ class AsyncAdminProjectsModelPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete project model permissions.
 
@@ -3742,7 +3742,7 @@ class AsyncAdminProjectsModelPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3753,7 +3753,7 @@ class AsyncAdminProjectsModelPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -3763,7 +3763,7 @@ class AsyncAdminProjectsModelPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project model permissions.
 
@@ -3791,7 +3791,7 @@ class AsyncAdminProjectsModelPermissions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3804,7 +3804,7 @@ class AsyncAdminProjectsModelPermissions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -3816,7 +3816,7 @@ class AsyncAdminProjectsModelPermissions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify project model permissions.
 
@@ -3852,7 +3852,7 @@ class AsyncAdminProjectsRateLimits:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3866,7 +3866,7 @@ class AsyncAdminProjectsRateLimits:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -3879,7 +3879,7 @@ class AsyncAdminProjectsRateLimits:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project rate limits.
 
@@ -3906,7 +3906,7 @@ class AsyncAdminProjectsRateLimits:
         before: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List project rate limits, following the cursor.
 
@@ -3929,7 +3929,7 @@ class AsyncAdminProjectsRateLimits:
         after: str | None = None,
         before: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List project rate limits, across pages.
 
@@ -3954,7 +3954,7 @@ class AsyncAdminProjectsRateLimits:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3968,7 +3968,7 @@ class AsyncAdminProjectsRateLimits:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -3981,7 +3981,7 @@ class AsyncAdminProjectsRateLimits:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify project rate limit.
 
@@ -4016,7 +4016,7 @@ class AsyncAdminProjectsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4029,7 +4029,7 @@ class AsyncAdminProjectsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -4041,7 +4041,7 @@ class AsyncAdminProjectsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create project role.
 
@@ -4068,7 +4068,7 @@ class AsyncAdminProjectsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4080,7 +4080,7 @@ class AsyncAdminProjectsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -4091,7 +4091,7 @@ class AsyncAdminProjectsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete project role.
 
@@ -4120,7 +4120,7 @@ class AsyncAdminProjectsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4134,7 +4134,7 @@ class AsyncAdminProjectsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -4147,7 +4147,7 @@ class AsyncAdminProjectsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project roles.
 
@@ -4174,7 +4174,7 @@ class AsyncAdminProjectsRoles:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List project roles, following the cursor.
 
@@ -4197,7 +4197,7 @@ class AsyncAdminProjectsRoles:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List project roles, across pages.
 
@@ -4220,7 +4220,7 @@ class AsyncAdminProjectsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4232,7 +4232,7 @@ class AsyncAdminProjectsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -4243,7 +4243,7 @@ class AsyncAdminProjectsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project role.
 
@@ -4272,7 +4272,7 @@ class AsyncAdminProjectsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4286,7 +4286,7 @@ class AsyncAdminProjectsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -4299,7 +4299,7 @@ class AsyncAdminProjectsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update project role.
 
@@ -4339,7 +4339,7 @@ class AsyncAdminProjectsServiceAccounts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4352,7 +4352,7 @@ class AsyncAdminProjectsServiceAccounts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -4364,7 +4364,7 @@ class AsyncAdminProjectsServiceAccounts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create project service account.
 
@@ -4391,7 +4391,7 @@ class AsyncAdminProjectsServiceAccounts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4403,7 +4403,7 @@ class AsyncAdminProjectsServiceAccounts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -4414,7 +4414,7 @@ class AsyncAdminProjectsServiceAccounts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete project service account.
 
@@ -4442,7 +4442,7 @@ class AsyncAdminProjectsServiceAccounts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4455,7 +4455,7 @@ class AsyncAdminProjectsServiceAccounts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -4467,7 +4467,7 @@ class AsyncAdminProjectsServiceAccounts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project service accounts.
 
@@ -4493,7 +4493,7 @@ class AsyncAdminProjectsServiceAccounts:
         after: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List project service accounts, following the cursor.
 
@@ -4515,7 +4515,7 @@ class AsyncAdminProjectsServiceAccounts:
         limit: int | None = None,
         after: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List project service accounts, across pages.
 
@@ -4538,7 +4538,7 @@ class AsyncAdminProjectsServiceAccounts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4550,7 +4550,7 @@ class AsyncAdminProjectsServiceAccounts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -4561,7 +4561,7 @@ class AsyncAdminProjectsServiceAccounts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project service account.
 
@@ -4590,7 +4590,7 @@ class AsyncAdminProjectsServiceAccounts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4604,7 +4604,7 @@ class AsyncAdminProjectsServiceAccounts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -4617,7 +4617,7 @@ class AsyncAdminProjectsServiceAccounts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update project service account.
 
@@ -4653,7 +4653,7 @@ class AsyncAdminProjectsServiceAccountsApiKeys:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4667,7 +4667,7 @@ class AsyncAdminProjectsServiceAccountsApiKeys:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -4680,7 +4680,7 @@ class AsyncAdminProjectsServiceAccountsApiKeys:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create project service account API key.
 
@@ -4715,7 +4715,7 @@ class AsyncAdminProjectsSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4728,7 +4728,7 @@ class AsyncAdminProjectsSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -4740,7 +4740,7 @@ class AsyncAdminProjectsSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create project spend alert.
 
@@ -4767,7 +4767,7 @@ class AsyncAdminProjectsSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4779,7 +4779,7 @@ class AsyncAdminProjectsSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -4790,7 +4790,7 @@ class AsyncAdminProjectsSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete project spend alert.
 
@@ -4820,7 +4820,7 @@ class AsyncAdminProjectsSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4835,7 +4835,7 @@ class AsyncAdminProjectsSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -4849,7 +4849,7 @@ class AsyncAdminProjectsSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project spend alerts.
 
@@ -4877,7 +4877,7 @@ class AsyncAdminProjectsSpendAlerts:
         before: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List project spend alerts, following the cursor.
 
@@ -4901,7 +4901,7 @@ class AsyncAdminProjectsSpendAlerts:
         after: str | None = None,
         before: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List project spend alerts, across pages.
 
@@ -4924,7 +4924,7 @@ class AsyncAdminProjectsSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4936,7 +4936,7 @@ class AsyncAdminProjectsSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -4947,7 +4947,7 @@ class AsyncAdminProjectsSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project spend alert.
 
@@ -4976,7 +4976,7 @@ class AsyncAdminProjectsSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4990,7 +4990,7 @@ class AsyncAdminProjectsSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -5003,7 +5003,7 @@ class AsyncAdminProjectsSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update project spend alert.
 
@@ -5036,7 +5036,7 @@ class AsyncAdminProjectsSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5047,7 +5047,7 @@ class AsyncAdminProjectsSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -5057,7 +5057,7 @@ class AsyncAdminProjectsSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete project spend limit.
 
@@ -5083,7 +5083,7 @@ class AsyncAdminProjectsSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5094,7 +5094,7 @@ class AsyncAdminProjectsSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -5104,7 +5104,7 @@ class AsyncAdminProjectsSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project spend limit.
 
@@ -5132,7 +5132,7 @@ class AsyncAdminProjectsSpendLimit:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5145,7 +5145,7 @@ class AsyncAdminProjectsSpendLimit:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -5157,7 +5157,7 @@ class AsyncAdminProjectsSpendLimit:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update project spend limit.
 
@@ -5197,7 +5197,7 @@ class AsyncAdminProjectsUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5210,7 +5210,7 @@ class AsyncAdminProjectsUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -5222,7 +5222,7 @@ class AsyncAdminProjectsUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create project user.
 
@@ -5249,7 +5249,7 @@ class AsyncAdminProjectsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5261,7 +5261,7 @@ class AsyncAdminProjectsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -5272,7 +5272,7 @@ class AsyncAdminProjectsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete project user.
 
@@ -5300,7 +5300,7 @@ class AsyncAdminProjectsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5313,7 +5313,7 @@ class AsyncAdminProjectsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -5325,7 +5325,7 @@ class AsyncAdminProjectsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project users.
 
@@ -5351,7 +5351,7 @@ class AsyncAdminProjectsUsers:
         after: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List project users, following the cursor.
 
@@ -5373,7 +5373,7 @@ class AsyncAdminProjectsUsers:
         limit: int | None = None,
         after: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List project users, across pages.
 
@@ -5396,7 +5396,7 @@ class AsyncAdminProjectsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5408,7 +5408,7 @@ class AsyncAdminProjectsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -5419,7 +5419,7 @@ class AsyncAdminProjectsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project user.
 
@@ -5448,7 +5448,7 @@ class AsyncAdminProjectsUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5462,7 +5462,7 @@ class AsyncAdminProjectsUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -5475,7 +5475,7 @@ class AsyncAdminProjectsUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify project user.
 
@@ -5511,7 +5511,7 @@ class AsyncAdminProjectsUsersRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5525,7 +5525,7 @@ class AsyncAdminProjectsUsersRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -5538,7 +5538,7 @@ class AsyncAdminProjectsUsersRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Assign project role to user.
 
@@ -5566,7 +5566,7 @@ class AsyncAdminProjectsUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5579,7 +5579,7 @@ class AsyncAdminProjectsUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -5591,7 +5591,7 @@ class AsyncAdminProjectsUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Unassign project role from user.
 
@@ -5621,7 +5621,7 @@ class AsyncAdminProjectsUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5636,7 +5636,7 @@ class AsyncAdminProjectsUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -5650,7 +5650,7 @@ class AsyncAdminProjectsUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project user role assignments.
 
@@ -5678,7 +5678,7 @@ class AsyncAdminProjectsUsersRoles:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List project user role assignments, following the cursor.
 
@@ -5702,7 +5702,7 @@ class AsyncAdminProjectsUsersRoles:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List project user role assignments, across pages.
 
@@ -5726,7 +5726,7 @@ class AsyncAdminProjectsUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5739,7 +5739,7 @@ class AsyncAdminProjectsUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -5751,7 +5751,7 @@ class AsyncAdminProjectsUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project user role.
 
@@ -5785,7 +5785,7 @@ class AsyncAdminRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5797,7 +5797,7 @@ class AsyncAdminRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -5808,7 +5808,7 @@ class AsyncAdminRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create organization role.
 
@@ -5826,7 +5826,7 @@ class AsyncAdminRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5837,7 +5837,7 @@ class AsyncAdminRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -5847,7 +5847,7 @@ class AsyncAdminRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete organization role.
 
@@ -5875,7 +5875,7 @@ class AsyncAdminRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5888,7 +5888,7 @@ class AsyncAdminRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -5900,7 +5900,7 @@ class AsyncAdminRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List organization roles.
 
@@ -5926,7 +5926,7 @@ class AsyncAdminRoles:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List organization roles, following the cursor.
 
@@ -5948,7 +5948,7 @@ class AsyncAdminRoles:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List organization roles, across pages.
 
@@ -5970,7 +5970,7 @@ class AsyncAdminRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5981,7 +5981,7 @@ class AsyncAdminRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -5991,7 +5991,7 @@ class AsyncAdminRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve organization role.
 
@@ -6019,7 +6019,7 @@ class AsyncAdminRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6032,7 +6032,7 @@ class AsyncAdminRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -6044,7 +6044,7 @@ class AsyncAdminRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update organization role.
 
@@ -6078,7 +6078,7 @@ class AsyncAdminSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6090,7 +6090,7 @@ class AsyncAdminSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -6101,7 +6101,7 @@ class AsyncAdminSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create organization spend alert.
 
@@ -6127,7 +6127,7 @@ class AsyncAdminSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6138,7 +6138,7 @@ class AsyncAdminSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -6148,7 +6148,7 @@ class AsyncAdminSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete organization spend alert.
 
@@ -6177,7 +6177,7 @@ class AsyncAdminSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6191,7 +6191,7 @@ class AsyncAdminSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -6204,7 +6204,7 @@ class AsyncAdminSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List organization spend alerts.
 
@@ -6231,7 +6231,7 @@ class AsyncAdminSpendAlerts:
         before: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List organization spend alerts, following the cursor.
 
@@ -6254,7 +6254,7 @@ class AsyncAdminSpendAlerts:
         after: str | None = None,
         before: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List organization spend alerts, across pages.
 
@@ -6276,7 +6276,7 @@ class AsyncAdminSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6287,7 +6287,7 @@ class AsyncAdminSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -6297,7 +6297,7 @@ class AsyncAdminSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve organization spend alert.
 
@@ -6325,7 +6325,7 @@ class AsyncAdminSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6338,7 +6338,7 @@ class AsyncAdminSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -6350,7 +6350,7 @@ class AsyncAdminSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update organization spend alert.
 
@@ -6382,7 +6382,7 @@ class AsyncAdminSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6392,7 +6392,7 @@ class AsyncAdminSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -6401,7 +6401,7 @@ class AsyncAdminSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete organization spend limit.
 
@@ -6426,7 +6426,7 @@ class AsyncAdminSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6436,7 +6436,7 @@ class AsyncAdminSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -6445,7 +6445,7 @@ class AsyncAdminSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve organization spend limit.
 
@@ -6472,7 +6472,7 @@ class AsyncAdminSpendLimit:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6484,7 +6484,7 @@ class AsyncAdminSpendLimit:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -6495,7 +6495,7 @@ class AsyncAdminSpendLimit:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update organization spend limit.
 
@@ -6594,7 +6594,7 @@ class AsyncAdminUsageAudioSpeeches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6614,7 +6614,7 @@ class AsyncAdminUsageAudioSpeeches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -6633,7 +6633,7 @@ class AsyncAdminUsageAudioSpeeches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Audio speeches.
 
@@ -6686,7 +6686,7 @@ class AsyncAdminUsageAudioTranscriptions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6706,7 +6706,7 @@ class AsyncAdminUsageAudioTranscriptions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -6725,7 +6725,7 @@ class AsyncAdminUsageAudioTranscriptions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Audio transcriptions.
 
@@ -6775,7 +6775,7 @@ class AsyncAdminUsageCodeInterpreterSessions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6792,7 +6792,7 @@ class AsyncAdminUsageCodeInterpreterSessions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -6808,7 +6808,7 @@ class AsyncAdminUsageCodeInterpreterSessions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Code interpreter sessions.
 
@@ -6862,7 +6862,7 @@ class AsyncAdminUsageCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6886,7 +6886,7 @@ class AsyncAdminUsageCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -6909,7 +6909,7 @@ class AsyncAdminUsageCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Completions.
 
@@ -6963,7 +6963,7 @@ class AsyncAdminUsageEmbeddings:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6983,7 +6983,7 @@ class AsyncAdminUsageEmbeddings:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -7002,7 +7002,7 @@ class AsyncAdminUsageEmbeddings:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Embeddings.
 
@@ -7056,7 +7056,7 @@ class AsyncAdminUsageFileSearchCalls:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7077,7 +7077,7 @@ class AsyncAdminUsageFileSearchCalls:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -7097,7 +7097,7 @@ class AsyncAdminUsageFileSearchCalls:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """File search calls.
 
@@ -7157,7 +7157,7 @@ class AsyncAdminUsageImages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7184,7 +7184,7 @@ class AsyncAdminUsageImages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -7210,7 +7210,7 @@ class AsyncAdminUsageImages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Images.
 
@@ -7265,7 +7265,7 @@ class AsyncAdminUsageModerations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7285,7 +7285,7 @@ class AsyncAdminUsageModerations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -7304,7 +7304,7 @@ class AsyncAdminUsageModerations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Moderations.
 
@@ -7354,7 +7354,7 @@ class AsyncAdminUsageVectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7371,7 +7371,7 @@ class AsyncAdminUsageVectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -7387,7 +7387,7 @@ class AsyncAdminUsageVectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Vector stores.
 
@@ -7439,7 +7439,7 @@ class AsyncAdminUsageWebSearchCalls:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7461,7 +7461,7 @@ class AsyncAdminUsageWebSearchCalls:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -7482,7 +7482,7 @@ class AsyncAdminUsageWebSearchCalls:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Web search calls.
 
@@ -7532,7 +7532,7 @@ class AsyncAdminUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7543,7 +7543,7 @@ class AsyncAdminUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -7553,7 +7553,7 @@ class AsyncAdminUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete user.
 
@@ -7581,7 +7581,7 @@ class AsyncAdminUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7594,7 +7594,7 @@ class AsyncAdminUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -7606,7 +7606,7 @@ class AsyncAdminUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List users.
 
@@ -7632,7 +7632,7 @@ class AsyncAdminUsers:
         emails: Sequence[str] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List users, following the cursor.
 
@@ -7654,7 +7654,7 @@ class AsyncAdminUsers:
         after: str | None = None,
         emails: Sequence[str] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List users, across pages.
 
@@ -7676,7 +7676,7 @@ class AsyncAdminUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7687,7 +7687,7 @@ class AsyncAdminUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -7697,7 +7697,7 @@ class AsyncAdminUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve user.
 
@@ -7725,7 +7725,7 @@ class AsyncAdminUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7738,7 +7738,7 @@ class AsyncAdminUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -7750,7 +7750,7 @@ class AsyncAdminUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify user.
 
@@ -7785,7 +7785,7 @@ class AsyncAdminUsersRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7798,7 +7798,7 @@ class AsyncAdminUsersRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -7810,7 +7810,7 @@ class AsyncAdminUsersRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Assign organization role to user.
 
@@ -7837,7 +7837,7 @@ class AsyncAdminUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7849,7 +7849,7 @@ class AsyncAdminUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -7860,7 +7860,7 @@ class AsyncAdminUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Unassign organization role from user.
 
@@ -7889,7 +7889,7 @@ class AsyncAdminUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7903,7 +7903,7 @@ class AsyncAdminUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -7916,7 +7916,7 @@ class AsyncAdminUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List user organization role assignments.
 
@@ -7943,7 +7943,7 @@ class AsyncAdminUsersRoles:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List user organization role assignments, following the cursor.
 
@@ -7966,7 +7966,7 @@ class AsyncAdminUsersRoles:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List user organization role assignments, across pages.
 
@@ -7989,7 +7989,7 @@ class AsyncAdminUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8001,7 +8001,7 @@ class AsyncAdminUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -8012,7 +8012,7 @@ class AsyncAdminUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve user organization role.
 
@@ -8076,7 +8076,7 @@ class AsyncAudioSpeech:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> bytes: ...
 
     @overload
@@ -8086,7 +8086,7 @@ class AsyncAudioSpeech:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[bytes]: ...
 
     async def create(
@@ -8095,7 +8095,7 @@ class AsyncAudioSpeech:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> bytes | APIResponse[bytes]:
         """Create speech.
 
@@ -8105,7 +8105,7 @@ class AsyncAudioSpeech:
             _E["createSpeech"], body, {}, {}, None, None, encoder, raw, options
         )
 
-    async def create_stream(self, body: B, **options: Unpack[RequestOptions]) -> AsyncBinaryStream:
+    async def create_stream(self, body: B, **options: Unpack[CallOptions]) -> AsyncBinaryStream:
         """Create speech, read as it arrives (never whole in memory).
 
         `POST /audio/speech`
@@ -8127,7 +8127,7 @@ class AsyncAudioTranscriptions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8138,7 +8138,7 @@ class AsyncAudioTranscriptions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -8148,7 +8148,7 @@ class AsyncAudioTranscriptions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create transcription.
 
@@ -8173,7 +8173,7 @@ class AsyncAudioTranslations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8184,7 +8184,7 @@ class AsyncAudioTranslations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -8194,7 +8194,7 @@ class AsyncAudioTranslations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create translation.
 
@@ -8219,7 +8219,7 @@ class AsyncAudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8230,7 +8230,7 @@ class AsyncAudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -8240,7 +8240,7 @@ class AsyncAudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create voice consent.
 
@@ -8258,7 +8258,7 @@ class AsyncAudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8269,7 +8269,7 @@ class AsyncAudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -8279,7 +8279,7 @@ class AsyncAudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete voice consent.
 
@@ -8306,7 +8306,7 @@ class AsyncAudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8318,7 +8318,7 @@ class AsyncAudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -8329,7 +8329,7 @@ class AsyncAudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List voice consents.
 
@@ -8354,7 +8354,7 @@ class AsyncAudioVoiceConsents:
         limit: int | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List voice consents, following the cursor.
 
@@ -8375,7 +8375,7 @@ class AsyncAudioVoiceConsents:
         after: str | None = None,
         limit: int | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List voice consents, across pages.
 
@@ -8393,7 +8393,7 @@ class AsyncAudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8404,7 +8404,7 @@ class AsyncAudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -8414,7 +8414,7 @@ class AsyncAudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve voice consent.
 
@@ -8442,7 +8442,7 @@ class AsyncAudioVoiceConsents:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8455,7 +8455,7 @@ class AsyncAudioVoiceConsents:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -8467,7 +8467,7 @@ class AsyncAudioVoiceConsents:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update voice consent.
 
@@ -8500,7 +8500,7 @@ class AsyncAudioVoices:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8511,7 +8511,7 @@ class AsyncAudioVoices:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -8521,7 +8521,7 @@ class AsyncAudioVoices:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create voice.
 
@@ -8546,7 +8546,7 @@ class AsyncBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8557,7 +8557,7 @@ class AsyncBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def cancel(
@@ -8567,7 +8567,7 @@ class AsyncBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Cancel batch.
 
@@ -8594,7 +8594,7 @@ class AsyncBatches:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8606,7 +8606,7 @@ class AsyncBatches:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -8617,7 +8617,7 @@ class AsyncBatches:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create batch.
 
@@ -8636,7 +8636,7 @@ class AsyncBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8648,7 +8648,7 @@ class AsyncBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -8659,7 +8659,7 @@ class AsyncBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List batches.
 
@@ -8684,7 +8684,7 @@ class AsyncBatches:
         limit: int | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List batches, following the cursor.
 
@@ -8700,7 +8700,7 @@ class AsyncBatches:
         after: str | None = None,
         limit: int | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List batches, across pages.
 
@@ -8718,7 +8718,7 @@ class AsyncBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8729,7 +8729,7 @@ class AsyncBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -8739,7 +8739,7 @@ class AsyncBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve batch.
 
@@ -8800,7 +8800,7 @@ class AsyncBetaAssistants:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8812,7 +8812,7 @@ class AsyncBetaAssistants:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -8823,7 +8823,7 @@ class AsyncBetaAssistants:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create assistant.
 
@@ -8843,7 +8843,7 @@ class AsyncBetaAssistants:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8854,7 +8854,7 @@ class AsyncBetaAssistants:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -8864,7 +8864,7 @@ class AsyncBetaAssistants:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete assistant.
 
@@ -8895,7 +8895,7 @@ class AsyncBetaAssistants:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8909,7 +8909,7 @@ class AsyncBetaAssistants:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -8922,7 +8922,7 @@ class AsyncBetaAssistants:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List assistants.
 
@@ -8951,7 +8951,7 @@ class AsyncBetaAssistants:
         before: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List assistants, following the cursor.
 
@@ -8976,7 +8976,7 @@ class AsyncBetaAssistants:
         after: str | None = None,
         before: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List assistants, across pages.
 
@@ -9000,7 +9000,7 @@ class AsyncBetaAssistants:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9011,7 +9011,7 @@ class AsyncBetaAssistants:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -9021,7 +9021,7 @@ class AsyncBetaAssistants:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve assistant.
 
@@ -9051,7 +9051,7 @@ class AsyncBetaAssistants:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9064,7 +9064,7 @@ class AsyncBetaAssistants:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -9076,7 +9076,7 @@ class AsyncBetaAssistants:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify assistant.
 
@@ -9128,7 +9128,7 @@ class AsyncBetaChatkitSessions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9139,7 +9139,7 @@ class AsyncBetaChatkitSessions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def cancel(
@@ -9149,7 +9149,7 @@ class AsyncBetaChatkitSessions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Cancel chat session.
 
@@ -9178,7 +9178,7 @@ class AsyncBetaChatkitSessions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9190,7 +9190,7 @@ class AsyncBetaChatkitSessions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -9201,7 +9201,7 @@ class AsyncBetaChatkitSessions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create ChatKit session.
 
@@ -9241,7 +9241,7 @@ class AsyncBetaChatkitThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9252,7 +9252,7 @@ class AsyncBetaChatkitThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -9262,7 +9262,7 @@ class AsyncBetaChatkitThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete ChatKit thread.
 
@@ -9294,7 +9294,7 @@ class AsyncBetaChatkitThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9309,7 +9309,7 @@ class AsyncBetaChatkitThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -9323,7 +9323,7 @@ class AsyncBetaChatkitThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List ChatKit threads.
 
@@ -9353,7 +9353,7 @@ class AsyncBetaChatkitThreads:
         user: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List ChatKit threads, following the cursor.
 
@@ -9379,7 +9379,7 @@ class AsyncBetaChatkitThreads:
         before: str | None = None,
         user: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List ChatKit threads, across pages.
 
@@ -9403,7 +9403,7 @@ class AsyncBetaChatkitThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9414,7 +9414,7 @@ class AsyncBetaChatkitThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -9424,7 +9424,7 @@ class AsyncBetaChatkitThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve ChatKit thread.
 
@@ -9463,7 +9463,7 @@ class AsyncBetaChatkitThreadsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9478,7 +9478,7 @@ class AsyncBetaChatkitThreadsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -9492,7 +9492,7 @@ class AsyncBetaChatkitThreadsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List ChatKit thread items.
 
@@ -9522,7 +9522,7 @@ class AsyncBetaChatkitThreadsItems:
         before: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List ChatKit thread items, following the cursor.
 
@@ -9548,7 +9548,7 @@ class AsyncBetaChatkitThreadsItems:
         after: str | None = None,
         before: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List ChatKit thread items, across pages.
 
@@ -9589,7 +9589,7 @@ class AsyncBetaResponses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9600,7 +9600,7 @@ class AsyncBetaResponses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def cancel(
@@ -9610,7 +9610,7 @@ class AsyncBetaResponses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Cancel a response.
 
@@ -9637,7 +9637,7 @@ class AsyncBetaResponses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9649,7 +9649,7 @@ class AsyncBetaResponses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def compact(
@@ -9660,7 +9660,7 @@ class AsyncBetaResponses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Compact a response.
 
@@ -9687,7 +9687,7 @@ class AsyncBetaResponses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9699,7 +9699,7 @@ class AsyncBetaResponses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -9710,7 +9710,7 @@ class AsyncBetaResponses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create a model response.
 
@@ -9724,16 +9724,16 @@ class AsyncBetaResponses:
 
     @overload
     async def delete(
-        self, response_id: str, *, raw: Literal[False] = False, **options: Unpack[RequestOptions]
+        self, response_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
     ) -> None: ...
 
     @overload
     async def delete(
-        self, response_id: str, *, raw: Literal[True], **options: Unpack[RequestOptions]
+        self, response_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[None]: ...
 
     async def delete(
-        self, response_id: str, *, raw: bool = False, **options: Unpack[RequestOptions]
+        self, response_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> APIResponse[None] | None:
         """Delete a model response.
 
@@ -9762,7 +9762,7 @@ class AsyncBetaResponses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9776,7 +9776,7 @@ class AsyncBetaResponses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -9789,7 +9789,7 @@ class AsyncBetaResponses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get a model response.
 
@@ -9830,7 +9830,7 @@ class AsyncBetaResponsesInputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9845,7 +9845,7 @@ class AsyncBetaResponsesInputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -9859,7 +9859,7 @@ class AsyncBetaResponsesInputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List input items.
 
@@ -9887,7 +9887,7 @@ class AsyncBetaResponsesInputItems:
         include: Sequence[Any] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List input items, following the cursor.
 
@@ -9911,7 +9911,7 @@ class AsyncBetaResponsesInputItems:
         after: str | None = None,
         include: Sequence[Any] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List input items, across pages.
 
@@ -9941,7 +9941,7 @@ class AsyncBetaResponsesInputTokens:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9953,7 +9953,7 @@ class AsyncBetaResponsesInputTokens:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def count(
@@ -9964,7 +9964,7 @@ class AsyncBetaResponsesInputTokens:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get input token counts.
 
@@ -10008,7 +10008,7 @@ class AsyncBetaThreads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10020,7 +10020,7 @@ class AsyncBetaThreads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -10031,7 +10031,7 @@ class AsyncBetaThreads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create thread.
 
@@ -10050,7 +10050,7 @@ class AsyncBetaThreads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10062,7 +10062,7 @@ class AsyncBetaThreads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create_and_run(
@@ -10073,7 +10073,7 @@ class AsyncBetaThreads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create thread and run.
 
@@ -10091,7 +10091,7 @@ class AsyncBetaThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10102,7 +10102,7 @@ class AsyncBetaThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -10112,7 +10112,7 @@ class AsyncBetaThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete thread.
 
@@ -10138,7 +10138,7 @@ class AsyncBetaThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10149,7 +10149,7 @@ class AsyncBetaThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -10159,7 +10159,7 @@ class AsyncBetaThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve thread.
 
@@ -10187,7 +10187,7 @@ class AsyncBetaThreads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10200,7 +10200,7 @@ class AsyncBetaThreads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -10212,7 +10212,7 @@ class AsyncBetaThreads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify thread.
 
@@ -10247,7 +10247,7 @@ class AsyncBetaThreadsMessages:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10260,7 +10260,7 @@ class AsyncBetaThreadsMessages:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -10272,7 +10272,7 @@ class AsyncBetaThreadsMessages:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create message.
 
@@ -10299,7 +10299,7 @@ class AsyncBetaThreadsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10311,7 +10311,7 @@ class AsyncBetaThreadsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -10322,7 +10322,7 @@ class AsyncBetaThreadsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete message.
 
@@ -10353,7 +10353,7 @@ class AsyncBetaThreadsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10369,7 +10369,7 @@ class AsyncBetaThreadsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -10384,7 +10384,7 @@ class AsyncBetaThreadsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List messages.
 
@@ -10413,7 +10413,7 @@ class AsyncBetaThreadsMessages:
         run_id: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List messages, following the cursor.
 
@@ -10438,7 +10438,7 @@ class AsyncBetaThreadsMessages:
         before: str | None = None,
         run_id: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List messages, across pages.
 
@@ -10461,7 +10461,7 @@ class AsyncBetaThreadsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10473,7 +10473,7 @@ class AsyncBetaThreadsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -10484,7 +10484,7 @@ class AsyncBetaThreadsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve message.
 
@@ -10513,7 +10513,7 @@ class AsyncBetaThreadsMessages:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10527,7 +10527,7 @@ class AsyncBetaThreadsMessages:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -10540,7 +10540,7 @@ class AsyncBetaThreadsMessages:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify message.
 
@@ -10579,7 +10579,7 @@ class AsyncBetaThreadsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10591,7 +10591,7 @@ class AsyncBetaThreadsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def cancel(
@@ -10602,7 +10602,7 @@ class AsyncBetaThreadsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Cancel a run.
 
@@ -10632,7 +10632,7 @@ class AsyncBetaThreadsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10647,7 +10647,7 @@ class AsyncBetaThreadsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -10661,7 +10661,7 @@ class AsyncBetaThreadsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create run.
 
@@ -10691,7 +10691,7 @@ class AsyncBetaThreadsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10706,7 +10706,7 @@ class AsyncBetaThreadsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -10720,7 +10720,7 @@ class AsyncBetaThreadsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List runs.
 
@@ -10748,7 +10748,7 @@ class AsyncBetaThreadsRuns:
         before: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List runs, following the cursor.
 
@@ -10772,7 +10772,7 @@ class AsyncBetaThreadsRuns:
         after: str | None = None,
         before: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List runs, across pages.
 
@@ -10795,7 +10795,7 @@ class AsyncBetaThreadsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10807,7 +10807,7 @@ class AsyncBetaThreadsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -10818,7 +10818,7 @@ class AsyncBetaThreadsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve run.
 
@@ -10847,7 +10847,7 @@ class AsyncBetaThreadsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10861,7 +10861,7 @@ class AsyncBetaThreadsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def submit_tool_outputs(
@@ -10874,7 +10874,7 @@ class AsyncBetaThreadsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Submit tool outputs to run.
 
@@ -10903,7 +10903,7 @@ class AsyncBetaThreadsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10917,7 +10917,7 @@ class AsyncBetaThreadsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -10930,7 +10930,7 @@ class AsyncBetaThreadsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify run.
 
@@ -10970,7 +10970,7 @@ class AsyncBetaThreadsRunsSteps:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10988,7 +10988,7 @@ class AsyncBetaThreadsRunsSteps:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -11005,7 +11005,7 @@ class AsyncBetaThreadsRunsSteps:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List run steps.
 
@@ -11036,7 +11036,7 @@ class AsyncBetaThreadsRunsSteps:
         | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List run steps, following the cursor.
 
@@ -11063,7 +11063,7 @@ class AsyncBetaThreadsRunsSteps:
         include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
         | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List run steps, across pages.
 
@@ -11089,7 +11089,7 @@ class AsyncBetaThreadsRunsSteps:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11104,7 +11104,7 @@ class AsyncBetaThreadsRunsSteps:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -11118,7 +11118,7 @@ class AsyncBetaThreadsRunsSteps:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve run step.
 
@@ -11169,7 +11169,7 @@ class AsyncChatCompletions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11181,7 +11181,7 @@ class AsyncChatCompletions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -11192,7 +11192,7 @@ class AsyncChatCompletions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create chat completion.
 
@@ -11212,7 +11212,7 @@ class AsyncChatCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11223,7 +11223,7 @@ class AsyncChatCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -11233,7 +11233,7 @@ class AsyncChatCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete chat completion.
 
@@ -11263,7 +11263,7 @@ class AsyncChatCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11278,7 +11278,7 @@ class AsyncChatCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -11292,7 +11292,7 @@ class AsyncChatCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List Chat Completions.
 
@@ -11322,7 +11322,7 @@ class AsyncChatCompletions:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List Chat Completions, following the cursor.
 
@@ -11348,7 +11348,7 @@ class AsyncChatCompletions:
         limit: int | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List Chat Completions, across pages.
 
@@ -11372,7 +11372,7 @@ class AsyncChatCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11383,7 +11383,7 @@ class AsyncChatCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -11393,7 +11393,7 @@ class AsyncChatCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get chat completion.
 
@@ -11421,7 +11421,7 @@ class AsyncChatCompletions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11434,7 +11434,7 @@ class AsyncChatCompletions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -11446,7 +11446,7 @@ class AsyncChatCompletions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update chat completion.
 
@@ -11482,7 +11482,7 @@ class AsyncChatCompletionsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11496,7 +11496,7 @@ class AsyncChatCompletionsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -11509,7 +11509,7 @@ class AsyncChatCompletionsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get chat messages.
 
@@ -11536,7 +11536,7 @@ class AsyncChatCompletionsMessages:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: Get chat messages, following the cursor.
 
@@ -11559,7 +11559,7 @@ class AsyncChatCompletionsMessages:
         limit: int | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: Get chat messages, across pages.
 
@@ -11589,7 +11589,7 @@ class AsyncCompletions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11601,7 +11601,7 @@ class AsyncCompletions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -11612,7 +11612,7 @@ class AsyncCompletions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create completion.
 
@@ -11643,7 +11643,7 @@ class AsyncContainers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11655,7 +11655,7 @@ class AsyncContainers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -11666,7 +11666,7 @@ class AsyncContainers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create container.
 
@@ -11680,16 +11680,16 @@ class AsyncContainers:
 
     @overload
     async def delete(
-        self, container_id: str, *, raw: Literal[False] = False, **options: Unpack[RequestOptions]
+        self, container_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
     ) -> None: ...
 
     @overload
     async def delete(
-        self, container_id: str, *, raw: Literal[True], **options: Unpack[RequestOptions]
+        self, container_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[None]: ...
 
     async def delete(
-        self, container_id: str, *, raw: bool = False, **options: Unpack[RequestOptions]
+        self, container_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> APIResponse[None] | None:
         """Delete a container.
 
@@ -11720,7 +11720,7 @@ class AsyncContainers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11734,7 +11734,7 @@ class AsyncContainers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -11747,7 +11747,7 @@ class AsyncContainers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List containers.
 
@@ -11776,7 +11776,7 @@ class AsyncContainers:
         name: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List containers, following the cursor.
 
@@ -11801,7 +11801,7 @@ class AsyncContainers:
         after: str | None = None,
         name: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List containers, across pages.
 
@@ -11825,7 +11825,7 @@ class AsyncContainers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11836,7 +11836,7 @@ class AsyncContainers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -11846,7 +11846,7 @@ class AsyncContainers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve container.
 
@@ -11880,26 +11880,16 @@ class AsyncContainersFiles:
         file_id: str,
         *,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> bytes: ...
 
     @overload
     async def content(
-        self,
-        container_id: str,
-        file_id: str,
-        *,
-        raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        self, container_id: str, file_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[bytes]: ...
 
     async def content(
-        self,
-        container_id: str,
-        file_id: str,
-        *,
-        raw: bool = False,
-        **options: Unpack[RequestOptions],
+        self, container_id: str, file_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> bytes | APIResponse[bytes]:
         """Retrieve container file content.
 
@@ -11920,7 +11910,7 @@ class AsyncContainersFiles:
         )
 
     async def content_stream(
-        self, container_id: str, file_id: str, **options: Unpack[RequestOptions]
+        self, container_id: str, file_id: str, **options: Unpack[CallOptions]
     ) -> AsyncBinaryStream:
         """Retrieve container file content, read as it arrives (never whole in memory).
 
@@ -11945,7 +11935,7 @@ class AsyncContainersFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11957,7 +11947,7 @@ class AsyncContainersFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -11968,7 +11958,7 @@ class AsyncContainersFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create container file.
 
@@ -11995,26 +11985,16 @@ class AsyncContainersFiles:
         file_id: str,
         *,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> None: ...
 
     @overload
     async def delete(
-        self,
-        container_id: str,
-        file_id: str,
-        *,
-        raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        self, container_id: str, file_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[None]: ...
 
     async def delete(
-        self,
-        container_id: str,
-        file_id: str,
-        *,
-        raw: bool = False,
-        **options: Unpack[RequestOptions],
+        self, container_id: str, file_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> APIResponse[None] | None:
         """Delete a container file.
 
@@ -12045,7 +12025,7 @@ class AsyncContainersFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12059,7 +12039,7 @@ class AsyncContainersFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -12072,7 +12052,7 @@ class AsyncContainersFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List container files.
 
@@ -12101,7 +12081,7 @@ class AsyncContainersFiles:
         after: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List container files, following the cursor.
 
@@ -12126,7 +12106,7 @@ class AsyncContainersFiles:
         order: Literal["asc", "desc"] | None = None,
         after: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List container files, across pages.
 
@@ -12151,7 +12131,7 @@ class AsyncContainersFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12163,7 +12143,7 @@ class AsyncContainersFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -12174,7 +12154,7 @@ class AsyncContainersFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve container file.
 
@@ -12209,7 +12189,7 @@ class AsyncContentProvenanceChecks:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12220,7 +12200,7 @@ class AsyncContentProvenanceChecks:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -12230,7 +12210,7 @@ class AsyncContentProvenanceChecks:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create content provenance check.
 
@@ -12269,7 +12249,7 @@ class AsyncConversations:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12281,7 +12261,7 @@ class AsyncConversations:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -12292,7 +12272,7 @@ class AsyncConversations:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create a conversation.
 
@@ -12312,7 +12292,7 @@ class AsyncConversations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12323,7 +12303,7 @@ class AsyncConversations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -12333,7 +12313,7 @@ class AsyncConversations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete a conversation.
 
@@ -12361,7 +12341,7 @@ class AsyncConversations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12372,7 +12352,7 @@ class AsyncConversations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -12382,7 +12362,7 @@ class AsyncConversations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve a conversation.
 
@@ -12412,7 +12392,7 @@ class AsyncConversations:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12425,7 +12405,7 @@ class AsyncConversations:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -12437,7 +12417,7 @@ class AsyncConversations:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update a conversation.
 
@@ -12475,7 +12455,7 @@ class AsyncConversationsItems:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12489,7 +12469,7 @@ class AsyncConversationsItems:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -12502,7 +12482,7 @@ class AsyncConversationsItems:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create items.
 
@@ -12531,7 +12511,7 @@ class AsyncConversationsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12543,7 +12523,7 @@ class AsyncConversationsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -12554,7 +12534,7 @@ class AsyncConversationsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete an item.
 
@@ -12586,7 +12566,7 @@ class AsyncConversationsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12601,7 +12581,7 @@ class AsyncConversationsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -12615,7 +12595,7 @@ class AsyncConversationsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List items.
 
@@ -12645,7 +12625,7 @@ class AsyncConversationsItems:
         include: Sequence[Any] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List items, following the cursor.
 
@@ -12671,7 +12651,7 @@ class AsyncConversationsItems:
         after: str | None = None,
         include: Sequence[Any] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List items, across pages.
 
@@ -12697,7 +12677,7 @@ class AsyncConversationsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12710,7 +12690,7 @@ class AsyncConversationsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -12722,7 +12702,7 @@ class AsyncConversationsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve an item.
 
@@ -12758,7 +12738,7 @@ class AsyncEmbeddings:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12770,7 +12750,7 @@ class AsyncEmbeddings:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -12781,7 +12761,7 @@ class AsyncEmbeddings:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create embeddings.
 
@@ -12812,7 +12792,7 @@ class AsyncEvals:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12824,7 +12804,7 @@ class AsyncEvals:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -12835,7 +12815,7 @@ class AsyncEvals:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create eval.
 
@@ -12855,7 +12835,7 @@ class AsyncEvals:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12866,7 +12846,7 @@ class AsyncEvals:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -12876,7 +12856,7 @@ class AsyncEvals:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete an eval.
 
@@ -12905,7 +12885,7 @@ class AsyncEvals:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12919,7 +12899,7 @@ class AsyncEvals:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -12932,7 +12912,7 @@ class AsyncEvals:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List evals.
 
@@ -12961,7 +12941,7 @@ class AsyncEvals:
         order_by: Literal["created_at", "updated_at"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List evals, following the cursor.
 
@@ -12986,7 +12966,7 @@ class AsyncEvals:
         order: Literal["asc", "desc"] | None = None,
         order_by: Literal["created_at", "updated_at"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List evals, across pages.
 
@@ -13010,7 +12990,7 @@ class AsyncEvals:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13021,7 +13001,7 @@ class AsyncEvals:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -13031,7 +13011,7 @@ class AsyncEvals:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get an eval.
 
@@ -13061,7 +13041,7 @@ class AsyncEvals:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13074,7 +13054,7 @@ class AsyncEvals:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -13086,7 +13066,7 @@ class AsyncEvals:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update an eval.
 
@@ -13127,7 +13107,7 @@ class AsyncEvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13139,7 +13119,7 @@ class AsyncEvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def cancel(
@@ -13150,7 +13130,7 @@ class AsyncEvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Cancel eval run.
 
@@ -13180,7 +13160,7 @@ class AsyncEvalsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13193,7 +13173,7 @@ class AsyncEvalsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -13205,7 +13185,7 @@ class AsyncEvalsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create eval run.
 
@@ -13232,7 +13212,7 @@ class AsyncEvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13244,7 +13224,7 @@ class AsyncEvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -13255,7 +13235,7 @@ class AsyncEvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete eval run.
 
@@ -13287,7 +13267,7 @@ class AsyncEvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13302,7 +13282,7 @@ class AsyncEvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -13316,7 +13296,7 @@ class AsyncEvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get eval runs.
 
@@ -13346,7 +13326,7 @@ class AsyncEvalsRuns:
         status: Literal["queued", "in_progress", "completed", "canceled", "failed"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: Get eval runs, following the cursor.
 
@@ -13372,7 +13352,7 @@ class AsyncEvalsRuns:
         order: Literal["asc", "desc"] | None = None,
         status: Literal["queued", "in_progress", "completed", "canceled", "failed"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: Get eval runs, across pages.
 
@@ -13397,7 +13377,7 @@ class AsyncEvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13409,7 +13389,7 @@ class AsyncEvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -13420,7 +13400,7 @@ class AsyncEvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get an eval run.
 
@@ -13460,7 +13440,7 @@ class AsyncEvalsRunsOutputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13476,7 +13456,7 @@ class AsyncEvalsRunsOutputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -13491,7 +13471,7 @@ class AsyncEvalsRunsOutputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get eval run output items.
 
@@ -13522,7 +13502,7 @@ class AsyncEvalsRunsOutputItems:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: Get eval run output items, following the cursor.
 
@@ -13549,7 +13529,7 @@ class AsyncEvalsRunsOutputItems:
         status: Literal["fail", "pass"] | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: Get eval run output items, across pages.
 
@@ -13575,7 +13555,7 @@ class AsyncEvalsRunsOutputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13588,7 +13568,7 @@ class AsyncEvalsRunsOutputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -13600,7 +13580,7 @@ class AsyncEvalsRunsOutputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get an output item of an eval run.
 
@@ -13629,16 +13609,16 @@ class AsyncFiles:
 
     @overload
     async def content(
-        self, file_id: str, *, raw: Literal[False] = False, **options: Unpack[RequestOptions]
+        self, file_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
     ) -> bytes: ...
 
     @overload
     async def content(
-        self, file_id: str, *, raw: Literal[True], **options: Unpack[RequestOptions]
+        self, file_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[bytes]: ...
 
     async def content(
-        self, file_id: str, *, raw: bool = False, **options: Unpack[RequestOptions]
+        self, file_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> bytes | APIResponse[bytes]:
         """Retrieve file content.
 
@@ -13649,7 +13629,7 @@ class AsyncFiles:
         )
 
     async def content_stream(
-        self, file_id: str, **options: Unpack[RequestOptions]
+        self, file_id: str, **options: Unpack[CallOptions]
     ) -> AsyncBinaryStream:
         """Retrieve file content, read as it arrives (never whole in memory).
 
@@ -13667,7 +13647,7 @@ class AsyncFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13678,7 +13658,7 @@ class AsyncFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -13688,7 +13668,7 @@ class AsyncFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Upload file.
 
@@ -13706,7 +13686,7 @@ class AsyncFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13717,7 +13697,7 @@ class AsyncFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -13727,7 +13707,7 @@ class AsyncFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete file.
 
@@ -13756,7 +13736,7 @@ class AsyncFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13770,7 +13750,7 @@ class AsyncFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -13783,7 +13763,7 @@ class AsyncFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List files.
 
@@ -13810,7 +13790,7 @@ class AsyncFiles:
         after: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List files, following the cursor.
 
@@ -13833,7 +13813,7 @@ class AsyncFiles:
         order: Literal["asc", "desc"] | None = None,
         after: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List files, across pages.
 
@@ -13855,7 +13835,7 @@ class AsyncFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13866,7 +13846,7 @@ class AsyncFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -13876,7 +13856,7 @@ class AsyncFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve file.
 
@@ -13944,7 +13924,7 @@ class AsyncFineTuningAlphaGraders:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13956,7 +13936,7 @@ class AsyncFineTuningAlphaGraders:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def run(
@@ -13967,7 +13947,7 @@ class AsyncFineTuningAlphaGraders:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Run grader.
 
@@ -13986,7 +13966,7 @@ class AsyncFineTuningAlphaGraders:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13998,7 +13978,7 @@ class AsyncFineTuningAlphaGraders:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def validate(
@@ -14009,7 +13989,7 @@ class AsyncFineTuningAlphaGraders:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Validate grader.
 
@@ -14048,7 +14028,7 @@ class AsyncFineTuningCheckpointsPermissions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14061,7 +14041,7 @@ class AsyncFineTuningCheckpointsPermissions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -14073,7 +14053,7 @@ class AsyncFineTuningCheckpointsPermissions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create checkpoint permissions.
 
@@ -14100,7 +14080,7 @@ class AsyncFineTuningCheckpointsPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14112,7 +14092,7 @@ class AsyncFineTuningCheckpointsPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -14123,7 +14103,7 @@ class AsyncFineTuningCheckpointsPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete checkpoint permission.
 
@@ -14156,7 +14136,7 @@ class AsyncFineTuningCheckpointsPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14171,7 +14151,7 @@ class AsyncFineTuningCheckpointsPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -14185,7 +14165,7 @@ class AsyncFineTuningCheckpointsPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List checkpoint permissions.
 
@@ -14213,7 +14193,7 @@ class AsyncFineTuningCheckpointsPermissions:
         order: Literal["ascending", "descending"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List checkpoint permissions, following the cursor.
 
@@ -14237,7 +14217,7 @@ class AsyncFineTuningCheckpointsPermissions:
         limit: int | None = None,
         order: Literal["ascending", "descending"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List checkpoint permissions, across pages.
 
@@ -14271,7 +14251,7 @@ class AsyncFineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14282,7 +14262,7 @@ class AsyncFineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def cancel(
@@ -14292,7 +14272,7 @@ class AsyncFineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Cancel fine-tuning.
 
@@ -14319,7 +14299,7 @@ class AsyncFineTuningJobs:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14331,7 +14311,7 @@ class AsyncFineTuningJobs:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -14342,7 +14322,7 @@ class AsyncFineTuningJobs:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create fine-tuning job.
 
@@ -14362,7 +14342,7 @@ class AsyncFineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14375,7 +14355,7 @@ class AsyncFineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -14387,7 +14367,7 @@ class AsyncFineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List fine-tuning jobs.
 
@@ -14413,7 +14393,7 @@ class AsyncFineTuningJobs:
         metadata: Mapping[str, Any] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List fine-tuning jobs, following the cursor.
 
@@ -14435,7 +14415,7 @@ class AsyncFineTuningJobs:
         limit: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List fine-tuning jobs, across pages.
 
@@ -14459,7 +14439,7 @@ class AsyncFineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14472,7 +14452,7 @@ class AsyncFineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list_events(
@@ -14484,7 +14464,7 @@ class AsyncFineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List fine-tuning events.
 
@@ -14510,7 +14490,7 @@ class AsyncFineTuningJobs:
         limit: int | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List fine-tuning events, following the cursor.
 
@@ -14532,7 +14512,7 @@ class AsyncFineTuningJobs:
         after: str | None = None,
         limit: int | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List fine-tuning events, across pages.
 
@@ -14554,7 +14534,7 @@ class AsyncFineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14565,7 +14545,7 @@ class AsyncFineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def pause(
@@ -14575,7 +14555,7 @@ class AsyncFineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Pause fine-tuning.
 
@@ -14601,7 +14581,7 @@ class AsyncFineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14612,7 +14592,7 @@ class AsyncFineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def resume(
@@ -14622,7 +14602,7 @@ class AsyncFineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Resume fine-tuning.
 
@@ -14648,7 +14628,7 @@ class AsyncFineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14659,7 +14639,7 @@ class AsyncFineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -14669,7 +14649,7 @@ class AsyncFineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve fine-tuning job.
 
@@ -14704,7 +14684,7 @@ class AsyncFineTuningJobsCheckpoints:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14717,7 +14697,7 @@ class AsyncFineTuningJobsCheckpoints:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -14729,7 +14709,7 @@ class AsyncFineTuningJobsCheckpoints:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List fine-tuning checkpoints.
 
@@ -14755,7 +14735,7 @@ class AsyncFineTuningJobsCheckpoints:
         limit: int | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List fine-tuning checkpoints, following the cursor.
 
@@ -14777,7 +14757,7 @@ class AsyncFineTuningJobsCheckpoints:
         after: str | None = None,
         limit: int | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List fine-tuning checkpoints, across pages.
 
@@ -14806,7 +14786,7 @@ class AsyncImages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14817,7 +14797,7 @@ class AsyncImages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create_variation(
@@ -14827,7 +14807,7 @@ class AsyncImages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create image variation.
 
@@ -14845,7 +14825,7 @@ class AsyncImages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14856,7 +14836,7 @@ class AsyncImages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def edit(
@@ -14866,7 +14846,7 @@ class AsyncImages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create image edit.
 
@@ -14885,7 +14865,7 @@ class AsyncImages:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14897,7 +14877,7 @@ class AsyncImages:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def generate(
@@ -14908,7 +14888,7 @@ class AsyncImages:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create image.
 
@@ -14933,7 +14913,7 @@ class AsyncModels:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14944,7 +14924,7 @@ class AsyncModels:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -14954,7 +14934,7 @@ class AsyncModels:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete a fine-tuned model.
 
@@ -14979,7 +14959,7 @@ class AsyncModels:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14989,7 +14969,7 @@ class AsyncModels:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -14998,7 +14978,7 @@ class AsyncModels:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List models.
 
@@ -15016,7 +14996,7 @@ class AsyncModels:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15027,7 +15007,7 @@ class AsyncModels:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -15037,7 +15017,7 @@ class AsyncModels:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve model.
 
@@ -15071,7 +15051,7 @@ class AsyncModerations:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15083,7 +15063,7 @@ class AsyncModerations:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -15094,7 +15074,7 @@ class AsyncModerations:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create moderation.
 
@@ -15151,7 +15131,7 @@ class AsyncRealtimeCalls:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> None: ...
 
     @overload
@@ -15162,7 +15142,7 @@ class AsyncRealtimeCalls:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[None]: ...
 
     async def accept(
@@ -15172,7 +15152,7 @@ class AsyncRealtimeCalls:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[None] | None:
         """Accept call.
 
@@ -15196,16 +15176,16 @@ class AsyncRealtimeCalls:
         body: Mapping[str, Any],
         *,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> str: ...
 
     @overload
     async def create(
-        self, body: Mapping[str, Any], *, raw: Literal[True], **options: Unpack[RequestOptions]
+        self, body: Mapping[str, Any], *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[str]: ...
 
     async def create(
-        self, body: Mapping[str, Any], *, raw: bool = False, **options: Unpack[RequestOptions]
+        self, body: Mapping[str, Any], *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> str | APIResponse[str]:
         """Create call.
 
@@ -15217,16 +15197,16 @@ class AsyncRealtimeCalls:
 
     @overload
     async def hangup(
-        self, call_id: str, *, raw: Literal[False] = False, **options: Unpack[RequestOptions]
+        self, call_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
     ) -> None: ...
 
     @overload
     async def hangup(
-        self, call_id: str, *, raw: Literal[True], **options: Unpack[RequestOptions]
+        self, call_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[None]: ...
 
     async def hangup(
-        self, call_id: str, *, raw: bool = False, **options: Unpack[RequestOptions]
+        self, call_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> APIResponse[None] | None:
         """Hang up call.
 
@@ -15252,7 +15232,7 @@ class AsyncRealtimeCalls:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> None: ...
 
     @overload
@@ -15263,7 +15243,7 @@ class AsyncRealtimeCalls:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[None]: ...
 
     async def refer(
@@ -15273,7 +15253,7 @@ class AsyncRealtimeCalls:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[None] | None:
         """Refer call.
 
@@ -15299,7 +15279,7 @@ class AsyncRealtimeCalls:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> None: ...
 
     @overload
@@ -15310,7 +15290,7 @@ class AsyncRealtimeCalls:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[None]: ...
 
     async def reject(
@@ -15320,7 +15300,7 @@ class AsyncRealtimeCalls:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[None] | None:
         """Reject call.
 
@@ -15354,7 +15334,7 @@ class AsyncRealtimeClientSecrets:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15366,7 +15346,7 @@ class AsyncRealtimeClientSecrets:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -15377,7 +15357,7 @@ class AsyncRealtimeClientSecrets:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create client secret.
 
@@ -15411,7 +15391,7 @@ class AsyncRealtimeSessions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15423,7 +15403,7 @@ class AsyncRealtimeSessions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -15434,7 +15414,7 @@ class AsyncRealtimeSessions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create session.
 
@@ -15468,7 +15448,7 @@ class AsyncRealtimeTranscriptionSessions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15480,7 +15460,7 @@ class AsyncRealtimeTranscriptionSessions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -15491,7 +15471,7 @@ class AsyncRealtimeTranscriptionSessions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create transcription session.
 
@@ -15537,7 +15517,7 @@ class AsyncRealtimeTranslationsClientSecrets:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15549,7 +15529,7 @@ class AsyncRealtimeTranslationsClientSecrets:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -15560,7 +15540,7 @@ class AsyncRealtimeTranslationsClientSecrets:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create translation client secret.
 
@@ -15603,7 +15583,7 @@ class AsyncResponses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15614,7 +15594,7 @@ class AsyncResponses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def cancel(
@@ -15624,7 +15604,7 @@ class AsyncResponses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Cancel a response.
 
@@ -15651,7 +15631,7 @@ class AsyncResponses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15663,7 +15643,7 @@ class AsyncResponses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def compact(
@@ -15674,7 +15654,7 @@ class AsyncResponses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Compact a response.
 
@@ -15693,7 +15673,7 @@ class AsyncResponses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15705,7 +15685,7 @@ class AsyncResponses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -15716,7 +15696,7 @@ class AsyncResponses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create a model response.
 
@@ -15730,16 +15710,16 @@ class AsyncResponses:
 
     @overload
     async def delete(
-        self, response_id: str, *, raw: Literal[False] = False, **options: Unpack[RequestOptions]
+        self, response_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
     ) -> None: ...
 
     @overload
     async def delete(
-        self, response_id: str, *, raw: Literal[True], **options: Unpack[RequestOptions]
+        self, response_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[None]: ...
 
     async def delete(
-        self, response_id: str, *, raw: bool = False, **options: Unpack[RequestOptions]
+        self, response_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> APIResponse[None] | None:
         """Delete a model response.
 
@@ -15768,7 +15748,7 @@ class AsyncResponses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15782,7 +15762,7 @@ class AsyncResponses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -15795,7 +15775,7 @@ class AsyncResponses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get a model response.
 
@@ -15836,7 +15816,7 @@ class AsyncResponsesInputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15851,7 +15831,7 @@ class AsyncResponsesInputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -15865,7 +15845,7 @@ class AsyncResponsesInputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List input items.
 
@@ -15893,7 +15873,7 @@ class AsyncResponsesInputItems:
         include: Sequence[Any] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List input items, following the cursor.
 
@@ -15917,7 +15897,7 @@ class AsyncResponsesInputItems:
         after: str | None = None,
         include: Sequence[Any] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List input items, across pages.
 
@@ -15947,7 +15927,7 @@ class AsyncResponsesInputTokens:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15959,7 +15939,7 @@ class AsyncResponsesInputTokens:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def count(
@@ -15970,7 +15950,7 @@ class AsyncResponsesInputTokens:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get input token counts.
 
@@ -15994,16 +15974,16 @@ class AsyncSkills:
 
     @overload
     async def content(
-        self, skill_id: str, *, raw: Literal[False] = False, **options: Unpack[RequestOptions]
+        self, skill_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
     ) -> bytes: ...
 
     @overload
     async def content(
-        self, skill_id: str, *, raw: Literal[True], **options: Unpack[RequestOptions]
+        self, skill_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[bytes]: ...
 
     async def content(
-        self, skill_id: str, *, raw: bool = False, **options: Unpack[RequestOptions]
+        self, skill_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> bytes | APIResponse[bytes]:
         """Download a skill zip bundle by its ID.
 
@@ -16014,7 +15994,7 @@ class AsyncSkills:
         )
 
     async def content_stream(
-        self, skill_id: str, **options: Unpack[RequestOptions]
+        self, skill_id: str, **options: Unpack[CallOptions]
     ) -> AsyncBinaryStream:
         """Download a skill zip bundle by its ID, read as it arrives (never whole in memory).
 
@@ -16032,7 +16012,7 @@ class AsyncSkills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16043,7 +16023,7 @@ class AsyncSkills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -16053,7 +16033,7 @@ class AsyncSkills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create a new skill.
 
@@ -16071,7 +16051,7 @@ class AsyncSkills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16082,7 +16062,7 @@ class AsyncSkills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -16092,7 +16072,7 @@ class AsyncSkills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete a skill by its ID.
 
@@ -16120,7 +16100,7 @@ class AsyncSkills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16133,7 +16113,7 @@ class AsyncSkills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -16145,7 +16125,7 @@ class AsyncSkills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List all skills for the current project.
 
@@ -16171,7 +16151,7 @@ class AsyncSkills:
         after: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List all skills for the current project, following the cursor.
 
@@ -16193,7 +16173,7 @@ class AsyncSkills:
         order: Any | None = None,
         after: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List all skills for the current project, across pages.
 
@@ -16215,7 +16195,7 @@ class AsyncSkills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16226,7 +16206,7 @@ class AsyncSkills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -16236,7 +16216,7 @@ class AsyncSkills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get a skill by its ID.
 
@@ -16264,7 +16244,7 @@ class AsyncSkills:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16277,7 +16257,7 @@ class AsyncSkills:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -16289,7 +16269,7 @@ class AsyncSkills:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update the default version pointer for a skill.
 
@@ -16321,16 +16301,16 @@ class AsyncSkillsVersions:
         version: str,
         *,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> bytes: ...
 
     @overload
     async def content(
-        self, skill_id: str, version: str, *, raw: Literal[True], **options: Unpack[RequestOptions]
+        self, skill_id: str, version: str, *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[bytes]: ...
 
     async def content(
-        self, skill_id: str, version: str, *, raw: bool = False, **options: Unpack[RequestOptions]
+        self, skill_id: str, version: str, *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> bytes | APIResponse[bytes]:
         """Download a skill version zip bundle.
 
@@ -16349,7 +16329,7 @@ class AsyncSkillsVersions:
         )
 
     async def content_stream(
-        self, skill_id: str, version: str, **options: Unpack[RequestOptions]
+        self, skill_id: str, version: str, **options: Unpack[CallOptions]
     ) -> AsyncBinaryStream:
         """Download a skill version zip bundle, read as it arrives (never whole in memory).
 
@@ -16372,7 +16352,7 @@ class AsyncSkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16384,7 +16364,7 @@ class AsyncSkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -16395,7 +16375,7 @@ class AsyncSkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create a new immutable skill version.
 
@@ -16422,7 +16402,7 @@ class AsyncSkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16434,7 +16414,7 @@ class AsyncSkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -16445,7 +16425,7 @@ class AsyncSkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete a skill version.
 
@@ -16474,7 +16454,7 @@ class AsyncSkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16488,7 +16468,7 @@ class AsyncSkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -16501,7 +16481,7 @@ class AsyncSkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List skill versions for a skill.
 
@@ -16528,7 +16508,7 @@ class AsyncSkillsVersions:
         after: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List skill versions for a skill, following the cursor.
 
@@ -16551,7 +16531,7 @@ class AsyncSkillsVersions:
         order: Any | None = None,
         after: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List skill versions for a skill, across pages.
 
@@ -16574,7 +16554,7 @@ class AsyncSkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16586,7 +16566,7 @@ class AsyncSkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -16597,7 +16577,7 @@ class AsyncSkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get a specific skill version.
 
@@ -16635,7 +16615,7 @@ class AsyncUploads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16646,7 +16626,7 @@ class AsyncUploads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def cancel(
@@ -16656,7 +16636,7 @@ class AsyncUploads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Cancel upload.
 
@@ -16684,7 +16664,7 @@ class AsyncUploads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16697,7 +16677,7 @@ class AsyncUploads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def complete(
@@ -16709,7 +16689,7 @@ class AsyncUploads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Complete upload.
 
@@ -16736,7 +16716,7 @@ class AsyncUploads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16748,7 +16728,7 @@ class AsyncUploads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -16759,7 +16739,7 @@ class AsyncUploads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create upload.
 
@@ -16785,7 +16765,7 @@ class AsyncUploadsParts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16797,7 +16777,7 @@ class AsyncUploadsParts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -16808,7 +16788,7 @@ class AsyncUploadsParts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Add upload part.
 
@@ -16852,7 +16832,7 @@ class AsyncVectorStores:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16864,7 +16844,7 @@ class AsyncVectorStores:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -16875,7 +16855,7 @@ class AsyncVectorStores:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create vector store.
 
@@ -16893,7 +16873,7 @@ class AsyncVectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16904,7 +16884,7 @@ class AsyncVectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -16914,7 +16894,7 @@ class AsyncVectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete vector store.
 
@@ -16943,7 +16923,7 @@ class AsyncVectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16957,7 +16937,7 @@ class AsyncVectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -16970,7 +16950,7 @@ class AsyncVectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List vector stores.
 
@@ -16997,7 +16977,7 @@ class AsyncVectorStores:
         before: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List vector stores, following the cursor.
 
@@ -17020,7 +17000,7 @@ class AsyncVectorStores:
         after: str | None = None,
         before: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List vector stores, across pages.
 
@@ -17042,7 +17022,7 @@ class AsyncVectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17053,7 +17033,7 @@ class AsyncVectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -17063,7 +17043,7 @@ class AsyncVectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve vector store.
 
@@ -17091,7 +17071,7 @@ class AsyncVectorStores:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17104,7 +17084,7 @@ class AsyncVectorStores:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def search(
@@ -17116,7 +17096,7 @@ class AsyncVectorStores:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Search vector store.
 
@@ -17144,7 +17124,7 @@ class AsyncVectorStores:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17157,7 +17137,7 @@ class AsyncVectorStores:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -17169,7 +17149,7 @@ class AsyncVectorStores:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify vector store.
 
@@ -17203,7 +17183,7 @@ class AsyncVectorStoresFileBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17215,7 +17195,7 @@ class AsyncVectorStoresFileBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def cancel(
@@ -17226,7 +17206,7 @@ class AsyncVectorStoresFileBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Cancel vector store file batch.
 
@@ -17254,7 +17234,7 @@ class AsyncVectorStoresFileBatches:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17267,7 +17247,7 @@ class AsyncVectorStoresFileBatches:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -17279,7 +17259,7 @@ class AsyncVectorStoresFileBatches:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create vector store file batch.
 
@@ -17311,7 +17291,7 @@ class AsyncVectorStoresFileBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17328,7 +17308,7 @@ class AsyncVectorStoresFileBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list_files(
@@ -17344,7 +17324,7 @@ class AsyncVectorStoresFileBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List vector store files in a batch.
 
@@ -17374,7 +17354,7 @@ class AsyncVectorStoresFileBatches:
         filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List vector store files in a batch, following the cursor.
 
@@ -17400,7 +17380,7 @@ class AsyncVectorStoresFileBatches:
         before: str | None = None,
         filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List vector store files in a batch, across pages.
 
@@ -17423,7 +17403,7 @@ class AsyncVectorStoresFileBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17435,7 +17415,7 @@ class AsyncVectorStoresFileBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -17446,7 +17426,7 @@ class AsyncVectorStoresFileBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve vector store file batch.
 
@@ -17480,7 +17460,7 @@ class AsyncVectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17492,7 +17472,7 @@ class AsyncVectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def content(
@@ -17503,7 +17483,7 @@ class AsyncVectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve vector store file content.
 
@@ -17531,7 +17511,7 @@ class AsyncVectorStoresFiles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17544,7 +17524,7 @@ class AsyncVectorStoresFiles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -17556,7 +17536,7 @@ class AsyncVectorStoresFiles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create vector store file.
 
@@ -17583,7 +17563,7 @@ class AsyncVectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17595,7 +17575,7 @@ class AsyncVectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -17606,7 +17586,7 @@ class AsyncVectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete vector store file.
 
@@ -17637,7 +17617,7 @@ class AsyncVectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17653,7 +17633,7 @@ class AsyncVectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -17668,7 +17648,7 @@ class AsyncVectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List vector store files.
 
@@ -17697,7 +17677,7 @@ class AsyncVectorStoresFiles:
         filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List vector store files, following the cursor.
 
@@ -17722,7 +17702,7 @@ class AsyncVectorStoresFiles:
         before: str | None = None,
         filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List vector store files, across pages.
 
@@ -17745,7 +17725,7 @@ class AsyncVectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17757,7 +17737,7 @@ class AsyncVectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -17768,7 +17748,7 @@ class AsyncVectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve vector store file.
 
@@ -17797,7 +17777,7 @@ class AsyncVectorStoresFiles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17811,7 +17791,7 @@ class AsyncVectorStoresFiles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
@@ -17824,7 +17804,7 @@ class AsyncVectorStoresFiles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update vector store file attributes.
 
@@ -17871,7 +17851,7 @@ class AsyncVideos:
         *,
         variant: Any | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> bytes: ...
 
     @overload
@@ -17881,7 +17861,7 @@ class AsyncVideos:
         *,
         variant: Any | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[bytes]: ...
 
     async def content(
@@ -17890,7 +17870,7 @@ class AsyncVideos:
         *,
         variant: Any | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> bytes | APIResponse[bytes]:
         """Retrieve video content.
 
@@ -17913,7 +17893,7 @@ class AsyncVideos:
         )
 
     async def content_stream(
-        self, video_id: str, *, variant: Any | None = None, **options: Unpack[RequestOptions]
+        self, video_id: str, *, variant: Any | None = None, **options: Unpack[CallOptions]
     ) -> AsyncBinaryStream:
         """Retrieve video content, read as it arrives (never whole in memory).
 
@@ -17935,7 +17915,7 @@ class AsyncVideos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17946,7 +17926,7 @@ class AsyncVideos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -17956,7 +17936,7 @@ class AsyncVideos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create video.
 
@@ -17978,7 +17958,7 @@ class AsyncVideos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17989,7 +17969,7 @@ class AsyncVideos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def delete(
@@ -17999,7 +17979,7 @@ class AsyncVideos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete video.
 
@@ -18031,7 +18011,7 @@ class AsyncVideos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -18044,7 +18024,7 @@ class AsyncVideos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def list(
@@ -18056,7 +18036,7 @@ class AsyncVideos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List videos.
 
@@ -18086,7 +18066,7 @@ class AsyncVideos:
         after: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[R]:
         """Every page of: List videos, following the cursor.
 
@@ -18112,7 +18092,7 @@ class AsyncVideos:
         order: Any | None = None,
         after: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[T]:
         """Every item of: List videos, across pages.
 
@@ -18139,7 +18119,7 @@ class AsyncVideos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -18151,7 +18131,7 @@ class AsyncVideos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def remix(
@@ -18162,7 +18142,7 @@ class AsyncVideos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Remix video.
 
@@ -18192,7 +18172,7 @@ class AsyncVideos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -18203,7 +18183,7 @@ class AsyncVideos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -18213,7 +18193,7 @@ class AsyncVideos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve video.
 
@@ -18250,7 +18230,7 @@ class AsyncVideosCharacters:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -18261,7 +18241,7 @@ class AsyncVideosCharacters:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -18271,7 +18251,7 @@ class AsyncVideosCharacters:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create a character from an uploaded video.
 
@@ -18291,7 +18271,7 @@ class AsyncVideosCharacters:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -18302,7 +18282,7 @@ class AsyncVideosCharacters:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def retrieve(
@@ -18312,7 +18292,7 @@ class AsyncVideosCharacters:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Fetch a character.
 
@@ -18347,7 +18327,7 @@ class AsyncVideosEdits:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -18358,7 +18338,7 @@ class AsyncVideosEdits:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -18368,7 +18348,7 @@ class AsyncVideosEdits:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create a new video generation job by editing a source video or existing generated video.
 
@@ -18395,7 +18375,7 @@ class AsyncVideosExtensions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -18406,7 +18386,7 @@ class AsyncVideosExtensions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
@@ -18416,7 +18396,7 @@ class AsyncVideosExtensions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create an extension of a completed video.
 

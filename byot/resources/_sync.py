@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from typing_extensions import Unpack
 
 from byot._endpoints import ENDPOINTS as _E
-from byot._types import B, R, RequestOptions, T
+from byot._types import B, CallOptions, R, T
 
 if TYPE_CHECKING:
     from byot._client import Client
@@ -108,7 +108,7 @@ class AdminAdminApiKeys:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -120,7 +120,7 @@ class AdminAdminApiKeys:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -131,7 +131,7 @@ class AdminAdminApiKeys:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create admin API key.
 
@@ -149,7 +149,7 @@ class AdminAdminApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -160,7 +160,7 @@ class AdminAdminApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -170,7 +170,7 @@ class AdminAdminApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete admin API key.
 
@@ -198,7 +198,7 @@ class AdminAdminApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -211,7 +211,7 @@ class AdminAdminApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -223,7 +223,7 @@ class AdminAdminApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List all organization and project API keys.
 
@@ -249,7 +249,7 @@ class AdminAdminApiKeys:
         limit: int | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List all organization and project API keys, following the cursor.
 
@@ -271,7 +271,7 @@ class AdminAdminApiKeys:
         order: Literal["asc", "desc"] | None = None,
         limit: int | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List all organization and project API keys, across pages.
 
@@ -293,7 +293,7 @@ class AdminAdminApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -304,7 +304,7 @@ class AdminAdminApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -314,7 +314,7 @@ class AdminAdminApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve admin API key.
 
@@ -356,7 +356,7 @@ class AdminAuditLogs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -376,7 +376,7 @@ class AdminAuditLogs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -395,7 +395,7 @@ class AdminAuditLogs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List audit logs.
 
@@ -439,7 +439,7 @@ class AdminAuditLogs:
         before: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List audit logs, following the cursor.
 
@@ -479,7 +479,7 @@ class AdminAuditLogs:
         after: str | None = None,
         before: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List audit logs, across pages.
 
@@ -520,7 +520,7 @@ class AdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -532,7 +532,7 @@ class AdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def activate(
@@ -543,7 +543,7 @@ class AdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Activate certificates for organization.
 
@@ -570,7 +570,7 @@ class AdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -582,7 +582,7 @@ class AdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -593,7 +593,7 @@ class AdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Upload certificate.
 
@@ -612,7 +612,7 @@ class AdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -624,7 +624,7 @@ class AdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def deactivate(
@@ -635,7 +635,7 @@ class AdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Deactivate certificates for organization.
 
@@ -661,7 +661,7 @@ class AdminCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -672,7 +672,7 @@ class AdminCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -682,7 +682,7 @@ class AdminCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete certificate.
 
@@ -710,7 +710,7 @@ class AdminCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -723,7 +723,7 @@ class AdminCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -735,7 +735,7 @@ class AdminCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List organization certificates.
 
@@ -761,7 +761,7 @@ class AdminCertificates:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List organization certificates, following the cursor.
 
@@ -783,7 +783,7 @@ class AdminCertificates:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List organization certificates, across pages.
 
@@ -806,7 +806,7 @@ class AdminCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -818,7 +818,7 @@ class AdminCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -829,7 +829,7 @@ class AdminCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get certificate.
 
@@ -857,7 +857,7 @@ class AdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -870,7 +870,7 @@ class AdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -882,7 +882,7 @@ class AdminCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify certificate.
 
@@ -922,7 +922,7 @@ class AdminCosts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -940,7 +940,7 @@ class AdminCosts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -957,7 +957,7 @@ class AdminCosts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Costs.
 
@@ -998,7 +998,7 @@ class AdminDataRetention:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1008,7 +1008,7 @@ class AdminDataRetention:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -1017,7 +1017,7 @@ class AdminDataRetention:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve organization data retention.
 
@@ -1044,7 +1044,7 @@ class AdminDataRetention:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1056,7 +1056,7 @@ class AdminDataRetention:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -1067,7 +1067,7 @@ class AdminDataRetention:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update organization data retention.
 
@@ -1111,7 +1111,7 @@ class AdminGroups:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1123,7 +1123,7 @@ class AdminGroups:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -1134,7 +1134,7 @@ class AdminGroups:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create group.
 
@@ -1152,7 +1152,7 @@ class AdminGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1163,7 +1163,7 @@ class AdminGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -1173,7 +1173,7 @@ class AdminGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete group.
 
@@ -1201,7 +1201,7 @@ class AdminGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1214,7 +1214,7 @@ class AdminGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -1226,7 +1226,7 @@ class AdminGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List groups.
 
@@ -1252,7 +1252,7 @@ class AdminGroups:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List groups, following the cursor.
 
@@ -1274,7 +1274,7 @@ class AdminGroups:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List groups, across pages.
 
@@ -1296,7 +1296,7 @@ class AdminGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1307,7 +1307,7 @@ class AdminGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -1317,7 +1317,7 @@ class AdminGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve group.
 
@@ -1345,7 +1345,7 @@ class AdminGroups:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1358,7 +1358,7 @@ class AdminGroups:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -1370,7 +1370,7 @@ class AdminGroups:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update group.
 
@@ -1405,7 +1405,7 @@ class AdminGroupsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1418,7 +1418,7 @@ class AdminGroupsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -1430,7 +1430,7 @@ class AdminGroupsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Assign organization role to group.
 
@@ -1457,7 +1457,7 @@ class AdminGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1469,7 +1469,7 @@ class AdminGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -1480,7 +1480,7 @@ class AdminGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Unassign organization role from group.
 
@@ -1509,7 +1509,7 @@ class AdminGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1523,7 +1523,7 @@ class AdminGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -1536,7 +1536,7 @@ class AdminGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List group organization role assignments.
 
@@ -1563,7 +1563,7 @@ class AdminGroupsRoles:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List group organization role assignments, following the cursor.
 
@@ -1586,7 +1586,7 @@ class AdminGroupsRoles:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List group organization role assignments, across pages.
 
@@ -1609,7 +1609,7 @@ class AdminGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1621,7 +1621,7 @@ class AdminGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -1632,7 +1632,7 @@ class AdminGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve group organization role.
 
@@ -1667,7 +1667,7 @@ class AdminGroupsUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1680,7 +1680,7 @@ class AdminGroupsUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -1692,7 +1692,7 @@ class AdminGroupsUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Add group user.
 
@@ -1719,7 +1719,7 @@ class AdminGroupsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1731,7 +1731,7 @@ class AdminGroupsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -1742,7 +1742,7 @@ class AdminGroupsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Remove group user.
 
@@ -1771,7 +1771,7 @@ class AdminGroupsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1785,7 +1785,7 @@ class AdminGroupsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -1798,7 +1798,7 @@ class AdminGroupsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List group users.
 
@@ -1825,7 +1825,7 @@ class AdminGroupsUsers:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List group users, following the cursor.
 
@@ -1848,7 +1848,7 @@ class AdminGroupsUsers:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List group users, across pages.
 
@@ -1871,7 +1871,7 @@ class AdminGroupsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1883,7 +1883,7 @@ class AdminGroupsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -1894,7 +1894,7 @@ class AdminGroupsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve group user.
 
@@ -1928,7 +1928,7 @@ class AdminInvites:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1940,7 +1940,7 @@ class AdminInvites:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -1951,7 +1951,7 @@ class AdminInvites:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create invite.
 
@@ -1969,7 +1969,7 @@ class AdminInvites:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -1980,7 +1980,7 @@ class AdminInvites:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -1990,7 +1990,7 @@ class AdminInvites:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete invite.
 
@@ -2017,7 +2017,7 @@ class AdminInvites:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2029,7 +2029,7 @@ class AdminInvites:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -2040,7 +2040,7 @@ class AdminInvites:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List invites.
 
@@ -2065,7 +2065,7 @@ class AdminInvites:
         after: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List invites, following the cursor.
 
@@ -2086,7 +2086,7 @@ class AdminInvites:
         limit: int | None = None,
         after: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List invites, across pages.
 
@@ -2104,7 +2104,7 @@ class AdminInvites:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2115,7 +2115,7 @@ class AdminInvites:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -2125,7 +2125,7 @@ class AdminInvites:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve invite.
 
@@ -2218,7 +2218,7 @@ class AdminProjects:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2229,7 +2229,7 @@ class AdminProjects:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def archive(
@@ -2239,7 +2239,7 @@ class AdminProjects:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Archive project.
 
@@ -2266,7 +2266,7 @@ class AdminProjects:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2278,7 +2278,7 @@ class AdminProjects:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -2289,7 +2289,7 @@ class AdminProjects:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create project.
 
@@ -2309,7 +2309,7 @@ class AdminProjects:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2322,7 +2322,7 @@ class AdminProjects:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -2334,7 +2334,7 @@ class AdminProjects:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List projects.
 
@@ -2360,7 +2360,7 @@ class AdminProjects:
         include_archived: bool | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List projects, following the cursor.
 
@@ -2382,7 +2382,7 @@ class AdminProjects:
         after: str | None = None,
         include_archived: bool | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List projects, across pages.
 
@@ -2404,7 +2404,7 @@ class AdminProjects:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2415,7 +2415,7 @@ class AdminProjects:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -2425,7 +2425,7 @@ class AdminProjects:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project.
 
@@ -2453,7 +2453,7 @@ class AdminProjects:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2466,7 +2466,7 @@ class AdminProjects:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -2478,7 +2478,7 @@ class AdminProjects:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify project.
 
@@ -2512,7 +2512,7 @@ class AdminProjectsApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2524,7 +2524,7 @@ class AdminProjectsApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -2535,7 +2535,7 @@ class AdminProjectsApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete project API key.
 
@@ -2564,7 +2564,7 @@ class AdminProjectsApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2578,7 +2578,7 @@ class AdminProjectsApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -2591,7 +2591,7 @@ class AdminProjectsApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project API keys.
 
@@ -2618,7 +2618,7 @@ class AdminProjectsApiKeys:
         owner_project_access: Literal["active", "inactive", "any"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List project API keys, following the cursor.
 
@@ -2641,7 +2641,7 @@ class AdminProjectsApiKeys:
         after: str | None = None,
         owner_project_access: Literal["active", "inactive", "any"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List project API keys, across pages.
 
@@ -2664,7 +2664,7 @@ class AdminProjectsApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2676,7 +2676,7 @@ class AdminProjectsApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -2687,7 +2687,7 @@ class AdminProjectsApiKeys:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project API key.
 
@@ -2722,7 +2722,7 @@ class AdminProjectsCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2735,7 +2735,7 @@ class AdminProjectsCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def activate(
@@ -2747,7 +2747,7 @@ class AdminProjectsCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Activate certificates for project.
 
@@ -2775,7 +2775,7 @@ class AdminProjectsCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2788,7 +2788,7 @@ class AdminProjectsCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def deactivate(
@@ -2800,7 +2800,7 @@ class AdminProjectsCertificates:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Deactivate certificates for project.
 
@@ -2829,7 +2829,7 @@ class AdminProjectsCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2843,7 +2843,7 @@ class AdminProjectsCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -2856,7 +2856,7 @@ class AdminProjectsCertificates:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project certificates.
 
@@ -2883,7 +2883,7 @@ class AdminProjectsCertificates:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List project certificates, following the cursor.
 
@@ -2906,7 +2906,7 @@ class AdminProjectsCertificates:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List project certificates, across pages.
 
@@ -2935,7 +2935,7 @@ class AdminProjectsDataRetention:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2946,7 +2946,7 @@ class AdminProjectsDataRetention:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -2956,7 +2956,7 @@ class AdminProjectsDataRetention:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project data retention.
 
@@ -2984,7 +2984,7 @@ class AdminProjectsDataRetention:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -2997,7 +2997,7 @@ class AdminProjectsDataRetention:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -3009,7 +3009,7 @@ class AdminProjectsDataRetention:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update project data retention.
 
@@ -3049,7 +3049,7 @@ class AdminProjectsGroups:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3062,7 +3062,7 @@ class AdminProjectsGroups:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -3074,7 +3074,7 @@ class AdminProjectsGroups:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Add project group.
 
@@ -3101,7 +3101,7 @@ class AdminProjectsGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3113,7 +3113,7 @@ class AdminProjectsGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -3124,7 +3124,7 @@ class AdminProjectsGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Remove project group.
 
@@ -3153,7 +3153,7 @@ class AdminProjectsGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3167,7 +3167,7 @@ class AdminProjectsGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -3180,7 +3180,7 @@ class AdminProjectsGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project groups.
 
@@ -3207,7 +3207,7 @@ class AdminProjectsGroups:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List project groups, following the cursor.
 
@@ -3230,7 +3230,7 @@ class AdminProjectsGroups:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List project groups, across pages.
 
@@ -3254,7 +3254,7 @@ class AdminProjectsGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3267,7 +3267,7 @@ class AdminProjectsGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -3279,7 +3279,7 @@ class AdminProjectsGroups:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project group.
 
@@ -3315,7 +3315,7 @@ class AdminProjectsGroupsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3329,7 +3329,7 @@ class AdminProjectsGroupsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -3342,7 +3342,7 @@ class AdminProjectsGroupsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Assign project role to group.
 
@@ -3370,7 +3370,7 @@ class AdminProjectsGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3383,7 +3383,7 @@ class AdminProjectsGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -3395,7 +3395,7 @@ class AdminProjectsGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Unassign project role from group.
 
@@ -3425,7 +3425,7 @@ class AdminProjectsGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3440,7 +3440,7 @@ class AdminProjectsGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -3454,7 +3454,7 @@ class AdminProjectsGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project group role assignments.
 
@@ -3482,7 +3482,7 @@ class AdminProjectsGroupsRoles:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List project group role assignments, following the cursor.
 
@@ -3506,7 +3506,7 @@ class AdminProjectsGroupsRoles:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List project group role assignments, across pages.
 
@@ -3530,7 +3530,7 @@ class AdminProjectsGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3543,7 +3543,7 @@ class AdminProjectsGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -3555,7 +3555,7 @@ class AdminProjectsGroupsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project group role.
 
@@ -3588,7 +3588,7 @@ class AdminProjectsHostedToolPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3599,7 +3599,7 @@ class AdminProjectsHostedToolPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -3609,7 +3609,7 @@ class AdminProjectsHostedToolPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project hosted tool permissions.
 
@@ -3637,7 +3637,7 @@ class AdminProjectsHostedToolPermissions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3650,7 +3650,7 @@ class AdminProjectsHostedToolPermissions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -3662,7 +3662,7 @@ class AdminProjectsHostedToolPermissions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify project hosted tool permissions.
 
@@ -3695,7 +3695,7 @@ class AdminProjectsModelPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3706,7 +3706,7 @@ class AdminProjectsModelPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -3716,7 +3716,7 @@ class AdminProjectsModelPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete project model permissions.
 
@@ -3742,7 +3742,7 @@ class AdminProjectsModelPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3753,7 +3753,7 @@ class AdminProjectsModelPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -3763,7 +3763,7 @@ class AdminProjectsModelPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project model permissions.
 
@@ -3791,7 +3791,7 @@ class AdminProjectsModelPermissions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3804,7 +3804,7 @@ class AdminProjectsModelPermissions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -3816,7 +3816,7 @@ class AdminProjectsModelPermissions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify project model permissions.
 
@@ -3852,7 +3852,7 @@ class AdminProjectsRateLimits:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3866,7 +3866,7 @@ class AdminProjectsRateLimits:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -3879,7 +3879,7 @@ class AdminProjectsRateLimits:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project rate limits.
 
@@ -3906,7 +3906,7 @@ class AdminProjectsRateLimits:
         before: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List project rate limits, following the cursor.
 
@@ -3929,7 +3929,7 @@ class AdminProjectsRateLimits:
         after: str | None = None,
         before: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List project rate limits, across pages.
 
@@ -3954,7 +3954,7 @@ class AdminProjectsRateLimits:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -3968,7 +3968,7 @@ class AdminProjectsRateLimits:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -3981,7 +3981,7 @@ class AdminProjectsRateLimits:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify project rate limit.
 
@@ -4016,7 +4016,7 @@ class AdminProjectsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4029,7 +4029,7 @@ class AdminProjectsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -4041,7 +4041,7 @@ class AdminProjectsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create project role.
 
@@ -4068,7 +4068,7 @@ class AdminProjectsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4080,7 +4080,7 @@ class AdminProjectsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -4091,7 +4091,7 @@ class AdminProjectsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete project role.
 
@@ -4120,7 +4120,7 @@ class AdminProjectsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4134,7 +4134,7 @@ class AdminProjectsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -4147,7 +4147,7 @@ class AdminProjectsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project roles.
 
@@ -4174,7 +4174,7 @@ class AdminProjectsRoles:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List project roles, following the cursor.
 
@@ -4197,7 +4197,7 @@ class AdminProjectsRoles:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List project roles, across pages.
 
@@ -4220,7 +4220,7 @@ class AdminProjectsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4232,7 +4232,7 @@ class AdminProjectsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -4243,7 +4243,7 @@ class AdminProjectsRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project role.
 
@@ -4272,7 +4272,7 @@ class AdminProjectsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4286,7 +4286,7 @@ class AdminProjectsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -4299,7 +4299,7 @@ class AdminProjectsRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update project role.
 
@@ -4339,7 +4339,7 @@ class AdminProjectsServiceAccounts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4352,7 +4352,7 @@ class AdminProjectsServiceAccounts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -4364,7 +4364,7 @@ class AdminProjectsServiceAccounts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create project service account.
 
@@ -4391,7 +4391,7 @@ class AdminProjectsServiceAccounts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4403,7 +4403,7 @@ class AdminProjectsServiceAccounts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -4414,7 +4414,7 @@ class AdminProjectsServiceAccounts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete project service account.
 
@@ -4442,7 +4442,7 @@ class AdminProjectsServiceAccounts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4455,7 +4455,7 @@ class AdminProjectsServiceAccounts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -4467,7 +4467,7 @@ class AdminProjectsServiceAccounts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project service accounts.
 
@@ -4493,7 +4493,7 @@ class AdminProjectsServiceAccounts:
         after: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List project service accounts, following the cursor.
 
@@ -4515,7 +4515,7 @@ class AdminProjectsServiceAccounts:
         limit: int | None = None,
         after: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List project service accounts, across pages.
 
@@ -4538,7 +4538,7 @@ class AdminProjectsServiceAccounts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4550,7 +4550,7 @@ class AdminProjectsServiceAccounts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -4561,7 +4561,7 @@ class AdminProjectsServiceAccounts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project service account.
 
@@ -4590,7 +4590,7 @@ class AdminProjectsServiceAccounts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4604,7 +4604,7 @@ class AdminProjectsServiceAccounts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -4617,7 +4617,7 @@ class AdminProjectsServiceAccounts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update project service account.
 
@@ -4653,7 +4653,7 @@ class AdminProjectsServiceAccountsApiKeys:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4667,7 +4667,7 @@ class AdminProjectsServiceAccountsApiKeys:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -4680,7 +4680,7 @@ class AdminProjectsServiceAccountsApiKeys:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create project service account API key.
 
@@ -4715,7 +4715,7 @@ class AdminProjectsSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4728,7 +4728,7 @@ class AdminProjectsSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -4740,7 +4740,7 @@ class AdminProjectsSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create project spend alert.
 
@@ -4767,7 +4767,7 @@ class AdminProjectsSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4779,7 +4779,7 @@ class AdminProjectsSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -4790,7 +4790,7 @@ class AdminProjectsSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete project spend alert.
 
@@ -4820,7 +4820,7 @@ class AdminProjectsSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4835,7 +4835,7 @@ class AdminProjectsSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -4849,7 +4849,7 @@ class AdminProjectsSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project spend alerts.
 
@@ -4877,7 +4877,7 @@ class AdminProjectsSpendAlerts:
         before: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List project spend alerts, following the cursor.
 
@@ -4901,7 +4901,7 @@ class AdminProjectsSpendAlerts:
         after: str | None = None,
         before: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List project spend alerts, across pages.
 
@@ -4924,7 +4924,7 @@ class AdminProjectsSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4936,7 +4936,7 @@ class AdminProjectsSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -4947,7 +4947,7 @@ class AdminProjectsSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project spend alert.
 
@@ -4976,7 +4976,7 @@ class AdminProjectsSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -4990,7 +4990,7 @@ class AdminProjectsSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -5003,7 +5003,7 @@ class AdminProjectsSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update project spend alert.
 
@@ -5036,7 +5036,7 @@ class AdminProjectsSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5047,7 +5047,7 @@ class AdminProjectsSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -5057,7 +5057,7 @@ class AdminProjectsSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete project spend limit.
 
@@ -5083,7 +5083,7 @@ class AdminProjectsSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5094,7 +5094,7 @@ class AdminProjectsSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -5104,7 +5104,7 @@ class AdminProjectsSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project spend limit.
 
@@ -5132,7 +5132,7 @@ class AdminProjectsSpendLimit:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5145,7 +5145,7 @@ class AdminProjectsSpendLimit:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -5157,7 +5157,7 @@ class AdminProjectsSpendLimit:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update project spend limit.
 
@@ -5197,7 +5197,7 @@ class AdminProjectsUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5210,7 +5210,7 @@ class AdminProjectsUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -5222,7 +5222,7 @@ class AdminProjectsUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create project user.
 
@@ -5249,7 +5249,7 @@ class AdminProjectsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5261,7 +5261,7 @@ class AdminProjectsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -5272,7 +5272,7 @@ class AdminProjectsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete project user.
 
@@ -5300,7 +5300,7 @@ class AdminProjectsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5313,7 +5313,7 @@ class AdminProjectsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -5325,7 +5325,7 @@ class AdminProjectsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project users.
 
@@ -5351,7 +5351,7 @@ class AdminProjectsUsers:
         after: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List project users, following the cursor.
 
@@ -5373,7 +5373,7 @@ class AdminProjectsUsers:
         limit: int | None = None,
         after: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List project users, across pages.
 
@@ -5396,7 +5396,7 @@ class AdminProjectsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5408,7 +5408,7 @@ class AdminProjectsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -5419,7 +5419,7 @@ class AdminProjectsUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project user.
 
@@ -5448,7 +5448,7 @@ class AdminProjectsUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5462,7 +5462,7 @@ class AdminProjectsUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -5475,7 +5475,7 @@ class AdminProjectsUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify project user.
 
@@ -5511,7 +5511,7 @@ class AdminProjectsUsersRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5525,7 +5525,7 @@ class AdminProjectsUsersRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -5538,7 +5538,7 @@ class AdminProjectsUsersRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Assign project role to user.
 
@@ -5566,7 +5566,7 @@ class AdminProjectsUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5579,7 +5579,7 @@ class AdminProjectsUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -5591,7 +5591,7 @@ class AdminProjectsUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Unassign project role from user.
 
@@ -5621,7 +5621,7 @@ class AdminProjectsUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5636,7 +5636,7 @@ class AdminProjectsUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -5650,7 +5650,7 @@ class AdminProjectsUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List project user role assignments.
 
@@ -5678,7 +5678,7 @@ class AdminProjectsUsersRoles:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List project user role assignments, following the cursor.
 
@@ -5702,7 +5702,7 @@ class AdminProjectsUsersRoles:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List project user role assignments, across pages.
 
@@ -5726,7 +5726,7 @@ class AdminProjectsUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5739,7 +5739,7 @@ class AdminProjectsUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -5751,7 +5751,7 @@ class AdminProjectsUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve project user role.
 
@@ -5785,7 +5785,7 @@ class AdminRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5797,7 +5797,7 @@ class AdminRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -5808,7 +5808,7 @@ class AdminRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create organization role.
 
@@ -5826,7 +5826,7 @@ class AdminRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5837,7 +5837,7 @@ class AdminRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -5847,7 +5847,7 @@ class AdminRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete organization role.
 
@@ -5875,7 +5875,7 @@ class AdminRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5888,7 +5888,7 @@ class AdminRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -5900,7 +5900,7 @@ class AdminRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List organization roles.
 
@@ -5926,7 +5926,7 @@ class AdminRoles:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List organization roles, following the cursor.
 
@@ -5948,7 +5948,7 @@ class AdminRoles:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List organization roles, across pages.
 
@@ -5970,7 +5970,7 @@ class AdminRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -5981,7 +5981,7 @@ class AdminRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -5991,7 +5991,7 @@ class AdminRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve organization role.
 
@@ -6019,7 +6019,7 @@ class AdminRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6032,7 +6032,7 @@ class AdminRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -6044,7 +6044,7 @@ class AdminRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update organization role.
 
@@ -6078,7 +6078,7 @@ class AdminSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6090,7 +6090,7 @@ class AdminSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -6101,7 +6101,7 @@ class AdminSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create organization spend alert.
 
@@ -6127,7 +6127,7 @@ class AdminSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6138,7 +6138,7 @@ class AdminSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -6148,7 +6148,7 @@ class AdminSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete organization spend alert.
 
@@ -6177,7 +6177,7 @@ class AdminSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6191,7 +6191,7 @@ class AdminSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -6204,7 +6204,7 @@ class AdminSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List organization spend alerts.
 
@@ -6231,7 +6231,7 @@ class AdminSpendAlerts:
         before: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List organization spend alerts, following the cursor.
 
@@ -6254,7 +6254,7 @@ class AdminSpendAlerts:
         after: str | None = None,
         before: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List organization spend alerts, across pages.
 
@@ -6276,7 +6276,7 @@ class AdminSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6287,7 +6287,7 @@ class AdminSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -6297,7 +6297,7 @@ class AdminSpendAlerts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve organization spend alert.
 
@@ -6325,7 +6325,7 @@ class AdminSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6338,7 +6338,7 @@ class AdminSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -6350,7 +6350,7 @@ class AdminSpendAlerts:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update organization spend alert.
 
@@ -6382,7 +6382,7 @@ class AdminSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6392,7 +6392,7 @@ class AdminSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -6401,7 +6401,7 @@ class AdminSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete organization spend limit.
 
@@ -6426,7 +6426,7 @@ class AdminSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6436,7 +6436,7 @@ class AdminSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -6445,7 +6445,7 @@ class AdminSpendLimit:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve organization spend limit.
 
@@ -6472,7 +6472,7 @@ class AdminSpendLimit:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6484,7 +6484,7 @@ class AdminSpendLimit:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -6495,7 +6495,7 @@ class AdminSpendLimit:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update organization spend limit.
 
@@ -6594,7 +6594,7 @@ class AdminUsageAudioSpeeches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6614,7 +6614,7 @@ class AdminUsageAudioSpeeches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -6633,7 +6633,7 @@ class AdminUsageAudioSpeeches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Audio speeches.
 
@@ -6686,7 +6686,7 @@ class AdminUsageAudioTranscriptions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6706,7 +6706,7 @@ class AdminUsageAudioTranscriptions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -6725,7 +6725,7 @@ class AdminUsageAudioTranscriptions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Audio transcriptions.
 
@@ -6775,7 +6775,7 @@ class AdminUsageCodeInterpreterSessions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6792,7 +6792,7 @@ class AdminUsageCodeInterpreterSessions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -6808,7 +6808,7 @@ class AdminUsageCodeInterpreterSessions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Code interpreter sessions.
 
@@ -6862,7 +6862,7 @@ class AdminUsageCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6886,7 +6886,7 @@ class AdminUsageCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -6909,7 +6909,7 @@ class AdminUsageCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Completions.
 
@@ -6963,7 +6963,7 @@ class AdminUsageEmbeddings:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -6983,7 +6983,7 @@ class AdminUsageEmbeddings:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -7002,7 +7002,7 @@ class AdminUsageEmbeddings:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Embeddings.
 
@@ -7056,7 +7056,7 @@ class AdminUsageFileSearchCalls:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7077,7 +7077,7 @@ class AdminUsageFileSearchCalls:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -7097,7 +7097,7 @@ class AdminUsageFileSearchCalls:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """File search calls.
 
@@ -7157,7 +7157,7 @@ class AdminUsageImages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7184,7 +7184,7 @@ class AdminUsageImages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -7210,7 +7210,7 @@ class AdminUsageImages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Images.
 
@@ -7265,7 +7265,7 @@ class AdminUsageModerations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7285,7 +7285,7 @@ class AdminUsageModerations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -7304,7 +7304,7 @@ class AdminUsageModerations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Moderations.
 
@@ -7354,7 +7354,7 @@ class AdminUsageVectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7371,7 +7371,7 @@ class AdminUsageVectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -7387,7 +7387,7 @@ class AdminUsageVectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Vector stores.
 
@@ -7439,7 +7439,7 @@ class AdminUsageWebSearchCalls:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7461,7 +7461,7 @@ class AdminUsageWebSearchCalls:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -7482,7 +7482,7 @@ class AdminUsageWebSearchCalls:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Web search calls.
 
@@ -7532,7 +7532,7 @@ class AdminUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7543,7 +7543,7 @@ class AdminUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -7553,7 +7553,7 @@ class AdminUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete user.
 
@@ -7581,7 +7581,7 @@ class AdminUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7594,7 +7594,7 @@ class AdminUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -7606,7 +7606,7 @@ class AdminUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List users.
 
@@ -7632,7 +7632,7 @@ class AdminUsers:
         emails: Sequence[str] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List users, following the cursor.
 
@@ -7654,7 +7654,7 @@ class AdminUsers:
         after: str | None = None,
         emails: Sequence[str] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List users, across pages.
 
@@ -7676,7 +7676,7 @@ class AdminUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7687,7 +7687,7 @@ class AdminUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -7697,7 +7697,7 @@ class AdminUsers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve user.
 
@@ -7725,7 +7725,7 @@ class AdminUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7738,7 +7738,7 @@ class AdminUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -7750,7 +7750,7 @@ class AdminUsers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify user.
 
@@ -7785,7 +7785,7 @@ class AdminUsersRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7798,7 +7798,7 @@ class AdminUsersRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -7810,7 +7810,7 @@ class AdminUsersRoles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Assign organization role to user.
 
@@ -7837,7 +7837,7 @@ class AdminUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7849,7 +7849,7 @@ class AdminUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -7860,7 +7860,7 @@ class AdminUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Unassign organization role from user.
 
@@ -7889,7 +7889,7 @@ class AdminUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -7903,7 +7903,7 @@ class AdminUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -7916,7 +7916,7 @@ class AdminUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List user organization role assignments.
 
@@ -7943,7 +7943,7 @@ class AdminUsersRoles:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List user organization role assignments, following the cursor.
 
@@ -7966,7 +7966,7 @@ class AdminUsersRoles:
         after: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List user organization role assignments, across pages.
 
@@ -7989,7 +7989,7 @@ class AdminUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8001,7 +8001,7 @@ class AdminUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -8012,7 +8012,7 @@ class AdminUsersRoles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve user organization role.
 
@@ -8076,7 +8076,7 @@ class AudioSpeech:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> bytes: ...
 
     @overload
@@ -8086,7 +8086,7 @@ class AudioSpeech:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[bytes]: ...
 
     def create(
@@ -8095,7 +8095,7 @@ class AudioSpeech:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> bytes | APIResponse[bytes]:
         """Create speech.
 
@@ -8105,7 +8105,7 @@ class AudioSpeech:
             _E["createSpeech"], body, {}, {}, None, None, encoder, raw, options
         )
 
-    def create_stream(self, body: B, **options: Unpack[RequestOptions]) -> BinaryStream:
+    def create_stream(self, body: B, **options: Unpack[CallOptions]) -> BinaryStream:
         """Create speech, read as it arrives (never whole in memory).
 
         `POST /audio/speech`
@@ -8127,7 +8127,7 @@ class AudioTranscriptions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8138,7 +8138,7 @@ class AudioTranscriptions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -8148,7 +8148,7 @@ class AudioTranscriptions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create transcription.
 
@@ -8173,7 +8173,7 @@ class AudioTranslations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8184,7 +8184,7 @@ class AudioTranslations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -8194,7 +8194,7 @@ class AudioTranslations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create translation.
 
@@ -8219,7 +8219,7 @@ class AudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8230,7 +8230,7 @@ class AudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -8240,7 +8240,7 @@ class AudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create voice consent.
 
@@ -8258,7 +8258,7 @@ class AudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8269,7 +8269,7 @@ class AudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -8279,7 +8279,7 @@ class AudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete voice consent.
 
@@ -8306,7 +8306,7 @@ class AudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8318,7 +8318,7 @@ class AudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -8329,7 +8329,7 @@ class AudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List voice consents.
 
@@ -8354,7 +8354,7 @@ class AudioVoiceConsents:
         limit: int | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List voice consents, following the cursor.
 
@@ -8375,7 +8375,7 @@ class AudioVoiceConsents:
         after: str | None = None,
         limit: int | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List voice consents, across pages.
 
@@ -8393,7 +8393,7 @@ class AudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8404,7 +8404,7 @@ class AudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -8414,7 +8414,7 @@ class AudioVoiceConsents:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve voice consent.
 
@@ -8442,7 +8442,7 @@ class AudioVoiceConsents:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8455,7 +8455,7 @@ class AudioVoiceConsents:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -8467,7 +8467,7 @@ class AudioVoiceConsents:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update voice consent.
 
@@ -8500,7 +8500,7 @@ class AudioVoices:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8511,7 +8511,7 @@ class AudioVoices:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -8521,7 +8521,7 @@ class AudioVoices:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create voice.
 
@@ -8546,7 +8546,7 @@ class Batches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8557,7 +8557,7 @@ class Batches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def cancel(
@@ -8567,7 +8567,7 @@ class Batches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Cancel batch.
 
@@ -8594,7 +8594,7 @@ class Batches:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8606,7 +8606,7 @@ class Batches:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -8617,7 +8617,7 @@ class Batches:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create batch.
 
@@ -8636,7 +8636,7 @@ class Batches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8648,7 +8648,7 @@ class Batches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -8659,7 +8659,7 @@ class Batches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List batches.
 
@@ -8684,7 +8684,7 @@ class Batches:
         limit: int | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List batches, following the cursor.
 
@@ -8700,7 +8700,7 @@ class Batches:
         after: str | None = None,
         limit: int | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List batches, across pages.
 
@@ -8718,7 +8718,7 @@ class Batches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8729,7 +8729,7 @@ class Batches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -8739,7 +8739,7 @@ class Batches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve batch.
 
@@ -8800,7 +8800,7 @@ class BetaAssistants:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8812,7 +8812,7 @@ class BetaAssistants:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -8823,7 +8823,7 @@ class BetaAssistants:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create assistant.
 
@@ -8843,7 +8843,7 @@ class BetaAssistants:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8854,7 +8854,7 @@ class BetaAssistants:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -8864,7 +8864,7 @@ class BetaAssistants:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete assistant.
 
@@ -8895,7 +8895,7 @@ class BetaAssistants:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -8909,7 +8909,7 @@ class BetaAssistants:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -8922,7 +8922,7 @@ class BetaAssistants:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List assistants.
 
@@ -8951,7 +8951,7 @@ class BetaAssistants:
         before: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List assistants, following the cursor.
 
@@ -8976,7 +8976,7 @@ class BetaAssistants:
         after: str | None = None,
         before: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List assistants, across pages.
 
@@ -9000,7 +9000,7 @@ class BetaAssistants:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9011,7 +9011,7 @@ class BetaAssistants:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -9021,7 +9021,7 @@ class BetaAssistants:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve assistant.
 
@@ -9051,7 +9051,7 @@ class BetaAssistants:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9064,7 +9064,7 @@ class BetaAssistants:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -9076,7 +9076,7 @@ class BetaAssistants:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify assistant.
 
@@ -9128,7 +9128,7 @@ class BetaChatkitSessions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9139,7 +9139,7 @@ class BetaChatkitSessions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def cancel(
@@ -9149,7 +9149,7 @@ class BetaChatkitSessions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Cancel chat session.
 
@@ -9178,7 +9178,7 @@ class BetaChatkitSessions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9190,7 +9190,7 @@ class BetaChatkitSessions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -9201,7 +9201,7 @@ class BetaChatkitSessions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create ChatKit session.
 
@@ -9241,7 +9241,7 @@ class BetaChatkitThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9252,7 +9252,7 @@ class BetaChatkitThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -9262,7 +9262,7 @@ class BetaChatkitThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete ChatKit thread.
 
@@ -9294,7 +9294,7 @@ class BetaChatkitThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9309,7 +9309,7 @@ class BetaChatkitThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -9323,7 +9323,7 @@ class BetaChatkitThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List ChatKit threads.
 
@@ -9353,7 +9353,7 @@ class BetaChatkitThreads:
         user: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List ChatKit threads, following the cursor.
 
@@ -9379,7 +9379,7 @@ class BetaChatkitThreads:
         before: str | None = None,
         user: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List ChatKit threads, across pages.
 
@@ -9403,7 +9403,7 @@ class BetaChatkitThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9414,7 +9414,7 @@ class BetaChatkitThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -9424,7 +9424,7 @@ class BetaChatkitThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve ChatKit thread.
 
@@ -9463,7 +9463,7 @@ class BetaChatkitThreadsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9478,7 +9478,7 @@ class BetaChatkitThreadsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -9492,7 +9492,7 @@ class BetaChatkitThreadsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List ChatKit thread items.
 
@@ -9522,7 +9522,7 @@ class BetaChatkitThreadsItems:
         before: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List ChatKit thread items, following the cursor.
 
@@ -9548,7 +9548,7 @@ class BetaChatkitThreadsItems:
         after: str | None = None,
         before: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List ChatKit thread items, across pages.
 
@@ -9589,7 +9589,7 @@ class BetaResponses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9600,7 +9600,7 @@ class BetaResponses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def cancel(
@@ -9610,7 +9610,7 @@ class BetaResponses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Cancel a response.
 
@@ -9637,7 +9637,7 @@ class BetaResponses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9649,7 +9649,7 @@ class BetaResponses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def compact(
@@ -9660,7 +9660,7 @@ class BetaResponses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Compact a response.
 
@@ -9687,7 +9687,7 @@ class BetaResponses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9699,7 +9699,7 @@ class BetaResponses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -9710,7 +9710,7 @@ class BetaResponses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create a model response.
 
@@ -9724,16 +9724,16 @@ class BetaResponses:
 
     @overload
     def delete(
-        self, response_id: str, *, raw: Literal[False] = False, **options: Unpack[RequestOptions]
+        self, response_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
     ) -> None: ...
 
     @overload
     def delete(
-        self, response_id: str, *, raw: Literal[True], **options: Unpack[RequestOptions]
+        self, response_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[None]: ...
 
     def delete(
-        self, response_id: str, *, raw: bool = False, **options: Unpack[RequestOptions]
+        self, response_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> APIResponse[None] | None:
         """Delete a model response.
 
@@ -9762,7 +9762,7 @@ class BetaResponses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9776,7 +9776,7 @@ class BetaResponses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -9789,7 +9789,7 @@ class BetaResponses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get a model response.
 
@@ -9830,7 +9830,7 @@ class BetaResponsesInputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9845,7 +9845,7 @@ class BetaResponsesInputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -9859,7 +9859,7 @@ class BetaResponsesInputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List input items.
 
@@ -9887,7 +9887,7 @@ class BetaResponsesInputItems:
         include: Sequence[Any] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List input items, following the cursor.
 
@@ -9911,7 +9911,7 @@ class BetaResponsesInputItems:
         after: str | None = None,
         include: Sequence[Any] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List input items, across pages.
 
@@ -9941,7 +9941,7 @@ class BetaResponsesInputTokens:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -9953,7 +9953,7 @@ class BetaResponsesInputTokens:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def count(
@@ -9964,7 +9964,7 @@ class BetaResponsesInputTokens:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get input token counts.
 
@@ -10008,7 +10008,7 @@ class BetaThreads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10020,7 +10020,7 @@ class BetaThreads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -10031,7 +10031,7 @@ class BetaThreads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create thread.
 
@@ -10050,7 +10050,7 @@ class BetaThreads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10062,7 +10062,7 @@ class BetaThreads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create_and_run(
@@ -10073,7 +10073,7 @@ class BetaThreads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create thread and run.
 
@@ -10091,7 +10091,7 @@ class BetaThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10102,7 +10102,7 @@ class BetaThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -10112,7 +10112,7 @@ class BetaThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete thread.
 
@@ -10138,7 +10138,7 @@ class BetaThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10149,7 +10149,7 @@ class BetaThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -10159,7 +10159,7 @@ class BetaThreads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve thread.
 
@@ -10187,7 +10187,7 @@ class BetaThreads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10200,7 +10200,7 @@ class BetaThreads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -10212,7 +10212,7 @@ class BetaThreads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify thread.
 
@@ -10247,7 +10247,7 @@ class BetaThreadsMessages:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10260,7 +10260,7 @@ class BetaThreadsMessages:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -10272,7 +10272,7 @@ class BetaThreadsMessages:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create message.
 
@@ -10299,7 +10299,7 @@ class BetaThreadsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10311,7 +10311,7 @@ class BetaThreadsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -10322,7 +10322,7 @@ class BetaThreadsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete message.
 
@@ -10353,7 +10353,7 @@ class BetaThreadsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10369,7 +10369,7 @@ class BetaThreadsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -10384,7 +10384,7 @@ class BetaThreadsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List messages.
 
@@ -10413,7 +10413,7 @@ class BetaThreadsMessages:
         run_id: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List messages, following the cursor.
 
@@ -10438,7 +10438,7 @@ class BetaThreadsMessages:
         before: str | None = None,
         run_id: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List messages, across pages.
 
@@ -10461,7 +10461,7 @@ class BetaThreadsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10473,7 +10473,7 @@ class BetaThreadsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -10484,7 +10484,7 @@ class BetaThreadsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve message.
 
@@ -10513,7 +10513,7 @@ class BetaThreadsMessages:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10527,7 +10527,7 @@ class BetaThreadsMessages:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -10540,7 +10540,7 @@ class BetaThreadsMessages:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify message.
 
@@ -10579,7 +10579,7 @@ class BetaThreadsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10591,7 +10591,7 @@ class BetaThreadsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def cancel(
@@ -10602,7 +10602,7 @@ class BetaThreadsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Cancel a run.
 
@@ -10632,7 +10632,7 @@ class BetaThreadsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10647,7 +10647,7 @@ class BetaThreadsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -10661,7 +10661,7 @@ class BetaThreadsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create run.
 
@@ -10691,7 +10691,7 @@ class BetaThreadsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10706,7 +10706,7 @@ class BetaThreadsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -10720,7 +10720,7 @@ class BetaThreadsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List runs.
 
@@ -10748,7 +10748,7 @@ class BetaThreadsRuns:
         before: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List runs, following the cursor.
 
@@ -10772,7 +10772,7 @@ class BetaThreadsRuns:
         after: str | None = None,
         before: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List runs, across pages.
 
@@ -10795,7 +10795,7 @@ class BetaThreadsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10807,7 +10807,7 @@ class BetaThreadsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -10818,7 +10818,7 @@ class BetaThreadsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve run.
 
@@ -10847,7 +10847,7 @@ class BetaThreadsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10861,7 +10861,7 @@ class BetaThreadsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def submit_tool_outputs(
@@ -10874,7 +10874,7 @@ class BetaThreadsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Submit tool outputs to run.
 
@@ -10903,7 +10903,7 @@ class BetaThreadsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10917,7 +10917,7 @@ class BetaThreadsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -10930,7 +10930,7 @@ class BetaThreadsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify run.
 
@@ -10970,7 +10970,7 @@ class BetaThreadsRunsSteps:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -10988,7 +10988,7 @@ class BetaThreadsRunsSteps:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -11005,7 +11005,7 @@ class BetaThreadsRunsSteps:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List run steps.
 
@@ -11036,7 +11036,7 @@ class BetaThreadsRunsSteps:
         | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List run steps, following the cursor.
 
@@ -11063,7 +11063,7 @@ class BetaThreadsRunsSteps:
         include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
         | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List run steps, across pages.
 
@@ -11089,7 +11089,7 @@ class BetaThreadsRunsSteps:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11104,7 +11104,7 @@ class BetaThreadsRunsSteps:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -11118,7 +11118,7 @@ class BetaThreadsRunsSteps:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve run step.
 
@@ -11169,7 +11169,7 @@ class ChatCompletions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11181,7 +11181,7 @@ class ChatCompletions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -11192,7 +11192,7 @@ class ChatCompletions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create chat completion.
 
@@ -11212,7 +11212,7 @@ class ChatCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11223,7 +11223,7 @@ class ChatCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -11233,7 +11233,7 @@ class ChatCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete chat completion.
 
@@ -11263,7 +11263,7 @@ class ChatCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11278,7 +11278,7 @@ class ChatCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -11292,7 +11292,7 @@ class ChatCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List Chat Completions.
 
@@ -11322,7 +11322,7 @@ class ChatCompletions:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List Chat Completions, following the cursor.
 
@@ -11348,7 +11348,7 @@ class ChatCompletions:
         limit: int | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List Chat Completions, across pages.
 
@@ -11372,7 +11372,7 @@ class ChatCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11383,7 +11383,7 @@ class ChatCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -11393,7 +11393,7 @@ class ChatCompletions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get chat completion.
 
@@ -11421,7 +11421,7 @@ class ChatCompletions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11434,7 +11434,7 @@ class ChatCompletions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -11446,7 +11446,7 @@ class ChatCompletions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update chat completion.
 
@@ -11482,7 +11482,7 @@ class ChatCompletionsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11496,7 +11496,7 @@ class ChatCompletionsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -11509,7 +11509,7 @@ class ChatCompletionsMessages:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get chat messages.
 
@@ -11536,7 +11536,7 @@ class ChatCompletionsMessages:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: Get chat messages, following the cursor.
 
@@ -11559,7 +11559,7 @@ class ChatCompletionsMessages:
         limit: int | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: Get chat messages, across pages.
 
@@ -11589,7 +11589,7 @@ class Completions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11601,7 +11601,7 @@ class Completions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -11612,7 +11612,7 @@ class Completions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create completion.
 
@@ -11643,7 +11643,7 @@ class Containers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11655,7 +11655,7 @@ class Containers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -11666,7 +11666,7 @@ class Containers:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create container.
 
@@ -11680,16 +11680,16 @@ class Containers:
 
     @overload
     def delete(
-        self, container_id: str, *, raw: Literal[False] = False, **options: Unpack[RequestOptions]
+        self, container_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
     ) -> None: ...
 
     @overload
     def delete(
-        self, container_id: str, *, raw: Literal[True], **options: Unpack[RequestOptions]
+        self, container_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[None]: ...
 
     def delete(
-        self, container_id: str, *, raw: bool = False, **options: Unpack[RequestOptions]
+        self, container_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> APIResponse[None] | None:
         """Delete a container.
 
@@ -11720,7 +11720,7 @@ class Containers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11734,7 +11734,7 @@ class Containers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -11747,7 +11747,7 @@ class Containers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List containers.
 
@@ -11776,7 +11776,7 @@ class Containers:
         name: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List containers, following the cursor.
 
@@ -11801,7 +11801,7 @@ class Containers:
         after: str | None = None,
         name: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List containers, across pages.
 
@@ -11825,7 +11825,7 @@ class Containers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11836,7 +11836,7 @@ class Containers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -11846,7 +11846,7 @@ class Containers:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve container.
 
@@ -11880,26 +11880,16 @@ class ContainersFiles:
         file_id: str,
         *,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> bytes: ...
 
     @overload
     def content(
-        self,
-        container_id: str,
-        file_id: str,
-        *,
-        raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        self, container_id: str, file_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[bytes]: ...
 
     def content(
-        self,
-        container_id: str,
-        file_id: str,
-        *,
-        raw: bool = False,
-        **options: Unpack[RequestOptions],
+        self, container_id: str, file_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> bytes | APIResponse[bytes]:
         """Retrieve container file content.
 
@@ -11920,7 +11910,7 @@ class ContainersFiles:
         )
 
     def content_stream(
-        self, container_id: str, file_id: str, **options: Unpack[RequestOptions]
+        self, container_id: str, file_id: str, **options: Unpack[CallOptions]
     ) -> BinaryStream:
         """Retrieve container file content, read as it arrives (never whole in memory).
 
@@ -11945,7 +11935,7 @@ class ContainersFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -11957,7 +11947,7 @@ class ContainersFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -11968,7 +11958,7 @@ class ContainersFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create container file.
 
@@ -11995,26 +11985,16 @@ class ContainersFiles:
         file_id: str,
         *,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> None: ...
 
     @overload
     def delete(
-        self,
-        container_id: str,
-        file_id: str,
-        *,
-        raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        self, container_id: str, file_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[None]: ...
 
     def delete(
-        self,
-        container_id: str,
-        file_id: str,
-        *,
-        raw: bool = False,
-        **options: Unpack[RequestOptions],
+        self, container_id: str, file_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> APIResponse[None] | None:
         """Delete a container file.
 
@@ -12045,7 +12025,7 @@ class ContainersFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12059,7 +12039,7 @@ class ContainersFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -12072,7 +12052,7 @@ class ContainersFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List container files.
 
@@ -12101,7 +12081,7 @@ class ContainersFiles:
         after: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List container files, following the cursor.
 
@@ -12126,7 +12106,7 @@ class ContainersFiles:
         order: Literal["asc", "desc"] | None = None,
         after: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List container files, across pages.
 
@@ -12151,7 +12131,7 @@ class ContainersFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12163,7 +12143,7 @@ class ContainersFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -12174,7 +12154,7 @@ class ContainersFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve container file.
 
@@ -12209,7 +12189,7 @@ class ContentProvenanceChecks:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12220,7 +12200,7 @@ class ContentProvenanceChecks:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -12230,7 +12210,7 @@ class ContentProvenanceChecks:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create content provenance check.
 
@@ -12269,7 +12249,7 @@ class Conversations:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12281,7 +12261,7 @@ class Conversations:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -12292,7 +12272,7 @@ class Conversations:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create a conversation.
 
@@ -12312,7 +12292,7 @@ class Conversations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12323,7 +12303,7 @@ class Conversations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -12333,7 +12313,7 @@ class Conversations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete a conversation.
 
@@ -12361,7 +12341,7 @@ class Conversations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12372,7 +12352,7 @@ class Conversations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -12382,7 +12362,7 @@ class Conversations:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve a conversation.
 
@@ -12412,7 +12392,7 @@ class Conversations:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12425,7 +12405,7 @@ class Conversations:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -12437,7 +12417,7 @@ class Conversations:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update a conversation.
 
@@ -12475,7 +12455,7 @@ class ConversationsItems:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12489,7 +12469,7 @@ class ConversationsItems:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -12502,7 +12482,7 @@ class ConversationsItems:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create items.
 
@@ -12531,7 +12511,7 @@ class ConversationsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12543,7 +12523,7 @@ class ConversationsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -12554,7 +12534,7 @@ class ConversationsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete an item.
 
@@ -12586,7 +12566,7 @@ class ConversationsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12601,7 +12581,7 @@ class ConversationsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -12615,7 +12595,7 @@ class ConversationsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List items.
 
@@ -12645,7 +12625,7 @@ class ConversationsItems:
         include: Sequence[Any] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List items, following the cursor.
 
@@ -12671,7 +12651,7 @@ class ConversationsItems:
         after: str | None = None,
         include: Sequence[Any] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List items, across pages.
 
@@ -12697,7 +12677,7 @@ class ConversationsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12710,7 +12690,7 @@ class ConversationsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -12722,7 +12702,7 @@ class ConversationsItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve an item.
 
@@ -12758,7 +12738,7 @@ class Embeddings:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12770,7 +12750,7 @@ class Embeddings:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -12781,7 +12761,7 @@ class Embeddings:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create embeddings.
 
@@ -12812,7 +12792,7 @@ class Evals:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12824,7 +12804,7 @@ class Evals:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -12835,7 +12815,7 @@ class Evals:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create eval.
 
@@ -12855,7 +12835,7 @@ class Evals:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12866,7 +12846,7 @@ class Evals:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -12876,7 +12856,7 @@ class Evals:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete an eval.
 
@@ -12905,7 +12885,7 @@ class Evals:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -12919,7 +12899,7 @@ class Evals:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -12932,7 +12912,7 @@ class Evals:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List evals.
 
@@ -12961,7 +12941,7 @@ class Evals:
         order_by: Literal["created_at", "updated_at"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List evals, following the cursor.
 
@@ -12986,7 +12966,7 @@ class Evals:
         order: Literal["asc", "desc"] | None = None,
         order_by: Literal["created_at", "updated_at"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List evals, across pages.
 
@@ -13010,7 +12990,7 @@ class Evals:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13021,7 +13001,7 @@ class Evals:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -13031,7 +13011,7 @@ class Evals:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get an eval.
 
@@ -13061,7 +13041,7 @@ class Evals:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13074,7 +13054,7 @@ class Evals:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -13086,7 +13066,7 @@ class Evals:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update an eval.
 
@@ -13127,7 +13107,7 @@ class EvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13139,7 +13119,7 @@ class EvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def cancel(
@@ -13150,7 +13130,7 @@ class EvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Cancel eval run.
 
@@ -13180,7 +13160,7 @@ class EvalsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13193,7 +13173,7 @@ class EvalsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -13205,7 +13185,7 @@ class EvalsRuns:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create eval run.
 
@@ -13232,7 +13212,7 @@ class EvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13244,7 +13224,7 @@ class EvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -13255,7 +13235,7 @@ class EvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete eval run.
 
@@ -13287,7 +13267,7 @@ class EvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13302,7 +13282,7 @@ class EvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -13316,7 +13296,7 @@ class EvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get eval runs.
 
@@ -13346,7 +13326,7 @@ class EvalsRuns:
         status: Literal["queued", "in_progress", "completed", "canceled", "failed"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: Get eval runs, following the cursor.
 
@@ -13372,7 +13352,7 @@ class EvalsRuns:
         order: Literal["asc", "desc"] | None = None,
         status: Literal["queued", "in_progress", "completed", "canceled", "failed"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: Get eval runs, across pages.
 
@@ -13397,7 +13377,7 @@ class EvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13409,7 +13389,7 @@ class EvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -13420,7 +13400,7 @@ class EvalsRuns:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get an eval run.
 
@@ -13460,7 +13440,7 @@ class EvalsRunsOutputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13476,7 +13456,7 @@ class EvalsRunsOutputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -13491,7 +13471,7 @@ class EvalsRunsOutputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get eval run output items.
 
@@ -13522,7 +13502,7 @@ class EvalsRunsOutputItems:
         order: Literal["asc", "desc"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: Get eval run output items, following the cursor.
 
@@ -13549,7 +13529,7 @@ class EvalsRunsOutputItems:
         status: Literal["fail", "pass"] | None = None,
         order: Literal["asc", "desc"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: Get eval run output items, across pages.
 
@@ -13575,7 +13555,7 @@ class EvalsRunsOutputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13588,7 +13568,7 @@ class EvalsRunsOutputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -13600,7 +13580,7 @@ class EvalsRunsOutputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get an output item of an eval run.
 
@@ -13629,16 +13609,16 @@ class Files:
 
     @overload
     def content(
-        self, file_id: str, *, raw: Literal[False] = False, **options: Unpack[RequestOptions]
+        self, file_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
     ) -> bytes: ...
 
     @overload
     def content(
-        self, file_id: str, *, raw: Literal[True], **options: Unpack[RequestOptions]
+        self, file_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[bytes]: ...
 
     def content(
-        self, file_id: str, *, raw: bool = False, **options: Unpack[RequestOptions]
+        self, file_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> bytes | APIResponse[bytes]:
         """Retrieve file content.
 
@@ -13648,7 +13628,7 @@ class Files:
             _E["downloadFile"], None, {"file_id": file_id}, {}, None, None, None, raw, options
         )
 
-    def content_stream(self, file_id: str, **options: Unpack[RequestOptions]) -> BinaryStream:
+    def content_stream(self, file_id: str, **options: Unpack[CallOptions]) -> BinaryStream:
         """Retrieve file content, read as it arrives (never whole in memory).
 
         `GET /files/{file_id}/content`
@@ -13663,7 +13643,7 @@ class Files:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13674,7 +13654,7 @@ class Files:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -13684,7 +13664,7 @@ class Files:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Upload file.
 
@@ -13702,7 +13682,7 @@ class Files:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13713,7 +13693,7 @@ class Files:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -13723,7 +13703,7 @@ class Files:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete file.
 
@@ -13752,7 +13732,7 @@ class Files:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13766,7 +13746,7 @@ class Files:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -13779,7 +13759,7 @@ class Files:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List files.
 
@@ -13806,7 +13786,7 @@ class Files:
         after: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List files, following the cursor.
 
@@ -13829,7 +13809,7 @@ class Files:
         order: Literal["asc", "desc"] | None = None,
         after: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List files, across pages.
 
@@ -13851,7 +13831,7 @@ class Files:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13862,7 +13842,7 @@ class Files:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -13872,7 +13852,7 @@ class Files:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve file.
 
@@ -13940,7 +13920,7 @@ class FineTuningAlphaGraders:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13952,7 +13932,7 @@ class FineTuningAlphaGraders:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def run(
@@ -13963,7 +13943,7 @@ class FineTuningAlphaGraders:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Run grader.
 
@@ -13982,7 +13962,7 @@ class FineTuningAlphaGraders:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -13994,7 +13974,7 @@ class FineTuningAlphaGraders:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def validate(
@@ -14005,7 +13985,7 @@ class FineTuningAlphaGraders:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Validate grader.
 
@@ -14044,7 +14024,7 @@ class FineTuningCheckpointsPermissions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14057,7 +14037,7 @@ class FineTuningCheckpointsPermissions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -14069,7 +14049,7 @@ class FineTuningCheckpointsPermissions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create checkpoint permissions.
 
@@ -14096,7 +14076,7 @@ class FineTuningCheckpointsPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14108,7 +14088,7 @@ class FineTuningCheckpointsPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -14119,7 +14099,7 @@ class FineTuningCheckpointsPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete checkpoint permission.
 
@@ -14152,7 +14132,7 @@ class FineTuningCheckpointsPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14167,7 +14147,7 @@ class FineTuningCheckpointsPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -14181,7 +14161,7 @@ class FineTuningCheckpointsPermissions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List checkpoint permissions.
 
@@ -14209,7 +14189,7 @@ class FineTuningCheckpointsPermissions:
         order: Literal["ascending", "descending"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List checkpoint permissions, following the cursor.
 
@@ -14233,7 +14213,7 @@ class FineTuningCheckpointsPermissions:
         limit: int | None = None,
         order: Literal["ascending", "descending"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List checkpoint permissions, across pages.
 
@@ -14267,7 +14247,7 @@ class FineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14278,7 +14258,7 @@ class FineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def cancel(
@@ -14288,7 +14268,7 @@ class FineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Cancel fine-tuning.
 
@@ -14315,7 +14295,7 @@ class FineTuningJobs:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14327,7 +14307,7 @@ class FineTuningJobs:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -14338,7 +14318,7 @@ class FineTuningJobs:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create fine-tuning job.
 
@@ -14358,7 +14338,7 @@ class FineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14371,7 +14351,7 @@ class FineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -14383,7 +14363,7 @@ class FineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List fine-tuning jobs.
 
@@ -14409,7 +14389,7 @@ class FineTuningJobs:
         metadata: Mapping[str, Any] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List fine-tuning jobs, following the cursor.
 
@@ -14431,7 +14411,7 @@ class FineTuningJobs:
         limit: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List fine-tuning jobs, across pages.
 
@@ -14455,7 +14435,7 @@ class FineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14468,7 +14448,7 @@ class FineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list_events(
@@ -14480,7 +14460,7 @@ class FineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List fine-tuning events.
 
@@ -14506,7 +14486,7 @@ class FineTuningJobs:
         limit: int | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List fine-tuning events, following the cursor.
 
@@ -14528,7 +14508,7 @@ class FineTuningJobs:
         after: str | None = None,
         limit: int | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List fine-tuning events, across pages.
 
@@ -14550,7 +14530,7 @@ class FineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14561,7 +14541,7 @@ class FineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def pause(
@@ -14571,7 +14551,7 @@ class FineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Pause fine-tuning.
 
@@ -14597,7 +14577,7 @@ class FineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14608,7 +14588,7 @@ class FineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def resume(
@@ -14618,7 +14598,7 @@ class FineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Resume fine-tuning.
 
@@ -14644,7 +14624,7 @@ class FineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14655,7 +14635,7 @@ class FineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -14665,7 +14645,7 @@ class FineTuningJobs:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve fine-tuning job.
 
@@ -14700,7 +14680,7 @@ class FineTuningJobsCheckpoints:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14713,7 +14693,7 @@ class FineTuningJobsCheckpoints:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -14725,7 +14705,7 @@ class FineTuningJobsCheckpoints:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List fine-tuning checkpoints.
 
@@ -14751,7 +14731,7 @@ class FineTuningJobsCheckpoints:
         limit: int | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List fine-tuning checkpoints, following the cursor.
 
@@ -14773,7 +14753,7 @@ class FineTuningJobsCheckpoints:
         after: str | None = None,
         limit: int | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List fine-tuning checkpoints, across pages.
 
@@ -14802,7 +14782,7 @@ class Images:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14813,7 +14793,7 @@ class Images:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create_variation(
@@ -14823,7 +14803,7 @@ class Images:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create image variation.
 
@@ -14841,7 +14821,7 @@ class Images:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14852,7 +14832,7 @@ class Images:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def edit(
@@ -14862,7 +14842,7 @@ class Images:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create image edit.
 
@@ -14881,7 +14861,7 @@ class Images:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14893,7 +14873,7 @@ class Images:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def generate(
@@ -14904,7 +14884,7 @@ class Images:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create image.
 
@@ -14929,7 +14909,7 @@ class Models:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14940,7 +14920,7 @@ class Models:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -14950,7 +14930,7 @@ class Models:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete a fine-tuned model.
 
@@ -14975,7 +14955,7 @@ class Models:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -14985,7 +14965,7 @@ class Models:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -14994,7 +14974,7 @@ class Models:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List models.
 
@@ -15012,7 +14992,7 @@ class Models:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15023,7 +15003,7 @@ class Models:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -15033,7 +15013,7 @@ class Models:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve model.
 
@@ -15067,7 +15047,7 @@ class Moderations:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15079,7 +15059,7 @@ class Moderations:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -15090,7 +15070,7 @@ class Moderations:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create moderation.
 
@@ -15147,7 +15127,7 @@ class RealtimeCalls:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> None: ...
 
     @overload
@@ -15158,7 +15138,7 @@ class RealtimeCalls:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[None]: ...
 
     def accept(
@@ -15168,7 +15148,7 @@ class RealtimeCalls:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[None] | None:
         """Accept call.
 
@@ -15192,16 +15172,16 @@ class RealtimeCalls:
         body: Mapping[str, Any],
         *,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> str: ...
 
     @overload
     def create(
-        self, body: Mapping[str, Any], *, raw: Literal[True], **options: Unpack[RequestOptions]
+        self, body: Mapping[str, Any], *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[str]: ...
 
     def create(
-        self, body: Mapping[str, Any], *, raw: bool = False, **options: Unpack[RequestOptions]
+        self, body: Mapping[str, Any], *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> str | APIResponse[str]:
         """Create call.
 
@@ -15213,16 +15193,16 @@ class RealtimeCalls:
 
     @overload
     def hangup(
-        self, call_id: str, *, raw: Literal[False] = False, **options: Unpack[RequestOptions]
+        self, call_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
     ) -> None: ...
 
     @overload
     def hangup(
-        self, call_id: str, *, raw: Literal[True], **options: Unpack[RequestOptions]
+        self, call_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[None]: ...
 
     def hangup(
-        self, call_id: str, *, raw: bool = False, **options: Unpack[RequestOptions]
+        self, call_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> APIResponse[None] | None:
         """Hang up call.
 
@@ -15248,7 +15228,7 @@ class RealtimeCalls:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> None: ...
 
     @overload
@@ -15259,7 +15239,7 @@ class RealtimeCalls:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[None]: ...
 
     def refer(
@@ -15269,7 +15249,7 @@ class RealtimeCalls:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[None] | None:
         """Refer call.
 
@@ -15295,7 +15275,7 @@ class RealtimeCalls:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> None: ...
 
     @overload
@@ -15306,7 +15286,7 @@ class RealtimeCalls:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[None]: ...
 
     def reject(
@@ -15316,7 +15296,7 @@ class RealtimeCalls:
         *,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[None] | None:
         """Reject call.
 
@@ -15350,7 +15330,7 @@ class RealtimeClientSecrets:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15362,7 +15342,7 @@ class RealtimeClientSecrets:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -15373,7 +15353,7 @@ class RealtimeClientSecrets:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create client secret.
 
@@ -15407,7 +15387,7 @@ class RealtimeSessions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15419,7 +15399,7 @@ class RealtimeSessions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -15430,7 +15410,7 @@ class RealtimeSessions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create session.
 
@@ -15464,7 +15444,7 @@ class RealtimeTranscriptionSessions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15476,7 +15456,7 @@ class RealtimeTranscriptionSessions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -15487,7 +15467,7 @@ class RealtimeTranscriptionSessions:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create transcription session.
 
@@ -15533,7 +15513,7 @@ class RealtimeTranslationsClientSecrets:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15545,7 +15525,7 @@ class RealtimeTranslationsClientSecrets:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -15556,7 +15536,7 @@ class RealtimeTranslationsClientSecrets:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create translation client secret.
 
@@ -15599,7 +15579,7 @@ class Responses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15610,7 +15590,7 @@ class Responses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def cancel(
@@ -15620,7 +15600,7 @@ class Responses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Cancel a response.
 
@@ -15647,7 +15627,7 @@ class Responses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15659,7 +15639,7 @@ class Responses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def compact(
@@ -15670,7 +15650,7 @@ class Responses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Compact a response.
 
@@ -15689,7 +15669,7 @@ class Responses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15701,7 +15681,7 @@ class Responses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -15712,7 +15692,7 @@ class Responses:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create a model response.
 
@@ -15726,16 +15706,16 @@ class Responses:
 
     @overload
     def delete(
-        self, response_id: str, *, raw: Literal[False] = False, **options: Unpack[RequestOptions]
+        self, response_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
     ) -> None: ...
 
     @overload
     def delete(
-        self, response_id: str, *, raw: Literal[True], **options: Unpack[RequestOptions]
+        self, response_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[None]: ...
 
     def delete(
-        self, response_id: str, *, raw: bool = False, **options: Unpack[RequestOptions]
+        self, response_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> APIResponse[None] | None:
         """Delete a model response.
 
@@ -15764,7 +15744,7 @@ class Responses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15778,7 +15758,7 @@ class Responses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -15791,7 +15771,7 @@ class Responses:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get a model response.
 
@@ -15832,7 +15812,7 @@ class ResponsesInputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15847,7 +15827,7 @@ class ResponsesInputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -15861,7 +15841,7 @@ class ResponsesInputItems:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List input items.
 
@@ -15889,7 +15869,7 @@ class ResponsesInputItems:
         include: Sequence[Any] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List input items, following the cursor.
 
@@ -15913,7 +15893,7 @@ class ResponsesInputItems:
         after: str | None = None,
         include: Sequence[Any] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List input items, across pages.
 
@@ -15943,7 +15923,7 @@ class ResponsesInputTokens:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -15955,7 +15935,7 @@ class ResponsesInputTokens:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def count(
@@ -15966,7 +15946,7 @@ class ResponsesInputTokens:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get input token counts.
 
@@ -15990,16 +15970,16 @@ class Skills:
 
     @overload
     def content(
-        self, skill_id: str, *, raw: Literal[False] = False, **options: Unpack[RequestOptions]
+        self, skill_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
     ) -> bytes: ...
 
     @overload
     def content(
-        self, skill_id: str, *, raw: Literal[True], **options: Unpack[RequestOptions]
+        self, skill_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[bytes]: ...
 
     def content(
-        self, skill_id: str, *, raw: bool = False, **options: Unpack[RequestOptions]
+        self, skill_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> bytes | APIResponse[bytes]:
         """Download a skill zip bundle by its ID.
 
@@ -16009,7 +15989,7 @@ class Skills:
             _E["GetSkillContent"], None, {"skill_id": skill_id}, {}, None, None, None, raw, options
         )
 
-    def content_stream(self, skill_id: str, **options: Unpack[RequestOptions]) -> BinaryStream:
+    def content_stream(self, skill_id: str, **options: Unpack[CallOptions]) -> BinaryStream:
         """Download a skill zip bundle by its ID, read as it arrives (never whole in memory).
 
         `GET /skills/{skill_id}/content`
@@ -16026,7 +16006,7 @@ class Skills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16037,7 +16017,7 @@ class Skills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -16047,7 +16027,7 @@ class Skills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create a new skill.
 
@@ -16065,7 +16045,7 @@ class Skills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16076,7 +16056,7 @@ class Skills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -16086,7 +16066,7 @@ class Skills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete a skill by its ID.
 
@@ -16114,7 +16094,7 @@ class Skills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16127,7 +16107,7 @@ class Skills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -16139,7 +16119,7 @@ class Skills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List all skills for the current project.
 
@@ -16165,7 +16145,7 @@ class Skills:
         after: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List all skills for the current project, following the cursor.
 
@@ -16187,7 +16167,7 @@ class Skills:
         order: Any | None = None,
         after: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List all skills for the current project, across pages.
 
@@ -16209,7 +16189,7 @@ class Skills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16220,7 +16200,7 @@ class Skills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -16230,7 +16210,7 @@ class Skills:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get a skill by its ID.
 
@@ -16258,7 +16238,7 @@ class Skills:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16271,7 +16251,7 @@ class Skills:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -16283,7 +16263,7 @@ class Skills:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update the default version pointer for a skill.
 
@@ -16315,16 +16295,16 @@ class SkillsVersions:
         version: str,
         *,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> bytes: ...
 
     @overload
     def content(
-        self, skill_id: str, version: str, *, raw: Literal[True], **options: Unpack[RequestOptions]
+        self, skill_id: str, version: str, *, raw: Literal[True], **options: Unpack[CallOptions]
     ) -> APIResponse[bytes]: ...
 
     def content(
-        self, skill_id: str, version: str, *, raw: bool = False, **options: Unpack[RequestOptions]
+        self, skill_id: str, version: str, *, raw: bool = False, **options: Unpack[CallOptions]
     ) -> bytes | APIResponse[bytes]:
         """Download a skill version zip bundle.
 
@@ -16343,7 +16323,7 @@ class SkillsVersions:
         )
 
     def content_stream(
-        self, skill_id: str, version: str, **options: Unpack[RequestOptions]
+        self, skill_id: str, version: str, **options: Unpack[CallOptions]
     ) -> BinaryStream:
         """Download a skill version zip bundle, read as it arrives (never whole in memory).
 
@@ -16366,7 +16346,7 @@ class SkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16378,7 +16358,7 @@ class SkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -16389,7 +16369,7 @@ class SkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create a new immutable skill version.
 
@@ -16416,7 +16396,7 @@ class SkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16428,7 +16408,7 @@ class SkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -16439,7 +16419,7 @@ class SkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete a skill version.
 
@@ -16468,7 +16448,7 @@ class SkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16482,7 +16462,7 @@ class SkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -16495,7 +16475,7 @@ class SkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List skill versions for a skill.
 
@@ -16522,7 +16502,7 @@ class SkillsVersions:
         after: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List skill versions for a skill, following the cursor.
 
@@ -16545,7 +16525,7 @@ class SkillsVersions:
         order: Any | None = None,
         after: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List skill versions for a skill, across pages.
 
@@ -16568,7 +16548,7 @@ class SkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16580,7 +16560,7 @@ class SkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -16591,7 +16571,7 @@ class SkillsVersions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Get a specific skill version.
 
@@ -16629,7 +16609,7 @@ class Uploads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16640,7 +16620,7 @@ class Uploads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def cancel(
@@ -16650,7 +16630,7 @@ class Uploads:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Cancel upload.
 
@@ -16678,7 +16658,7 @@ class Uploads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16691,7 +16671,7 @@ class Uploads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def complete(
@@ -16703,7 +16683,7 @@ class Uploads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Complete upload.
 
@@ -16730,7 +16710,7 @@ class Uploads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16742,7 +16722,7 @@ class Uploads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -16753,7 +16733,7 @@ class Uploads:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create upload.
 
@@ -16779,7 +16759,7 @@ class UploadsParts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16791,7 +16771,7 @@ class UploadsParts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -16802,7 +16782,7 @@ class UploadsParts:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Add upload part.
 
@@ -16846,7 +16826,7 @@ class VectorStores:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16858,7 +16838,7 @@ class VectorStores:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -16869,7 +16849,7 @@ class VectorStores:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create vector store.
 
@@ -16887,7 +16867,7 @@ class VectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16898,7 +16878,7 @@ class VectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -16908,7 +16888,7 @@ class VectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete vector store.
 
@@ -16937,7 +16917,7 @@ class VectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -16951,7 +16931,7 @@ class VectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -16964,7 +16944,7 @@ class VectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List vector stores.
 
@@ -16991,7 +16971,7 @@ class VectorStores:
         before: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List vector stores, following the cursor.
 
@@ -17014,7 +16994,7 @@ class VectorStores:
         after: str | None = None,
         before: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List vector stores, across pages.
 
@@ -17036,7 +17016,7 @@ class VectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17047,7 +17027,7 @@ class VectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -17057,7 +17037,7 @@ class VectorStores:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve vector store.
 
@@ -17085,7 +17065,7 @@ class VectorStores:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17098,7 +17078,7 @@ class VectorStores:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def search(
@@ -17110,7 +17090,7 @@ class VectorStores:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Search vector store.
 
@@ -17138,7 +17118,7 @@ class VectorStores:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17151,7 +17131,7 @@ class VectorStores:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -17163,7 +17143,7 @@ class VectorStores:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Modify vector store.
 
@@ -17197,7 +17177,7 @@ class VectorStoresFileBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17209,7 +17189,7 @@ class VectorStoresFileBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def cancel(
@@ -17220,7 +17200,7 @@ class VectorStoresFileBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Cancel vector store file batch.
 
@@ -17248,7 +17228,7 @@ class VectorStoresFileBatches:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17261,7 +17241,7 @@ class VectorStoresFileBatches:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -17273,7 +17253,7 @@ class VectorStoresFileBatches:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create vector store file batch.
 
@@ -17305,7 +17285,7 @@ class VectorStoresFileBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17322,7 +17302,7 @@ class VectorStoresFileBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list_files(
@@ -17338,7 +17318,7 @@ class VectorStoresFileBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List vector store files in a batch.
 
@@ -17368,7 +17348,7 @@ class VectorStoresFileBatches:
         filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List vector store files in a batch, following the cursor.
 
@@ -17394,7 +17374,7 @@ class VectorStoresFileBatches:
         before: str | None = None,
         filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List vector store files in a batch, across pages.
 
@@ -17417,7 +17397,7 @@ class VectorStoresFileBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17429,7 +17409,7 @@ class VectorStoresFileBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -17440,7 +17420,7 @@ class VectorStoresFileBatches:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve vector store file batch.
 
@@ -17474,7 +17454,7 @@ class VectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17486,7 +17466,7 @@ class VectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def content(
@@ -17497,7 +17477,7 @@ class VectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve vector store file content.
 
@@ -17525,7 +17505,7 @@ class VectorStoresFiles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17538,7 +17518,7 @@ class VectorStoresFiles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -17550,7 +17530,7 @@ class VectorStoresFiles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create vector store file.
 
@@ -17577,7 +17557,7 @@ class VectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17589,7 +17569,7 @@ class VectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -17600,7 +17580,7 @@ class VectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete vector store file.
 
@@ -17631,7 +17611,7 @@ class VectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17647,7 +17627,7 @@ class VectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -17662,7 +17642,7 @@ class VectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List vector store files.
 
@@ -17691,7 +17671,7 @@ class VectorStoresFiles:
         filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List vector store files, following the cursor.
 
@@ -17716,7 +17696,7 @@ class VectorStoresFiles:
         before: str | None = None,
         filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List vector store files, across pages.
 
@@ -17739,7 +17719,7 @@ class VectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17751,7 +17731,7 @@ class VectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -17762,7 +17742,7 @@ class VectorStoresFiles:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve vector store file.
 
@@ -17791,7 +17771,7 @@ class VectorStoresFiles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17805,7 +17785,7 @@ class VectorStoresFiles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
@@ -17818,7 +17798,7 @@ class VectorStoresFiles:
         decoder: Callable[[bytes], R] | None = None,
         encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Update vector store file attributes.
 
@@ -17865,7 +17845,7 @@ class Videos:
         *,
         variant: Any | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> bytes: ...
 
     @overload
@@ -17875,7 +17855,7 @@ class Videos:
         *,
         variant: Any | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[bytes]: ...
 
     def content(
@@ -17884,7 +17864,7 @@ class Videos:
         *,
         variant: Any | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> bytes | APIResponse[bytes]:
         """Retrieve video content.
 
@@ -17907,7 +17887,7 @@ class Videos:
         )
 
     def content_stream(
-        self, video_id: str, *, variant: Any | None = None, **options: Unpack[RequestOptions]
+        self, video_id: str, *, variant: Any | None = None, **options: Unpack[CallOptions]
     ) -> BinaryStream:
         """Retrieve video content, read as it arrives (never whole in memory).
 
@@ -17929,7 +17909,7 @@ class Videos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17940,7 +17920,7 @@ class Videos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -17950,7 +17930,7 @@ class Videos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create video.
 
@@ -17972,7 +17952,7 @@ class Videos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -17983,7 +17963,7 @@ class Videos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def delete(
@@ -17993,7 +17973,7 @@ class Videos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Delete video.
 
@@ -18025,7 +18005,7 @@ class Videos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -18038,7 +18018,7 @@ class Videos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def list(
@@ -18050,7 +18030,7 @@ class Videos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """List videos.
 
@@ -18080,7 +18060,7 @@ class Videos:
         after: str | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[R]:
         """Every page of: List videos, following the cursor.
 
@@ -18106,7 +18086,7 @@ class Videos:
         order: Any | None = None,
         after: str | None = None,
         item_type: type[T] | None = None,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> Iterator[T]:
         """Every item of: List videos, across pages.
 
@@ -18133,7 +18113,7 @@ class Videos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -18145,7 +18125,7 @@ class Videos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def remix(
@@ -18156,7 +18136,7 @@ class Videos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Remix video.
 
@@ -18186,7 +18166,7 @@ class Videos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -18197,7 +18177,7 @@ class Videos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -18207,7 +18187,7 @@ class Videos:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Retrieve video.
 
@@ -18244,7 +18224,7 @@ class VideosCharacters:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -18255,7 +18235,7 @@ class VideosCharacters:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -18265,7 +18245,7 @@ class VideosCharacters:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create a character from an uploaded video.
 
@@ -18285,7 +18265,7 @@ class VideosCharacters:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -18296,7 +18276,7 @@ class VideosCharacters:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def retrieve(
@@ -18306,7 +18286,7 @@ class VideosCharacters:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Fetch a character.
 
@@ -18341,7 +18321,7 @@ class VideosEdits:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -18352,7 +18332,7 @@ class VideosEdits:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -18362,7 +18342,7 @@ class VideosEdits:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create a new video generation job by editing a source video or existing generated video.
 
@@ -18389,7 +18369,7 @@ class VideosExtensions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[False] = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R: ...
 
     @overload
@@ -18400,7 +18380,7 @@ class VideosExtensions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: Literal[True],
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
@@ -18410,7 +18390,7 @@ class VideosExtensions:
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
         raw: bool = False,
-        **options: Unpack[RequestOptions],
+        **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
         """Create an extension of a completed video.
 
