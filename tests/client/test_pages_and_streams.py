@@ -125,6 +125,7 @@ def test_stream_reads_in_chunks_and_writes_to_a_file(both: Both, tmp_path: Path)
     stream = both.call(client.files.content_stream, "file-1")
     assert stream.status_code == 200
     assert stream.request_id == "req_bin"
+    assert stream.headers["content-encoding"] == "gzip"
     assert "req_bin" in repr(stream)
     target = tmp_path / "out.bin"
     written = both.run(stream.write_to(target))

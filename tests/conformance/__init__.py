@@ -1,0 +1,1 @@
+"""Conformance of byot's requests against steady, a third-party mock that validates them."""
