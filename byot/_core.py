@@ -361,6 +361,8 @@ class Settings:
                 f"{endpoint.name}() takes its form fields as a mapping, not {type(body).__name__}"
             )
         fields = {**cast("Mapping[str, Any]", body or {}), **options.get("extra_body", {})}
+        for name, media_type in (endpoint.part_types or {}).items():
+            fields[name] = _typed_part(fields.get(name), media_type)
         form = MultipartBody(fields)
         headers = self.plain_headers.copy()
         headers["Content-Type"] = form.content_type
@@ -439,6 +441,22 @@ def _check_hooks(hooks: EventHooks | None) -> EventHooks:
     return hooks
 
 
+def _typed_part(value: object, media_type: str) -> object:
+    """A field the spec sends as one typed part, without a filename.
+
+    Text and bytes become the part's content; a dict becomes a JSON document when the part
+    is JSON. Anything else (a file, a tuple the caller built) is left as it is.
+    """
+    if isinstance(value, str):
+        return (None, value.encode(), media_type)
+    if isinstance(value, (bytes, bytearray)):
+        return (None, bytes(value), media_type)
+    document = _codec.json_object(value) if "json" in media_type else None
+    if document is not None:
+        return (None, _codec.encode(document), media_type)
+    return value
+
+
 def _merged_headers(current: Mapping[str, str], changes: Mapping[str, str] | None) -> httpx.Headers:
     merged = httpx.Headers(current)
     merged.update(changes or {})
@@ -472,6 +490,7 @@ class Endpoint:
     query_params: Mapping[str, str]  # Python keyword -> name on the wire
     body: str  # "json", "multipart" or "none"
     result: str  # "json", "binary", "text" or "empty"
+    part_types: Mapping[str, str] | None = None  # multipart fields sent as typed parts
     admin: bool = False  # authenticated with the admin key
     stream: Mapping[str, Any] | None = None  # flag, framing and terminator when it streams
     pagination: Mapping[str, Any] | None = None  # how the next page's cursor is found

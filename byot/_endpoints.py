@@ -904,6 +904,7 @@ ENDPOINTS: dict[str, E] = {
         {},
         "multipart",
         "text",
+        part_types={"sdp": "application/sdp", "session": "application/json"},
     ),
     "create-realtime-client-secret": E(
         "create-realtime-client-secret",

@@ -184,10 +184,13 @@ class MultipartBody:
                 self._add(f"{name}[]", item, in_list=True)
 
     def _add_file(self, name: str, value: object) -> None:
-        filename = content_type = None
+        filename: str | None = None
+        content_type = None
         content = value
+        unnamed = False  # a `(None, content, type)` part: a typed field, not a file
         if _is_file_tuple(value):
             filename, content, *rest = value
+            unnamed = filename is None
             given = rest[0] if rest else None
             if given is not None and not isinstance(given, str):
                 raise TypeError(f"field {name!r}: the content type must be a str")
@@ -205,8 +208,9 @@ class MultipartBody:
         else:
             payload = _file_object(name, content)
             default = payload.label
-        filename = default if filename is None else filename
-        content_type = content_type or mimetypes.guess_type(filename)[0]
+        if not unnamed:
+            filename = default if filename is None else filename
+        content_type = content_type or (mimetypes.guess_type(filename)[0] if filename else None)
         content_type = content_type or "application/octet-stream"
         if _BAD_CONTENT_TYPE.search(content_type):
             raise ValueError(f"field {name!r}: the content type must not hold CR, LF or NUL")
@@ -255,13 +259,18 @@ def _is_content(value: object) -> bool:
     return isinstance(value, (bytes, bytearray, os.PathLike)) or hasattr(value, "read")
 
 
-def _is_file_tuple(value: object) -> TypeGuard[tuple[str, object] | tuple[str, object, object]]:
-    """Whether a tuple is `(filename, content[, content_type])` rather than a list of values."""
+def _is_file_tuple(
+    value: object,
+) -> TypeGuard[tuple[str | None, object] | tuple[str | None, object, object]]:
+    """Whether a tuple is `(filename, content[, content_type])` rather than a list of values.
+
+    A None filename makes a typed part without `filename=` (a JSON document, say).
+    """
     items = cast("tuple[object, ...]", value) if isinstance(value, tuple) else None
     return (
         items is not None
         and len(items) in {2, 3}
-        and isinstance(items[0], str)
+        and (items[0] is None or isinstance(items[0], str))
         and _is_content(items[1])
     )
 

@@ -157,6 +157,9 @@ class Method:
             repr(op["result"]),
         ]
         extras = []
+        part_types = (op["request"] or {}).get("part_types")
+        if part_types:
+            extras.append(f"part_types={part_types!r}")
         if op["security"] == "admin":
             extras.append("admin=True")
         if op["stream"]:

@@ -525,10 +525,13 @@ class Generator:
             self.notes.setdefault("request_alternatives", {})[op_id] = alternatives
         props = self._properties({"$ref": refs[ctype]})
         binary = [n for n, s in props.items() if self._is_binary(s)] if ctype == MULTIPART else []
+        # Multipart fields the spec sends as typed parts (a JSON document, an SDP offer).
+        encoding = content[ctype].get("encoding", {}) if ctype == MULTIPART else {}
         request = {
             "content_type": ctype,
             "schema": refs[ctype],
             "required": bool(body.get("required")),
+            "part_types": {n: e["contentType"] for n, e in encoding.items() if "contentType" in e},
         }
         return request, sorted(props), sorted(binary)
 

@@ -77,3 +77,33 @@ def test_a_one_way_stream_cannot_be_retried_silently(both: Both) -> None:
     stream = ("data.jsonl", OneWayStream(b"line\n"), "application/jsonl")
     with pytest.raises(RuntimeError, match="can be sent only once; pass bytes or a path"):
         both.call(client.files.create, {"file": stream, "purpose": "batch"})
+
+
+def test_typed_parts_follow_the_spec_encoding(both: Both) -> None:
+    """`realtime.calls.create` sends `sdp` as application/sdp and `session` as one JSON part."""
+    bodies: list[bytes] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        bodies.append(request.read())
+        return httpx.Response(200, text="v=0", headers={"content-type": "application/sdp"})
+
+    client = both.client(handler)
+    session = {"type": "realtime", "model": "gpt-realtime"}
+    answer = both.call(client.realtime.calls.create, {"sdp": "v=0\r\n", "session": session})
+    assert answer == "v=0"
+    body = bodies[0]
+    assert b'name="sdp"\r\nContent-Type: application/sdp\r\n\r\nv=0\r\n' in body
+    assert (
+        b'name="session"\r\nContent-Type: application/json\r\n\r\n'
+        b'{"type":"realtime","model":"gpt-realtime"}\r\n'
+    ) in body
+    assert b"filename=" not in body
+    assert b"session[" not in body
+
+    # Bytes, and a part the caller built, are sent as given.
+    both.call(
+        client.realtime.calls.create,
+        {"sdp": b"v=1", "session": ("s.json", b'{"a":1}', "application/json")},
+    )
+    assert b'name="sdp"\r\nContent-Type: application/sdp\r\n\r\nv=1\r\n' in bodies[1]
+    assert b'name="session"; filename="s.json"' in bodies[1]

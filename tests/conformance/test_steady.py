@@ -46,10 +46,10 @@ KNOWN_FAILURES: dict[str, str] = {
     "createConversationItems": _UNMAPPED_DISCRIMINATOR,
     "createConversationItems+include": _UNMAPPED_DISCRIMINATOR,
     "createTranscription+chunking_strategy": _NESTED_FORM_SCALARS,
-    # Also a byot bug: the spec's multipart `encoding` makes `session` one application/json
-    # part; byot ignores `encoding` and sends session[key] fields. steady ignores `encoding`
-    # too: a JSON part is rejected as "expected object, got string", so no spelling passes.
-    "create-realtime-call+session": _NESTED_FORM_SCALARS + "; byot ignores encoding: json",
+    # The spec's multipart `encoding` makes `session` one application/json part, which byot
+    # sends (tests/client/test_uploads.py); steady ignores `encoding` and rejects the part as
+    # "expected object, got string", so no spelling passes there.
+    "create-realtime-call+session": "steady: ignores the multipart encoding (session is JSON)",
 }
 
 # A spread of what the async driver does: JSON bodies, forms with files, arrays and objects,

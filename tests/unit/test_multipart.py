@@ -471,3 +471,13 @@ def test_httpx_clients_send_it_again_on_a_retry(tmp_path: Path) -> None:
     asyncio.run(send_twice())
     assert seen[1] == seen[2] == body.to_bytes()
     assert seen[0].startswith(b"--")
+
+
+def test_a_part_without_filename() -> None:
+    body = MultipartBody({"doc": (None, b'{"a":1}', "application/json")}, boundary="b")
+    assert body.to_bytes() == (
+        b'--b\r\nContent-Disposition: form-data; name="doc"\r\n'
+        b'Content-Type: application/json\r\n\r\n{"a":1}\r\n--b--\r\n'
+    )
+    unnamed = MultipartBody({"raw": (None, b"x")}, boundary="b")
+    assert b"Content-Type: application/octet-stream" in unnamed.to_bytes()
