@@ -15,7 +15,7 @@ from byot import errors, webhooks
 from byot._async_client import AsyncClient
 from byot._client import Client
 from byot._config import AzureConfig, AzureV1Config, OpenAIConfig
-from byot._response import APIResponse
+from byot._response import APIResponse, AsyncBinaryStream, BinaryStream
 from byot._retry import RetryEvent, RetryPolicy
 from byot._timeout import Timeout
 from byot._types import EventHooks, RequestOptions
@@ -24,9 +24,11 @@ from byot.protocols import Config
 
 __all__ = [
     "APIResponse",
+    "AsyncBinaryStream",
     "AsyncClient",
     "AzureConfig",
     "AzureV1Config",
+    "BinaryStream",
     "Client",
     "Config",
     "EventHooks",

@@ -42,9 +42,11 @@ def test_every_public_name_has_a_docstring(module: types.ModuleType) -> None:
 def test_exports() -> None:
     assert byot.__all__ == [
         "APIResponse",
+        "AsyncBinaryStream",
         "AsyncClient",
         "AzureConfig",
         "AzureV1Config",
+        "BinaryStream",
         "Client",
         "Config",
         "EventHooks",

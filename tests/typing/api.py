@@ -238,3 +238,46 @@ async def async_client(client: byot.AsyncClient) -> None:
 async def async_must_fail(client: byot.AsyncClient) -> None:
     await client.request("GET", "/x", timout=3)  # type: ignore[call-overload]
     await client.request("GET", "/x", raw="yes")  # type: ignore[call-overload]
+
+
+# -- the generated API ------------------------------------------------------------------
+
+
+def sync_generated(client: byot.Client) -> None:
+    assert_type(client.chat.completions.create(BODY), dict[str, Any])
+    assert_type(client.chat.completions.create(BODY, response_type=ChatCompletion), ChatCompletion)
+    assert_type(client.files.retrieve("file-1"), dict[str, Any])
+    assert_type(client.files.list(limit=2, order="asc"), dict[str, Any])
+    assert_type(client.files.content("file-1"), bytes)
+    assert_type(client.files.content("file-1", raw=True), byot.APIResponse[bytes])
+    assert_type(client.responses.delete("resp-1"), None)
+    assert_type(client.realtime.calls.create({"sdp": "v=0"}), str)
+    assert_type(client.call("listModels"), Any)
+    with client.files.content_stream("file-1") as stream:
+        assert_type(stream, byot.BinaryStream)
+        assert_type(stream.write_to("out.bin"), int)
+    for item in client.files.list_items(purpose="batch"):
+        assert_type(item, dict[str, Any])
+    for message in client.chat.completions.messages.list_items("cmpl-1", item_type=Message):
+        assert_type(message, Message)
+    for page in client.files.list_pages(response_type=ChatCompletion):
+        assert_type(page, ChatCompletion)
+
+
+def sync_generated_must_fail(client: byot.Client) -> None:
+    client.files.list(limt=2)  # type: ignore[call-overload]
+    client.files.list(order="sideways")  # type: ignore[call-overload]
+    client.files.retrieve()  # type: ignore[call-overload]
+    client.models.list(path_params={"x": 1})  # type: ignore[call-overload]
+
+
+async def async_generated(client: byot.AsyncClient) -> None:
+    assert_type(await client.chat.completions.create(BODY), dict[str, Any])
+    assert_type(await client.embeddings.create(BODY, response_type=ChatCompletion), ChatCompletion)
+    assert_type(await client.files.content("file-1"), bytes)
+    async with await client.files.content_stream("file-1") as stream:
+        assert_type(stream, byot.AsyncBinaryStream)
+    async for item in client.files.list_items():
+        assert_type(item, dict[str, Any])
+    async for page in client.files.list_pages():
+        assert_type(page, dict[str, Any])
