@@ -12,10 +12,11 @@ chat = client.request("POST", "/chat/completions", body={"model": "gpt-4o-mini",
 """
 
 from byot import errors, webhooks
+from byot._accumulate import accumulate_chat, accumulate_response
 from byot._async_client import AsyncClient
 from byot._client import Client
 from byot._config import AzureConfig, AzureV1Config, OpenAIConfig
-from byot._response import APIResponse, AsyncBinaryStream, BinaryStream
+from byot._response import APIResponse, AsyncBinaryStream, AsyncStream, BinaryStream, Stream
 from byot._retry import RetryEvent, RetryPolicy
 from byot._timeout import Timeout
 from byot._types import EventHooks, RequestOptions
@@ -26,6 +27,7 @@ __all__ = [
     "APIResponse",
     "AsyncBinaryStream",
     "AsyncClient",
+    "AsyncStream",
     "AzureConfig",
     "AzureV1Config",
     "BinaryStream",
@@ -36,8 +38,11 @@ __all__ = [
     "RequestOptions",
     "RetryEvent",
     "RetryPolicy",
+    "Stream",
     "Timeout",
     "__version__",
+    "accumulate_chat",
+    "accumulate_response",
     "errors",
     "webhooks",
 ]

@@ -13,7 +13,8 @@ import orjson
 from typing_extensions import Self, Unpack, override
 
 from byot import _codec, _core, _pagination, _transport
-from byot._response import APIResponse, BinaryStream
+from byot._response import APIResponse, BinaryStream, Stream
+from byot._sse import StreamRules
 from byot._timeout import DEFAULT_TIMEOUT, Timeout
 from byot.resources import Resources
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from byot._types import B, CallOptions, EventHooks, R, RequestOptions
     from byot.protocols import Config
 
+_EVENTS = "text/event-stream"
 _Result = tuple[Any, httpx.Response, bytes]
 
 
@@ -431,7 +433,49 @@ class Client(Resources):
             for item in _pagination.items(page, endpoint.pagination or {}):
                 yield convert(item)
 
-    def _stream(
+    def _events(
+        self,
+        endpoint: _core.Endpoint,
+        body: object,
+        path_values: Mapping[str, object],
+        query_values: Mapping[str, object],
+        event_type: type[Any] | None,
+        decoder: Callable[[bytes], Any] | None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None,
+        options: CallOptions,
+    ) -> Stream[Any]:
+        """Open a server-sent-event stream; retried until it starts, never after."""
+        assert endpoint.stream is not None  # noqa: S101 - only streaming operations get here
+        named = endpoint.stream.get("framing", "data") != "data"
+        convert = _core.event_converter(event_type, decoder, named=named)
+        prepared = self._settings.prepare_call(
+            endpoint,
+            body,
+            path_values=path_values,
+            query_values=query_values,
+            encoder=encoder,
+            options=_core.stream_options(endpoint, options),
+        )
+        deadline = prepared.deadline()
+        retrying = self._settings.retry.retrying(prepared.max_retries, deadline)
+        response: httpx.Response = retrying(self._open, prepared, deadline, True)
+        rules = StreamRules.for_endpoint(
+            endpoint.stream,
+            method=prepared.method,
+            url=prepared.safe_url,
+            request_id=response.headers.get("x-request-id"),
+        )
+        accumulate = None if event_type or decoder else _core.accumulator_for(endpoint)
+        return Stream(
+            response,
+            rules,
+            convert,
+            method=prepared.method,
+            url=prepared.safe_url,
+            accumulate=accumulate,
+        )
+
+    def _chunks(
         self,
         endpoint: _core.Endpoint,
         body: object,
@@ -453,12 +497,18 @@ class Client(Resources):
         response: httpx.Response = retrying(self._open, prepared, deadline)
         return BinaryStream(response, method=prepared.method, url=prepared.safe_url)
 
-    def _open(self, prepared: _core.Prepared, deadline: Deadline | None) -> httpx.Response:
-        """Send one attempt and return the response once its headers say 2xx."""
+    def _open(
+        self, prepared: _core.Prepared, deadline: Deadline | None, events: bool = False
+    ) -> httpx.Response:
+        """Send one attempt and return the response once its headers say 2xx.
+
+        With `events`, a 2xx answer must be an event stream: anything else is read and raised.
+        """
         timeout = prepared.timeout_for(deadline)
         try:
             response = self._connection.send(prepared, timeout, self._settings.event_hooks)
-            if response.is_success:
+            content_type = response.headers.get("content-type", "")
+            if response.is_success and (not events or content_type.startswith(_EVENTS)):
                 return response
             try:
                 content = _read(response, prepared, deadline)
@@ -466,6 +516,8 @@ class Client(Resources):
                 response.close()
         except httpx.RequestError as exc:
             raise _core.transport_error(prepared, exc) from exc
+        if response.is_success:
+            raise prepared.not_an_event_stream(response.headers, content)
         raise prepared.status_error(response.status_code, response.headers, content)
 
     def _send(

@@ -602,6 +602,18 @@ class Prepared:
             raise self.status_error(status, headers, content)
         return decode_body(decode, content, target, headers)
 
+    def not_an_event_stream(self, headers: httpx.Headers, content: bytes) -> errors.StreamError:
+        """The error for a 2xx answer to a stream request that is not an event stream."""
+        kind = headers.get("content-type") or "no content type"
+        excerpt = content[:200].decode("utf-8", "replace")
+        return errors.StreamError(
+            f"expected an event stream (text/event-stream), got {kind}: {excerpt!r}",
+            method=self.method,
+            url=self.safe_url,
+            data=content,
+            request_id=headers.get("x-request-id"),
+        )
+
     def status_error(
         self, status: int, headers: httpx.Headers, content: bytes
     ) -> errors.APIStatusError:
@@ -788,3 +800,60 @@ def _check_options(options: Mapping[str, object], allowed: frozenset[str], name:
             f"{name}() got unexpected keyword(s) {sorted(unknown)}; "
             f"its options are {', '.join(sorted(allowed))}"
         )
+
+
+def stream_options(endpoint: Endpoint, options: CallOptions) -> CallOptions:
+    """The options of a `*_stream` call: the operation's stream flag set, events accepted.
+
+    The flag goes where the operation takes it: into the body (`stream: true`, or
+    `stream_format: "sse"` for speech) or into the query (`GET /responses/{id}?stream=true`).
+    """
+    info = endpoint.stream or {}
+    name, _, value = info.get("flag", "stream").partition("=")
+    flag: dict[str, Any] = {name: value or True}
+    headers = {"Accept": "text/event-stream", **options.get("headers", {})}
+    if info.get("in") == "query":
+        return {**options, "headers": headers, "query": {**options.get("query", {}), **flag}}
+    return {**options, "headers": headers, "extra_body": {**options.get("extra_body", {}), **flag}}
+
+
+def event_converter(
+    event_type: object, decoder: Callable[[bytes], Any] | None, *, named: bool
+) -> Callable[[Any, Any], Any]:
+    """How a stream's items (values, or `(event name, value)` pairs) reach the caller.
+
+    As they are, converted into `event_type`, or decoded from each event's raw data by
+    `decoder`.
+
+    Raises:
+        TypeError: Both `event_type=` and `decoder=` were given.
+    """
+    if decoder is not None:
+        if event_type is not None:
+            raise TypeError("pass event_type= or decoder=, not both")
+        if named:
+            return lambda event, item: (item[0], decoder(event.data))
+        return lambda event, _item: decoder(event.data)
+    if event_type is None:
+        return lambda _event, item: item
+    convert = _codec.converter_for(event_type)
+    if named:
+        return lambda _event, item: (item[0], convert(item[1]))
+    return lambda _event, item: convert(item)
+
+
+_CHAT_STREAMS = frozenset({"createChatCompletion"})
+_RESPONSE_STREAMS = frozenset(
+    {"createResponse", "getResponse", "beta_createResponse", "beta_getResponse"}
+)
+
+
+def accumulator_for(endpoint: Endpoint) -> Callable[[list[Any]], dict[str, Any]] | None:
+    """What merges a stream's events for `final()`: chat completions and Responses have one."""
+    from byot import _accumulate  # only streams pay for it
+
+    if endpoint.operation_id in _CHAT_STREAMS:
+        return _accumulate.accumulate_chat
+    if endpoint.operation_id in _RESPONSE_STREAMS:
+        return _accumulate.accumulate_response
+    return None

@@ -1,24 +1,28 @@
 """What calls return besides a decoded value: `APIResponse` and the binary streams.
 
 `APIResponse` is what `raw=True` gives; `BinaryStream` / `AsyncBinaryStream` are what the
-`*_stream` methods of binary endpoints (audio, files, videos) give, never holding a whole body.
+`*_chunks` methods of binary endpoints (audio, files, videos) give, never holding a whole body.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic
+from typing import TYPE_CHECKING, Any, Generic
 
 from typing_extensions import Self, override
 
+from byot._sse import SKIP, SSEDecoder
 from byot._types import R
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import AsyncIterator, Iterator
+    from collections.abc import AsyncIterator, Callable, Iterator
 
     import httpx
+
+    from byot._sse import Event, StreamRules
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,7 @@ class BinaryStream(_StreamBase):
     Use it as a context manager so the connection is released even when reading stops early:
 
     ```python
-    with client.files.content_stream("file-abc") as stream:
+    with client.files.content_chunks("file-abc") as stream:
         stream.write_to("data.jsonl")
     ```
     """
@@ -147,7 +151,7 @@ class AsyncBinaryStream(_StreamBase):
     """The async twin of `BinaryStream`.
 
     ```python
-    async with await client.files.content_stream("file-abc") as stream:
+    async with await client.files.content_chunks("file-abc") as stream:
         await stream.write_to("data.jsonl")
     ```
     """
@@ -174,6 +178,155 @@ class AsyncBinaryStream(_StreamBase):
 
     async def aclose(self) -> None:
         """Release the connection (the rest of the body is not read)."""
+        await self._response.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+class _EventStreamBase(_StreamBase, Generic[R]):
+    """What both event streams share: turning decoded events into the caller's items."""
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        rules: StreamRules,
+        convert: Callable[[Event, Any], R],
+        *,
+        method: str,
+        url: str,
+        accumulate: Callable[[list[Any]], dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(response, method=method, url=url)
+        self._rules = rules
+        self._convert = convert
+        self._decoder = SSEDecoder()
+        self._accumulate = accumulate
+        # What final() merges; kept only for the streams it can merge (chat, Responses).
+        self._seen: list[Any] | None = [] if accumulate is not None else None
+
+    def _deliver(self, events: list[Event]) -> Iterator[R]:
+        """The items of some events, up to the terminator."""
+        rules = self._rules
+        seen = self._seen
+        for event in events:
+            item = rules.handle(event)
+            if item is not SKIP:
+                if seen is not None:
+                    seen.append(item)
+                yield self._convert(event, item)
+            if rules.done:
+                return
+
+    def _merged(self) -> dict[str, Any]:
+        if self._accumulate is None or self._seen is None:
+            raise TypeError(
+                "final() merges chat completion and Responses streams of dicts; for other "
+                "streams (or your own event types) collect the events yourself"
+            )
+        # Named streams deliver (event name, value) pairs: merge the values.
+        values: list[Any] = [v[1] if type(v) is tuple else v for v in self._seen]
+        return self._accumulate(values)
+
+
+class Stream(_EventStreamBase[R]):
+    """A server-sent-event stream: iterate it for one item per event.
+
+    Items are dicts by default, the caller's type with `event_type=`, or what `decoder=`
+    returns; where the wire names its events (Responses, Assistants, images), each item is an
+    `(event name, value)` pair. Errors the provider reports inside the stream raise
+    `byot.errors.StreamError`; a stream cut before its terminator raises
+    `byot.errors.StreamTruncatedError`. Leaving the `with` block, `close()`, or stopping the
+    iteration releases the connection.
+
+    ```python
+    with client.chat.completions.create_stream(body) as stream:
+        for chunk in stream:
+            print(chunk["choices"][0]["delta"].get("content") or "", end="")
+    ```
+    """
+
+    def __iter__(self) -> Iterator[R]:
+        return self._items
+
+    def __next__(self) -> R:
+        return next(self._items)
+
+    @cached_property
+    def _items(self) -> Iterator[R]:
+        return self._generate()
+
+    def _generate(self) -> Iterator[R]:
+        decoder, rules = self._decoder, self._rules
+        try:
+            for chunk in self._response.iter_bytes():
+                yield from self._deliver(decoder.feed(chunk))
+                if rules.done:
+                    return
+            yield from self._deliver(decoder.flush())
+            rules.finish()
+        finally:
+            self.close()
+
+    def final(self) -> dict[str, Any]:
+        """Read the rest of the stream and return the whole completion or response, merged.
+
+        For chat completions: one `chat.completion` dict (content, refusal, tool calls,
+        usage); for Responses: the final response. The events already iterated count too.
+        """
+        for _ in self:
+            pass
+        return self._merged()
+
+    def close(self) -> None:
+        """Release the connection; the rest of the stream is not read."""
+        self._response.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncStream(_EventStreamBase[R]):
+    """The async twin of `Stream`: `async for` it, `async with` it, `await stream.aclose()`."""
+
+    def __aiter__(self) -> AsyncIterator[R]:
+        return self._items
+
+    async def __anext__(self) -> R:
+        return await anext(self._items)
+
+    @cached_property
+    def _items(self) -> AsyncIterator[R]:
+        return self._generate()
+
+    async def _generate(self) -> AsyncIterator[R]:
+        decoder, rules = self._decoder, self._rules
+        try:
+            async for chunk in self._response.aiter_bytes():
+                for item in self._deliver(decoder.feed(chunk)):
+                    yield item
+                if rules.done:
+                    return
+            for item in self._deliver(decoder.flush()):
+                yield item
+            rules.finish()
+        finally:
+            await self.aclose()
+
+    async def final(self) -> dict[str, Any]:
+        """Read the rest of the stream and return the whole completion or response, merged."""
+        async for _ in self:
+            pass
+        return self._merged()
+
+    async def aclose(self) -> None:
+        """Release the connection; the rest of the stream is not read."""
         await self._response.aclose()
 
     async def __aenter__(self) -> Self:

@@ -7,15 +7,17 @@ Names follow the official SDK, so `except openai.RateLimitError` ports as
     ├── APIError                      .message .method .url
     │   ├── APIConnectionError        the network failed; __cause__ is the httpx error
     │   │   └── APITimeoutError       a timeout or the total deadline fired
-    │   └── APIStatusError            .status_code .headers .request_id .raw .body .type .code
-    │       ├── BadRequestError            400
-    │       ├── AuthenticationError        401
-    │       ├── PermissionDeniedError      403
-    │       ├── NotFoundError              404
-    │       ├── ConflictError              409
-    │       ├── UnprocessableEntityError   422
-    │       ├── RateLimitError             429
-    │       └── InternalServerError        >= 500
+    │   ├── APIStatusError            .status_code .headers .request_id .raw .body .type .code
+    │   │   ├── BadRequestError            400
+    │   │   ├── AuthenticationError        401
+    │   │   ├── PermissionDeniedError      403
+    │   │   ├── NotFoundError              404
+    │   │   ├── ConflictError              409
+    │   │   ├── UnprocessableEntityError   422
+    │   │   ├── RateLimitError             429
+    │   │   └── InternalServerError        >= 500
+    │   └── StreamError               an error inside a 2xx stream: .event .data .body .type .code
+    │       └── StreamTruncatedError  the stream ended without its terminator
     ├── DecodeError                   .raw .target .path .request_id; __cause__: the decoder's error
     ├── ConfigError                   a client was configured in a way that cannot work
     └── InvalidWebhookSignatureError  a webhook's headers, timestamp or signature do not check out
@@ -51,6 +53,8 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "StreamError",
+    "StreamTruncatedError",
     "UnprocessableEntityError",
 ]
 
@@ -210,6 +214,73 @@ class RateLimitError(APIStatusError):
 
 class InternalServerError(APIStatusError):
     """A status >= 500: the provider failed; retried by default."""
+
+
+class StreamError(APIError):
+    """The server reported an error inside a stream that had begun with a 2xx status.
+
+    Raised for every shape providers use: `data: {"error": {...}}` (OpenAI, OpenRouter with an
+    integer code, vLLM, SGLang), an `event: error` frame whatever its data, a Responses
+    `{"type": "error", ...}` event, vLLM's top-level `{"object": "error", ...}`, and a Responses
+    `response.failed` event. The message is the provider's own, with its type and code.
+
+    Example:
+        ```python
+        try:
+            for chunk in stream:
+                ...
+        except byot.errors.StreamError as e:
+            print(e.event, e.code, e.error_message, e.request_id)
+        ```
+
+    Attributes:
+        event: The SSE event name (`"error"`, `"response.failed"`), or None when it had none.
+        data: The event's data exactly as received.
+        body: The data decoded as JSON, or None when it is not JSON.
+        error_message: The provider's own message, as extracted from the data.
+        type: The error type the provider reported, if any.
+        code: The error code (a string or, for some providers, an int), if any.
+        request_id: The `x-request-id` header of the response that carried the stream.
+    """
+
+    event: str | None
+    data: bytes
+    body: Any
+    error_message: str | None
+    type: str | None
+    code: str | int | None
+    request_id: str | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        url: str,
+        event: str | None = None,
+        data: bytes = b"",
+        body: Any = None,
+        error_message: str | None = None,
+        type: str | None = None,
+        code: str | int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.event = event
+        self.data = data
+        self.body = body
+        self.error_message = error_message
+        self.type = type
+        self.code = code
+        self.request_id = request_id
+
+
+class StreamTruncatedError(StreamError):
+    """The stream ended without its terminator (`data: [DONE]` or a terminal event).
+
+    The connection closed cleanly but early: the output may be incomplete. Streams can be told
+    not to require a terminator, for servers that never send one.
+    """
 
 
 class DecodeError(BYOTError):

@@ -187,7 +187,9 @@ class Method:
         if self.op["pagination"] and self.op["result"] == "json":
             parts += [self.pages(is_async), self.items(is_async)]
         if self.op["result"] == "binary":
-            parts.append(self.stream(is_async))
+            parts.append(self.chunks(is_async))
+        if self.op["stream"]:
+            parts.append(self.events(is_async))
         return "\n".join(parts)
 
     def main(self, is_async: bool) -> str:
@@ -245,13 +247,29 @@ class Method:
         params = [*self.params(), "item_type: type[T] | None = None"]
         return self.define("def", f"{self.name}_items", params, returns, doc, call)
 
-    def stream(self, is_async: bool) -> str:
-        """`<name>_stream`: the binary answer read as it arrives."""
+    def chunks(self, is_async: bool) -> str:
+        """`<name>_chunks`: the binary answer read as it arrives."""
         returns = "AsyncBinaryStream" if is_async else "BinaryStream"
         head = "async def" if is_async else "def"
         doc = self.docstring(f"{self.summary()}, read as it arrives (never whole in memory)")
-        call = self.call("_stream", [self.body_argument(), *self.values()], is_async)
-        return self.define(head, f"{self.name}_stream", self.params(), returns, doc, call)
+        call = self.call("_chunks", [self.body_argument(), *self.values()], is_async)
+        return self.define(head, f"{self.name}_chunks", self.params(), returns, doc, call)
+
+    def events(self, is_async: bool) -> str:
+        """`<name>_stream`: the operation's server-sent events, one item per event."""
+        named = self.op["stream"].get("framing", "data") != "data"
+        item = "tuple[str, R]" if named else "R"
+        returns = f"{'AsyncStream' if is_async else 'Stream'}[{item}]"
+        head = "async def" if is_async else "def"
+        typed = ["event_type: type[R] | None = None", "decoder: Callable[[bytes], R] | None = None"]
+        if self.body == "json":
+            typed.append("encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None")
+        arguments = [self.body_argument(), *self.values(), "event_type", "decoder"]
+        arguments.append("encoder" if self.body == "json" else "None")
+        call = self.call("_events", arguments, is_async)
+        flag = self.op["stream"]["flag"].replace("=", ": ")
+        doc = self.docstring(f"{self.summary()}, as a stream of events (sets `{flag}` itself)")
+        return self.define(head, f"{self.name}_stream", self.params() + typed, returns, doc, call)
 
     def body_argument(self) -> str:
         """What the method passes on as the body."""
@@ -325,7 +343,7 @@ def facade(methods: list[Method], is_async: bool) -> str:
         "from byot._types import B, CallOptions, R, T\n",
         "if TYPE_CHECKING:",
         f"    from byot.{'_async_client' if is_async else '_client'} import {client}",
-        f"    from byot._response import APIResponse, {prefix}BinaryStream\n\n",
+        f"    from byot._response import APIResponse, {prefix}BinaryStream, {prefix}Stream\n\n",
     ]
     for space, members in spaces.items():
         name = prefix + class_name(space)

@@ -18,7 +18,7 @@ from byot._types import B, CallOptions, R, T
 
 if TYPE_CHECKING:
     from byot._async_client import AsyncClient
-    from byot._response import APIResponse, AsyncBinaryStream
+    from byot._response import APIResponse, AsyncBinaryStream, AsyncStream
 
 
 class AsyncAdmin:
@@ -8105,12 +8105,29 @@ class AsyncAudioSpeech:
             _E["createSpeech"], body, {}, {}, None, None, encoder, raw, options
         )
 
-    async def create_stream(self, body: B, **options: Unpack[CallOptions]) -> AsyncBinaryStream:
+    async def create_chunks(self, body: B, **options: Unpack[CallOptions]) -> AsyncBinaryStream:
         """Create speech, read as it arrives (never whole in memory).
 
         `POST /audio/speech`
         """
-        return await self._client._stream(_E["createSpeech"], body, {}, {}, options)
+        return await self._client._chunks(_E["createSpeech"], body, {}, {}, options)
+
+    async def create_stream(
+        self,
+        body: B,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[R]:
+        """Create speech, as a stream of events (sets `stream_format: sse` itself).
+
+        `POST /audio/speech`
+        """
+        return await self._client._events(
+            _E["createSpeech"], body, {}, {}, event_type, decoder, encoder, options
+        )
 
 
 class AsyncAudioTranscriptions:
@@ -8156,6 +8173,22 @@ class AsyncAudioTranscriptions:
         """
         return await self._client._call(
             _E["createTranscription"], body, {}, {}, response_type, decoder, None, raw, options
+        )
+
+    async def create_stream(
+        self,
+        body: Mapping[str, Any],
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[R]:
+        """Create transcription, as a stream of events (sets `stream` itself).
+
+        `POST /audio/transcriptions`
+        """
+        return await self._client._events(
+            _E["createTranscription"], body, {}, {}, event_type, decoder, None, options
         )
 
 
@@ -9722,6 +9755,25 @@ class AsyncBetaResponses:
             _E["beta_createResponse"], body, {}, {}, response_type, decoder, encoder, raw, options
         )
 
+    async def create_stream(
+        self,
+        body: B,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]:
+        """Create a model response, as a stream of events (sets `stream` itself).
+
+        `POST /responses?beta=true`
+
+        https://platform.openai.com/docs/api-reference/responses/create
+        """
+        return await self._client._events(
+            _E["beta_createResponse"], body, {}, {}, event_type, decoder, encoder, options
+        )
+
     @overload
     async def delete(
         self, response_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
@@ -9808,6 +9860,36 @@ class AsyncBetaResponses:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    async def retrieve_stream(
+        self,
+        response_id: str,
+        *,
+        include: Sequence[Any] | None = None,
+        starting_after: int | None = None,
+        include_obfuscation: bool | None = None,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]:
+        """Get a model response, as a stream of events (sets `stream` itself).
+
+        `GET /responses/{response_id}?beta=true`
+        """
+        return await self._client._events(
+            _E["beta_getResponse"],
+            None,
+            {"response_id": response_id},
+            {
+                "include": include,
+                "starting_after": starting_after,
+                "include_obfuscation": include_obfuscation,
+            },
+            event_type,
+            decoder,
+            None,
             options,
         )
 
@@ -10081,6 +10163,23 @@ class AsyncBetaThreads:
         """
         return await self._client._call(
             _E["createThreadAndRun"], body, {}, {}, response_type, decoder, encoder, raw, options
+        )
+
+    async def create_and_run_stream(
+        self,
+        body: B,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]:
+        """Create thread and run, as a stream of events (sets `stream` itself).
+
+        `POST /threads/runs`
+        """
+        return await self._client._events(
+            _E["createThreadAndRun"], body, {}, {}, event_type, decoder, encoder, options
         )
 
     @overload
@@ -10679,6 +10778,33 @@ class AsyncBetaThreadsRuns:
             options,
         )
 
+    async def create_stream(
+        self,
+        thread_id: str,
+        body: B,
+        *,
+        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+        | None = None,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]:
+        """Create run, as a stream of events (sets `stream` itself).
+
+        `POST /threads/{thread_id}/runs`
+        """
+        return await self._client._events(
+            _E["createRun"],
+            body,
+            {"thread_id": thread_id},
+            {"include": include},
+            event_type,
+            decoder,
+            encoder,
+            options,
+        )
+
     @overload
     async def list(
         self,
@@ -10889,6 +11015,32 @@ class AsyncBetaThreadsRuns:
             decoder,
             encoder,
             raw,
+            options,
+        )
+
+    async def submit_tool_outputs_stream(
+        self,
+        thread_id: str,
+        run_id: str,
+        body: B,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]:
+        """Submit tool outputs to run, as a stream of events (sets `stream` itself).
+
+        `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs`
+        """
+        return await self._client._events(
+            _E["submitToolOuputsToRun"],
+            body,
+            {"thread_id": thread_id, "run_id": run_id},
+            {},
+            event_type,
+            decoder,
+            encoder,
             options,
         )
 
@@ -11202,6 +11354,25 @@ class AsyncChatCompletions:
         """
         return await self._client._call(
             _E["createChatCompletion"], body, {}, {}, response_type, decoder, encoder, raw, options
+        )
+
+    async def create_stream(
+        self,
+        body: B,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[R]:
+        """Create chat completion, as a stream of events (sets `stream` itself).
+
+        `POST /chat/completions`
+
+        https://platform.openai.com/docs/api-reference/chat/create
+        """
+        return await self._client._events(
+            _E["createChatCompletion"], body, {}, {}, event_type, decoder, encoder, options
         )
 
     @overload
@@ -11622,6 +11793,23 @@ class AsyncCompletions:
             _E["createCompletion"], body, {}, {}, response_type, decoder, encoder, raw, options
         )
 
+    async def create_stream(
+        self,
+        body: B,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[R]:
+        """Create completion, as a stream of events (sets `stream` itself).
+
+        `POST /completions`
+        """
+        return await self._client._events(
+            _E["createCompletion"], body, {}, {}, event_type, decoder, encoder, options
+        )
+
 
 class AsyncContainers:
     """`client.containers`."""
@@ -11909,7 +12097,7 @@ class AsyncContainersFiles:
             options,
         )
 
-    async def content_stream(
+    async def content_chunks(
         self, container_id: str, file_id: str, **options: Unpack[CallOptions]
     ) -> AsyncBinaryStream:
         """Retrieve container file content, read as it arrives (never whole in memory).
@@ -11918,7 +12106,7 @@ class AsyncContainersFiles:
 
         https://platform.openai.com/docs/api-reference/containers/get
         """
-        return await self._client._stream(
+        return await self._client._chunks(
             _E["RetrieveContainerFileContent"],
             None,
             {"container_id": container_id, "file_id": file_id},
@@ -13628,14 +13816,14 @@ class AsyncFiles:
             _E["downloadFile"], None, {"file_id": file_id}, {}, None, None, None, raw, options
         )
 
-    async def content_stream(
+    async def content_chunks(
         self, file_id: str, **options: Unpack[CallOptions]
     ) -> AsyncBinaryStream:
         """Retrieve file content, read as it arrives (never whole in memory).
 
         `GET /files/{file_id}/content`
         """
-        return await self._client._stream(
+        return await self._client._chunks(
             _E["downloadFile"], None, {"file_id": file_id}, {}, options
         )
 
@@ -14856,6 +15044,22 @@ class AsyncImages:
             _E["createImageEdit"], body, {}, {}, response_type, decoder, None, raw, options
         )
 
+    async def edit_stream(
+        self,
+        body: Mapping[str, Any],
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]:
+        """Create image edit, as a stream of events (sets `stream` itself).
+
+        `POST /images/edits`
+        """
+        return await self._client._events(
+            _E["createImageEdit"], body, {}, {}, event_type, decoder, None, options
+        )
+
     @overload
     async def generate(
         self,
@@ -14896,6 +15100,23 @@ class AsyncImages:
         """
         return await self._client._call(
             _E["createImage"], body, {}, {}, response_type, decoder, encoder, raw, options
+        )
+
+    async def generate_stream(
+        self,
+        body: B,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]:
+        """Create image, as a stream of events (sets `stream` itself).
+
+        `POST /images/generations`
+        """
+        return await self._client._events(
+            _E["createImage"], body, {}, {}, event_type, decoder, encoder, options
         )
 
 
@@ -15708,6 +15929,25 @@ class AsyncResponses:
             _E["createResponse"], body, {}, {}, response_type, decoder, encoder, raw, options
         )
 
+    async def create_stream(
+        self,
+        body: B,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]:
+        """Create a model response, as a stream of events (sets `stream` itself).
+
+        `POST /responses`
+
+        https://platform.openai.com/docs/api-reference/responses/create
+        """
+        return await self._client._events(
+            _E["createResponse"], body, {}, {}, event_type, decoder, encoder, options
+        )
+
     @overload
     async def delete(
         self, response_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
@@ -15794,6 +16034,36 @@ class AsyncResponses:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    async def retrieve_stream(
+        self,
+        response_id: str,
+        *,
+        include: Sequence[Any] | None = None,
+        starting_after: int | None = None,
+        include_obfuscation: bool | None = None,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]:
+        """Get a model response, as a stream of events (sets `stream` itself).
+
+        `GET /responses/{response_id}`
+        """
+        return await self._client._events(
+            _E["getResponse"],
+            None,
+            {"response_id": response_id},
+            {
+                "include": include,
+                "starting_after": starting_after,
+                "include_obfuscation": include_obfuscation,
+            },
+            event_type,
+            decoder,
+            None,
             options,
         )
 
@@ -15993,14 +16263,14 @@ class AsyncSkills:
             _E["GetSkillContent"], None, {"skill_id": skill_id}, {}, None, None, None, raw, options
         )
 
-    async def content_stream(
+    async def content_chunks(
         self, skill_id: str, **options: Unpack[CallOptions]
     ) -> AsyncBinaryStream:
         """Download a skill zip bundle by its ID, read as it arrives (never whole in memory).
 
         `GET /skills/{skill_id}/content`
         """
-        return await self._client._stream(
+        return await self._client._chunks(
             _E["GetSkillContent"], None, {"skill_id": skill_id}, {}, options
         )
 
@@ -16328,14 +16598,14 @@ class AsyncSkillsVersions:
             options,
         )
 
-    async def content_stream(
+    async def content_chunks(
         self, skill_id: str, version: str, **options: Unpack[CallOptions]
     ) -> AsyncBinaryStream:
         """Download a skill version zip bundle, read as it arrives (never whole in memory).
 
         `GET /skills/{skill_id}/versions/{version}/content`
         """
-        return await self._client._stream(
+        return await self._client._chunks(
             _E["GetSkillVersionContent"],
             None,
             {"skill_id": skill_id, "version": version},
@@ -17892,7 +18162,7 @@ class AsyncVideos:
             options,
         )
 
-    async def content_stream(
+    async def content_chunks(
         self, video_id: str, *, variant: Any | None = None, **options: Unpack[CallOptions]
     ) -> AsyncBinaryStream:
         """Retrieve video content, read as it arrives (never whole in memory).
@@ -17903,7 +18173,7 @@ class AsyncVideos:
 
         Deprecated by the API.
         """
-        return await self._client._stream(
+        return await self._client._chunks(
             _E["RetrieveVideoContent"], None, {"video_id": video_id}, {"variant": variant}, options
         )
 

@@ -18,7 +18,7 @@ from byot._types import B, CallOptions, R, T
 
 if TYPE_CHECKING:
     from byot._client import Client
-    from byot._response import APIResponse, BinaryStream
+    from byot._response import APIResponse, BinaryStream, Stream
 
 
 class Admin:
@@ -8105,12 +8105,29 @@ class AudioSpeech:
             _E["createSpeech"], body, {}, {}, None, None, encoder, raw, options
         )
 
-    def create_stream(self, body: B, **options: Unpack[CallOptions]) -> BinaryStream:
+    def create_chunks(self, body: B, **options: Unpack[CallOptions]) -> BinaryStream:
         """Create speech, read as it arrives (never whole in memory).
 
         `POST /audio/speech`
         """
-        return self._client._stream(_E["createSpeech"], body, {}, {}, options)
+        return self._client._chunks(_E["createSpeech"], body, {}, {}, options)
+
+    def create_stream(
+        self,
+        body: B,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[R]:
+        """Create speech, as a stream of events (sets `stream_format: sse` itself).
+
+        `POST /audio/speech`
+        """
+        return self._client._events(
+            _E["createSpeech"], body, {}, {}, event_type, decoder, encoder, options
+        )
 
 
 class AudioTranscriptions:
@@ -8156,6 +8173,22 @@ class AudioTranscriptions:
         """
         return self._client._call(
             _E["createTranscription"], body, {}, {}, response_type, decoder, None, raw, options
+        )
+
+    def create_stream(
+        self,
+        body: Mapping[str, Any],
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[R]:
+        """Create transcription, as a stream of events (sets `stream` itself).
+
+        `POST /audio/transcriptions`
+        """
+        return self._client._events(
+            _E["createTranscription"], body, {}, {}, event_type, decoder, None, options
         )
 
 
@@ -9722,6 +9755,25 @@ class BetaResponses:
             _E["beta_createResponse"], body, {}, {}, response_type, decoder, encoder, raw, options
         )
 
+    def create_stream(
+        self,
+        body: B,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]:
+        """Create a model response, as a stream of events (sets `stream` itself).
+
+        `POST /responses?beta=true`
+
+        https://platform.openai.com/docs/api-reference/responses/create
+        """
+        return self._client._events(
+            _E["beta_createResponse"], body, {}, {}, event_type, decoder, encoder, options
+        )
+
     @overload
     def delete(
         self, response_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
@@ -9808,6 +9860,36 @@ class BetaResponses:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def retrieve_stream(
+        self,
+        response_id: str,
+        *,
+        include: Sequence[Any] | None = None,
+        starting_after: int | None = None,
+        include_obfuscation: bool | None = None,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]:
+        """Get a model response, as a stream of events (sets `stream` itself).
+
+        `GET /responses/{response_id}?beta=true`
+        """
+        return self._client._events(
+            _E["beta_getResponse"],
+            None,
+            {"response_id": response_id},
+            {
+                "include": include,
+                "starting_after": starting_after,
+                "include_obfuscation": include_obfuscation,
+            },
+            event_type,
+            decoder,
+            None,
             options,
         )
 
@@ -10081,6 +10163,23 @@ class BetaThreads:
         """
         return self._client._call(
             _E["createThreadAndRun"], body, {}, {}, response_type, decoder, encoder, raw, options
+        )
+
+    def create_and_run_stream(
+        self,
+        body: B,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]:
+        """Create thread and run, as a stream of events (sets `stream` itself).
+
+        `POST /threads/runs`
+        """
+        return self._client._events(
+            _E["createThreadAndRun"], body, {}, {}, event_type, decoder, encoder, options
         )
 
     @overload
@@ -10679,6 +10778,33 @@ class BetaThreadsRuns:
             options,
         )
 
+    def create_stream(
+        self,
+        thread_id: str,
+        body: B,
+        *,
+        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+        | None = None,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]:
+        """Create run, as a stream of events (sets `stream` itself).
+
+        `POST /threads/{thread_id}/runs`
+        """
+        return self._client._events(
+            _E["createRun"],
+            body,
+            {"thread_id": thread_id},
+            {"include": include},
+            event_type,
+            decoder,
+            encoder,
+            options,
+        )
+
     @overload
     def list(
         self,
@@ -10889,6 +11015,32 @@ class BetaThreadsRuns:
             decoder,
             encoder,
             raw,
+            options,
+        )
+
+    def submit_tool_outputs_stream(
+        self,
+        thread_id: str,
+        run_id: str,
+        body: B,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]:
+        """Submit tool outputs to run, as a stream of events (sets `stream` itself).
+
+        `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs`
+        """
+        return self._client._events(
+            _E["submitToolOuputsToRun"],
+            body,
+            {"thread_id": thread_id, "run_id": run_id},
+            {},
+            event_type,
+            decoder,
+            encoder,
             options,
         )
 
@@ -11202,6 +11354,25 @@ class ChatCompletions:
         """
         return self._client._call(
             _E["createChatCompletion"], body, {}, {}, response_type, decoder, encoder, raw, options
+        )
+
+    def create_stream(
+        self,
+        body: B,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[R]:
+        """Create chat completion, as a stream of events (sets `stream` itself).
+
+        `POST /chat/completions`
+
+        https://platform.openai.com/docs/api-reference/chat/create
+        """
+        return self._client._events(
+            _E["createChatCompletion"], body, {}, {}, event_type, decoder, encoder, options
         )
 
     @overload
@@ -11622,6 +11793,23 @@ class Completions:
             _E["createCompletion"], body, {}, {}, response_type, decoder, encoder, raw, options
         )
 
+    def create_stream(
+        self,
+        body: B,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[R]:
+        """Create completion, as a stream of events (sets `stream` itself).
+
+        `POST /completions`
+        """
+        return self._client._events(
+            _E["createCompletion"], body, {}, {}, event_type, decoder, encoder, options
+        )
+
 
 class Containers:
     """`client.containers`."""
@@ -11909,7 +12097,7 @@ class ContainersFiles:
             options,
         )
 
-    def content_stream(
+    def content_chunks(
         self, container_id: str, file_id: str, **options: Unpack[CallOptions]
     ) -> BinaryStream:
         """Retrieve container file content, read as it arrives (never whole in memory).
@@ -11918,7 +12106,7 @@ class ContainersFiles:
 
         https://platform.openai.com/docs/api-reference/containers/get
         """
-        return self._client._stream(
+        return self._client._chunks(
             _E["RetrieveContainerFileContent"],
             None,
             {"container_id": container_id, "file_id": file_id},
@@ -13628,12 +13816,12 @@ class Files:
             _E["downloadFile"], None, {"file_id": file_id}, {}, None, None, None, raw, options
         )
 
-    def content_stream(self, file_id: str, **options: Unpack[CallOptions]) -> BinaryStream:
+    def content_chunks(self, file_id: str, **options: Unpack[CallOptions]) -> BinaryStream:
         """Retrieve file content, read as it arrives (never whole in memory).
 
         `GET /files/{file_id}/content`
         """
-        return self._client._stream(_E["downloadFile"], None, {"file_id": file_id}, {}, options)
+        return self._client._chunks(_E["downloadFile"], None, {"file_id": file_id}, {}, options)
 
     @overload
     def create(
@@ -14852,6 +15040,22 @@ class Images:
             _E["createImageEdit"], body, {}, {}, response_type, decoder, None, raw, options
         )
 
+    def edit_stream(
+        self,
+        body: Mapping[str, Any],
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]:
+        """Create image edit, as a stream of events (sets `stream` itself).
+
+        `POST /images/edits`
+        """
+        return self._client._events(
+            _E["createImageEdit"], body, {}, {}, event_type, decoder, None, options
+        )
+
     @overload
     def generate(
         self,
@@ -14892,6 +15096,23 @@ class Images:
         """
         return self._client._call(
             _E["createImage"], body, {}, {}, response_type, decoder, encoder, raw, options
+        )
+
+    def generate_stream(
+        self,
+        body: B,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]:
+        """Create image, as a stream of events (sets `stream` itself).
+
+        `POST /images/generations`
+        """
+        return self._client._events(
+            _E["createImage"], body, {}, {}, event_type, decoder, encoder, options
         )
 
 
@@ -15704,6 +15925,25 @@ class Responses:
             _E["createResponse"], body, {}, {}, response_type, decoder, encoder, raw, options
         )
 
+    def create_stream(
+        self,
+        body: B,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]:
+        """Create a model response, as a stream of events (sets `stream` itself).
+
+        `POST /responses`
+
+        https://platform.openai.com/docs/api-reference/responses/create
+        """
+        return self._client._events(
+            _E["createResponse"], body, {}, {}, event_type, decoder, encoder, options
+        )
+
     @overload
     def delete(
         self, response_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
@@ -15790,6 +16030,36 @@ class Responses:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def retrieve_stream(
+        self,
+        response_id: str,
+        *,
+        include: Sequence[Any] | None = None,
+        starting_after: int | None = None,
+        include_obfuscation: bool | None = None,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]:
+        """Get a model response, as a stream of events (sets `stream` itself).
+
+        `GET /responses/{response_id}`
+        """
+        return self._client._events(
+            _E["getResponse"],
+            None,
+            {"response_id": response_id},
+            {
+                "include": include,
+                "starting_after": starting_after,
+                "include_obfuscation": include_obfuscation,
+            },
+            event_type,
+            decoder,
+            None,
             options,
         )
 
@@ -15989,12 +16259,12 @@ class Skills:
             _E["GetSkillContent"], None, {"skill_id": skill_id}, {}, None, None, None, raw, options
         )
 
-    def content_stream(self, skill_id: str, **options: Unpack[CallOptions]) -> BinaryStream:
+    def content_chunks(self, skill_id: str, **options: Unpack[CallOptions]) -> BinaryStream:
         """Download a skill zip bundle by its ID, read as it arrives (never whole in memory).
 
         `GET /skills/{skill_id}/content`
         """
-        return self._client._stream(
+        return self._client._chunks(
             _E["GetSkillContent"], None, {"skill_id": skill_id}, {}, options
         )
 
@@ -16322,14 +16592,14 @@ class SkillsVersions:
             options,
         )
 
-    def content_stream(
+    def content_chunks(
         self, skill_id: str, version: str, **options: Unpack[CallOptions]
     ) -> BinaryStream:
         """Download a skill version zip bundle, read as it arrives (never whole in memory).
 
         `GET /skills/{skill_id}/versions/{version}/content`
         """
-        return self._client._stream(
+        return self._client._chunks(
             _E["GetSkillVersionContent"],
             None,
             {"skill_id": skill_id, "version": version},
@@ -17886,7 +18156,7 @@ class Videos:
             options,
         )
 
-    def content_stream(
+    def content_chunks(
         self, video_id: str, *, variant: Any | None = None, **options: Unpack[CallOptions]
     ) -> BinaryStream:
         """Retrieve video content, read as it arrives (never whole in memory).
@@ -17897,7 +18167,7 @@ class Videos:
 
         Deprecated by the API.
         """
-        return self._client._stream(
+        return self._client._chunks(
             _E["RetrieveVideoContent"], None, {"video_id": video_id}, {"variant": variant}, options
         )
 

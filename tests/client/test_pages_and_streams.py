@@ -1,4 +1,4 @@
-"""`*_pages` / `*_items` follow cursors lazily; `*_stream` reads binary answers as they come."""
+"""`*_pages` / `*_items` follow cursors lazily; `*_chunks` reads binary answers as they come."""
 
 from __future__ import annotations
 
@@ -122,7 +122,7 @@ def test_binary_method_returns_the_bytes(both: Both) -> None:
 
 def test_stream_reads_in_chunks_and_writes_to_a_file(both: Both, tmp_path: Path) -> None:
     client = both.client(_binary)
-    stream = both.call(client.files.content_stream, "file-1")
+    stream = both.call(client.files.content_chunks, "file-1")
     assert stream.status_code == 200
     assert stream.request_id == "req_bin"
     assert stream.headers["content-encoding"] == "gzip"
@@ -136,9 +136,9 @@ def test_stream_reads_in_chunks_and_writes_to_a_file(both: Both, tmp_path: Path)
 
 def test_stream_read_and_chunks(both: Both) -> None:
     client = both.client(_binary)
-    stream = both.call(client.files.content_stream, "file-1")
+    stream = both.call(client.files.content_chunks, "file-1")
     assert both.run(stream.read()) == BODY
-    stream = both.call(client.files.content_stream, "file-1")
+    stream = both.call(client.files.content_chunks, "file-1")
     if both.is_async:
 
         async def chunks() -> list[bytes]:
@@ -157,7 +157,7 @@ def test_stream_read_and_chunks(both: Both) -> None:
 def test_stream_error_status_is_raised_before_reading(both: Both) -> None:
     client = both.client(_binary, max_retries=0)
     with pytest.raises(byot.errors.NotFoundError, match="No such file"):
-        both.call(client.files.content_stream, "missing")
+        both.call(client.files.content_chunks, "missing")
 
 
 def test_stream_establishment_is_retried(both: Both) -> None:
@@ -172,13 +172,13 @@ def test_stream_establishment_is_retried(both: Both) -> None:
         return httpx.Response(200, content=b"audio")
 
     client = both.client(handler, retry=byot.RetryPolicy(sleep=False))
-    stream = both.call(client.audio.speech.create_stream, {"model": "tts-1", "input": "hi"})
+    stream = both.call(client.audio.speech.create_chunks, {"model": "tts-1", "input": "hi"})
     assert both.run(stream.read()) == b"audio"
     assert len(calls) == 3
 
 
 def test_stream_closed_early_releases_the_response(both: Both) -> None:
     client = both.client(_binary)
-    stream = both.call(client.files.content_stream, "file-1")
+    stream = both.call(client.files.content_chunks, "file-1")
     both.run(stream.aclose() if both.is_async else stream.close())
     assert stream.is_closed

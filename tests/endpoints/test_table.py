@@ -7,8 +7,8 @@ schema, and a body of the operation's kind. The operation is then called through
 method (`client.chat.completions.create`) and through `client.call("createChatCompletion")`,
 on `byot.Client` and `byot.AsyncClient` (the `both` fixture), and a MockTransport handler
 checks what went on the wire while the test checks what came back. The methods generated next
-to an operation's own (`*_pages` and `*_items` for lists, `*_stream` for binary answers) are
-checked the same way.
+to an operation's own (`*_pages` and `*_items` for lists, `*_chunks` for binary answers) are
+checked the same way; `*_stream` (event streams) by tests/endpoints/test_streams.py.
 """
 
 import functools
@@ -210,7 +210,13 @@ def generated(endpoint: Endpoint) -> dict[str, list[str]]:
         methods["_pages"] = ["response_type", "decoder"]
         methods["_items"] = ["item_type"]
     if endpoint.result == "binary":
-        methods["_stream"] = []
+        methods["_chunks"] = []
+    if endpoint.stream:
+        methods["_stream"] = [
+            "event_type",
+            "decoder",
+            *(["encoder"] if endpoint.body == "json" else []),
+        ]
     return methods
 
 
@@ -377,7 +383,7 @@ def test_operation(both: Any, operation_id: str, via: str) -> None:
 # ----------------------------------------------------------------------------- lists, streams
 
 PAGINATED = [i for i in OPERATION_IDS if "_pages" in generated(ENDPOINTS[i])]
-BINARY = [i for i in OPERATION_IDS if "_stream" in generated(ENDPOINTS[i])]
+BINARY = [i for i in OPERATION_IDS if "_chunks" in generated(ENDPOINTS[i])]
 
 
 @pytest.mark.parametrize("operation_id", PAGINATED)
@@ -426,7 +432,7 @@ def test_stream(both: Any, operation_id: str) -> None:
 
     client = both.client(handler)
 
-    stream = both.run(sibling(client, case, "_stream")(**case.query_values))
+    stream = both.run(sibling(client, case, "_chunks")(**case.query_values))
 
     check_request(seen.pop(), case, case.query_pairs)
     assert (stream.status_code, stream.method) == (200, case.endpoint.method)

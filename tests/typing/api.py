@@ -253,7 +253,7 @@ def sync_generated(client: byot.Client) -> None:
     assert_type(client.responses.delete("resp-1"), None)
     assert_type(client.realtime.calls.create({"sdp": "v=0"}), str)
     assert_type(client.call("listModels"), Any)
-    with client.files.content_stream("file-1") as stream:
+    with client.files.content_chunks("file-1") as stream:
         assert_type(stream, byot.BinaryStream)
         assert_type(stream.write_to("out.bin"), int)
     for item in client.files.list_items(purpose="batch"):
@@ -275,9 +275,32 @@ async def async_generated(client: byot.AsyncClient) -> None:
     assert_type(await client.chat.completions.create(BODY), dict[str, Any])
     assert_type(await client.embeddings.create(BODY, response_type=ChatCompletion), ChatCompletion)
     assert_type(await client.files.content("file-1"), bytes)
-    async with await client.files.content_stream("file-1") as stream:
+    async with await client.files.content_chunks("file-1") as stream:
         assert_type(stream, byot.AsyncBinaryStream)
     async for item in client.files.list_items():
         assert_type(item, dict[str, Any])
     async for page in client.files.list_pages():
         assert_type(page, dict[str, Any])
+
+
+def sync_streams(client: byot.Client) -> None:
+    with client.chat.completions.create_stream(BODY) as stream:
+        assert_type(stream, byot.Stream[dict[str, Any]])
+        for chunk in stream:
+            assert_type(chunk, dict[str, Any])
+        assert_type(stream.final(), dict[str, Any])
+    typed = client.chat.completions.create_stream(BODY, event_type=ChatCompletion)
+    assert_type(typed, byot.Stream[ChatCompletion])
+    for name, event in client.responses.create_stream(BODY):
+        assert_type(name, str)
+        assert_type(event, dict[str, Any])
+    assert_type(client.chat.completions.create_stream(BODY, decoder=parse), byot.Stream[int])
+
+
+async def async_streams(client: byot.AsyncClient) -> None:
+    stream = await client.chat.completions.create_stream(BODY)
+    assert_type(stream, byot.AsyncStream[dict[str, Any]])
+    async with stream:
+        async for chunk in stream:
+            assert_type(chunk, dict[str, Any])
+    assert_type(await stream.final(), dict[str, Any])

@@ -1,0 +1,512 @@
+"""Server-sent events, sans-I/O: bytes in, events out, then what each event means for a stream.
+
+Two layers, neither of which touches the network:
+
+* `SSEDecoder` turns the raw bytes of a response, in reads of any size, into `Event`s as the
+  WHATWG event-stream rules say (CR, LF and CRLF line ends, comments, `event`/`data`/`id`/
+  `retry`, a leading BOM), in time linear in the input.
+* `StreamRules` decides, per event, what an OpenAI-compatible stream means by it: a value to
+  deliver, a keep-alive to skip, the end of the stream, or an error the provider reported
+  (raised as `byot.errors.StreamError`, research/anchor-peers.md §3.3).
+
+A driver uses them like this (the async one reads with `async for` and loops over `items`
+instead of `yield from`)::
+
+    decoder = SSEDecoder()
+    rules = StreamRules.for_endpoint(
+        endpoint.stream, method=method, url=url, request_id=response.headers.get("x-request-id")
+    )
+    try:
+        for chunk in response.iter_raw():
+            yield from rules.items(decoder.feed(chunk))
+            if rules.done:
+                return  # the terminator came: stop reading
+        yield from rules.items(decoder.flush())
+        rules.finish()  # StreamTruncatedError when the terminator never came
+    finally:
+        response.close()
+
+Items are JSON values decoded by orjson; where the framing names events ("event" and
+"event-envelope") each item is an `(event name, value)` pair instead, for the driver to turn
+into the caller's type. Items that precede an error in the same read are delivered before the
+error is raised, so what the caller sees never depends on how the bytes fell into reads.
+`rules.handle(event)` is the same decision for one event (`SKIP` when it delivers nothing).
+
+Decisions beyond the spec:
+
+* `response.failed` is terminal, and the official SDK delivers it as data; here it raises
+  `StreamError` carrying the event, so a failed generation never passes for a finished one.
+* `data: [DONE]` ends any stream, also one whose operation ends on terminal events.
+* Empty data and comments that a proxy re-wrapped as data (`data: : PROCESSING`) are skipped as
+  keep-alives; any other payload that is not JSON raises `byot.errors.DecodeError`.
+* At the end of the body the pending event is dispatched if only its blank line is missing; an
+  event cut mid-line is dropped, so a cut stream is reported as truncated, not as bad JSON.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import typing
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
+
+import orjson
+
+from byot._codec import json_array, json_object
+from byot.errors import DecodeError, StreamError, StreamTruncatedError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Mapping
+
+__all__ = ["SKIP", "Event", "SSEDecoder", "StreamRules"]
+
+_BOM: Final = b"\xef\xbb\xbf"
+_MAX_TEXT: Final = 500  # how much of a non-JSON error payload goes into a message
+_EXCERPT: Final = 100  # how much of a payload that is not JSON goes into a DecodeError's message
+
+
+class Event(NamedTuple):
+    r"""One dispatched server-sent event.
+
+    Attributes:
+        event: The `event:` field, or None when the server named none (the spec's "message").
+        data: The `data:` lines joined with `b"\\n"`. Bytes, not str: orjson parses bytes
+            directly, so the hot path never decodes (and never copies) the payload twice.
+        id: The last event id the stream set, which persists across events as the spec says,
+            or None before any.
+        retry: The `retry:` field of this event, in milliseconds, or None.
+    """
+
+    event: str | None
+    data: bytes
+    id: str | None = None
+    retry: int | None = None
+
+
+# A positional constructor in C: the per-event cost of a NamedTuple without its Python __new__.
+_new_event = typing.cast(
+    "Callable[[type[Event], tuple[str | None, bytes, str | None, int | None]], Event]",
+    tuple.__new__,  # pyright: ignore[reportUnknownMemberType]
+)
+# Exact type checks (orjson builds exactly these) that leave a JSON value typed Any.
+_DICT: Final[type[Any]] = dict
+_LIST: Final[type[Any]] = list
+_loads: Final = orjson.loads
+
+
+class SSEDecoder:
+    """An incremental event-stream decoder: `feed` it the body's reads, `flush` at its end.
+
+    Lines are split on bytes, where CR and LF never occur inside a multi-byte UTF-8 character, so
+    characters split across reads need no care; only the field names and the `event`/`id`
+    values are decoded to str. A partial line is kept as a list of pieces and joined once, when
+    its line end arrives, so a huge event costs linear time however it is split.
+
+    Events without any `data:` line (meta-only blocks, keep-alives) are never dispatched.
+    """
+
+    __slots__ = ("_data", "_event", "_head", "_id", "_parts", "_retry", "_skip_lf", "_start")
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []  # the unfinished last line, in pieces
+        self._skip_lf = False  # the last read ended in CR: an LF opening the next is that line end
+        self._start = True  # a BOM may still come; `_head` holds its first bytes meanwhile
+        self._head = b""
+        self._data: list[bytes] = []
+        self._event: str | None = None
+        self._id: str | None = None
+        self._retry: int | None = None
+
+    def feed(self, chunk: bytes) -> list[Event]:
+        """Decode one read of the body.
+
+        Returns:
+            The events that this read completed, in order (often none, often several).
+        """
+        if self._start:
+            chunk = self._head + chunk
+            if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
+                self._head = chunk
+                return []
+            self._start = False
+            self._head = b""
+            chunk = chunk.removeprefix(_BOM)
+        if self._skip_lf and chunk:
+            self._skip_lf = False
+            if chunk[0] == 0x0A:
+                chunk = chunk[1:]
+        if b"\r" in chunk:
+            # Normalise once per read; a CR at the very end may be half of a CRLF.
+            self._skip_lf = chunk[-1] == 0x0D
+            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        lines = chunk.split(b"\n")
+        parts = self._parts
+        if len(lines) == 1:
+            if chunk:
+                parts.append(chunk)
+            return []
+        if parts:
+            parts.append(lines[0])
+            lines[0] = b"".join(parts)
+            parts.clear()
+        last = lines.pop()
+        if last:
+            parts.append(last)
+        return self._lines(lines)
+
+    def flush(self) -> list[Event]:
+        r"""Decode the end of the body.
+
+        A clean end of stream also ends the pending event when all its lines were complete (only
+        the blank line is missing, as when a server closes right after `data: [DONE]\\n`). A
+        partial last line means the stream was cut mid-event: that event is dropped, as the
+        spec says, and the missing terminator is then reported by `StreamRules.finish`.
+
+        Returns:
+            The pending event, if it is dispatched.
+        """
+        cut = bool(self._parts or self._head)
+        self._parts.clear()
+        self._head = b""
+        if cut:
+            self._data.clear()
+            self._event = self._retry = None
+            return []
+        return self._lines([b""])
+
+    def _lines(self, lines: list[bytes]) -> list[Event]:
+        events: list[Event] = []
+        data = self._data
+        event, last_id, retry = self._event, self._id, self._retry
+        for line in lines:
+            if not line:
+                if data:
+                    payload = data[0] if len(data) == 1 else b"\n".join(data)
+                    events.append(_new_event(Event, (event, payload, last_id, retry)))
+                    data.clear()
+                event = retry = None
+                continue
+            if line[:6] == b"data: ":  # nearly every line a provider sends
+                data.append(line[6:])
+                continue
+            colon = line.find(b":")
+            if colon == 0:
+                continue  # a comment, sent as a keep-alive
+            if colon < 0:
+                name, value = line, b""
+            else:
+                name = line[:colon]
+                value = (
+                    line[colon + 2 :] if line[colon + 1 : colon + 2] == b" " else line[colon + 1 :]
+                )
+            if name == b"data":
+                data.append(value)
+            elif name == b"event":
+                event = value.decode("utf-8", "replace") or None
+            elif name == b"id":
+                if b"\0" not in value:
+                    last_id = value.decode("utf-8", "replace")
+            elif name == b"retry" and value.isdigit():  # bytes.isdigit is ASCII digits only
+                retry = int(value)
+        self._event, self._id, self._retry = event, last_id, retry
+        return events
+
+
+SKIP: Final = object()
+"""What `StreamRules.handle` returns for an event that delivers nothing."""
+
+# Actions, looked up by event name or by the data's `type`; 0 means "deliver".
+_SKIP: Final = 1  # a keep-alive
+_END: Final = 2  # the end marker itself: nothing to deliver
+_LAST: Final = 3  # a terminal event: delivered, then the stream ends
+_ERROR: Final = 4  # raise StreamError
+
+# Raised, not delivered (see the module docstring); the response stays in `error.body`.
+_FAILED: Final = "response.failed"
+_NAMES: Final = {"keepalive": _SKIP, "ping": _SKIP, "done": _END, "error": _ERROR, _FAILED: _ERROR}
+_TYPES: Final = {"keepalive": _SKIP, "ping": _SKIP, "error": _ERROR, _FAILED: _ERROR}
+
+
+class StreamRules:
+    """What each event of one stream means: deliver it, skip it, end the stream, or raise.
+
+    Attributes:
+        done: The terminator came (`[DONE]`, `event: done` or a terminal event): stop reading.
+        named: Items are `(event name, value)` pairs rather than bare values.
+        require_terminator: `finish` raises `StreamTruncatedError` if no terminator came.
+    """
+
+    __slots__ = (
+        "_by_name",
+        "_by_type",
+        "_done",
+        "_method",
+        "_request_id",
+        "_terminators",
+        "_url",
+        "done",
+        "named",
+        "require_terminator",
+    )
+
+    def __init__(
+        self,
+        *,
+        method: str,
+        url: str,
+        request_id: str | None = None,
+        framing: str = "data",
+        done: str | None = "[DONE]",
+        terminal: Iterable[str] = (),
+        require_terminator: bool = True,
+    ) -> None:
+        """Rules for one stream.
+
+        Args:
+            method: The request's method, for errors.
+            url: The request's URL, for errors.
+            request_id: The response's `x-request-id`, for errors.
+            framing: "data" (bare JSON values), "event" (named events) or "event-envelope"
+                (Assistants: the name and the data make one event).
+            done: The data that ends the stream, or None when terminal events end it instead.
+                `[DONE]` ends any stream: compatible servers append it where OpenAI does not.
+            terminal: The event names (or data `type`s) delivered last.
+            require_terminator: `finish` raises when neither `done` nor a terminal event came;
+                False for servers that just close the stream.
+        """
+        self._method = method
+        self._url = url
+        self._request_id = request_id
+        self._done = (done or "[DONE]").encode()
+        terminal = tuple(terminal)
+        self._by_name = {**dict.fromkeys(terminal, _LAST), **_NAMES}
+        self._by_type = {**dict.fromkeys(terminal, _LAST), **_TYPES}
+        # What `finish` says was missing.
+        self._terminators = (f"data: {done}",) * (done is not None) + terminal
+        self.done = False
+        self.named = framing != "data"
+        self.require_terminator = require_terminator and bool(self._terminators)
+
+    @classmethod
+    def for_endpoint(
+        cls,
+        stream: Mapping[str, Any],
+        *,
+        method: str,
+        url: str,
+        request_id: str | None = None,
+        require_terminator: bool = True,
+    ) -> StreamRules:
+        """Rules for an operation's stream, from its `Endpoint.stream` entry."""
+        return cls(
+            method=method,
+            url=url,
+            request_id=request_id,
+            framing=stream.get("framing", "data"),
+            done=stream.get("done"),
+            terminal=stream.get("terminal") or (),
+            require_terminator=require_terminator,
+        )
+
+    def items(self, events: Iterable[Event]) -> Iterator[Any]:
+        """The items of some events, ending after the terminator (then `done` is True).
+
+        Raises:
+            StreamError: The provider reported an error (after the items before it).
+            DecodeError: An event's data is not JSON.
+        """
+        plain = not self.named
+        for event in events:
+            name, data, _, _ = event
+            if name is None and plain:
+                # `handle` inlined for the bulk of every chat stream, a nameless object that is
+                # no error, keep-alive or terminal event: this loop is the per-event cost.
+                try:
+                    value = _loads(data)
+                except orjson.JSONDecodeError as exc:
+                    item = self._not_json(data, exc)
+                else:
+                    if (
+                        type(value) is _DICT
+                        and "type" not in value
+                        and "error" not in value
+                        and value.get("object") != "error"
+                    ):
+                        yield value
+                        continue
+                    item = self._judge(event, value, 0)
+            else:
+                item = self.handle(event)
+            if item is not SKIP:
+                yield item
+            if self.done:
+                return
+
+    def handle(self, event: Event) -> Any:
+        """What one event delivers: a JSON value, an `(event name, value)` pair, or `SKIP`.
+
+        Sets `done` on the terminator; a terminal event is still delivered.
+
+        Raises:
+            StreamError: The event is an error the provider reported.
+            DecodeError: The event's data is not JSON.
+        """
+        name, data, _, _ = event
+        action = 0
+        if name is not None:
+            action = self._by_name.get(name, 0)
+            if action == _SKIP:
+                return SKIP
+            if action == _END:
+                self.done = True
+                return SKIP
+            if action == _ERROR:
+                raise self._error(event)
+        try:
+            value = _loads(data)
+        except orjson.JSONDecodeError as exc:
+            return self._not_json(data, exc)
+        return self._judge(event, value, action)
+
+    def _judge(self, event: Event, value: Any, action: int) -> Any:
+        # What a decoded event delivers; `action` is what its name said (0 or _LAST).
+        kind = None
+        if type(value) is _DICT:
+            if "type" in value:
+                kind = value["type"]
+                if kind.__class__ is not str:
+                    kind = None
+                elif by_type := self._by_type.get(kind, 0):
+                    if by_type == _SKIP:
+                        return SKIP
+                    if by_type == _ERROR:
+                        raise self._error(event, value)
+                    action = by_type
+            # OpenRouter puts `error` into an otherwise normal chunk; vLLM's is top-level.
+            if value.get("error") or value.get("object") == "error":
+                raise self._error(event, value)
+        elif type(value) is _LIST and _is_error_array(value):
+            raise self._error(event, value)
+        if action:
+            self.done = True
+        if self.named:
+            return (event.event or kind or "message", value)
+        return value
+
+    def _not_json(self, data: bytes, exc: orjson.JSONDecodeError) -> Any:
+        # Off the hot path: the only non-JSON payloads a stream may carry.
+        if data.startswith(self._done):
+            self.done = True
+            return SKIP
+        if not data or data.isspace():
+            return SKIP  # an empty `data:` line, which some gateways send as a keep-alive
+        if data[:1] == b":":
+            return SKIP  # a comment that a proxy re-wrapped as data (`data: : PROCESSING`)
+        raise DecodeError(
+            f"a stream event is not JSON ({exc}): {data[:_EXCERPT]!r}",
+            raw=data,
+            target=Any,
+            request_id=self._request_id,
+        ) from exc
+
+    def finish(self) -> None:
+        """Check the end of the byte stream.
+
+        Raises:
+            StreamTruncatedError: The stream expects a terminator, none came, and
+                `require_terminator` is set.
+        """
+        if self.done or not self.require_terminator:
+            return
+        expected = " or ".join(self._terminators)
+        message = f"the stream ended without its terminator ({expected}): the output may be cut"
+        if self._request_id is not None:
+            message += f" [request_id={self._request_id}]"
+        raise StreamTruncatedError(
+            message, method=self._method, url=self._url, request_id=self._request_id
+        )
+
+    def _error(self, event: Event, body: Any = None) -> StreamError:
+        data = event.data
+        if body is None:
+            # `event: error` may carry plain text: then that text is the message.
+            with contextlib.suppress(orjson.JSONDecodeError):
+                body = orjson.loads(data)
+        failed = event.event == _FAILED or _type_of(body) == _FAILED
+        message, kind, code = _describe(body, failed=failed)
+        text = message
+        if text is None and body is None:
+            text = data.decode("utf-8", "replace").strip()[:_MAX_TEXT] or None
+        summary = f"{_FAILED if failed else 'the stream reported an error'}: {text or 'no message'}"
+        details = [
+            f"{label}={value}"
+            for label, value in (
+                ("event", event.event),
+                ("type", kind),
+                ("code", code),
+                ("request_id", self._request_id),
+            )
+            if value is not None
+        ]
+        if details:
+            summary += f" [{', '.join(details)}]"
+        return StreamError(
+            summary,
+            method=self._method,
+            url=self._url,
+            event=event.event,
+            data=data,
+            body=body,
+            error_message=message,
+            type=kind,
+            code=code,
+            request_id=self._request_id,
+        )
+
+
+def _is_error_array(value: list[Any]) -> bool:
+    # Gemini wraps its error object in a one-element array.
+    first = json_object(value[0]) if value else None
+    return first is not None and bool(first.get("error"))
+
+
+def _type_of(body: Any) -> Any:
+    top = json_object(body)
+    return None if top is None else top.get("type")
+
+
+def _describe(body: Any, *, failed: bool) -> tuple[str | None, str | None, str | int | None]:
+    """The message, type and code of an error event's decoded data, whatever its shape."""
+    items = json_array(body)
+    top = json_object(items[0] if items else body)
+    if top is None:
+        return None, None, None
+    if failed:  # the error sits in the failed response: {"response": {"error": {...}}}
+        response = json_object(top.get("response"))
+        top = {"error": response.get("error")} if response is not None else {}
+    error = top.get("error")
+    source = json_object(error)
+    if source is None:
+        if error is not None and not isinstance(error, bool):
+            return _text(error), None, _code(top.get("code"))  # {"error": "model not found"}
+        # vLLM's top level, the Responses `type: error` event, TGIS's {"code", "details"}.
+        source = top
+    message = _text(source.get("message")) or _text(source.get("details") or source.get("detail"))
+    kind = _text(source.get("type") or source.get("status"))
+    # A Responses error event's `type` names the event, not a kind of error.
+    return message, None if kind == "error" else kind, _code(source.get("code"))
+
+
+def _text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    return orjson.dumps(value).decode()
+
+
+def _code(value: Any) -> str | int | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    if isinstance(value, (str, int)):
+        return value
+    return _text(value)
