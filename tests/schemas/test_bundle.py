@@ -207,7 +207,7 @@ def test_every_operation_has_the_contract_shape() -> None:
         assert "](" not in op["summary"]
         assert all("text/event-stream" not in r.get("raw", []) for r in op["responses"].values())
         if op["request"]:
-            assert op["request"].keys() == {"content_type", "schema", "required"}
+            assert op["request"].keys() == {"content_type", "schema", "required", "part_types"}
         if op["stream"]:
             assert op["stream"]["framing"] in {"data", "event", "event-envelope"}
             assert op["stream"]["in"] in {"body", "query"}
