@@ -819,11 +819,11 @@ def stream_options(endpoint: Endpoint, options: CallOptions) -> CallOptions:
 
 def event_converter(
     event_type: object, decoder: Callable[[bytes], Any] | None, *, named: bool
-) -> Callable[[Any, Any], Any]:
+) -> Callable[[Any, Any], Any] | None:
     """How a stream's items (values, or `(event name, value)` pairs) reach the caller.
 
     As they are, converted into `event_type`, or decoded from each event's raw data by
-    `decoder`.
+    `decoder`. None means "as they are" (the fast path).
 
     Raises:
         TypeError: Both `event_type=` and `decoder=` were given.
@@ -835,7 +835,7 @@ def event_converter(
             return lambda event, item: (item[0], decoder(event.data))
         return lambda event, _item: decoder(event.data)
     if event_type is None:
-        return lambda _event, item: item
+        return None
     convert = _codec.converter_for(event_type)
     if named:
         return lambda _event, item: (item[0], convert(item[1]))
