@@ -694,19 +694,19 @@ def decoder_for(
 
 def transport_error(prepared: Prepared, exc: httpx.RequestError) -> APIConnectionError:
     """The byot error for an httpx failure to send or receive."""
-    url = prepared.safe_url
+    return connection_error(prepared.method, prepared.safe_url, exc)
+
+
+def connection_error(method: str, url: str, exc: httpx.RequestError) -> APIConnectionError:
+    """The byot error for an httpx failure, also while a stream is being read."""
     if isinstance(exc, httpx.TimeoutException):
         name = type(exc).__name__
         kind = name.removesuffix("Timeout").lower() if name.endswith("Timeout") else "request"
         return APITimeoutError(
-            f"{kind} timeout: {prepared.method} {url} got no answer in time",
-            method=prepared.method,
-            url=url,
+            f"{kind} timeout: {method} {url} got no answer in time", method=method, url=url
         )
     return APIConnectionError(
-        f"connection error: {prepared.method} {url}: {type(exc).__name__}: {exc}",
-        method=prepared.method,
-        url=url,
+        f"connection error: {method} {url}: {type(exc).__name__}: {exc}", method=method, url=url
     )
 
 

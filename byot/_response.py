@@ -11,16 +11,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic
 
+import httpx
 from typing_extensions import Self, override
 
+from byot._core import connection_error
 from byot._sse import SKIP, SSEDecoder
 from byot._types import R
 
 if TYPE_CHECKING:
     import os
     from collections.abc import AsyncIterator, Callable, Iterator
-
-    import httpx
 
     from byot._sse import Event, StreamRules
 
@@ -187,32 +187,28 @@ class AsyncBinaryStream(_StreamBase):
         await self.aclose()
 
 
-class _EventStreamBase(_StreamBase, Generic[R]):
-    """What both event streams share: turning decoded events into the caller's items."""
+class _Feed:
+    """Decoded events to the caller's items: the state a stream's reading loop needs.
+
+    Kept apart from the stream object so the reading generator holds no reference to it: a
+    stream dropped mid-iteration is freed (and its connection released) at once, not when the
+    cycle collector runs.
+    """
+
+    __slots__ = ("convert", "decoder", "rules", "seen")
 
     def __init__(
-        self,
-        response: httpx.Response,
-        rules: StreamRules,
-        convert: Callable[[Event, Any], R] | None,
-        *,
-        method: str,
-        url: str,
-        accumulate: Callable[[list[Any]], dict[str, Any]] | None = None,
+        self, rules: StreamRules, convert: Callable[[Event, Any], Any] | None, *, keep: bool
     ) -> None:
-        super().__init__(response, method=method, url=url)
-        self._rules = rules
-        self._convert = convert
-        self._decoder = SSEDecoder()
-        self._accumulate = accumulate
+        self.rules = rules
+        self.convert = convert
+        self.decoder = SSEDecoder()
         # What final() merges; kept only for the streams it can merge (chat, Responses).
-        self._seen: list[Any] | None = [] if accumulate is not None else None
+        self.seen: list[Any] | None = [] if keep else None
 
-    def _deliver(self, events: list[Event]) -> Iterator[R]:
+    def deliver(self, events: list[Event]) -> Iterator[Any]:
         """The items of some events, up to the terminator."""
-        rules = self._rules
-        seen = self._seen
-        convert = self._convert
+        rules, seen, convert = self.rules, self.seen, self.convert
         if convert is None:  # items as they are: the rules' own loop, the fastest path
             if seen is None:
                 yield from rules.items(events)
@@ -230,14 +226,69 @@ class _EventStreamBase(_StreamBase, Generic[R]):
             if rules.done:
                 return
 
+
+def _read_events(response: httpx.Response, feed: _Feed, method: str, url: str) -> Iterator[Any]:
+    try:
+        decoder, rules = feed.decoder, feed.rules
+        try:
+            for chunk in response.iter_bytes():
+                yield from feed.deliver(decoder.feed(chunk))
+                if rules.done:
+                    return
+        except httpx.RequestError as exc:  # a reset or an idle timeout while reading
+            raise connection_error(method, url, exc) from exc
+        yield from feed.deliver(decoder.flush())
+        rules.finish()
+    finally:
+        response.close()
+
+
+async def _aread_events(
+    response: httpx.Response, feed: _Feed, method: str, url: str
+) -> AsyncIterator[Any]:
+    try:
+        decoder, rules = feed.decoder, feed.rules
+        try:
+            async for chunk in response.aiter_bytes():
+                for item in feed.deliver(decoder.feed(chunk)):
+                    yield item
+                if rules.done:
+                    return
+        except httpx.RequestError as exc:  # a reset or an idle timeout while reading
+            raise connection_error(method, url, exc) from exc
+        for item in feed.deliver(decoder.flush()):
+            yield item
+        rules.finish()
+    finally:
+        await response.aclose()
+
+
+class _EventStreamBase(_StreamBase, Generic[R]):
+    """What both event streams share: the feed, and merging what it delivered."""
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        rules: StreamRules,
+        convert: Callable[[Event, Any], R] | None,
+        *,
+        method: str,
+        url: str,
+        accumulate: Callable[[list[Any]], dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(response, method=method, url=url)
+        self._feed = _Feed(rules, convert, keep=accumulate is not None)
+        self._accumulate = accumulate
+
     def _merged(self) -> dict[str, Any]:
-        if self._accumulate is None or self._seen is None:
+        seen = self._feed.seen
+        if self._accumulate is None or seen is None:
             raise TypeError(
                 "final() merges chat completion and Responses streams of dicts; for other "
                 "streams (or your own event types) collect the events yourself"
             )
         # Named streams deliver (event name, value) pairs: merge the values.
-        values: list[Any] = [v[1] if type(v) is tuple else v for v in self._seen]
+        values: list[Any] = [v[1] if type(v) is tuple else v for v in seen]
         return self._accumulate(values)
 
 
@@ -248,8 +299,10 @@ class Stream(_EventStreamBase[R]):
     returns; where the wire names its events (Responses, Assistants, images), each item is an
     `(event name, value)` pair. Errors the provider reports inside the stream raise
     `byot.errors.StreamError`; a stream cut before its terminator raises
-    `byot.errors.StreamTruncatedError`. Leaving the `with` block, `close()`, or stopping the
-    iteration releases the connection.
+    `byot.errors.StreamTruncatedError`; a reset or an idle read timeout between events
+    (`Timeout(read=...)`) raises `byot.errors.APIConnectionError` / `APITimeoutError`.
+    Leaving the `with` block, `close()`, stopping the iteration or dropping the stream
+    releases the connection.
 
     ```python
     with client.chat.completions.create_stream(body) as stream:
@@ -266,19 +319,7 @@ class Stream(_EventStreamBase[R]):
 
     @cached_property
     def _items(self) -> Iterator[R]:
-        return self._generate()
-
-    def _generate(self) -> Iterator[R]:
-        decoder, rules = self._decoder, self._rules
-        try:
-            for chunk in self._response.iter_bytes():
-                yield from self._deliver(decoder.feed(chunk))
-                if rules.done:
-                    return
-            yield from self._deliver(decoder.flush())
-            rules.finish()
-        finally:
-            self.close()
+        return _read_events(self._response, self._feed, self.method, self.url)
 
     def final(self) -> dict[str, Any]:
         """Read the rest of the stream and return the whole completion or response, merged.
@@ -300,6 +341,11 @@ class Stream(_EventStreamBase[R]):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def __del__(self) -> None:
+        # A stream dropped before it was iterated still holds its connection.
+        if not self._response.is_closed:
+            self._response.close()
+
 
 class AsyncStream(_EventStreamBase[R]):
     """The async twin of `Stream`: `async for` it, `async with` it, `await stream.aclose()`."""
@@ -312,21 +358,7 @@ class AsyncStream(_EventStreamBase[R]):
 
     @cached_property
     def _items(self) -> AsyncIterator[R]:
-        return self._generate()
-
-    async def _generate(self) -> AsyncIterator[R]:
-        decoder, rules = self._decoder, self._rules
-        try:
-            async for chunk in self._response.aiter_bytes():
-                for item in self._deliver(decoder.feed(chunk)):
-                    yield item
-                if rules.done:
-                    return
-            for item in self._deliver(decoder.flush()):
-                yield item
-            rules.finish()
-        finally:
-            await self.aclose()
+        return _aread_events(self._response, self._feed, self.method, self.url)
 
     async def final(self) -> dict[str, Any]:
         """Read the rest of the stream and return the whole completion or response, merged."""

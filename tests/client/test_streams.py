@@ -258,3 +258,68 @@ def test_accumulators_work_on_events_the_caller_collected() -> None:
     assert byot.accumulate_chat(CHUNKS)["choices"][0]["message"]["content"] == "Hello"
     events = [data for _, data in RESPONSE_EVENTS]
     assert byot.accumulate_response(events)["id"] == "r1"
+
+
+class _Failing(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body that sends one event, then fails the way a network does."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+        self.closed = False
+
+    def __iter__(self) -> Any:
+        yield _frames(CHUNKS[0], done=False)
+        raise self.error
+
+    async def __aiter__(self) -> Any:
+        yield _frames(CHUNKS[0], done=False)
+        raise self.error
+
+    def close(self) -> None:
+        self.closed = True
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize(
+    ("error", "raised"),
+    [
+        (httpx.ReadTimeout("idle"), byot.errors.APITimeoutError),
+        (httpx.RemoteProtocolError("peer closed"), byot.errors.APIConnectionError),
+    ],
+)
+def test_network_failures_while_reading_are_typed(
+    both: Both, error: Exception, raised: type[Exception]
+) -> None:
+    body = _Failing(error)
+    client = both.client(lambda r: httpx.Response(200, stream=body, headers=SSE))
+    stream = both.call(client.chat.completions.create_stream, {"model": "x"})
+    with pytest.raises(raised) as info:
+        _drain(both, stream)
+    assert info.value.__cause__ is error
+    assert type(info.value) is raised
+    assert body.closed
+
+
+def test_a_dropped_stream_releases_its_connection_at_once() -> None:
+    import gc
+
+    bodies: list[_Failing] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        bodies.append(_Failing(httpx.ReadError("never reached")))
+        return httpx.Response(200, stream=bodies[-1], headers=SSE)
+
+    client = byot.Client(base_url="http://t/v1", transport=httpx.MockTransport(handler))
+    gc.disable()  # the stream must not need the cycle collector
+    try:
+        stream = client.chat.completions.create_stream({"model": "x"})
+        assert next(stream) == CHUNKS[0]
+        del stream  # dropped mid-iteration
+        assert bodies[0].closed
+        client.chat.completions.create_stream({"model": "x"})  # dropped before iterating
+        assert bodies[1].closed
+    finally:
+        gc.enable()
+        client.close()
