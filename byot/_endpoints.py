@@ -3206,6 +3206,13 @@ ENDPOINTS: dict[str, E] = {
         "none",
         "json",
         admin=True,
+        pagination={
+            "has_more": "has_more",
+            "items": "data",
+            "next": "next_page",
+            "param": "page",
+            "style": "cursor",
+        },
     ),
     "usage-audio-transcriptions": E(
         "usage-audio-transcriptions",
@@ -3228,6 +3235,13 @@ ENDPOINTS: dict[str, E] = {
         "none",
         "json",
         admin=True,
+        pagination={
+            "has_more": "has_more",
+            "items": "data",
+            "next": "next_page",
+            "param": "page",
+            "style": "cursor",
+        },
     ),
     "usage-code-interpreter-sessions": E(
         "usage-code-interpreter-sessions",
@@ -3247,6 +3261,13 @@ ENDPOINTS: dict[str, E] = {
         "none",
         "json",
         admin=True,
+        pagination={
+            "has_more": "has_more",
+            "items": "data",
+            "next": "next_page",
+            "param": "page",
+            "style": "cursor",
+        },
     ),
     "usage-completions": E(
         "usage-completions",
@@ -3270,6 +3291,13 @@ ENDPOINTS: dict[str, E] = {
         "none",
         "json",
         admin=True,
+        pagination={
+            "has_more": "has_more",
+            "items": "data",
+            "next": "next_page",
+            "param": "page",
+            "style": "cursor",
+        },
     ),
     "usage-costs": E(
         "usage-costs",
@@ -3290,6 +3318,13 @@ ENDPOINTS: dict[str, E] = {
         "none",
         "json",
         admin=True,
+        pagination={
+            "has_more": "has_more",
+            "items": "data",
+            "next": "next_page",
+            "param": "page",
+            "style": "cursor",
+        },
     ),
     "usage-embeddings": E(
         "usage-embeddings",
@@ -3312,6 +3347,13 @@ ENDPOINTS: dict[str, E] = {
         "none",
         "json",
         admin=True,
+        pagination={
+            "has_more": "has_more",
+            "items": "data",
+            "next": "next_page",
+            "param": "page",
+            "style": "cursor",
+        },
     ),
     "usage-file-search-calls": E(
         "usage-file-search-calls",
@@ -3334,6 +3376,13 @@ ENDPOINTS: dict[str, E] = {
         "none",
         "json",
         admin=True,
+        pagination={
+            "has_more": "has_more",
+            "items": "data",
+            "next": "next_page",
+            "param": "page",
+            "style": "cursor",
+        },
     ),
     "usage-images": E(
         "usage-images",
@@ -3358,6 +3407,13 @@ ENDPOINTS: dict[str, E] = {
         "none",
         "json",
         admin=True,
+        pagination={
+            "has_more": "has_more",
+            "items": "data",
+            "next": "next_page",
+            "param": "page",
+            "style": "cursor",
+        },
     ),
     "usage-moderations": E(
         "usage-moderations",
@@ -3380,6 +3436,13 @@ ENDPOINTS: dict[str, E] = {
         "none",
         "json",
         admin=True,
+        pagination={
+            "has_more": "has_more",
+            "items": "data",
+            "next": "next_page",
+            "param": "page",
+            "style": "cursor",
+        },
     ),
     "usage-vector-stores": E(
         "usage-vector-stores",
@@ -3399,6 +3462,13 @@ ENDPOINTS: dict[str, E] = {
         "none",
         "json",
         admin=True,
+        pagination={
+            "has_more": "has_more",
+            "items": "data",
+            "next": "next_page",
+            "param": "page",
+            "style": "cursor",
+        },
     ),
     "usage-web-search-calls": E(
         "usage-web-search-calls",
@@ -3422,6 +3492,13 @@ ENDPOINTS: dict[str, E] = {
         "none",
         "json",
         admin=True,
+        pagination={
+            "has_more": "has_more",
+            "items": "data",
+            "next": "next_page",
+            "param": "page",
+            "style": "cursor",
+        },
     ),
     "validateGrader": E(
         "validateGrader",

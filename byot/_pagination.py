@@ -33,7 +33,8 @@ def next_cursor(page: Any, pagination: Mapping[str, str]) -> str | None:
         return None
     source = pagination["next"]
     cursor = None if source == "id-of-last-item" else fields.get(source)
-    if not isinstance(cursor, str) or not cursor:
+    # An item id stands in for a missing `after` cursor only: page tokens are opaque.
+    if (not isinstance(cursor, str) or not cursor) and pagination["param"] == "after":
         listed = items(page, pagination)
         last = json_object(listed[-1]) if listed else None
         cursor = last.get("id") if last is not None else None

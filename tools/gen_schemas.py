@@ -586,10 +586,11 @@ class Generator:
         if listing and "after" in query:
             nxt = "last_id" if "last_id" in props else "next" if "next" in props else None
             return {**CURSOR, "next": nxt or "id-of-last-item"}
+        if listing and "page" in query and "next_page" in props:
+            # The usage and costs reports: an opaque page token, not an item id.
+            return {**CURSOR, "param": "page", "next": "next_page"}
         if listing:
-            paged = "page" in query and "next_page" in props
-            style = "page + next_page" if paged else "no cursor param"
-            self._flag("pagination", op_id, f"data + has_more without an `after` param ({style})")
+            self._flag("pagination", op_id, "data + has_more without a cursor parameter")
         elif "after" in query:
             self._flag("pagination", op_id, "`after` param without data + has_more")
         return None

@@ -984,6 +984,78 @@ class AdminCosts:
             options,
         )
 
+    def list_pages(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        api_key_ids: Sequence[str] | None = None,
+        group_by: Sequence[Literal["project_id", "line_item", "api_key_id"]] | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[R]:
+        """Every page of: Costs, following the cursor.
+
+        `GET /organization/costs`
+        """
+        return self._client._pages(
+            _E["usage-costs"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "api_key_ids": api_key_ids,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        api_key_ids: Sequence[str] | None = None,
+        group_by: Sequence[Literal["project_id", "line_item", "api_key_id"]] | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[T]:
+        """Every item of: Costs, across pages.
+
+        `GET /organization/costs`
+        """
+        return self._client._items(
+            _E["usage-costs"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "api_key_ids": api_key_ids,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            item_type,
+            options,
+        )
+
 
 class AdminDataRetention:
     """`client.admin.data_retention`."""
@@ -6662,6 +6734,86 @@ class AdminUsageAudioSpeeches:
             options,
         )
 
+    def list_pages(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+        api_key_ids: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[R]:
+        """Every page of: Audio speeches, following the cursor.
+
+        `GET /organization/usage/audio_speeches`
+        """
+        return self._client._pages(
+            _E["usage-audio-speeches"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "user_ids": user_ids,
+                "api_key_ids": api_key_ids,
+                "models": models,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+        api_key_ids: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[T]:
+        """Every item of: Audio speeches, across pages.
+
+        `GET /organization/usage/audio_speeches`
+        """
+        return self._client._items(
+            _E["usage-audio-speeches"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "user_ids": user_ids,
+                "api_key_ids": api_key_ids,
+                "models": models,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            item_type,
+            options,
+        )
+
 
 class AdminUsageAudioTranscriptions:
     """`client.admin.usage.audio_transcriptions`."""
@@ -6754,6 +6906,86 @@ class AdminUsageAudioTranscriptions:
             options,
         )
 
+    def list_pages(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+        api_key_ids: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[R]:
+        """Every page of: Audio transcriptions, following the cursor.
+
+        `GET /organization/usage/audio_transcriptions`
+        """
+        return self._client._pages(
+            _E["usage-audio-transcriptions"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "user_ids": user_ids,
+                "api_key_ids": api_key_ids,
+                "models": models,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+        api_key_ids: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[T]:
+        """Every item of: Audio transcriptions, across pages.
+
+        `GET /organization/usage/audio_transcriptions`
+        """
+        return self._client._items(
+            _E["usage-audio-transcriptions"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "user_ids": user_ids,
+                "api_key_ids": api_key_ids,
+                "models": models,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            item_type,
+            options,
+        )
+
 
 class AdminUsageCodeInterpreterSessions:
     """`client.admin.usage.code_interpreter_sessions`."""
@@ -6831,6 +7063,74 @@ class AdminUsageCodeInterpreterSessions:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        group_by: Sequence[Literal["project_id"]] | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[R]:
+        """Every page of: Code interpreter sessions, following the cursor.
+
+        `GET /organization/usage/code_interpreter_sessions`
+        """
+        return self._client._pages(
+            _E["usage-code-interpreter-sessions"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        group_by: Sequence[Literal["project_id"]] | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[T]:
+        """Every item of: Code interpreter sessions, across pages.
+
+        `GET /organization/usage/code_interpreter_sessions`
+        """
+        return self._client._items(
+            _E["usage-code-interpreter-sessions"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            item_type,
             options,
         )
 
@@ -6939,6 +7239,96 @@ class AdminUsageCompletions:
             options,
         )
 
+    def list_pages(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+        api_key_ids: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        batch: bool | None = None,
+        group_by: Sequence[
+            Literal["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"]
+        ]
+        | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[R]:
+        """Every page of: Completions, following the cursor.
+
+        `GET /organization/usage/completions`
+        """
+        return self._client._pages(
+            _E["usage-completions"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "user_ids": user_ids,
+                "api_key_ids": api_key_ids,
+                "models": models,
+                "batch": batch,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+        api_key_ids: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        batch: bool | None = None,
+        group_by: Sequence[
+            Literal["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"]
+        ]
+        | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[T]:
+        """Every item of: Completions, across pages.
+
+        `GET /organization/usage/completions`
+        """
+        return self._client._items(
+            _E["usage-completions"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "user_ids": user_ids,
+                "api_key_ids": api_key_ids,
+                "models": models,
+                "batch": batch,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            item_type,
+            options,
+        )
+
 
 class AdminUsageEmbeddings:
     """`client.admin.usage.embeddings`."""
@@ -7028,6 +7418,86 @@ class AdminUsageEmbeddings:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+        api_key_ids: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[R]:
+        """Every page of: Embeddings, following the cursor.
+
+        `GET /organization/usage/embeddings`
+        """
+        return self._client._pages(
+            _E["usage-embeddings"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "user_ids": user_ids,
+                "api_key_ids": api_key_ids,
+                "models": models,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+        api_key_ids: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[T]:
+        """Every item of: Embeddings, across pages.
+
+        `GET /organization/usage/embeddings`
+        """
+        return self._client._items(
+            _E["usage-embeddings"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "user_ids": user_ids,
+                "api_key_ids": api_key_ids,
+                "models": models,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            item_type,
             options,
         )
 
@@ -7123,6 +7593,88 @@ class AdminUsageFileSearchCalls:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+        api_key_ids: Sequence[str] | None = None,
+        vector_store_ids: Sequence[str] | None = None,
+        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "vector_store_id"]]
+        | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[R]:
+        """Every page of: File search calls, following the cursor.
+
+        `GET /organization/usage/file_search_calls`
+        """
+        return self._client._pages(
+            _E["usage-file-search-calls"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "user_ids": user_ids,
+                "api_key_ids": api_key_ids,
+                "vector_store_ids": vector_store_ids,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+        api_key_ids: Sequence[str] | None = None,
+        vector_store_ids: Sequence[str] | None = None,
+        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "vector_store_id"]]
+        | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[T]:
+        """Every item of: File search calls, across pages.
+
+        `GET /organization/usage/file_search_calls`
+        """
+        return self._client._items(
+            _E["usage-file-search-calls"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "user_ids": user_ids,
+                "api_key_ids": api_key_ids,
+                "vector_store_ids": vector_store_ids,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            item_type,
             options,
         )
 
@@ -7241,6 +7793,104 @@ class AdminUsageImages:
             options,
         )
 
+    def list_pages(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        sources: Sequence[Literal["image.generation", "image.edit", "image.variation"]]
+        | None = None,
+        sizes: Sequence[Literal["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"]]
+        | None = None,
+        project_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+        api_key_ids: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        group_by: Sequence[
+            Literal["project_id", "user_id", "api_key_id", "model", "size", "source"]
+        ]
+        | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[R]:
+        """Every page of: Images, following the cursor.
+
+        `GET /organization/usage/images`
+        """
+        return self._client._pages(
+            _E["usage-images"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "sources": sources,
+                "sizes": sizes,
+                "project_ids": project_ids,
+                "user_ids": user_ids,
+                "api_key_ids": api_key_ids,
+                "models": models,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        sources: Sequence[Literal["image.generation", "image.edit", "image.variation"]]
+        | None = None,
+        sizes: Sequence[Literal["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"]]
+        | None = None,
+        project_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+        api_key_ids: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        group_by: Sequence[
+            Literal["project_id", "user_id", "api_key_id", "model", "size", "source"]
+        ]
+        | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[T]:
+        """Every item of: Images, across pages.
+
+        `GET /organization/usage/images`
+        """
+        return self._client._items(
+            _E["usage-images"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "sources": sources,
+                "sizes": sizes,
+                "project_ids": project_ids,
+                "user_ids": user_ids,
+                "api_key_ids": api_key_ids,
+                "models": models,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            item_type,
+            options,
+        )
+
 
 class AdminUsageModerations:
     """`client.admin.usage.moderations`."""
@@ -7333,6 +7983,86 @@ class AdminUsageModerations:
             options,
         )
 
+    def list_pages(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+        api_key_ids: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[R]:
+        """Every page of: Moderations, following the cursor.
+
+        `GET /organization/usage/moderations`
+        """
+        return self._client._pages(
+            _E["usage-moderations"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "user_ids": user_ids,
+                "api_key_ids": api_key_ids,
+                "models": models,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+        api_key_ids: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[T]:
+        """Every item of: Moderations, across pages.
+
+        `GET /organization/usage/moderations`
+        """
+        return self._client._items(
+            _E["usage-moderations"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "user_ids": user_ids,
+                "api_key_ids": api_key_ids,
+                "models": models,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            item_type,
+            options,
+        )
+
 
 class AdminUsageVectorStores:
     """`client.admin.usage.vector_stores`."""
@@ -7410,6 +8140,74 @@ class AdminUsageVectorStores:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        group_by: Sequence[Literal["project_id"]] | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[R]:
+        """Every page of: Vector stores, following the cursor.
+
+        `GET /organization/usage/vector_stores`
+        """
+        return self._client._pages(
+            _E["usage-vector-stores"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        group_by: Sequence[Literal["project_id"]] | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[T]:
+        """Every item of: Vector stores, across pages.
+
+        `GET /organization/usage/vector_stores`
+        """
+        return self._client._items(
+            _E["usage-vector-stores"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            item_type,
             options,
         )
 
@@ -7509,6 +8307,92 @@ class AdminUsageWebSearchCalls:
             decoder,
             None,
             raw,
+            options,
+        )
+
+    def list_pages(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+        api_key_ids: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        context_levels: Sequence[Literal["low", "medium", "high"]] | None = None,
+        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "context_level"]]
+        | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[R]:
+        """Every page of: Web search calls, following the cursor.
+
+        `GET /organization/usage/web_search_calls`
+        """
+        return self._client._pages(
+            _E["usage-web-search-calls"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "user_ids": user_ids,
+                "api_key_ids": api_key_ids,
+                "models": models,
+                "context_levels": context_levels,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            response_type,
+            decoder,
+            options,
+        )
+
+    def list_items(
+        self,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: Literal["1m", "1h", "1d"] | None = None,
+        project_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+        api_key_ids: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        context_levels: Sequence[Literal["low", "medium", "high"]] | None = None,
+        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "context_level"]]
+        | None = None,
+        limit: int | None = None,
+        page: str | None = None,
+        item_type: type[T] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[T]:
+        """Every item of: Web search calls, across pages.
+
+        `GET /organization/usage/web_search_calls`
+        """
+        return self._client._items(
+            _E["usage-web-search-calls"],
+            {},
+            {
+                "start_time": start_time,
+                "end_time": end_time,
+                "bucket_width": bucket_width,
+                "project_ids": project_ids,
+                "user_ids": user_ids,
+                "api_key_ids": api_key_ids,
+                "models": models,
+                "context_levels": context_levels,
+                "group_by": group_by,
+                "limit": limit,
+                "page": page,
+            },
+            item_type,
             options,
         )
 

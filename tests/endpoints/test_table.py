@@ -77,11 +77,17 @@ PAGES = [
         "first_id": "item-1",
         "last_id": "cursor-last_id",
         "next": "cursor-next",
+        "next_page": "cursor-next_page",
     },
     {"object": "list", "data": [{"id": "item-3", "label": "last"}], "has_more": False},
 ]
 # The cursor of the second page, by where the table says it comes from.
-CURSORS = {"last_id": "cursor-last_id", "next": "cursor-next", "id-of-last-item": "item-2"}
+CURSORS = {
+    "last_id": "cursor-last_id",
+    "next": "cursor-next",
+    "next_page": "cursor-next_page",
+    "id-of-last-item": "item-2",
+}
 SERVED_JSON = {"id": "obj-1", "label": "served", "unknown": {"nested": [1, 2.5, None]}}
 SERVED_BINARY = b"\x00\x01binary\xff\r\n"
 SERVED_TEXT = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=caf\u00e9\r\n"

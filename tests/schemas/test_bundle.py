@@ -212,7 +212,7 @@ def test_every_operation_has_the_contract_shape() -> None:
             assert op["stream"]["framing"] in {"data", "event", "event-envelope"}
             assert op["stream"]["in"] in {"body", "query"}
         if op["pagination"]:
-            assert op["pagination"]["next"] in {"last_id", "next", "id-of-last-item"}
+            assert op["pagination"]["next"] in {"last_id", "next", "next_page", "id-of-last-item"}
         for param in op["query_params"]:
             assert param.keys() == {"name", "required", "schema", "style", "explode"}
 
@@ -247,6 +247,8 @@ def test_spot_checks() -> None:
         "next": "last_id",
     }  # fmt: skip
     assert ops["list-groups"]["pagination"]["next"] == "next"
+    assert ops["usage-completions"]["pagination"]["param"] == "page"
+    assert ops["usage-completions"]["pagination"]["next"] == "next_page"
     beta = ops["beta_createResponse"]
     assert (beta["path"], beta["fixed_query"]) == ("/responses", {"beta": "true"})
     assert ops["retrieveBatch"]["path_params"][0]["name"] == "batch_id"

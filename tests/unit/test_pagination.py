@@ -59,3 +59,10 @@ def test_every_paginated_endpoint_takes_its_cursor_as_a_query_parameter() -> Non
     for endpoint in paginated:
         assert endpoint.pagination is not None
         assert endpoint.pagination["param"] in endpoint.query_params.values(), endpoint.name
+
+
+def test_page_tokens_are_never_replaced_by_item_ids() -> None:
+    paged = {**LAST_ID, "param": "page", "next": "next_page"}
+    page = {"data": [{"id": "b1"}], "has_more": True, "next_page": "tok-2"}
+    assert _pagination.next_cursor(page, paged) == "tok-2"
+    assert _pagination.next_cursor({**page, "next_page": None}, paged) is None
