@@ -307,8 +307,11 @@ class StreamRules:
             require_terminator=require_terminator,
         )
 
-    def items(self, events: Iterable[Event]) -> Iterator[Any]:
+    def items(self, events: Iterable[Event], keep: list[bytes] | None = None) -> Iterator[Any]:
         """The items of some events, ending after the terminator (then `done` is True).
+
+        With `keep`, the raw data of each delivered event is appended to it (what a stream
+        keeps to merge itself later).
 
         Raises:
             StreamError: The provider reported an error (after the items before it).
@@ -331,12 +334,16 @@ class StreamRules:
                         and "error" not in value
                         and value.get("object") != "error"
                     ):
+                        if keep is not None:
+                            keep.append(data)
                         yield value
                         continue
                     item = self._judge(event, value, 0)
             else:
                 item = self.handle(event)
             if item is not SKIP:
+                if keep is not None:
+                    keep.append(data)
                 yield item
             if self.done:
                 return
