@@ -8,7 +8,10 @@ every accepted socket is counted, so tests can check retries and keep-alive.
 
 The behaviours write the response bytes by hand where it matters: chunked transfer encoding,
 a body trickled byte by byte, silence after the headers, or a TCP reset (SO_LINGER 0) before
-the response, after the headers or in the middle of the body.
+the response, after the headers or in the middle of the body. `EventStream` writes a
+server-sent-event stream part by part, as a model server does, and records what it sent and
+whether the client went away; it can hold each part until the test lets it go, pause, then end
+the body properly, cut it with a FIN before the chunked body's end, or drop it with a reset.
 
 All waits inside handlers wait on the server's stop event, so `close()` interrupts them; it then
 shuts every open connection down and joins every handler thread: no thread or socket outlives
@@ -25,6 +28,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -164,6 +168,91 @@ class Reset(Behaviour):
         handler.reset()
 
 
+_HOLD_TIMEOUT = 10.0  # how long a held part waits for the test before it is sent anyway
+
+
+@dataclass(eq=False)
+class EventStream(Behaviour):
+    """A `text/event-stream` answer written part by part, `delay` s apart; for one request.
+
+    Each of `parts` is one write (one chunk when `chunked`): a whole event, several, or a piece
+    of one. Without `chunked` the body has no length and ends when the connection closes
+    (`Connection: close`), as some servers and proxies send streams.
+
+    Args:
+        parts: The raw bytes to send, in writes.
+        delay: The pause before every part but the first.
+        hold: Indexes of parts sent only once the test calls `advance()` (each call lets one
+            held part go; after `_HOLD_TIMEOUT` s it goes anyway, so a broken client fails
+            its assertions instead of hanging).
+        pause: `(index, seconds)`: silence before that part, on top of `delay`.
+        end: After the last part, "finish" ends the body properly (the last chunk, or the
+            close that delimits it), "close" closes the connection (a FIN) in the middle of the
+            chunked body, "reset" drops it with a TCP reset.
+        chunked: `Transfer-Encoding: chunked`, else a body delimited by closing the connection.
+        headers: Extra response headers (an `x-request-id`, say).
+
+    Attributes:
+        sent: The `time.monotonic()` at which each part was written, taken just before the
+            write (so a client that has a part's item always finds it counted).
+        outcome: "finished" once the answer was written whole, "client gone" when a write failed
+            because the client had closed the connection, None while it runs (or when the
+            server stopped it).
+        done: Set when the handler stops writing, whatever the outcome.
+    """
+
+    parts: Sequence[bytes]
+    delay: float = 0.0
+    hold: frozenset[int] = frozenset()
+    pause: tuple[int, float] | None = None
+    end: str = "finish"
+    chunked: bool = True
+    headers: Mapping[str, str] = field(default_factory=dict[str, str])
+    sent: list[float] = field(default_factory=list[float], init=False)
+    outcome: str | None = field(default=None, init=False)
+    done: threading.Event = field(default_factory=threading.Event, init=False)
+    _released: threading.Semaphore = field(
+        default_factory=lambda: threading.Semaphore(0), init=False
+    )
+
+    def advance(self) -> None:
+        """Let the next held part go."""
+        self._released.release()
+
+    def respond(self, handler: _Handler) -> None:
+        headers = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+        headers.update(self.headers)
+        if self.chunked:
+            headers["Transfer-Encoding"] = "chunked"
+        else:
+            headers["Connection"] = "close"
+        if self.end not in ("finish", "close", "reset"):
+            raise ValueError(f"unknown end {self.end!r}")
+        try:
+            handler.send_head(200, headers)
+            for index, part in enumerate(self.parts):
+                if index in self.hold:
+                    handler.wait_for(self._released, _HOLD_TIMEOUT)
+                if index and self.delay:
+                    handler.wait(self.delay)
+                if self.pause is not None and self.pause[0] == index:
+                    handler.wait(self.pause[1])
+                self.sent.append(time.monotonic())  # before the write: the client may be quicker
+                handler.send_bytes(b"%x\r\n%s\r\n" % (len(part), part) if self.chunked else part)
+            if self.end == "reset":
+                handler.reset()
+            elif self.end == "close" or not self.chunked:
+                handler.close_connection = True  # the server then shuts the socket: a FIN
+            else:
+                handler.send_bytes(b"0\r\n\r\n")
+            self.outcome = "finished"
+        except OSError:  # the client closed the connection
+            self.outcome = "client gone"
+            handler.close_connection = True
+        finally:
+            self.done.set()
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: TestServer  # type: ignore[assignment]
     protocol_version = "HTTP/1.1"
@@ -219,6 +308,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def wait(self, seconds: float) -> None:
         if self.server.stopping.wait(seconds):
             raise _StopError
+
+    def wait_for(self, semaphore: threading.Semaphore, timeout: float) -> None:
+        """Take `semaphore`, giving up after `timeout` s; the server's stop interrupts it."""
+        deadline = time.monotonic() + timeout
+        while not semaphore.acquire(timeout=0.05):
+            if self.server.stopping.is_set():
+                raise _StopError
+            if time.monotonic() > deadline:
+                return
 
     def reset(self) -> None:
         """Drop the connection with a RST: SO_LINGER on with a zero timeout, then close."""
