@@ -323,3 +323,48 @@ def test_a_dropped_stream_releases_its_connection_at_once() -> None:
     finally:
         gc.enable()
         client.close()
+
+
+@dataclasses.dataclass
+class ResponseEvent:
+    type: str
+    delta: str | None = None
+
+
+def test_named_events_in_the_callers_type_or_decoded_raw(both: Both) -> None:
+    client = both.client(_server(_named(RESPONSE_EVENTS)))
+    body = {"model": "m", "input": "hi"}
+    typed = _drain(both, both.call(client.responses.create_stream, body, event_type=ResponseEvent))
+    assert typed[1] == (
+        "response.output_text.delta",
+        ResponseEvent("response.output_text.delta", "Hi"),
+    )
+    raw = _drain(both, both.call(client.responses.create_stream, body, decoder=orjson.loads))
+    assert raw == RESPONSE_EVENTS
+
+
+def test_converted_items_across_many_reads(both: Both) -> None:
+    frames = [_frames(chunk, done=False) for chunk in CHUNKS] + [b"data: [DONE]\n\n"]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=iter(frames), headers=SSE)
+
+    if both.is_async:
+
+        async def chunks() -> Any:
+            for frame in frames:
+                yield frame
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            return httpx.Response(200, content=chunks(), headers=SSE)
+
+    client = both.client(handler)
+    stream = both.call(client.chat.completions.create_stream, {"model": "x"}, event_type=Chunk)
+    assert [c.choices[0].delta.content for c in _drain(both, stream)] == ["Hel", "lo"]
+
+
+def test_a_last_event_without_its_blank_line_is_still_delivered(both: Both) -> None:
+    done = {"type": "speech.audio.done", "usage": {}}
+    client = both.client(_server(b"data: " + orjson.dumps(done) + b"\n"))
+    stream = both.call(client.audio.speech.create_stream, {"model": "m", "input": "x"})
+    assert _drain(both, stream) == [done]
