@@ -103,6 +103,8 @@ class Client(Resources):
         base_url: The API's base URL (default: `OPENAI_BASE_URL`, then OpenAI's).
         organization: Sent as `OpenAI-Organization` (default: `OPENAI_ORG_ID`).
         project: Sent as `OpenAI-Project` (default: `OPENAI_PROJECT_ID`).
+        admin_api_key: The key for the admin API (`client.admin...`), default
+            `OPENAI_ADMIN_KEY`; without one, admin calls use `api_key`.
         config: A provider configuration (`AzureConfig`, `AzureV1Config`, or any object
             meeting `byot.protocols.Config`) instead of the four arguments above.
         default_headers: Headers for every request, over the configuration's.
@@ -128,6 +130,7 @@ class Client(Resources):
         base_url: str | None = None,
         organization: str | None = None,
         project: str | None = None,
+        admin_api_key: str | None = None,
         config: Config | None = None,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, Any] | None = None,
@@ -152,6 +155,7 @@ class Client(Resources):
             retry=retry,
             max_retries=max_retries,
             event_hooks=event_hooks,
+            admin_api_key=admin_api_key,
         )
         self._connection = _Connection(transport, http_client, self._settings.config.base_url)
 

@@ -192,6 +192,7 @@ class Settings:
         retry: RetryPolicy | None,
         max_retries: int | None,
         event_hooks: EventHooks | None = None,
+        admin_api_key: str | None = None,
     ) -> Settings:
         """Build settings from a client's constructor arguments.
 
@@ -200,11 +201,16 @@ class Settings:
         """
         if config is None:
             config = OpenAIConfig(
-                api_key=api_key, base_url=base_url, organization=organization, project=project
+                api_key=api_key,
+                base_url=base_url,
+                organization=organization,
+                project=project,
+                admin_api_key=admin_api_key,
             )
-        elif any(v is not None for v in (api_key, base_url, organization, project)):
+        elif any(v is not None for v in (api_key, base_url, organization, project, admin_api_key)):
             raise TypeError(
-                "pass either config= or api_key=/base_url=/organization=/project=, not both"
+                "pass either config= or api_key=/base_url=/organization=/project=/admin_api_key=, "
+                "not both"
             )
         policy = retry or RetryPolicy()
         if max_retries is not None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import httpx
+import pytest
 
 import byot
 
 if TYPE_CHECKING:
-    import pytest
-
     from tests.conftest import Both
 
 
@@ -48,3 +47,18 @@ def test_admin_key_alone_serves_every_call(both: Both) -> None:
     both.call(client.admin.projects.list)
     assert [r.headers["authorization"] for r in seen] == ["Bearer sk-admin"] * 2
     assert "sk-admin" not in repr(config)
+
+
+def test_admin_key_given_to_the_client(both: Both) -> None:
+    seen: list[httpx.Request] = []
+    client = both.client(transport=_recorder(seen), api_key="sk-user", admin_api_key="sk-adm")
+    both.call(client.admin.invites.list)
+    both.call(client.files.list)
+    assert [r.headers["authorization"] for r in seen] == ["Bearer sk-adm", "Bearer sk-user"]
+    assert "sk-adm" not in repr(client)
+
+
+def test_admin_key_with_a_config_is_refused(both: Both) -> None:
+    config = byot.OpenAIConfig(base_url="http://test.local/v1", api_key="sk-user")
+    with pytest.raises(TypeError, match="admin_api_key="):
+        both.client(config=config, api_key=None, base_url=None, admin_api_key="sk-adm")
