@@ -466,9 +466,7 @@ class AsyncClient(AsyncResources):
             encoder=encoder,
             options=_core.stream_options(endpoint, options),
         )
-        deadline = prepared.deadline()
-        retrying = self._settings.retry.async_retrying(prepared.max_retries, deadline)
-        response: httpx.Response = await retrying(self._open, prepared, deadline, True)
+        response = await self._opened(prepared, events=True)
         rules = StreamRules.for_endpoint(
             endpoint.stream,
             method=prepared.method,
@@ -502,10 +500,15 @@ class AsyncClient(AsyncResources):
             encoder=None,
             options=options,
         )
+        response = await self._opened(prepared)
+        return AsyncBinaryStream(response, method=prepared.method, url=prepared.safe_url)
+
+    async def _opened(self, prepared: _core.Prepared, *, events: bool = False) -> httpx.Response:
+        """A streamed response with 2xx headers: retried until it starts, never after."""
         deadline = prepared.deadline()
         retrying = self._settings.retry.async_retrying(prepared.max_retries, deadline)
-        response: httpx.Response = await retrying(self._open, prepared, deadline)
-        return AsyncBinaryStream(response, method=prepared.method, url=prepared.safe_url)
+        response: httpx.Response = await retrying(self._open, prepared, deadline, events)
+        return response
 
     async def _open(
         self, prepared: _core.Prepared, deadline: Deadline | None, events: bool = False

@@ -460,9 +460,7 @@ class Client(Resources):
             encoder=encoder,
             options=_core.stream_options(endpoint, options),
         )
-        deadline = prepared.deadline()
-        retrying = self._settings.retry.retrying(prepared.max_retries, deadline)
-        response: httpx.Response = retrying(self._open, prepared, deadline, True)
+        response = self._opened(prepared, events=True)
         rules = StreamRules.for_endpoint(
             endpoint.stream,
             method=prepared.method,
@@ -496,10 +494,15 @@ class Client(Resources):
             encoder=None,
             options=options,
         )
+        response = self._opened(prepared)
+        return BinaryStream(response, method=prepared.method, url=prepared.safe_url)
+
+    def _opened(self, prepared: _core.Prepared, *, events: bool = False) -> httpx.Response:
+        """A streamed response with 2xx headers: retried until it starts, never after."""
         deadline = prepared.deadline()
         retrying = self._settings.retry.retrying(prepared.max_retries, deadline)
-        response: httpx.Response = retrying(self._open, prepared, deadline)
-        return BinaryStream(response, method=prepared.method, url=prepared.safe_url)
+        response: httpx.Response = retrying(self._open, prepared, deadline, events)
+        return response
 
     def _open(
         self, prepared: _core.Prepared, deadline: Deadline | None, events: bool = False

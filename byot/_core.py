@@ -23,12 +23,12 @@ from byot import _codec, _status, errors
 from byot._config import OpenAIConfig
 from byot._retry import RetryPolicy
 from byot._timeout import DEFAULT_TIMEOUT, Deadline, Timeout, to_timeout
-from byot._types import EventHooks
+from byot._types import CallOptions, EventHooks, RequestOptions
 from byot._version import __version__
 from byot.errors import APIConnectionError, APITimeoutError, DecodeError
 
 if TYPE_CHECKING:
-    from byot._types import CallOptions, HeaderTypes, QueryTypes, RequestOptions
+    from byot._types import HeaderTypes, QueryTypes
     from byot.protocols import Config
 
 logger = logging.getLogger("byot")
@@ -788,10 +788,9 @@ def split_call_params(
     return path_values, query_values, options
 
 
-_OPTION_NAMES = frozenset(
-    {"timeout", "headers", "query", "extra_body", "max_retries", "idempotency_key", "path"}
-)
-_REQUEST_OPTIONS = _OPTION_NAMES | {"path_params"}
+# The option names, as the TypedDicts that type checkers read declare them.
+_OPTION_NAMES: frozenset[str] = CallOptions.__optional_keys__
+_REQUEST_OPTIONS: frozenset[str] = RequestOptions.__optional_keys__
 
 
 def _check_options(options: Mapping[str, object], allowed: frozenset[str], name: str) -> None:
