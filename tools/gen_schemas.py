@@ -1,6 +1,6 @@
 """Generate byot's bundled JSON Schemas from OpenAI's OpenAPI description.
 
-Reads the pinned ``openapi.json`` (OpenAPI 3.1, MIT) and writes ``schemas/openai/``: the
+Reads the pinned ``openapi.json`` (OpenAPI 3.1, MIT) and writes ``byot/schemas/openai/``: the
 spec-faithful bundle (requests), the lenient bundle (responses and stream events), the operation
 index ``operations.json`` and ``SOURCE.json`` (provenance, counts, overrides, what is unclassified).
 The rules are research/schemas.md's (sections 2, 6, 8); hand-kept corrections are in
@@ -28,7 +28,7 @@ Tag = tuple["frozenset[str] | None", bool]  # (tag values, None if unconstrained
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SPEC = ROOT / ".." / "shared" / "spec" / "openai-openapi" / "openapi.json"
-DEFAULT_OUT = ROOT / "schemas" / "openai"
+DEFAULT_OUT = ROOT / "byot" / "schemas" / "openai"
 OVERRIDES = Path(__file__).resolve().with_name("schema_overrides.json")
 CONVERTER_VERSION = "1.0.0"
 BUNDLE, LENIENT = "openai.schema.json", "openai.lenient.schema.json"
@@ -652,7 +652,7 @@ def generate(spec_path: Path) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(description="Generate schemas/openai/ from the OpenAPI spec.")
+    parser = argparse.ArgumentParser(description="Generate byot/schemas/openai/ from the OpenAPI spec.")
     parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="OpenAPI openapi.json")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
     parser.add_argument("--check", action="store_true", help="exit 1 if the files are stale")

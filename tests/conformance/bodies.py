@@ -4,7 +4,7 @@ A JSON body is the spec's own documented request (the `-d '...'` of an `x-oaiMet
 example) when one parses and is valid, else the smallest instance of the request schema this
 module can build: required properties only, the first branch of a union that works, the first
 enum value. Multipart forms come from the same builder, with a small file for every binary
-field. Every body is checked against the Draft 2020-12 bundle (schemas/openai/openai.schema.json)
+field. Every body is checked against the Draft 2020-12 bundle (byot/schemas/openai/openai.schema.json)
 before it is used, so when steady rejects a request the body is known to be valid and the fault
 lies in how byot encoded it, or in steady.
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMAS = ROOT / "schemas" / "openai"
+SCHEMAS = ROOT / "byot" / "schemas" / "openai"
 SPEC = ROOT.parent / "shared" / "spec" / "openai-openapi" / "openapi.json"
 
 # Strings that satisfy the formats the bundle uses (others are integer/number formats).

@@ -1,4 +1,4 @@
-"""Tests for the bundled schemas (``schemas/openai``) and their generator.
+"""Tests for the bundled schemas (``byot/schemas/openai``) and their generator.
 
 Shared helpers live here: where things are, loading the generated files once, and importing the
 generator script (``tools/`` is not a package).
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATOR = ROOT / "tools" / "gen_schemas.py"
-SCHEMAS = ROOT / "schemas" / "openai"
+SCHEMAS = ROOT / "byot" / "schemas" / "openai"
 SPEC = ROOT / ".." / "shared" / "spec" / "openai-openapi" / "openapi.json"
 
 
