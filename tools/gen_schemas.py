@@ -652,7 +652,9 @@ def generate(spec_path: Path) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(description="Generate byot/schemas/openai/ from the OpenAPI spec.")
+    parser = argparse.ArgumentParser(
+        description="Generate byot/schemas/openai/ from the OpenAPI spec."
+    )
     parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="OpenAPI openapi.json")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
     parser.add_argument("--check", action="store_true", help="exit 1 if the files are stale")

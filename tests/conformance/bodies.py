@@ -4,7 +4,8 @@ A JSON body is the spec's own documented request (the `-d '...'` of an `x-oaiMet
 example) when one parses and is valid, else the smallest instance of the request schema this
 module can build: required properties only, the first branch of a union that works, the first
 enum value. Multipart forms come from the same builder, with a small file for every binary
-field. Every body is checked against the Draft 2020-12 bundle (byot/schemas/openai/openai.schema.json)
+field. Every body is checked against the Draft 2020-12 bundle
+(byot/schemas/openai/openai.schema.json)
 before it is used, so when steady rejects a request the body is known to be valid and the fault
 lies in how byot encoded it, or in steady.
 
