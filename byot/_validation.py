@@ -338,7 +338,7 @@ def _emit(warning: SchemaValidationWarning) -> None:
 
 
 def _caller_level() -> int:
-    """The `stacklevel` of the first frame outside byot, so a warning names the caller's line."""
+    """The `stacklevel` of the first frame outside byot: a warning names the caller's line."""
     level, frame = 2, sys._getframe(2)
     while frame.f_back is not None and _is_byot(frame.f_globals.get("__name__", "")):
         level, frame = level + 1, frame.f_back
@@ -346,7 +346,8 @@ def _caller_level() -> int:
 
 
 def _is_byot(module: str) -> bool:
-    return module == "byot" or module.startswith("byot.")
+    # Retries run a call's attempts through tenacity: its frames are byot's too, here.
+    return module.partition(".")[0] in ("byot", "tenacity")
 
 
 # -- schemas by name ---------------------------------------------------------------------------
