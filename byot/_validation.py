@@ -22,14 +22,15 @@ import threading
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 import orjson
+from typing_extensions import override
 
 from byot.errors import SchemaIssue, SchemaValidationError, SchemaValidationWarning
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
     from jsonschema.exceptions import ValidationError
     from jsonschema.protocols import Validator
@@ -98,12 +99,12 @@ class Validation:
         """
         if isinstance(value, Validation):
             return value
-        modes = _SAME.get(value) if isinstance(value, str) else None
-        if modes is None:
-            raise ValueError(
-                f"validate= takes 'off', 'warn', 'raise' or a byot.Validation, not {value!r}"
-            )
-        return modes
+        for mode, modes in _SAME.items():
+            if value == mode:
+                return modes
+        raise ValueError(
+            f"validate= takes 'off', 'warn', 'raise' or a byot.Validation, not {value!r}"
+        )
 
 
 OFF = Validation()
@@ -211,18 +212,19 @@ def check_request(
     Raises:
         SchemaValidationError: The body does not match and the mode is "raise".
     """
-    entry = _STATE.operations().get(operation)
-    request = entry and entry["request"]
+    entry = _STATE.operations()[operation]
+    request = entry["request"]
     if not request or (body is None and not request["required"]):
         return
     if request["content_type"] == "application/json":
         instance = _as_json(body, encoder)
     else:
-        instance = dict(body) if isinstance(body, Mapping) else body
+        instance = dict(cast("Mapping[str, Any]", body)) if isinstance(body, Mapping) else body
     checker = _checker(operation, "request", None)
     _report(checker.error(instance), mode)
     if isinstance(instance, dict):
-        _unknown_parameters(operation, checker, entry["request_params"], instance)
+        body = cast("dict[str, Any]", instance)
+        _unknown_parameters(operation, checker, entry["request_params"], body)
 
 
 def _as_json(body: object, encoder: Callable[[Any], Any] | None) -> Any:
@@ -243,6 +245,7 @@ class _NotJSON:
     def __init__(self, head: bytes) -> None:
         self.head = head
 
+    @override
     def __repr__(self) -> str:
         return f"a body that is not JSON ({self.head!r})"
 
@@ -255,7 +258,7 @@ def _unknown_parameters(
         return
     import difflib
 
-    issues = []
+    issues: list[SchemaIssue] = []
     for name in sorted(unknown):
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else " (providers may add their own)"
@@ -281,8 +284,7 @@ def check_response(operation: str, status: int, content: bytes, mode: Mode) -> N
     Raises:
         SchemaValidationError: The body does not match and the mode is "raise".
     """
-    entry = _STATE.operations().get(operation)
-    ref = entry and _response_ref(entry["responses"], str(status))
+    ref = _response_ref(_STATE.operations()[operation]["responses"], str(status))
     if not ref:
         return
     try:
@@ -339,7 +341,7 @@ def _emit(warning: SchemaValidationWarning) -> None:
 
 def _caller_level() -> int:
     """The `stacklevel` of the first frame outside byot: a warning names the caller's line."""
-    level, frame = 2, sys._getframe(2)
+    level, frame = 2, sys._getframe(2)  # pyright: ignore[reportPrivateUsage]
     while frame.f_back is not None and _is_byot(frame.f_globals.get("__name__", "")):
         level, frame = level + 1, frame.f_back
     return level
@@ -355,11 +357,12 @@ def _is_byot(module: str) -> bool:
 
 def _response_ref(responses: Mapping[str, Any], status: str) -> str | None:
     """The JSON schema of a status, or of the operation's first 2xx answer."""
-    entry = responses.get(status) or next(
-        (responses[code] for code in sorted(responses) if code.startswith("2")), {}
-    )
-    ref: str | None = entry.get("json")
-    return ref
+    codes = [status] if status in responses else sorted(c for c in responses if c[:1] == "2")
+    for code in codes:
+        ref = cast("str | None", responses[code].get("json"))
+        if ref:
+            return ref
+    return None
 
 
 def _checker(
@@ -379,7 +382,7 @@ def _checker(
 
 
 def _any_of(
-    validator: Validator, branches: list[Any], instance: Any, schema: Mapping[str, Any]
+    validator: Any, branches: list[Any], instance: Any, schema: Mapping[str, Any]
 ) -> Iterator[ValidationError]:
     """`anyOf`, going straight to the branches an object's tag names when there is a hint.
 
@@ -393,6 +396,7 @@ def _any_of(
     if hint is None or not isinstance(instance, dict):
         yield from _plain_any_of(validator, branches, instance)
         return
+    instance = cast("dict[str, Any]", instance)
     name, other, is_open = hint["propertyName"], hint.get("other", []), hint.get("open", False)
     if name in instance:
         tag = instance[name]
@@ -431,7 +435,7 @@ def _any_of(
         )
 
 
-def _fits(validator: Validator, branch: Any, instance: Any) -> bool:
+def _fits(validator: Any, branch: Any, instance: Any) -> bool:
     return next(iter(validator.descend(instance, branch)), None) is None
 
 
@@ -443,11 +447,13 @@ def _standard(node: Any) -> Any:
     where it is optional (or any); an unknown tag, anything.
     """
     if isinstance(node, list):
-        return [_standard(item) for item in node]
+        return [_standard(item) for item in cast("Sequence[Any]", node)]
     if not isinstance(node, dict):
         return node
-    out = {key: _standard(value) for key, value in node.items()}
-    hint = node.get("x-discriminator")
+    out: dict[str, Any] = {
+        key: _standard(value) for key, value in cast("dict[str, Any]", node).items()
+    }
+    hint: Any = out.get("x-discriminator")
     if hint is None or not hint.get("open") or "anyOf" not in out:
         return out
     branches = out.pop("anyOf")
@@ -471,9 +477,7 @@ def _standard(node: Any) -> Any:
     return out
 
 
-def _plain_any_of(
-    validator: Validator, branches: list[Any], instance: Any
-) -> Iterator[ValidationError]:
+def _plain_any_of(validator: Any, branches: list[Any], instance: Any) -> Iterator[ValidationError]:
     from jsonschema.exceptions import ValidationError
 
     context: list[ValidationError] = []
@@ -538,7 +542,7 @@ class _Checker:
                     return True
             except ValueError:  # not a JSON value (a file in a form): python decides
                 pass
-        return bool(self.python().is_valid(instance))
+        return bool(self.python().is_valid(cast("Any", instance)))
 
     def error(self, instance: object) -> SchemaValidationError | None:
         fast = self.fast()
@@ -548,7 +552,7 @@ class _Checker:
                     return None
             except ValueError:
                 pass
-        errors = list(self.python().iter_errors(instance))
+        errors = list(self.python().iter_errors(cast("Any", instance)))
         if not errors:
             return None
         return SchemaValidationError(
@@ -562,12 +566,20 @@ class _Checker:
 
 def _issues(errors: list[ValidationError]) -> list[SchemaIssue]:
     """Each error's most telling leaf, the best match first."""
-    from jsonschema.exceptions import best_match, relevance
+    from jsonschema import exceptions
 
-    leaves = [best_match([error]) for error in sorted(errors, key=relevance, reverse=True)]
+    # Typed here: the stubs leave best_match's result unknown.
+    best_match = cast(
+        "Callable[[list[ValidationError]], ValidationError]",
+        exceptions.best_match,  # pyright: ignore[reportUnknownMemberType]
+    )
+    relevance = exceptions.relevance
+
+    ranked = sorted(errors, key=relevance, reverse=True)
+    leaves = [best_match([error]) for error in ranked]
     first = best_match(errors)
     ordered = [first, *(leaf for leaf in leaves if leaf is not first)]
-    return [SchemaIssue(_json_path(leaf.absolute_path), leaf.message) for leaf in ordered if leaf]
+    return [SchemaIssue(_json_path(leaf.absolute_path), leaf.message) for leaf in ordered]
 
 
 def _json_path(parts: Any) -> str:
@@ -605,9 +617,12 @@ class _State:
         return bundle
 
     def operations(self) -> dict[str, Any]:
-        if self._operations is None:
-            self._operations = _load("operations.json")["operations"]
-        return self._operations
+        operations = self._operations
+        if operations is None:
+            operations = self._operations = cast(
+                "dict[str, Any]", _load("operations.json")["operations"]
+            )
+        return operations
 
     def route(self, method: str, path: str) -> str | None:
         if self._routes is None:
@@ -642,7 +657,7 @@ class _State:
         profile: Profile | None,
         operation: str | None,
     ) -> _Checker:
-        if not isinstance(schema, str):
+        if not isinstance(cast("object", schema), str):
             raise TypeError(f"schema must be a str naming a schema, not {type(schema).__name__}")
         if direction not in (None, "request", "response"):
             raise ValueError(f"direction is 'request' or 'response', not {direction!r}")
@@ -685,14 +700,14 @@ class _State:
 
     def _operation_ref(self, operation: str, direction: Direction) -> str:
         entry = self.operations()[operation]
-        ref = (
-            (entry["request"] or {}).get("schema")
-            if direction == "request"
-            else _response_ref(entry["responses"], "")
-        )
+        if direction == "request":
+            request = cast("Mapping[str, str] | None", entry["request"])
+            ref = request["schema"] if request else None
+        else:
+            ref = _response_ref(entry["responses"], "")
         if not ref:
             raise ValueError(f"{operation} has no JSON {direction} body to validate")
-        return str(ref)
+        return ref
 
     def _check_uri(self, uri: str) -> None:
         from referencing.exceptions import Unresolvable
@@ -714,7 +729,7 @@ class _State:
                 from referencing.jsonschema import DRAFT202012
 
                 documents = {**{i: self.bundle(i) for i in _BUNDLES}, **self.documents}
-                self._registry = Registry().with_resources(
+                self._registry = Registry[Any]().with_resources(
                     (i, Resource.from_contents(d, default_specification=DRAFT202012))
                     for i, d in documents.items()
                 )
@@ -724,7 +739,8 @@ class _State:
         if self._validator_class is None:
             from jsonschema import Draft202012Validator, validators
 
-            self._validator_class = validators.extend(Draft202012Validator, {"anyOf": _any_of})
+            extend: Any = validators.extend  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+            self._validator_class = extend(Draft202012Validator, {"anyOf": _any_of})
         validator: Validator = self._validator_class(
             {"$schema": _DRAFT, "$ref": uri}, registry=self.registry()
         )

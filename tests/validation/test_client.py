@@ -175,13 +175,15 @@ def test_bodies_are_checked_as_the_json_they_encode_to(both: Both) -> None:
     with pytest.raises(SchemaValidationError):
         both.call(client.chat.completions.create, Body("m", BAD["messages"]))
     both.call(client.chat.completions.create, orjson.dumps(GOOD))
+    with pytest.warns(SchemaValidationWarning, match=r"\$: \[1\] is not of type 'object'"):
+        both.call(client.chat.completions.create, b"[1]", validate="warn")
     with pytest.raises(SchemaValidationError, match="a body that is not JSON"):
         both.call(client.chat.completions.create, b"not json")
     with pytest.raises(SchemaValidationError, match="'messages' is a required property"):
         both.call(client.chat.completions.create, {"model": "m"}, encoder=lambda b: b)
     with pytest.raises(SchemaValidationError, match="'model' is a required property"):
         both.call(client.call, "createChatCompletion")
-    assert len(seen) == 2
+    assert len(seen) == 3
 
 
 def test_multipart_forms_are_checked_before_encoding(both: Both) -> None:
@@ -342,7 +344,7 @@ def test_named_events_and_the_assistants_envelope(both: Both) -> None:
         drain(both, both.call(client.beta.threads.runs.create_stream, "t1", {"assistant_id": "a"}))
 
 
-# -- the cost when off -------------------------------------------------------------------------------
+# -- the cost when off ---------------------------------------------------------------------------
 
 
 def test_nothing_is_loaded_when_validation_is_off() -> None:

@@ -33,7 +33,7 @@ def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     if request.param == "python":
         monkeypatch.setitem(__import__("sys").modules, "jsonschema_rs", None)
     monkeypatch.setattr(_validation, "_STATE", _validation._State())
-    yield request.param
+    return request.param
 
 
 def problems(instance: Any, schema: str, **kw: Any) -> list[tuple[str, str]]:
@@ -295,7 +295,7 @@ def test_error_pickles_and_summarises_on_one_screen(backend: str) -> None:
     assert lines[0].endswith(": 12 problems")
     assert lines[-1] == "  ... and 4 more (see .issues)"
     assert len(lines) == 10
-    copy = pickle.loads(pickle.dumps(error))
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
     assert (copy.issues, copy.schema, str(copy)) == (error.issues, error.schema, str(error))
     assert isinstance(error, ValueError)
     assert isinstance(error, byot.errors.BYOTError)
@@ -327,6 +327,8 @@ def test_values_that_are_not_json_are_judged_by_python(backend: str) -> None:
     byot.validate(form, "CreateTranscriptionRequest")
     assert byot.is_valid(form, "CreateTranscriptionRequest")
     assert not byot.is_valid({"file": object()}, "CreateTranscriptionRequest")
+    assert not byot.is_valid({"file": object(), "model": object()}, "CreateTranscriptionRequest")
+    assert problems({"file": object(), "model": object()}, "CreateTranscriptionRequest")
 
 
 def test_validators_are_cached_per_schema_and_profile(backend: str) -> None:
