@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 import orjson
-from typing_extensions import Self, override
 
 from byot._core import connection_error
 from byot._sse import SKIP, SSEDecoder
-from byot._types import R
+from byot._types import R, override
 
 if TYPE_CHECKING:
     import os
     from collections.abc import AsyncIterator, Callable, Iterator
+
+    from typing_extensions import Self
 
     from byot._sse import Event, StreamRules
 
