@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 import orjson
-from typing_extensions import override
 
+from byot._types import override
 from byot.errors import SchemaIssue, SchemaValidationError, SchemaValidationWarning
 
 if TYPE_CHECKING:

@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from typing_extensions import override
+from byot._types import override
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
