@@ -21,8 +21,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias, cast
 
 import orjson
 
@@ -55,8 +54,7 @@ _MODES = ("off", "warn", "raise")
 logger = logging.getLogger("byot")
 
 
-@dataclass(frozen=True, slots=True)
-class Validation:
+class Validation(NamedTuple):
     """Validation modes for requests and responses separately.
 
     Each is `"off"` (the default), `"warn"` (a `SchemaValidationWarning` through `warnings`
@@ -78,29 +76,27 @@ class Validation:
     request: Mode = "off"
     response: Mode = "off"
 
-    def __post_init__(self) -> None:
-        for direction in (self.request, self.response):
-            if direction not in _MODES:
-                raise ValueError(
-                    f"a validation mode is 'off', 'warn' or 'raise', not {direction!r}"
-                )
-
     @property
     def active(self) -> bool:
         """Whether either direction is validated."""
-        return self is not OFF and (self.request != "off" or self.response != "off")
+        return self.request != "off" or self.response != "off"
 
     @classmethod
     def of(cls, value: Mode | Validation) -> Validation:
         """The modes a `validate=` argument stands for: one mode is for both directions.
 
         Raises:
-            ValueError: The value is no mode.
+            ValueError: The value is no mode, or a `Validation` holds one that is not.
         """
         if isinstance(value, Validation):
+            for given in value:
+                if given not in _MODES:
+                    raise ValueError(
+                        f"a validation mode is 'off', 'warn' or 'raise', not {given!r}"
+                    )
             return value
-        for mode, modes in _SAME.items():
-            if value == mode:
+        for name, modes in _SAME.items():
+            if value == name:
                 return modes
         raise ValueError(
             f"validate= takes 'off', 'warn', 'raise' or a byot.Validation, not {value!r}"

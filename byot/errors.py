@@ -31,8 +31,7 @@ Retries never wrap errors: after the last attempt the caller sees the real one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from byot._types import override
 
@@ -328,9 +327,8 @@ class DecodeError(BYOTError):
         return self
 
 
-@dataclass(frozen=True)
-class SchemaIssue:
-    """One way a value fails its schema.
+class SchemaIssue(NamedTuple):
+    """One way a value fails its schema (immutable, a named pair).
 
     Attributes:
         path: Where in the value, as a JSON path (`$.messages[0].role`; `$` is the whole value).

@@ -224,7 +224,7 @@ def test_bad_modes_are_refused() -> None:
     with pytest.raises(ValueError, match="validate= takes 'off', 'warn', 'raise'"):
         byot.Client(api_key="k", validate="loud")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="a validation mode is 'off', 'warn' or 'raise'"):
-        byot.Validation(request="strict")  # type: ignore[arg-type]
+        byot.Client(api_key="k", validate=byot.Validation(request="strict"))  # type: ignore[arg-type]
     client = byot.Client(api_key="k", transport=httpx.MockTransport(refuse))
     with pytest.raises(ValueError, match="validate= takes"):
         client.chat.completions.create(GOOD, validate=True)  # type: ignore[typeddict-item]
