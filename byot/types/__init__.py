@@ -194,42 +194,42 @@ if TYPE_CHECKING:
     from byot.types._administration import RoleDeletedResource as RoleDeletedResource
     from byot.types._administration import RoleListResource as RoleListResource
     from byot.types._administration import ServiceAccountApiKeyBody as ServiceAccountApiKeyBody
-    from byot.types._administration import (
+    from byot.types._administration_2 import (
         SpendAlertNotificationChannel as SpendAlertNotificationChannel,
     )
-    from byot.types._administration import SpendLimitCurrency as SpendLimitCurrency
-    from byot.types._administration import SpendLimitEnforcement as SpendLimitEnforcement
-    from byot.types._administration import (
+    from byot.types._administration_2 import SpendLimitCurrency as SpendLimitCurrency
+    from byot.types._administration_2 import SpendLimitEnforcement as SpendLimitEnforcement
+    from byot.types._administration_2 import (
         SpendLimitEnforcementStatus as SpendLimitEnforcementStatus,
     )
-    from byot.types._administration import SpendLimitInterval as SpendLimitInterval
-    from byot.types._administration import ToggleCertificatesRequest as ToggleCertificatesRequest
-    from byot.types._administration import UpdateGroupBody as UpdateGroupBody
-    from byot.types._administration import (
+    from byot.types._administration_2 import SpendLimitInterval as SpendLimitInterval
+    from byot.types._administration_2 import ToggleCertificatesRequest as ToggleCertificatesRequest
+    from byot.types._administration_2 import UpdateGroupBody as UpdateGroupBody
+    from byot.types._administration_2 import (
         UpdateOrganizationDataRetentionBody as UpdateOrganizationDataRetentionBody,
     )
-    from byot.types._administration import (
+    from byot.types._administration_2 import (
         UpdateOrganizationSpendLimitBody as UpdateOrganizationSpendLimitBody,
     )
-    from byot.types._administration import (
+    from byot.types._administration_2 import (
         UpdateProjectDataRetentionBody as UpdateProjectDataRetentionBody,
     )
-    from byot.types._administration import (
+    from byot.types._administration_2 import (
         UpdateProjectServiceAccountBody as UpdateProjectServiceAccountBody,
     )
-    from byot.types._administration import (
+    from byot.types._administration_2 import (
         UpdateProjectSpendLimitBody as UpdateProjectSpendLimitBody,
     )
-    from byot.types._administration import UploadCertificateRequest as UploadCertificateRequest
-    from byot.types._administration import User as User
-    from byot.types._administration import UserDeleteResponse as UserDeleteResponse
-    from byot.types._administration import UserListResource as UserListResource
-    from byot.types._administration import UserListResponse as UserListResponse
-    from byot.types._administration import UserProjects as UserProjects
-    from byot.types._administration import UserProjectsDataItem as UserProjectsDataItem
-    from byot.types._administration import UserRoleAssignment as UserRoleAssignment
-    from byot.types._administration import UserRoleUpdateRequest as UserRoleUpdateRequest
-    from byot.types._administration import UserUser as UserUser
+    from byot.types._administration_2 import UploadCertificateRequest as UploadCertificateRequest
+    from byot.types._administration_2 import User as User
+    from byot.types._administration_2 import UserDeleteResponse as UserDeleteResponse
+    from byot.types._administration_2 import UserListResource as UserListResource
+    from byot.types._administration_2 import UserListResponse as UserListResponse
+    from byot.types._administration_2 import UserProjects as UserProjects
+    from byot.types._administration_2 import UserProjectsDataItem as UserProjectsDataItem
+    from byot.types._administration_2 import UserRoleAssignment as UserRoleAssignment
+    from byot.types._administration_2 import UserRoleUpdateRequest as UserRoleUpdateRequest
+    from byot.types._administration_2 import UserUser as UserUser
     from byot.types._assistants import AssistantObject as AssistantObject
     from byot.types._assistants import AssistantObjectToolResources as AssistantObjectToolResources
     from byot.types._assistants import (
@@ -1177,613 +1177,617 @@ if TYPE_CHECKING:
     from byot.types._other import (
         RealtimeBetaClientEventConversationItemRetrieve as RealtimeBetaClientEventConversationItemRetrieve,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaClientEventConversationItemTruncate as RealtimeBetaClientEventConversationItemTruncate,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaClientEventInputAudioBufferAppend as RealtimeBetaClientEventInputAudioBufferAppend,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaClientEventInputAudioBufferClear as RealtimeBetaClientEventInputAudioBufferClear,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaClientEventInputAudioBufferCommit as RealtimeBetaClientEventInputAudioBufferCommit,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaClientEventOutputAudioBufferClear as RealtimeBetaClientEventOutputAudioBufferClear,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaClientEventResponseCancel as RealtimeBetaClientEventResponseCancel,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaClientEventResponseCreate as RealtimeBetaClientEventResponseCreate,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaClientEventSessionUpdate as RealtimeBetaClientEventSessionUpdate,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaClientEventTranscriptionSessionUpdate as RealtimeBetaClientEventTranscriptionSessionUpdate,
     )
-    from byot.types._other import RealtimeBetaResponse as RealtimeBetaResponse
-    from byot.types._other import (
+    from byot.types._other_2 import RealtimeBetaResponse as RealtimeBetaResponse
+    from byot.types._other_2 import (
         RealtimeBetaResponseCreateParams as RealtimeBetaResponseCreateParams,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaResponseCreateParamsTool as RealtimeBetaResponseCreateParamsTool,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaResponseStatusDetails as RealtimeBetaResponseStatusDetails,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaResponseStatusDetailsError as RealtimeBetaResponseStatusDetailsError,
     )
-    from byot.types._other import RealtimeBetaResponseUsage as RealtimeBetaResponseUsage
-    from byot.types._other import (
+    from byot.types._other_2 import RealtimeBetaResponseUsage as RealtimeBetaResponseUsage
+    from byot.types._other_2 import (
         RealtimeBetaResponseUsageInputTokenDetails as RealtimeBetaResponseUsageInputTokenDetails,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaResponseUsageInputTokenDetailsCachedTokensDetails as RealtimeBetaResponseUsageInputTokenDetailsCachedTokensDetails,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaResponseUsageOutputTokenDetails as RealtimeBetaResponseUsageOutputTokenDetails,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventConversationItemCreated as RealtimeBetaServerEventConversationItemCreated,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventConversationItemDeleted as RealtimeBetaServerEventConversationItemDeleted,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted as RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventConversationItemInputAudioTranscriptionDelta as RealtimeBetaServerEventConversationItemInputAudioTranscriptionDelta,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed as RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailedError as RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailedError,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment as RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventConversationItemRetrieved as RealtimeBetaServerEventConversationItemRetrieved,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventConversationItemTruncated as RealtimeBetaServerEventConversationItemTruncated,
     )
-    from byot.types._other import RealtimeBetaServerEventError as RealtimeBetaServerEventError
-    from byot.types._other import (
+    from byot.types._other_2 import RealtimeBetaServerEventError as RealtimeBetaServerEventError
+    from byot.types._other_2 import (
         RealtimeBetaServerEventErrorError as RealtimeBetaServerEventErrorError,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventInputAudioBufferCleared as RealtimeBetaServerEventInputAudioBufferCleared,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventInputAudioBufferCommitted as RealtimeBetaServerEventInputAudioBufferCommitted,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventInputAudioBufferSpeechStarted as RealtimeBetaServerEventInputAudioBufferSpeechStarted,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventInputAudioBufferSpeechStopped as RealtimeBetaServerEventInputAudioBufferSpeechStopped,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventMCPListToolsCompleted as RealtimeBetaServerEventMCPListToolsCompleted,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventMCPListToolsFailed as RealtimeBetaServerEventMCPListToolsFailed,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventMCPListToolsInProgress as RealtimeBetaServerEventMCPListToolsInProgress,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventRateLimitsUpdated as RealtimeBetaServerEventRateLimitsUpdated,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventRateLimitsUpdatedRateLimit as RealtimeBetaServerEventRateLimitsUpdatedRateLimit,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseAudioDelta as RealtimeBetaServerEventResponseAudioDelta,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseAudioDone as RealtimeBetaServerEventResponseAudioDone,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseAudioTranscriptDelta as RealtimeBetaServerEventResponseAudioTranscriptDelta,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseAudioTranscriptDone as RealtimeBetaServerEventResponseAudioTranscriptDone,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseContentPartAdded as RealtimeBetaServerEventResponseContentPartAdded,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseContentPartAddedPart as RealtimeBetaServerEventResponseContentPartAddedPart,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseContentPartDone as RealtimeBetaServerEventResponseContentPartDone,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseContentPartDonePart as RealtimeBetaServerEventResponseContentPartDonePart,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseCreated as RealtimeBetaServerEventResponseCreated,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseDone as RealtimeBetaServerEventResponseDone,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseFunctionCallArgumentsDelta as RealtimeBetaServerEventResponseFunctionCallArgumentsDelta,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseFunctionCallArgumentsDone as RealtimeBetaServerEventResponseFunctionCallArgumentsDone,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseMCPCallArgumentsDelta as RealtimeBetaServerEventResponseMCPCallArgumentsDelta,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseMCPCallArgumentsDone as RealtimeBetaServerEventResponseMCPCallArgumentsDone,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseMCPCallCompleted as RealtimeBetaServerEventResponseMCPCallCompleted,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseMCPCallFailed as RealtimeBetaServerEventResponseMCPCallFailed,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseMCPCallInProgress as RealtimeBetaServerEventResponseMCPCallInProgress,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseOutputItemAdded as RealtimeBetaServerEventResponseOutputItemAdded,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseOutputItemDone as RealtimeBetaServerEventResponseOutputItemDone,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseTextDelta as RealtimeBetaServerEventResponseTextDelta,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventResponseTextDone as RealtimeBetaServerEventResponseTextDone,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventSessionCreated as RealtimeBetaServerEventSessionCreated,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventSessionUpdated as RealtimeBetaServerEventSessionUpdated,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventTranscriptionSessionCreated as RealtimeBetaServerEventTranscriptionSessionCreated,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeBetaServerEventTranscriptionSessionUpdated as RealtimeBetaServerEventTranscriptionSessionUpdated,
     )
-    from byot.types._other import RealtimeClientEvent as RealtimeClientEvent
-    from byot.types._other import (
+    from byot.types._other_2 import RealtimeClientEvent as RealtimeClientEvent
+    from byot.types._other_2 import (
         RealtimeClientEventConversationItemCreate as RealtimeClientEventConversationItemCreate,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeClientEventConversationItemDelete as RealtimeClientEventConversationItemDelete,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeClientEventConversationItemRetrieve as RealtimeClientEventConversationItemRetrieve,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeClientEventConversationItemTruncate as RealtimeClientEventConversationItemTruncate,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeClientEventInputAudioBufferAppend as RealtimeClientEventInputAudioBufferAppend,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeClientEventInputAudioBufferClear as RealtimeClientEventInputAudioBufferClear,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeClientEventInputAudioBufferCommit as RealtimeClientEventInputAudioBufferCommit,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeClientEventOutputAudioBufferClear as RealtimeClientEventOutputAudioBufferClear,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeClientEventResponseCancel as RealtimeClientEventResponseCancel,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeClientEventResponseCreate as RealtimeClientEventResponseCreate,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeClientEventSessionUpdate as RealtimeClientEventSessionUpdate,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeClientEventTranscriptionSessionUpdate as RealtimeClientEventTranscriptionSessionUpdate,
     )
-    from byot.types._other import RealtimeConversationItem as RealtimeConversationItem
-    from byot.types._other import (
+    from byot.types._other_2 import RealtimeConversationItem as RealtimeConversationItem
+    from byot.types._other_2 import (
         RealtimeConversationItemFunctionCall as RealtimeConversationItemFunctionCall,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeConversationItemFunctionCallOutput as RealtimeConversationItemFunctionCallOutput,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeConversationItemMessageAssistant as RealtimeConversationItemMessageAssistant,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeConversationItemMessageAssistantContentItem as RealtimeConversationItemMessageAssistantContentItem,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeConversationItemMessageSystem as RealtimeConversationItemMessageSystem,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeConversationItemMessageSystemContentItem as RealtimeConversationItemMessageSystemContentItem,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeConversationItemMessageUser as RealtimeConversationItemMessageUser,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeConversationItemMessageUserContentItem as RealtimeConversationItemMessageUserContentItem,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeConversationItemWithReference as RealtimeConversationItemWithReference,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeConversationItemWithReferenceContentItem as RealtimeConversationItemWithReferenceContentItem,
     )
-    from byot.types._other import RealtimeMCPApprovalRequest as RealtimeMCPApprovalRequest
-    from byot.types._other import RealtimeMCPApprovalResponse as RealtimeMCPApprovalResponse
-    from byot.types._other import RealtimeMCPHTTPError as RealtimeMCPHTTPError
-    from byot.types._other import RealtimeMCPListTools as RealtimeMCPListTools
-    from byot.types._other import RealtimeMCPProtocolError as RealtimeMCPProtocolError
-    from byot.types._other import RealtimeMCPToolCall as RealtimeMCPToolCall
-    from byot.types._other import RealtimeMCPToolExecutionError as RealtimeMCPToolExecutionError
-    from byot.types._other import RealtimeResponse as RealtimeResponse
-    from byot.types._other import RealtimeResponseAudio as RealtimeResponseAudio
-    from byot.types._other import RealtimeResponseAudioOutput as RealtimeResponseAudioOutput
-    from byot.types._other import RealtimeResponseCreateParams as RealtimeResponseCreateParams
-    from byot.types._other import (
-        RealtimeResponseCreateParamsAudio as RealtimeResponseCreateParamsAudio,
-    )
-    from byot.types._other import (
-        RealtimeResponseCreateParamsAudioOutput as RealtimeResponseCreateParamsAudioOutput,
-    )
-    from byot.types._other import RealtimeResponseStatusDetails as RealtimeResponseStatusDetails
-    from byot.types._other import (
+    from byot.types._other_2 import RealtimeMCPApprovalRequest as RealtimeMCPApprovalRequest
+    from byot.types._other_2 import RealtimeMCPApprovalResponse as RealtimeMCPApprovalResponse
+    from byot.types._other_2 import RealtimeMCPHTTPError as RealtimeMCPHTTPError
+    from byot.types._other_2 import RealtimeMCPListTools as RealtimeMCPListTools
+    from byot.types._other_2 import RealtimeMCPProtocolError as RealtimeMCPProtocolError
+    from byot.types._other_2 import RealtimeMCPToolCall as RealtimeMCPToolCall
+    from byot.types._other_2 import RealtimeMCPToolExecutionError as RealtimeMCPToolExecutionError
+    from byot.types._other_2 import RealtimeResponse as RealtimeResponse
+    from byot.types._other_2 import RealtimeResponseAudio as RealtimeResponseAudio
+    from byot.types._other_2 import RealtimeResponseAudioOutput as RealtimeResponseAudioOutput
+    from byot.types._other_2 import RealtimeResponseStatusDetails as RealtimeResponseStatusDetails
+    from byot.types._other_2 import (
         RealtimeResponseStatusDetailsError as RealtimeResponseStatusDetailsError,
     )
-    from byot.types._other import RealtimeResponseUsage as RealtimeResponseUsage
-    from byot.types._other import (
+    from byot.types._other_2 import RealtimeResponseUsage as RealtimeResponseUsage
+    from byot.types._other_2 import (
         RealtimeResponseUsageInputTokenDetails as RealtimeResponseUsageInputTokenDetails,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeResponseUsageInputTokenDetailsCachedTokensDetails as RealtimeResponseUsageInputTokenDetailsCachedTokensDetails,
     )
-    from byot.types._other import (
+    from byot.types._other_2 import (
         RealtimeResponseUsageOutputTokenDetails as RealtimeResponseUsageOutputTokenDetails,
     )
-    from byot.types._other import RealtimeServerEvent as RealtimeServerEvent
-    from byot.types._other import (
+    from byot.types._other_3 import RealtimeResponseCreateParams as RealtimeResponseCreateParams
+    from byot.types._other_3 import (
+        RealtimeResponseCreateParamsAudio as RealtimeResponseCreateParamsAudio,
+    )
+    from byot.types._other_3 import (
+        RealtimeResponseCreateParamsAudioOutput as RealtimeResponseCreateParamsAudioOutput,
+    )
+    from byot.types._other_3 import RealtimeServerEvent as RealtimeServerEvent
+    from byot.types._other_3 import (
         RealtimeServerEventConversationCreated as RealtimeServerEventConversationCreated,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventConversationCreatedConversation as RealtimeServerEventConversationCreatedConversation,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventConversationItemAdded as RealtimeServerEventConversationItemAdded,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventConversationItemCreated as RealtimeServerEventConversationItemCreated,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventConversationItemDeleted as RealtimeServerEventConversationItemDeleted,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventConversationItemDone as RealtimeServerEventConversationItemDone,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventConversationItemInputAudioTranscriptionCompleted as RealtimeServerEventConversationItemInputAudioTranscriptionCompleted,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventConversationItemInputAudioTranscriptionDelta as RealtimeServerEventConversationItemInputAudioTranscriptionDelta,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventConversationItemInputAudioTranscriptionFailed as RealtimeServerEventConversationItemInputAudioTranscriptionFailed,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventConversationItemInputAudioTranscriptionFailedError as RealtimeServerEventConversationItemInputAudioTranscriptionFailedError,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventConversationItemInputAudioTranscriptionSegment as RealtimeServerEventConversationItemInputAudioTranscriptionSegment,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventConversationItemRetrieved as RealtimeServerEventConversationItemRetrieved,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventConversationItemTruncated as RealtimeServerEventConversationItemTruncated,
     )
-    from byot.types._other import RealtimeServerEventError as RealtimeServerEventError
-    from byot.types._other import RealtimeServerEventErrorError as RealtimeServerEventErrorError
-    from byot.types._other import (
+    from byot.types._other_3 import RealtimeServerEventError as RealtimeServerEventError
+    from byot.types._other_3 import RealtimeServerEventErrorError as RealtimeServerEventErrorError
+    from byot.types._other_3 import (
         RealtimeServerEventInputAudioBufferCleared as RealtimeServerEventInputAudioBufferCleared,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventInputAudioBufferCommitted as RealtimeServerEventInputAudioBufferCommitted,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventInputAudioBufferDtmfEventReceived as RealtimeServerEventInputAudioBufferDtmfEventReceived,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventInputAudioBufferSpeechStarted as RealtimeServerEventInputAudioBufferSpeechStarted,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventInputAudioBufferSpeechStopped as RealtimeServerEventInputAudioBufferSpeechStopped,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventInputAudioBufferTimeoutTriggered as RealtimeServerEventInputAudioBufferTimeoutTriggered,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventMCPListToolsCompleted as RealtimeServerEventMCPListToolsCompleted,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventMCPListToolsFailed as RealtimeServerEventMCPListToolsFailed,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventMCPListToolsInProgress as RealtimeServerEventMCPListToolsInProgress,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventOutputAudioBufferCleared as RealtimeServerEventOutputAudioBufferCleared,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventOutputAudioBufferStarted as RealtimeServerEventOutputAudioBufferStarted,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventOutputAudioBufferStopped as RealtimeServerEventOutputAudioBufferStopped,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventRateLimitsUpdated as RealtimeServerEventRateLimitsUpdated,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventRateLimitsUpdatedRateLimit as RealtimeServerEventRateLimitsUpdatedRateLimit,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventResponseAudioDelta as RealtimeServerEventResponseAudioDelta,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventResponseAudioDone as RealtimeServerEventResponseAudioDone,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventResponseAudioTranscriptDelta as RealtimeServerEventResponseAudioTranscriptDelta,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventResponseAudioTranscriptDone as RealtimeServerEventResponseAudioTranscriptDone,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventResponseContentPartAdded as RealtimeServerEventResponseContentPartAdded,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventResponseContentPartAddedPart as RealtimeServerEventResponseContentPartAddedPart,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventResponseContentPartDone as RealtimeServerEventResponseContentPartDone,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventResponseContentPartDonePart as RealtimeServerEventResponseContentPartDonePart,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventResponseCreated as RealtimeServerEventResponseCreated,
     )
-    from byot.types._other import RealtimeServerEventResponseDone as RealtimeServerEventResponseDone
-    from byot.types._other import (
+    from byot.types._other_3 import (
+        RealtimeServerEventResponseDone as RealtimeServerEventResponseDone,
+    )
+    from byot.types._other_3 import (
         RealtimeServerEventResponseFunctionCallArgumentsDelta as RealtimeServerEventResponseFunctionCallArgumentsDelta,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventResponseFunctionCallArgumentsDone as RealtimeServerEventResponseFunctionCallArgumentsDone,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventResponseMCPCallArgumentsDelta as RealtimeServerEventResponseMCPCallArgumentsDelta,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventResponseMCPCallArgumentsDone as RealtimeServerEventResponseMCPCallArgumentsDone,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventResponseMCPCallCompleted as RealtimeServerEventResponseMCPCallCompleted,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventResponseMCPCallFailed as RealtimeServerEventResponseMCPCallFailed,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventResponseMCPCallInProgress as RealtimeServerEventResponseMCPCallInProgress,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventResponseOutputItemAdded as RealtimeServerEventResponseOutputItemAdded,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventResponseOutputItemDone as RealtimeServerEventResponseOutputItemDone,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventResponseTextDelta as RealtimeServerEventResponseTextDelta,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventResponseTextDone as RealtimeServerEventResponseTextDone,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventSessionCreated as RealtimeServerEventSessionCreated,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventSessionUpdated as RealtimeServerEventSessionUpdated,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeServerEventTranscriptionSessionUpdated as RealtimeServerEventTranscriptionSessionUpdated,
     )
-    from byot.types._other import RealtimeSession as RealtimeSession
-    from byot.types._other import (
+    from byot.types._other_3 import RealtimeSession as RealtimeSession
+    from byot.types._other_3 import (
         RealtimeSessionInputAudioNoiseReduction as RealtimeSessionInputAudioNoiseReduction,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeSessionTracingVariant1Variant2 as RealtimeSessionTracingVariant1Variant2,
     )
-    from byot.types._other import RealtimeTranslationClientEvent as RealtimeTranslationClientEvent
-    from byot.types._other import (
+    from byot.types._other_3 import RealtimeTranslationClientEvent as RealtimeTranslationClientEvent
+    from byot.types._other_3 import (
         RealtimeTranslationClientEventInputAudioBufferAppend as RealtimeTranslationClientEventInputAudioBufferAppend,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeTranslationClientEventSessionClose as RealtimeTranslationClientEventSessionClose,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeTranslationClientEventSessionUpdate as RealtimeTranslationClientEventSessionUpdate,
     )
-    from byot.types._other import RealtimeTranslationServerEvent as RealtimeTranslationServerEvent
-    from byot.types._other import (
+    from byot.types._other_3 import RealtimeTranslationServerEvent as RealtimeTranslationServerEvent
+    from byot.types._other_3 import (
         RealtimeTranslationServerEventSessionClosed as RealtimeTranslationServerEventSessionClosed,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeTranslationServerEventSessionCreated as RealtimeTranslationServerEventSessionCreated,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeTranslationServerEventSessionInputTranscriptDelta as RealtimeTranslationServerEventSessionInputTranscriptDelta,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeTranslationServerEventSessionOutputAudioDelta as RealtimeTranslationServerEventSessionOutputAudioDelta,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeTranslationServerEventSessionOutputTranscriptDelta as RealtimeTranslationServerEventSessionOutputTranscriptDelta,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeTranslationServerEventSessionUpdated as RealtimeTranslationServerEventSessionUpdated,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeTranslationSessionUpdateRequest as RealtimeTranslationSessionUpdateRequest,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeTranslationSessionUpdateRequestAudio as RealtimeTranslationSessionUpdateRequestAudio,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeTranslationSessionUpdateRequestAudioInput as RealtimeTranslationSessionUpdateRequestAudioInput,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeTranslationSessionUpdateRequestAudioInputNoiseReduction as RealtimeTranslationSessionUpdateRequestAudioInputNoiseReduction,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeTranslationSessionUpdateRequestAudioInputTranscription as RealtimeTranslationSessionUpdateRequestAudioInputTranscription,
     )
-    from byot.types._other import (
+    from byot.types._other_3 import (
         RealtimeTranslationSessionUpdateRequestAudioOutput as RealtimeTranslationSessionUpdateRequestAudioOutput,
     )
-    from byot.types._other import ResponseFormatTextGrammar as ResponseFormatTextGrammar
-    from byot.types._other import ResponseFormatTextPython as ResponseFormatTextPython
-    from byot.types._other import ResponsesClientEvent as ResponsesClientEvent
-    from byot.types._other import (
+    from byot.types._other_3 import ResponseFormatTextGrammar as ResponseFormatTextGrammar
+    from byot.types._other_3 import ResponseFormatTextPython as ResponseFormatTextPython
+    from byot.types._other_3 import ResponsesClientEvent as ResponsesClientEvent
+    from byot.types._other_3 import (
         ResponsesClientEventResponseCreate as ResponsesClientEventResponseCreate,
     )
-    from byot.types._other import ResponsesServerEvent as ResponsesServerEvent
-    from byot.types._other import ResponsesServerEventVariant1 as ResponsesServerEventVariant1
-    from byot.types._other import ResponsesServerEventVariant2 as ResponsesServerEventVariant2
-    from byot.types._other import ResponsesServerEventVariant3 as ResponsesServerEventVariant3
-    from byot.types._other import ResponsesServerEventVariant4 as ResponsesServerEventVariant4
-    from byot.types._other import ResponsesServerEventVariant5 as ResponsesServerEventVariant5
-    from byot.types._other import ResponsesServerEventVariant6 as ResponsesServerEventVariant6
-    from byot.types._other import ResponsesServerEventVariant7 as ResponsesServerEventVariant7
-    from byot.types._other import ResponsesServerEventVariant8 as ResponsesServerEventVariant8
-    from byot.types._other import ResponsesServerEventVariant9 as ResponsesServerEventVariant9
-    from byot.types._other import ResponsesServerEventVariant10 as ResponsesServerEventVariant10
-    from byot.types._other import ResponsesServerEventVariant11 as ResponsesServerEventVariant11
-    from byot.types._other import ResponsesServerEventVariant12 as ResponsesServerEventVariant12
-    from byot.types._other import ResponsesServerEventVariant13 as ResponsesServerEventVariant13
-    from byot.types._other import ResponsesServerEventVariant14 as ResponsesServerEventVariant14
-    from byot.types._other import ResponsesServerEventVariant15 as ResponsesServerEventVariant15
-    from byot.types._other import ResponsesServerEventVariant16 as ResponsesServerEventVariant16
-    from byot.types._other import ResponsesServerEventVariant17 as ResponsesServerEventVariant17
-    from byot.types._other import ResponsesServerEventVariant18 as ResponsesServerEventVariant18
-    from byot.types._other import ResponsesServerEventVariant19 as ResponsesServerEventVariant19
-    from byot.types._other import ResponsesServerEventVariant20 as ResponsesServerEventVariant20
-    from byot.types._other import ResponsesServerEventVariant21 as ResponsesServerEventVariant21
-    from byot.types._other import ResponsesServerEventVariant22 as ResponsesServerEventVariant22
-    from byot.types._other import ResponsesServerEventVariant23 as ResponsesServerEventVariant23
-    from byot.types._other import ResponsesServerEventVariant24 as ResponsesServerEventVariant24
-    from byot.types._other import ResponsesServerEventVariant25 as ResponsesServerEventVariant25
-    from byot.types._other import ResponsesServerEventVariant26 as ResponsesServerEventVariant26
-    from byot.types._other import ResponsesServerEventVariant27 as ResponsesServerEventVariant27
-    from byot.types._other import ResponsesServerEventVariant28 as ResponsesServerEventVariant28
-    from byot.types._other import ResponsesServerEventVariant29 as ResponsesServerEventVariant29
-    from byot.types._other import (
+    from byot.types._other_3 import ResponsesServerEvent as ResponsesServerEvent
+    from byot.types._other_3 import ResponsesServerEventVariant1 as ResponsesServerEventVariant1
+    from byot.types._other_3 import ResponsesServerEventVariant2 as ResponsesServerEventVariant2
+    from byot.types._other_3 import ResponsesServerEventVariant3 as ResponsesServerEventVariant3
+    from byot.types._other_3 import ResponsesServerEventVariant4 as ResponsesServerEventVariant4
+    from byot.types._other_3 import ResponsesServerEventVariant5 as ResponsesServerEventVariant5
+    from byot.types._other_3 import ResponsesServerEventVariant6 as ResponsesServerEventVariant6
+    from byot.types._other_3 import ResponsesServerEventVariant7 as ResponsesServerEventVariant7
+    from byot.types._other_3 import ResponsesServerEventVariant8 as ResponsesServerEventVariant8
+    from byot.types._other_3 import ResponsesServerEventVariant9 as ResponsesServerEventVariant9
+    from byot.types._other_3 import ResponsesServerEventVariant10 as ResponsesServerEventVariant10
+    from byot.types._other_3 import ResponsesServerEventVariant11 as ResponsesServerEventVariant11
+    from byot.types._other_3 import ResponsesServerEventVariant12 as ResponsesServerEventVariant12
+    from byot.types._other_3 import ResponsesServerEventVariant13 as ResponsesServerEventVariant13
+    from byot.types._other_3 import ResponsesServerEventVariant14 as ResponsesServerEventVariant14
+    from byot.types._other_3 import ResponsesServerEventVariant15 as ResponsesServerEventVariant15
+    from byot.types._other_3 import ResponsesServerEventVariant16 as ResponsesServerEventVariant16
+    from byot.types._other_3 import ResponsesServerEventVariant17 as ResponsesServerEventVariant17
+    from byot.types._other_3 import ResponsesServerEventVariant18 as ResponsesServerEventVariant18
+    from byot.types._other_3 import ResponsesServerEventVariant19 as ResponsesServerEventVariant19
+    from byot.types._other_3 import ResponsesServerEventVariant20 as ResponsesServerEventVariant20
+    from byot.types._other_3 import ResponsesServerEventVariant21 as ResponsesServerEventVariant21
+    from byot.types._other_3 import ResponsesServerEventVariant22 as ResponsesServerEventVariant22
+    from byot.types._other_3 import ResponsesServerEventVariant23 as ResponsesServerEventVariant23
+    from byot.types._other_3 import ResponsesServerEventVariant24 as ResponsesServerEventVariant24
+    from byot.types._other_3 import ResponsesServerEventVariant25 as ResponsesServerEventVariant25
+    from byot.types._other_3 import ResponsesServerEventVariant26 as ResponsesServerEventVariant26
+    from byot.types._other_3 import ResponsesServerEventVariant27 as ResponsesServerEventVariant27
+    from byot.types._other_3 import ResponsesServerEventVariant28 as ResponsesServerEventVariant28
+    from byot.types._other_3 import ResponsesServerEventVariant29 as ResponsesServerEventVariant29
+    from byot.types._other_3 import (
         ResponsesServerEventVariant29Part as ResponsesServerEventVariant29Part,
     )
-    from byot.types._other import ResponsesServerEventVariant30 as ResponsesServerEventVariant30
-    from byot.types._other import (
+    from byot.types._other_3 import ResponsesServerEventVariant30 as ResponsesServerEventVariant30
+    from byot.types._other_3 import (
         ResponsesServerEventVariant30Part as ResponsesServerEventVariant30Part,
     )
-    from byot.types._other import ResponsesServerEventVariant31 as ResponsesServerEventVariant31
-    from byot.types._other import ResponsesServerEventVariant32 as ResponsesServerEventVariant32
-    from byot.types._other import ResponsesServerEventVariant33 as ResponsesServerEventVariant33
-    from byot.types._other import ResponsesServerEventVariant34 as ResponsesServerEventVariant34
-    from byot.types._other import ResponsesServerEventVariant35 as ResponsesServerEventVariant35
-    from byot.types._other import ResponsesServerEventVariant36 as ResponsesServerEventVariant36
-    from byot.types._other import ResponsesServerEventVariant37 as ResponsesServerEventVariant37
-    from byot.types._other import ResponsesServerEventVariant38 as ResponsesServerEventVariant38
-    from byot.types._other import ResponsesServerEventVariant39 as ResponsesServerEventVariant39
-    from byot.types._other import ResponsesServerEventVariant40 as ResponsesServerEventVariant40
-    from byot.types._other import ResponsesServerEventVariant41 as ResponsesServerEventVariant41
-    from byot.types._other import ResponsesServerEventVariant42 as ResponsesServerEventVariant42
-    from byot.types._other import ResponsesServerEventVariant43 as ResponsesServerEventVariant43
-    from byot.types._other import ResponsesServerEventVariant44 as ResponsesServerEventVariant44
-    from byot.types._other import ResponsesServerEventVariant45 as ResponsesServerEventVariant45
-    from byot.types._other import ResponsesServerEventVariant46 as ResponsesServerEventVariant46
-    from byot.types._other import ResponsesServerEventVariant47 as ResponsesServerEventVariant47
-    from byot.types._other import ResponsesServerEventVariant48 as ResponsesServerEventVariant48
-    from byot.types._other import ResponsesServerEventVariant49 as ResponsesServerEventVariant49
-    from byot.types._other import ResponsesServerEventVariant50 as ResponsesServerEventVariant50
-    from byot.types._other import ResponsesServerEventVariant51 as ResponsesServerEventVariant51
-    from byot.types._other import ResponsesServerEventVariant52 as ResponsesServerEventVariant52
-    from byot.types._other import ResponsesServerEventVariant53 as ResponsesServerEventVariant53
-    from byot.types._other import ResponsesServerEventVariant54 as ResponsesServerEventVariant54
-    from byot.types._other import ResponsesServerEventVariant55 as ResponsesServerEventVariant55
-    from byot.types._other import ResponsesServerEventVariant56 as ResponsesServerEventVariant56
-    from byot.types._other import ResponsesServerEventVariant57 as ResponsesServerEventVariant57
-    from byot.types._other import ResponsesWebSocketStreamEvent as ResponsesWebSocketStreamEvent
-    from byot.types._other import ResponseWsError as ResponseWsError
-    from byot.types._other import TranscriptionChunkingStrategy as TranscriptionChunkingStrategy
-    from byot.types._other import UrlCitationParam as UrlCitationParam
-    from byot.types._other import VideoContentVariant as VideoContentVariant
-    from byot.types._other import WebhookBatchCancelled as WebhookBatchCancelled
-    from byot.types._other import WebhookBatchCancelledData as WebhookBatchCancelledData
-    from byot.types._other import WebhookBatchCompleted as WebhookBatchCompleted
-    from byot.types._other import WebhookBatchCompletedData as WebhookBatchCompletedData
-    from byot.types._other import WebhookBatchExpired as WebhookBatchExpired
-    from byot.types._other import WebhookBatchExpiredData as WebhookBatchExpiredData
-    from byot.types._other import WebhookBatchFailed as WebhookBatchFailed
-    from byot.types._other import WebhookBatchFailedData as WebhookBatchFailedData
-    from byot.types._other import WebhookEvalRunCanceled as WebhookEvalRunCanceled
-    from byot.types._other import WebhookEvalRunCanceledData as WebhookEvalRunCanceledData
-    from byot.types._other import WebhookEvalRunFailed as WebhookEvalRunFailed
-    from byot.types._other import WebhookEvalRunFailedData as WebhookEvalRunFailedData
-    from byot.types._other import WebhookEvalRunSucceeded as WebhookEvalRunSucceeded
-    from byot.types._other import WebhookEvalRunSucceededData as WebhookEvalRunSucceededData
-    from byot.types._other import WebhookFineTuningJobCancelled as WebhookFineTuningJobCancelled
-    from byot.types._other import (
+    from byot.types._other_3 import ResponsesServerEventVariant31 as ResponsesServerEventVariant31
+    from byot.types._other_3 import ResponsesServerEventVariant32 as ResponsesServerEventVariant32
+    from byot.types._other_3 import ResponsesServerEventVariant33 as ResponsesServerEventVariant33
+    from byot.types._other_3 import ResponsesServerEventVariant34 as ResponsesServerEventVariant34
+    from byot.types._other_3 import ResponsesServerEventVariant35 as ResponsesServerEventVariant35
+    from byot.types._other_3 import ResponsesServerEventVariant36 as ResponsesServerEventVariant36
+    from byot.types._other_3 import ResponsesServerEventVariant37 as ResponsesServerEventVariant37
+    from byot.types._other_3 import ResponsesServerEventVariant38 as ResponsesServerEventVariant38
+    from byot.types._other_3 import ResponsesServerEventVariant39 as ResponsesServerEventVariant39
+    from byot.types._other_3 import ResponsesServerEventVariant40 as ResponsesServerEventVariant40
+    from byot.types._other_3 import ResponsesServerEventVariant41 as ResponsesServerEventVariant41
+    from byot.types._other_3 import ResponsesServerEventVariant42 as ResponsesServerEventVariant42
+    from byot.types._other_3 import ResponsesServerEventVariant43 as ResponsesServerEventVariant43
+    from byot.types._other_3 import ResponsesServerEventVariant44 as ResponsesServerEventVariant44
+    from byot.types._other_3 import ResponsesServerEventVariant45 as ResponsesServerEventVariant45
+    from byot.types._other_3 import ResponsesServerEventVariant46 as ResponsesServerEventVariant46
+    from byot.types._other_3 import ResponsesServerEventVariant47 as ResponsesServerEventVariant47
+    from byot.types._other_3 import ResponsesServerEventVariant48 as ResponsesServerEventVariant48
+    from byot.types._other_3 import ResponsesServerEventVariant49 as ResponsesServerEventVariant49
+    from byot.types._other_3 import ResponsesServerEventVariant50 as ResponsesServerEventVariant50
+    from byot.types._other_3 import ResponsesServerEventVariant51 as ResponsesServerEventVariant51
+    from byot.types._other_3 import ResponsesServerEventVariant52 as ResponsesServerEventVariant52
+    from byot.types._other_3 import ResponsesServerEventVariant53 as ResponsesServerEventVariant53
+    from byot.types._other_3 import ResponsesServerEventVariant54 as ResponsesServerEventVariant54
+    from byot.types._other_3 import ResponsesServerEventVariant55 as ResponsesServerEventVariant55
+    from byot.types._other_3 import ResponsesServerEventVariant56 as ResponsesServerEventVariant56
+    from byot.types._other_3 import ResponsesServerEventVariant57 as ResponsesServerEventVariant57
+    from byot.types._other_3 import ResponseWsError as ResponseWsError
+    from byot.types._other_4 import ResponsesWebSocketStreamEvent as ResponsesWebSocketStreamEvent
+    from byot.types._other_4 import TranscriptionChunkingStrategy as TranscriptionChunkingStrategy
+    from byot.types._other_4 import UrlCitationParam as UrlCitationParam
+    from byot.types._other_4 import VideoContentVariant as VideoContentVariant
+    from byot.types._other_4 import WebhookBatchCancelled as WebhookBatchCancelled
+    from byot.types._other_4 import WebhookBatchCancelledData as WebhookBatchCancelledData
+    from byot.types._other_4 import WebhookBatchCompleted as WebhookBatchCompleted
+    from byot.types._other_4 import WebhookBatchCompletedData as WebhookBatchCompletedData
+    from byot.types._other_4 import WebhookBatchExpired as WebhookBatchExpired
+    from byot.types._other_4 import WebhookBatchExpiredData as WebhookBatchExpiredData
+    from byot.types._other_4 import WebhookBatchFailed as WebhookBatchFailed
+    from byot.types._other_4 import WebhookBatchFailedData as WebhookBatchFailedData
+    from byot.types._other_4 import WebhookEvalRunCanceled as WebhookEvalRunCanceled
+    from byot.types._other_4 import WebhookEvalRunCanceledData as WebhookEvalRunCanceledData
+    from byot.types._other_4 import WebhookEvalRunFailed as WebhookEvalRunFailed
+    from byot.types._other_4 import WebhookEvalRunFailedData as WebhookEvalRunFailedData
+    from byot.types._other_4 import WebhookEvalRunSucceeded as WebhookEvalRunSucceeded
+    from byot.types._other_4 import WebhookEvalRunSucceededData as WebhookEvalRunSucceededData
+    from byot.types._other_4 import WebhookFineTuningJobCancelled as WebhookFineTuningJobCancelled
+    from byot.types._other_4 import (
         WebhookFineTuningJobCancelledData as WebhookFineTuningJobCancelledData,
     )
-    from byot.types._other import WebhookFineTuningJobFailed as WebhookFineTuningJobFailed
-    from byot.types._other import WebhookFineTuningJobFailedData as WebhookFineTuningJobFailedData
-    from byot.types._other import WebhookFineTuningJobSucceeded as WebhookFineTuningJobSucceeded
-    from byot.types._other import (
+    from byot.types._other_4 import WebhookFineTuningJobFailed as WebhookFineTuningJobFailed
+    from byot.types._other_4 import WebhookFineTuningJobFailedData as WebhookFineTuningJobFailedData
+    from byot.types._other_4 import WebhookFineTuningJobSucceeded as WebhookFineTuningJobSucceeded
+    from byot.types._other_4 import (
         WebhookFineTuningJobSucceededData as WebhookFineTuningJobSucceededData,
     )
-    from byot.types._other import WebhookLiveCallIncoming as WebhookLiveCallIncoming
-    from byot.types._other import WebhookLiveCallIncomingData as WebhookLiveCallIncomingData
-    from byot.types._other import (
+    from byot.types._other_4 import WebhookLiveCallIncoming as WebhookLiveCallIncoming
+    from byot.types._other_4 import WebhookLiveCallIncomingData as WebhookLiveCallIncomingData
+    from byot.types._other_4 import (
         WebhookLiveCallIncomingDataSipHeader as WebhookLiveCallIncomingDataSipHeader,
     )
-    from byot.types._other import WebhookRealtimeCallIncoming as WebhookRealtimeCallIncoming
-    from byot.types._other import WebhookRealtimeCallIncomingData as WebhookRealtimeCallIncomingData
-    from byot.types._other import (
+    from byot.types._other_4 import WebhookRealtimeCallIncoming as WebhookRealtimeCallIncoming
+    from byot.types._other_4 import (
+        WebhookRealtimeCallIncomingData as WebhookRealtimeCallIncomingData,
+    )
+    from byot.types._other_4 import (
         WebhookRealtimeCallIncomingDataSipHeader as WebhookRealtimeCallIncomingDataSipHeader,
     )
-    from byot.types._other import WebhookResponseCancelled as WebhookResponseCancelled
-    from byot.types._other import WebhookResponseCancelledData as WebhookResponseCancelledData
-    from byot.types._other import WebhookResponseCompleted as WebhookResponseCompleted
-    from byot.types._other import WebhookResponseCompletedData as WebhookResponseCompletedData
-    from byot.types._other import WebhookResponseFailed as WebhookResponseFailed
-    from byot.types._other import WebhookResponseFailedData as WebhookResponseFailedData
-    from byot.types._other import WebhookResponseIncomplete as WebhookResponseIncomplete
-    from byot.types._other import WebhookResponseIncompleteData as WebhookResponseIncompleteData
+    from byot.types._other_4 import WebhookResponseCancelled as WebhookResponseCancelled
+    from byot.types._other_4 import WebhookResponseCancelledData as WebhookResponseCancelledData
+    from byot.types._other_4 import WebhookResponseCompleted as WebhookResponseCompleted
+    from byot.types._other_4 import WebhookResponseCompletedData as WebhookResponseCompletedData
+    from byot.types._other_4 import WebhookResponseFailed as WebhookResponseFailed
+    from byot.types._other_4 import WebhookResponseFailedData as WebhookResponseFailedData
+    from byot.types._other_4 import WebhookResponseIncomplete as WebhookResponseIncomplete
+    from byot.types._other_4 import WebhookResponseIncompleteData as WebhookResponseIncompleteData
     from byot.types._realtime import AudioTranscriptionResponse as AudioTranscriptionResponse
     from byot.types._realtime import RealtimeCallCreateRequest as RealtimeCallCreateRequest
     from byot.types._realtime import (
@@ -1941,7 +1945,6 @@ if TYPE_CHECKING:
     )
     from byot.types._realtime_calls import RealtimeCallReferRequest as RealtimeCallReferRequest
     from byot.types._realtime_calls import RealtimeCallRejectRequest as RealtimeCallRejectRequest
-    from byot.types._responses import Beta_AgentTagParam as Beta_AgentTagParam
     from byot.types._responses import BetaAdditionalTools as BetaAdditionalTools
     from byot.types._responses import BetaAdditionalToolsItemParam as BetaAdditionalToolsItemParam
     from byot.types._responses import BetaAgentMessage as BetaAgentMessage
@@ -2098,622 +2101,637 @@ if TYPE_CHECKING:
     from byot.types._responses import BetaFunctionShellAction as BetaFunctionShellAction
     from byot.types._responses import BetaFunctionShellActionParam as BetaFunctionShellActionParam
     from byot.types._responses import BetaFunctionShellCall as BetaFunctionShellCall
-    from byot.types._responses import (
+    from byot.types._responses_2 import (
         BetaFunctionShellCallItemParam as BetaFunctionShellCallItemParam,
     )
-    from byot.types._responses import (
+    from byot.types._responses_2 import (
         BetaFunctionShellCallItemStatus as BetaFunctionShellCallItemStatus,
     )
-    from byot.types._responses import BetaFunctionShellCallOutput as BetaFunctionShellCallOutput
-    from byot.types._responses import (
+    from byot.types._responses_2 import BetaFunctionShellCallOutput as BetaFunctionShellCallOutput
+    from byot.types._responses_2 import (
         BetaFunctionShellCallOutputContent as BetaFunctionShellCallOutputContent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_2 import (
         BetaFunctionShellCallOutputContentParam as BetaFunctionShellCallOutputContentParam,
     )
-    from byot.types._responses import (
+    from byot.types._responses_2 import (
         BetaFunctionShellCallOutputExitOutcome as BetaFunctionShellCallOutputExitOutcome,
     )
-    from byot.types._responses import (
+    from byot.types._responses_2 import (
         BetaFunctionShellCallOutputExitOutcomeParam as BetaFunctionShellCallOutputExitOutcomeParam,
     )
-    from byot.types._responses import (
+    from byot.types._responses_2 import (
         BetaFunctionShellCallOutputItemParam as BetaFunctionShellCallOutputItemParam,
     )
-    from byot.types._responses import (
+    from byot.types._responses_2 import (
         BetaFunctionShellCallOutputOutcomeParam as BetaFunctionShellCallOutputOutcomeParam,
     )
-    from byot.types._responses import (
+    from byot.types._responses_2 import (
         BetaFunctionShellCallOutputStatusEnum as BetaFunctionShellCallOutputStatusEnum,
     )
-    from byot.types._responses import (
+    from byot.types._responses_2 import (
         BetaFunctionShellCallOutputTimeoutOutcome as BetaFunctionShellCallOutputTimeoutOutcome,
     )
-    from byot.types._responses import (
+    from byot.types._responses_2 import (
         BetaFunctionShellCallOutputTimeoutOutcomeParam as BetaFunctionShellCallOutputTimeoutOutcomeParam,
     )
-    from byot.types._responses import BetaFunctionShellCallStatus as BetaFunctionShellCallStatus
-    from byot.types._responses import BetaFunctionShellToolParam as BetaFunctionShellToolParam
-    from byot.types._responses import BetaFunctionTool as BetaFunctionTool
-    from byot.types._responses import BetaFunctionToolCall as BetaFunctionToolCall
-    from byot.types._responses import BetaFunctionToolCallOutput as BetaFunctionToolCallOutput
-    from byot.types._responses import (
+    from byot.types._responses_2 import BetaFunctionShellCallStatus as BetaFunctionShellCallStatus
+    from byot.types._responses_2 import BetaFunctionShellToolParam as BetaFunctionShellToolParam
+    from byot.types._responses_2 import BetaFunctionTool as BetaFunctionTool
+    from byot.types._responses_2 import BetaFunctionToolCall as BetaFunctionToolCall
+    from byot.types._responses_2 import BetaFunctionToolCallOutput as BetaFunctionToolCallOutput
+    from byot.types._responses_2 import (
         BetaFunctionToolCallOutputResource as BetaFunctionToolCallOutputResource,
     )
-    from byot.types._responses import BetaFunctionToolCallResource as BetaFunctionToolCallResource
-    from byot.types._responses import BetaFunctionToolParam as BetaFunctionToolParam
-    from byot.types._responses import BetaGrammarSyntax1 as BetaGrammarSyntax1
-    from byot.types._responses import BetaHTTPError as BetaHTTPError
-    from byot.types._responses import BetaHybridSearchOptions as BetaHybridSearchOptions
-    from byot.types._responses import BetaImageDetail as BetaImageDetail
-    from byot.types._responses import BetaImageGenActionEnum as BetaImageGenActionEnum
-    from byot.types._responses import BetaImageGenTool as BetaImageGenTool
-    from byot.types._responses import BetaImageGenToolCall as BetaImageGenToolCall
-    from byot.types._responses import (
+    from byot.types._responses_2 import BetaFunctionToolCallResource as BetaFunctionToolCallResource
+    from byot.types._responses_2 import BetaFunctionToolParam as BetaFunctionToolParam
+    from byot.types._responses_2 import BetaGrammarSyntax1 as BetaGrammarSyntax1
+    from byot.types._responses_2 import BetaHTTPError as BetaHTTPError
+    from byot.types._responses_2 import BetaHybridSearchOptions as BetaHybridSearchOptions
+    from byot.types._responses_2 import BetaImageDetail as BetaImageDetail
+    from byot.types._responses_2 import BetaImageGenActionEnum as BetaImageGenActionEnum
+    from byot.types._responses_2 import BetaImageGenTool as BetaImageGenTool
+    from byot.types._responses_2 import BetaImageGenToolCall as BetaImageGenToolCall
+    from byot.types._responses_2 import (
         BetaImageGenToolInputImageMask as BetaImageGenToolInputImageMask,
     )
-    from byot.types._responses import BetaIncludeEnum as BetaIncludeEnum
-    from byot.types._responses import BetaInlineSkillParam as BetaInlineSkillParam
-    from byot.types._responses import BetaInlineSkillSourceParam as BetaInlineSkillSourceParam
-    from byot.types._responses import BetaInputContent as BetaInputContent
-    from byot.types._responses import BetaInputFidelity as BetaInputFidelity
-    from byot.types._responses import BetaInputFileContent as BetaInputFileContent
-    from byot.types._responses import BetaInputFileContentParam as BetaInputFileContentParam
-    from byot.types._responses import BetaInputImageContent as BetaInputImageContent
-    from byot.types._responses import (
+    from byot.types._responses_2 import BetaIncludeEnum as BetaIncludeEnum
+    from byot.types._responses_2 import BetaInlineSkillParam as BetaInlineSkillParam
+    from byot.types._responses_2 import BetaInlineSkillSourceParam as BetaInlineSkillSourceParam
+    from byot.types._responses_2 import BetaInputContent as BetaInputContent
+    from byot.types._responses_2 import BetaInputFidelity as BetaInputFidelity
+    from byot.types._responses_2 import BetaInputFileContent as BetaInputFileContent
+    from byot.types._responses_2 import BetaInputFileContentParam as BetaInputFileContentParam
+    from byot.types._responses_2 import BetaInputImageContent as BetaInputImageContent
+    from byot.types._responses_2 import (
         BetaInputImageContentParamAutoParam as BetaInputImageContentParamAutoParam,
     )
-    from byot.types._responses import BetaInputItem as BetaInputItem
-    from byot.types._responses import BetaInputMessage as BetaInputMessage
-    from byot.types._responses import BetaInputMessageContentList as BetaInputMessageContentList
-    from byot.types._responses import BetaInputMessageResource as BetaInputMessageResource
-    from byot.types._responses import BetaInputParam as BetaInputParam
-    from byot.types._responses import BetaInputTextContent as BetaInputTextContent
-    from byot.types._responses import BetaInputTextContentParam as BetaInputTextContentParam
-    from byot.types._responses import BetaItem as BetaItem
-    from byot.types._responses import BetaItemField as BetaItemField
-    from byot.types._responses import BetaItemReferenceParam as BetaItemReferenceParam
-    from byot.types._responses import BetaItemResource as BetaItemResource
-    from byot.types._responses import BetaKeyPressAction as BetaKeyPressAction
-    from byot.types._responses import BetaLocalEnvironmentParam as BetaLocalEnvironmentParam
-    from byot.types._responses import BetaLocalEnvironmentResource as BetaLocalEnvironmentResource
-    from byot.types._responses import BetaLocalShellExecAction as BetaLocalShellExecAction
-    from byot.types._responses import BetaLocalShellToolCall as BetaLocalShellToolCall
-    from byot.types._responses import BetaLocalShellToolCallOutput as BetaLocalShellToolCallOutput
-    from byot.types._responses import BetaLocalShellToolParam as BetaLocalShellToolParam
-    from byot.types._responses import BetaLocalSkillParam as BetaLocalSkillParam
-    from byot.types._responses import BetaLogProb as BetaLogProb
-    from byot.types._responses import BetaMCPApprovalRequest as BetaMCPApprovalRequest
-    from byot.types._responses import BetaMCPApprovalResponse as BetaMCPApprovalResponse
-    from byot.types._responses import (
+    from byot.types._responses_2 import BetaInputItem as BetaInputItem
+    from byot.types._responses_2 import BetaInputMessage as BetaInputMessage
+    from byot.types._responses_2 import BetaInputMessageContentList as BetaInputMessageContentList
+    from byot.types._responses_2 import BetaInputMessageResource as BetaInputMessageResource
+    from byot.types._responses_2 import BetaInputParam as BetaInputParam
+    from byot.types._responses_2 import BetaInputTextContent as BetaInputTextContent
+    from byot.types._responses_2 import BetaInputTextContentParam as BetaInputTextContentParam
+    from byot.types._responses_2 import BetaItem as BetaItem
+    from byot.types._responses_2 import BetaItemField as BetaItemField
+    from byot.types._responses_2 import BetaItemReferenceParam as BetaItemReferenceParam
+    from byot.types._responses_2 import BetaItemResource as BetaItemResource
+    from byot.types._responses_2 import BetaKeyPressAction as BetaKeyPressAction
+    from byot.types._responses_2 import BetaLocalEnvironmentParam as BetaLocalEnvironmentParam
+    from byot.types._responses_2 import BetaLocalEnvironmentResource as BetaLocalEnvironmentResource
+    from byot.types._responses_2 import BetaLocalShellExecAction as BetaLocalShellExecAction
+    from byot.types._responses_2 import BetaLocalShellToolCall as BetaLocalShellToolCall
+    from byot.types._responses_2 import BetaLocalShellToolCallOutput as BetaLocalShellToolCallOutput
+    from byot.types._responses_2 import BetaLocalShellToolParam as BetaLocalShellToolParam
+    from byot.types._responses_2 import BetaLocalSkillParam as BetaLocalSkillParam
+    from byot.types._responses_2 import BetaLogProb as BetaLogProb
+    from byot.types._responses_2 import BetaMCPApprovalRequest as BetaMCPApprovalRequest
+    from byot.types._responses_2 import BetaMCPApprovalResponse as BetaMCPApprovalResponse
+    from byot.types._responses_2 import (
         BetaMCPApprovalResponseResource as BetaMCPApprovalResponseResource,
     )
-    from byot.types._responses import BetaMCPListTools as BetaMCPListTools
-    from byot.types._responses import BetaMCPListToolsTool as BetaMCPListToolsTool
-    from byot.types._responses import BetaMCPProtocolError as BetaMCPProtocolError
-    from byot.types._responses import BetaMCPTool as BetaMCPTool
-    from byot.types._responses import BetaMCPToolCall as BetaMCPToolCall
-    from byot.types._responses import BetaMCPToolCallError as BetaMCPToolCallError
-    from byot.types._responses import BetaMCPToolCallStatus as BetaMCPToolCallStatus
-    from byot.types._responses import BetaMCPToolExecutionError as BetaMCPToolExecutionError
-    from byot.types._responses import BetaMCPToolFilter as BetaMCPToolFilter
-    from byot.types._responses import (
+    from byot.types._responses_2 import BetaMCPListTools as BetaMCPListTools
+    from byot.types._responses_2 import BetaMCPListToolsTool as BetaMCPListToolsTool
+    from byot.types._responses_2 import BetaMCPProtocolError as BetaMCPProtocolError
+    from byot.types._responses_2 import BetaMCPTool as BetaMCPTool
+    from byot.types._responses_2 import BetaMCPToolCall as BetaMCPToolCall
+    from byot.types._responses_2 import BetaMCPToolCallError as BetaMCPToolCallError
+    from byot.types._responses_2 import BetaMCPToolCallStatus as BetaMCPToolCallStatus
+    from byot.types._responses_2 import BetaMCPToolExecutionError as BetaMCPToolExecutionError
+    from byot.types._responses_2 import BetaMCPToolFilter as BetaMCPToolFilter
+    from byot.types._responses_2 import (
         BetaMCPToolRequireApprovalVariant1Variant1 as BetaMCPToolRequireApprovalVariant1Variant1,
     )
-    from byot.types._responses import BetaMessage as BetaMessage
-    from byot.types._responses import BetaMessagePhase as BetaMessagePhase
-    from byot.types._responses import BetaMessagePhase2 as BetaMessagePhase2
-    from byot.types._responses import BetaMessageRole as BetaMessageRole
-    from byot.types._responses import BetaMessageStatus as BetaMessageStatus
-    from byot.types._responses import BetaMetadata as BetaMetadata
-    from byot.types._responses import BetaModelIdsCompaction as BetaModelIdsCompaction
-    from byot.types._responses import BetaModelIdsResponses as BetaModelIdsResponses
-    from byot.types._responses import BetaModelIdsShared as BetaModelIdsShared
-    from byot.types._responses import BetaModelResponseProperties as BetaModelResponseProperties
-    from byot.types._responses import BetaModeration as BetaModeration
-    from byot.types._responses import BetaModerationConfigParam as BetaModerationConfigParam
-    from byot.types._responses import BetaModerationErrorBody as BetaModerationErrorBody
-    from byot.types._responses import BetaModerationInputType as BetaModerationInputType
-    from byot.types._responses import BetaModerationMode as BetaModerationMode
-    from byot.types._responses import BetaModerationParam as BetaModerationParam
-    from byot.types._responses import BetaModerationPolicyParam as BetaModerationPolicyParam
-    from byot.types._responses import BetaModerationResultBody as BetaModerationResultBody
-    from byot.types._responses import BetaMoveParam as BetaMoveParam
-    from byot.types._responses import BetaMultiAgentAction as BetaMultiAgentAction
-    from byot.types._responses import BetaMultiAgentAction1 as BetaMultiAgentAction1
-    from byot.types._responses import BetaMultiAgentCall as BetaMultiAgentCall
-    from byot.types._responses import BetaMultiAgentCallItemParam as BetaMultiAgentCallItemParam
-    from byot.types._responses import BetaMultiAgentCallOutput as BetaMultiAgentCallOutput
-    from byot.types._responses import (
+    from byot.types._responses_2 import BetaMessage as BetaMessage
+    from byot.types._responses_2 import BetaMessagePhase as BetaMessagePhase
+    from byot.types._responses_2 import BetaMessagePhase2 as BetaMessagePhase2
+    from byot.types._responses_2 import BetaMessageRole as BetaMessageRole
+    from byot.types._responses_2 import BetaMessageStatus as BetaMessageStatus
+    from byot.types._responses_2 import BetaMetadata as BetaMetadata
+    from byot.types._responses_2 import BetaModelIdsCompaction as BetaModelIdsCompaction
+    from byot.types._responses_2 import BetaModelIdsResponses as BetaModelIdsResponses
+    from byot.types._responses_2 import BetaModelIdsShared as BetaModelIdsShared
+    from byot.types._responses_2 import BetaModelResponseProperties as BetaModelResponseProperties
+    from byot.types._responses_2 import BetaModeration as BetaModeration
+    from byot.types._responses_2 import BetaModerationConfigParam as BetaModerationConfigParam
+    from byot.types._responses_2 import BetaModerationErrorBody as BetaModerationErrorBody
+    from byot.types._responses_2 import BetaModerationInputType as BetaModerationInputType
+    from byot.types._responses_2 import BetaModerationMode as BetaModerationMode
+    from byot.types._responses_2 import BetaModerationParam as BetaModerationParam
+    from byot.types._responses_2 import BetaModerationPolicyParam as BetaModerationPolicyParam
+    from byot.types._responses_2 import BetaModerationResultBody as BetaModerationResultBody
+    from byot.types._responses_2 import BetaMoveParam as BetaMoveParam
+    from byot.types._responses_2 import BetaMultiAgentAction as BetaMultiAgentAction
+    from byot.types._responses_2 import BetaMultiAgentAction1 as BetaMultiAgentAction1
+    from byot.types._responses_2 import BetaMultiAgentCall as BetaMultiAgentCall
+    from byot.types._responses_2 import BetaMultiAgentCallItemParam as BetaMultiAgentCallItemParam
+    from byot.types._responses_2 import BetaMultiAgentCallOutput as BetaMultiAgentCallOutput
+    from byot.types._responses_2 import (
         BetaMultiAgentCallOutputItemParam as BetaMultiAgentCallOutputItemParam,
     )
-    from byot.types._responses import BetaMultiAgentParam as BetaMultiAgentParam
-    from byot.types._responses import BetaNamespaceToolParam as BetaNamespaceToolParam
-    from byot.types._responses import BetaOutputContent as BetaOutputContent
-    from byot.types._responses import BetaOutputItem as BetaOutputItem
-    from byot.types._responses import BetaOutputMessage as BetaOutputMessage
-    from byot.types._responses import BetaOutputMessageContent as BetaOutputMessageContent
-    from byot.types._responses import BetaOutputTextContent as BetaOutputTextContent
-    from byot.types._responses import BetaOutputTextContentParam as BetaOutputTextContentParam
-    from byot.types._responses import BetaPersonalityEnum as BetaPersonalityEnum
-    from byot.types._responses import BetaProgram as BetaProgram
-    from byot.types._responses import BetaProgramItemParam as BetaProgramItemParam
-    from byot.types._responses import (
+    from byot.types._responses_2 import BetaMultiAgentParam as BetaMultiAgentParam
+    from byot.types._responses_2 import BetaNamespaceToolParam as BetaNamespaceToolParam
+    from byot.types._responses_2 import BetaOutputContent as BetaOutputContent
+    from byot.types._responses_2 import BetaOutputItem as BetaOutputItem
+    from byot.types._responses_2 import BetaOutputMessage as BetaOutputMessage
+    from byot.types._responses_3 import BetaOutputMessageContent as BetaOutputMessageContent
+    from byot.types._responses_3 import BetaOutputTextContent as BetaOutputTextContent
+    from byot.types._responses_3 import BetaOutputTextContentParam as BetaOutputTextContentParam
+    from byot.types._responses_3 import BetaPersonalityEnum as BetaPersonalityEnum
+    from byot.types._responses_3 import BetaProgram as BetaProgram
+    from byot.types._responses_3 import BetaProgramItemParam as BetaProgramItemParam
+    from byot.types._responses_3 import (
         BetaProgrammaticToolCallingParam as BetaProgrammaticToolCallingParam,
     )
-    from byot.types._responses import BetaProgramOutput as BetaProgramOutput
-    from byot.types._responses import BetaProgramOutputItemParam as BetaProgramOutputItemParam
-    from byot.types._responses import BetaProgramOutputItemStatus as BetaProgramOutputItemStatus
-    from byot.types._responses import BetaProgramOutputStatus as BetaProgramOutputStatus
-    from byot.types._responses import BetaProgramToolCallCaller as BetaProgramToolCallCaller
-    from byot.types._responses import (
+    from byot.types._responses_3 import BetaProgramOutput as BetaProgramOutput
+    from byot.types._responses_3 import BetaProgramOutputItemParam as BetaProgramOutputItemParam
+    from byot.types._responses_3 import BetaProgramOutputItemStatus as BetaProgramOutputItemStatus
+    from byot.types._responses_3 import BetaProgramOutputStatus as BetaProgramOutputStatus
+    from byot.types._responses_3 import BetaProgramToolCallCaller as BetaProgramToolCallCaller
+    from byot.types._responses_3 import (
         BetaProgramToolCallCallerParam as BetaProgramToolCallCallerParam,
     )
-    from byot.types._responses import BetaPrompt as BetaPrompt
-    from byot.types._responses import (
+    from byot.types._responses_3 import BetaPrompt as BetaPrompt
+    from byot.types._responses_3 import (
         BetaPromptCacheBreakpointConfig as BetaPromptCacheBreakpointConfig,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaPromptCacheBreakpointParam as BetaPromptCacheBreakpointParam,
     )
-    from byot.types._responses import BetaPromptCacheModeEnum as BetaPromptCacheModeEnum
-    from byot.types._responses import BetaPromptCacheOptions as BetaPromptCacheOptions
-    from byot.types._responses import BetaPromptCacheOptionsParam as BetaPromptCacheOptionsParam
-    from byot.types._responses import BetaPromptCacheRetentionEnum as BetaPromptCacheRetentionEnum
-    from byot.types._responses import BetaPromptCacheTTLEnum as BetaPromptCacheTTLEnum
-    from byot.types._responses import BetaRankerVersionType as BetaRankerVersionType
-    from byot.types._responses import BetaRankingOptions as BetaRankingOptions
-    from byot.types._responses import BetaReasoning as BetaReasoning
-    from byot.types._responses import BetaReasoningEffort as BetaReasoningEffort
-    from byot.types._responses import BetaReasoningItem as BetaReasoningItem
-    from byot.types._responses import BetaReasoningModeEnum as BetaReasoningModeEnum
-    from byot.types._responses import BetaReasoningTextContent as BetaReasoningTextContent
-    from byot.types._responses import BetaRefusalContent as BetaRefusalContent
-    from byot.types._responses import BetaResponse as BetaResponse
-    from byot.types._responses import BetaResponseAudioDeltaEvent as BetaResponseAudioDeltaEvent
-    from byot.types._responses import BetaResponseAudioDoneEvent as BetaResponseAudioDoneEvent
-    from byot.types._responses import (
+    from byot.types._responses_3 import BetaPromptCacheModeEnum as BetaPromptCacheModeEnum
+    from byot.types._responses_3 import BetaPromptCacheOptions as BetaPromptCacheOptions
+    from byot.types._responses_3 import BetaPromptCacheOptionsParam as BetaPromptCacheOptionsParam
+    from byot.types._responses_3 import BetaPromptCacheRetentionEnum as BetaPromptCacheRetentionEnum
+    from byot.types._responses_3 import BetaPromptCacheTTLEnum as BetaPromptCacheTTLEnum
+    from byot.types._responses_3 import BetaRankerVersionType as BetaRankerVersionType
+    from byot.types._responses_3 import BetaRankingOptions as BetaRankingOptions
+    from byot.types._responses_3 import BetaReasoning as BetaReasoning
+    from byot.types._responses_3 import BetaReasoningEffort as BetaReasoningEffort
+    from byot.types._responses_3 import BetaReasoningItem as BetaReasoningItem
+    from byot.types._responses_3 import BetaReasoningModeEnum as BetaReasoningModeEnum
+    from byot.types._responses_3 import BetaReasoningTextContent as BetaReasoningTextContent
+    from byot.types._responses_3 import BetaRefusalContent as BetaRefusalContent
+    from byot.types._responses_3 import BetaResponse as BetaResponse
+    from byot.types._responses_3 import BetaResponseAudioDeltaEvent as BetaResponseAudioDeltaEvent
+    from byot.types._responses_3 import BetaResponseAudioDoneEvent as BetaResponseAudioDoneEvent
+    from byot.types._responses_3 import (
         BetaResponseAudioTranscriptDeltaEvent as BetaResponseAudioTranscriptDeltaEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseAudioTranscriptDoneEvent as BetaResponseAudioTranscriptDoneEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseCodeInterpreterCallCodeDeltaEvent as BetaResponseCodeInterpreterCallCodeDeltaEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseCodeInterpreterCallCodeDoneEvent as BetaResponseCodeInterpreterCallCodeDoneEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseCodeInterpreterCallCompletedEvent as BetaResponseCodeInterpreterCallCompletedEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseCodeInterpreterCallInProgressEvent as BetaResponseCodeInterpreterCallInProgressEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseCodeInterpreterCallInterpretingEvent as BetaResponseCodeInterpreterCallInterpretingEvent,
     )
-    from byot.types._responses import BetaResponseCompletedEvent as BetaResponseCompletedEvent
-    from byot.types._responses import (
+    from byot.types._responses_3 import BetaResponseCompletedEvent as BetaResponseCompletedEvent
+    from byot.types._responses_3 import (
         BetaResponseContentPartAddedEvent as BetaResponseContentPartAddedEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseContentPartDoneEvent as BetaResponseContentPartDoneEvent,
     )
-    from byot.types._responses import BetaResponseConversation as BetaResponseConversation
-    from byot.types._responses import BetaResponseCreatedEvent as BetaResponseCreatedEvent
-    from byot.types._responses import (
+    from byot.types._responses_3 import BetaResponseConversation as BetaResponseConversation
+    from byot.types._responses_3 import BetaResponseCreatedEvent as BetaResponseCreatedEvent
+    from byot.types._responses_3 import (
         BetaResponseCustomToolCallInputDeltaEvent as BetaResponseCustomToolCallInputDeltaEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseCustomToolCallInputDoneEvent as BetaResponseCustomToolCallInputDoneEvent,
     )
-    from byot.types._responses import BetaResponseError as BetaResponseError
-    from byot.types._responses import BetaResponseErrorCode as BetaResponseErrorCode
-    from byot.types._responses import BetaResponseErrorEvent as BetaResponseErrorEvent
-    from byot.types._responses import BetaResponseFailedEvent as BetaResponseFailedEvent
-    from byot.types._responses import (
+    from byot.types._responses_3 import BetaResponseError as BetaResponseError
+    from byot.types._responses_3 import BetaResponseErrorCode as BetaResponseErrorCode
+    from byot.types._responses_3 import BetaResponseErrorEvent as BetaResponseErrorEvent
+    from byot.types._responses_3 import BetaResponseFailedEvent as BetaResponseFailedEvent
+    from byot.types._responses_3 import (
         BetaResponseFileSearchCallCompletedEvent as BetaResponseFileSearchCallCompletedEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseFileSearchCallInProgressEvent as BetaResponseFileSearchCallInProgressEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseFileSearchCallSearchingEvent as BetaResponseFileSearchCallSearchingEvent,
     )
-    from byot.types._responses import BetaResponseFormatJsonObject as BetaResponseFormatJsonObject
-    from byot.types._responses import (
+    from byot.types._responses_3 import BetaResponseFormatJsonObject as BetaResponseFormatJsonObject
+    from byot.types._responses_3 import (
         BetaResponseFormatJsonSchemaSchema as BetaResponseFormatJsonSchemaSchema,
     )
-    from byot.types._responses import BetaResponseFormatText as BetaResponseFormatText
-    from byot.types._responses import (
+    from byot.types._responses_3 import BetaResponseFormatText as BetaResponseFormatText
+    from byot.types._responses_3 import (
         BetaResponseFunctionCallArgumentsDeltaEvent as BetaResponseFunctionCallArgumentsDeltaEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseFunctionCallArgumentsDoneEvent as BetaResponseFunctionCallArgumentsDoneEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseImageGenCallCompletedEvent as BetaResponseImageGenCallCompletedEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseImageGenCallGeneratingEvent as BetaResponseImageGenCallGeneratingEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseImageGenCallInProgressEvent as BetaResponseImageGenCallInProgressEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseImageGenCallPartialImageEvent as BetaResponseImageGenCallPartialImageEvent,
     )
-    from byot.types._responses import BetaResponseIncompleteDetails as BetaResponseIncompleteDetails
-    from byot.types._responses import BetaResponseIncompleteEvent as BetaResponseIncompleteEvent
-    from byot.types._responses import BetaResponseInProgressEvent as BetaResponseInProgressEvent
-    from byot.types._responses import BetaResponseItemList as BetaResponseItemList
-    from byot.types._responses import BetaResponseLogProb as BetaResponseLogProb
-    from byot.types._responses import BetaResponseLogProbTopLogprob as BetaResponseLogProbTopLogprob
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
+        BetaResponseIncompleteDetails as BetaResponseIncompleteDetails,
+    )
+    from byot.types._responses_3 import BetaResponseIncompleteEvent as BetaResponseIncompleteEvent
+    from byot.types._responses_3 import BetaResponseInProgressEvent as BetaResponseInProgressEvent
+    from byot.types._responses_3 import BetaResponseItemList as BetaResponseItemList
+    from byot.types._responses_3 import BetaResponseLogProb as BetaResponseLogProb
+    from byot.types._responses_3 import (
+        BetaResponseLogProbTopLogprob as BetaResponseLogProbTopLogprob,
+    )
+    from byot.types._responses_3 import (
         BetaResponseMCPCallArgumentsDeltaEvent as BetaResponseMCPCallArgumentsDeltaEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseMCPCallArgumentsDoneEvent as BetaResponseMCPCallArgumentsDoneEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseMCPCallCompletedEvent as BetaResponseMCPCallCompletedEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseMCPCallFailedEvent as BetaResponseMCPCallFailedEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseMCPCallInProgressEvent as BetaResponseMCPCallInProgressEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseMCPListToolsCompletedEvent as BetaResponseMCPListToolsCompletedEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseMCPListToolsFailedEvent as BetaResponseMCPListToolsFailedEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseMCPListToolsInProgressEvent as BetaResponseMCPListToolsInProgressEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseOutputItemAddedEvent as BetaResponseOutputItemAddedEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseOutputItemDoneEvent as BetaResponseOutputItemDoneEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseOutputTextAnnotationAddedEvent as BetaResponseOutputTextAnnotationAddedEvent,
     )
-    from byot.types._responses import BetaResponsePromptVariables as BetaResponsePromptVariables
-    from byot.types._responses import BetaResponseProperties as BetaResponseProperties
-    from byot.types._responses import BetaResponseQueuedEvent as BetaResponseQueuedEvent
-    from byot.types._responses import (
+    from byot.types._responses_3 import BetaResponsePromptVariables as BetaResponsePromptVariables
+    from byot.types._responses_3 import BetaResponseProperties as BetaResponseProperties
+    from byot.types._responses_3 import BetaResponseQueuedEvent as BetaResponseQueuedEvent
+    from byot.types._responses_3 import (
         BetaResponseReasoningSummaryPartAddedEvent as BetaResponseReasoningSummaryPartAddedEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseReasoningSummaryPartAddedEventPart as BetaResponseReasoningSummaryPartAddedEventPart,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseReasoningSummaryPartDoneEvent as BetaResponseReasoningSummaryPartDoneEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseReasoningSummaryPartDoneEventPart as BetaResponseReasoningSummaryPartDoneEventPart,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseReasoningSummaryTextDeltaEvent as BetaResponseReasoningSummaryTextDeltaEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseReasoningSummaryTextDoneEvent as BetaResponseReasoningSummaryTextDoneEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseReasoningTextDeltaEvent as BetaResponseReasoningTextDeltaEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseReasoningTextDoneEvent as BetaResponseReasoningTextDoneEvent,
     )
-    from byot.types._responses import BetaResponseRefusalDeltaEvent as BetaResponseRefusalDeltaEvent
-    from byot.types._responses import BetaResponseRefusalDoneEvent as BetaResponseRefusalDoneEvent
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
+        BetaResponseRefusalDeltaEvent as BetaResponseRefusalDeltaEvent,
+    )
+    from byot.types._responses_3 import BetaResponseRefusalDoneEvent as BetaResponseRefusalDoneEvent
+    from byot.types._responses_3 import (
         BetaResponseShellCallCommandAddedStreamingEvent as BetaResponseShellCallCommandAddedStreamingEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseShellCallCommandDeltaStreamingEvent as BetaResponseShellCallCommandDeltaStreamingEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseShellCallCommandDoneStreamingEvent as BetaResponseShellCallCommandDoneStreamingEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseShellCallOutputContentDeltaStreamingEvent as BetaResponseShellCallOutputContentDeltaStreamingEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_3 import (
         BetaResponseShellCallOutputContentDoneStreamingEvent as BetaResponseShellCallOutputContentDoneStreamingEvent,
     )
-    from byot.types._responses import BetaResponseStreamEvent as BetaResponseStreamEvent
-    from byot.types._responses import BetaResponseStreamOptions as BetaResponseStreamOptions
-    from byot.types._responses import BetaResponseTextDeltaEvent as BetaResponseTextDeltaEvent
-    from byot.types._responses import BetaResponseTextDoneEvent as BetaResponseTextDoneEvent
-    from byot.types._responses import BetaResponseTextParam as BetaResponseTextParam
-    from byot.types._responses import BetaResponseUsage as BetaResponseUsage
-    from byot.types._responses import (
+    from byot.types._responses_3 import BetaResponseStreamEvent as BetaResponseStreamEvent
+    from byot.types._responses_3 import BetaResponseStreamOptions as BetaResponseStreamOptions
+    from byot.types._responses_3 import BetaResponseTextDeltaEvent as BetaResponseTextDeltaEvent
+    from byot.types._responses_4 import Beta_AgentTagParam as Beta_AgentTagParam
+    from byot.types._responses_4 import BetaResponseTextDoneEvent as BetaResponseTextDoneEvent
+    from byot.types._responses_4 import BetaResponseTextParam as BetaResponseTextParam
+    from byot.types._responses_4 import BetaResponseUsage as BetaResponseUsage
+    from byot.types._responses_4 import (
         BetaResponseUsageInputTokensDetails as BetaResponseUsageInputTokensDetails,
     )
-    from byot.types._responses import (
+    from byot.types._responses_4 import (
         BetaResponseUsageOutputTokensDetails as BetaResponseUsageOutputTokensDetails,
     )
-    from byot.types._responses import (
+    from byot.types._responses_4 import (
         BetaResponseWebSearchCallCompletedEvent as BetaResponseWebSearchCallCompletedEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_4 import (
         BetaResponseWebSearchCallInProgressEvent as BetaResponseWebSearchCallInProgressEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_4 import (
         BetaResponseWebSearchCallSearchingEvent as BetaResponseWebSearchCallSearchingEvent,
     )
-    from byot.types._responses import BetaScreenshotParam as BetaScreenshotParam
-    from byot.types._responses import BetaScrollParam as BetaScrollParam
-    from byot.types._responses import BetaSearchContentType as BetaSearchContentType
-    from byot.types._responses import BetaSearchContextSize as BetaSearchContextSize
-    from byot.types._responses import BetaServiceTierEnum as BetaServiceTierEnum
-    from byot.types._responses import BetaServiceTierResponses as BetaServiceTierResponses
-    from byot.types._responses import BetaShellCallOutputDelta as BetaShellCallOutputDelta
-    from byot.types._responses import BetaSkillReferenceParam as BetaSkillReferenceParam
-    from byot.types._responses import BetaSpecificApplyPatchParam as BetaSpecificApplyPatchParam
-    from byot.types._responses import (
+    from byot.types._responses_4 import BetaScreenshotParam as BetaScreenshotParam
+    from byot.types._responses_4 import BetaScrollParam as BetaScrollParam
+    from byot.types._responses_4 import BetaSearchContentType as BetaSearchContentType
+    from byot.types._responses_4 import BetaSearchContextSize as BetaSearchContextSize
+    from byot.types._responses_4 import BetaServiceTierEnum as BetaServiceTierEnum
+    from byot.types._responses_4 import BetaServiceTierResponses as BetaServiceTierResponses
+    from byot.types._responses_4 import BetaShellCallOutputDelta as BetaShellCallOutputDelta
+    from byot.types._responses_4 import BetaSkillReferenceParam as BetaSkillReferenceParam
+    from byot.types._responses_4 import BetaSpecificApplyPatchParam as BetaSpecificApplyPatchParam
+    from byot.types._responses_4 import (
         BetaSpecificFunctionShellParam as BetaSpecificFunctionShellParam,
     )
-    from byot.types._responses import (
+    from byot.types._responses_4 import (
         BetaSpecificProgrammaticToolCallingParam as BetaSpecificProgrammaticToolCallingParam,
     )
-    from byot.types._responses import BetaSummaryTextContent as BetaSummaryTextContent
-    from byot.types._responses import BetaTextContent as BetaTextContent
-    from byot.types._responses import (
+    from byot.types._responses_4 import BetaSummaryTextContent as BetaSummaryTextContent
+    from byot.types._responses_4 import BetaTextContent as BetaTextContent
+    from byot.types._responses_4 import (
         BetaTextResponseFormatConfiguration as BetaTextResponseFormatConfiguration,
     )
-    from byot.types._responses import (
+    from byot.types._responses_4 import (
         BetaTextResponseFormatJsonSchema as BetaTextResponseFormatJsonSchema,
     )
-    from byot.types._responses import BetaTokenCountsBody as BetaTokenCountsBody
-    from byot.types._responses import BetaTokenCountsResource as BetaTokenCountsResource
-    from byot.types._responses import BetaTool as BetaTool
-    from byot.types._responses import BetaToolCallCaller as BetaToolCallCaller
-    from byot.types._responses import BetaToolCallCallerParam as BetaToolCallCallerParam
-    from byot.types._responses import BetaToolChoiceAllowed as BetaToolChoiceAllowed
-    from byot.types._responses import BetaToolChoiceCustom as BetaToolChoiceCustom
-    from byot.types._responses import BetaToolChoiceFunction as BetaToolChoiceFunction
-    from byot.types._responses import BetaToolChoiceMCP as BetaToolChoiceMCP
-    from byot.types._responses import BetaToolChoiceOptions as BetaToolChoiceOptions
-    from byot.types._responses import BetaToolChoiceParam as BetaToolChoiceParam
-    from byot.types._responses import BetaToolChoiceTypes as BetaToolChoiceTypes
-    from byot.types._responses import BetaToolsArray as BetaToolsArray
-    from byot.types._responses import BetaToolSearchCall as BetaToolSearchCall
-    from byot.types._responses import BetaToolSearchCallItemParam as BetaToolSearchCallItemParam
-    from byot.types._responses import BetaToolSearchExecutionType as BetaToolSearchExecutionType
-    from byot.types._responses import BetaToolSearchOutput as BetaToolSearchOutput
-    from byot.types._responses import BetaToolSearchOutputItemParam as BetaToolSearchOutputItemParam
-    from byot.types._responses import BetaToolSearchToolParam as BetaToolSearchToolParam
-    from byot.types._responses import BetaTopLogProb as BetaTopLogProb
-    from byot.types._responses import BetaTruncationEnum as BetaTruncationEnum
-    from byot.types._responses import BetaTypeParam as BetaTypeParam
-    from byot.types._responses import BetaUrlCitationBody as BetaUrlCitationBody
-    from byot.types._responses import BetaUrlCitationParam as BetaUrlCitationParam
-    from byot.types._responses import BetaVectorStoreFileAttributes as BetaVectorStoreFileAttributes
-    from byot.types._responses import BetaVerbosity as BetaVerbosity
-    from byot.types._responses import BetaWaitParam as BetaWaitParam
-    from byot.types._responses import BetaWebSearchActionFind as BetaWebSearchActionFind
-    from byot.types._responses import BetaWebSearchActionOpenPage as BetaWebSearchActionOpenPage
-    from byot.types._responses import BetaWebSearchActionSearch as BetaWebSearchActionSearch
-    from byot.types._responses import (
+    from byot.types._responses_4 import BetaTokenCountsBody as BetaTokenCountsBody
+    from byot.types._responses_4 import BetaTokenCountsResource as BetaTokenCountsResource
+    from byot.types._responses_4 import BetaTool as BetaTool
+    from byot.types._responses_4 import BetaToolCallCaller as BetaToolCallCaller
+    from byot.types._responses_4 import BetaToolCallCallerParam as BetaToolCallCallerParam
+    from byot.types._responses_4 import BetaToolChoiceAllowed as BetaToolChoiceAllowed
+    from byot.types._responses_4 import BetaToolChoiceCustom as BetaToolChoiceCustom
+    from byot.types._responses_4 import BetaToolChoiceFunction as BetaToolChoiceFunction
+    from byot.types._responses_4 import BetaToolChoiceMCP as BetaToolChoiceMCP
+    from byot.types._responses_4 import BetaToolChoiceOptions as BetaToolChoiceOptions
+    from byot.types._responses_4 import BetaToolChoiceParam as BetaToolChoiceParam
+    from byot.types._responses_4 import BetaToolChoiceTypes as BetaToolChoiceTypes
+    from byot.types._responses_4 import BetaToolsArray as BetaToolsArray
+    from byot.types._responses_4 import BetaToolSearchCall as BetaToolSearchCall
+    from byot.types._responses_4 import BetaToolSearchCallItemParam as BetaToolSearchCallItemParam
+    from byot.types._responses_4 import BetaToolSearchExecutionType as BetaToolSearchExecutionType
+    from byot.types._responses_4 import BetaToolSearchOutput as BetaToolSearchOutput
+    from byot.types._responses_4 import (
+        BetaToolSearchOutputItemParam as BetaToolSearchOutputItemParam,
+    )
+    from byot.types._responses_4 import BetaToolSearchToolParam as BetaToolSearchToolParam
+    from byot.types._responses_4 import BetaTopLogProb as BetaTopLogProb
+    from byot.types._responses_4 import BetaTruncationEnum as BetaTruncationEnum
+    from byot.types._responses_4 import BetaTypeParam as BetaTypeParam
+    from byot.types._responses_4 import BetaUrlCitationBody as BetaUrlCitationBody
+    from byot.types._responses_4 import BetaUrlCitationParam as BetaUrlCitationParam
+    from byot.types._responses_4 import (
+        BetaVectorStoreFileAttributes as BetaVectorStoreFileAttributes,
+    )
+    from byot.types._responses_4 import BetaVerbosity as BetaVerbosity
+    from byot.types._responses_4 import BetaWaitParam as BetaWaitParam
+    from byot.types._responses_4 import BetaWebSearchActionFind as BetaWebSearchActionFind
+    from byot.types._responses_4 import BetaWebSearchActionOpenPage as BetaWebSearchActionOpenPage
+    from byot.types._responses_4 import BetaWebSearchActionSearch as BetaWebSearchActionSearch
+    from byot.types._responses_4 import (
         BetaWebSearchActionSearchSource as BetaWebSearchActionSearchSource,
     )
-    from byot.types._responses import (
+    from byot.types._responses_4 import (
         BetaWebSearchApproximateLocation as BetaWebSearchApproximateLocation,
     )
-    from byot.types._responses import BetaWebSearchPreviewTool as BetaWebSearchPreviewTool
-    from byot.types._responses import BetaWebSearchTool as BetaWebSearchTool
-    from byot.types._responses import BetaWebSearchToolCall as BetaWebSearchToolCall
-    from byot.types._responses import BetaWebSearchToolFilters as BetaWebSearchToolFilters
-    from byot.types._responses import CompactResource as CompactResource
-    from byot.types._responses import (
+    from byot.types._responses_4 import BetaWebSearchPreviewTool as BetaWebSearchPreviewTool
+    from byot.types._responses_4 import BetaWebSearchTool as BetaWebSearchTool
+    from byot.types._responses_4 import BetaWebSearchToolCall as BetaWebSearchToolCall
+    from byot.types._responses_4 import BetaWebSearchToolFilters as BetaWebSearchToolFilters
+    from byot.types._responses_4 import CompactResource as CompactResource
+    from byot.types._responses_4 import (
         CompactResponseMethodPublicBody as CompactResponseMethodPublicBody,
     )
-    from byot.types._responses import ContextManagementParam as ContextManagementParam
-    from byot.types._responses import ConversationParam as ConversationParam
-    from byot.types._responses import ConversationParam2 as ConversationParam2
-    from byot.types._responses import CreateResponse as CreateResponse
-    from byot.types._responses import CustomToolCallOutputResource as CustomToolCallOutputResource
-    from byot.types._responses import CustomToolCallResource as CustomToolCallResource
-    from byot.types._responses import IncludeEnum as IncludeEnum
-    from byot.types._responses import InputMessageResource as InputMessageResource
-    from byot.types._responses import InputParam as InputParam
-    from byot.types._responses import ItemField as ItemField
-    from byot.types._responses import ItemResource as ItemResource
-    from byot.types._responses import ModelIdsCompaction as ModelIdsCompaction
-    from byot.types._responses import ModelIdsResponses as ModelIdsResponses
-    from byot.types._responses import Moderation as Moderation
-    from byot.types._responses import ModerationErrorBody as ModerationErrorBody
-    from byot.types._responses import OutputContent as OutputContent
-    from byot.types._responses import OutputItem as OutputItem
-    from byot.types._responses import PersonalityEnum as PersonalityEnum
-    from byot.types._responses import PromptCacheOptions as PromptCacheOptions
-    from byot.types._responses import PromptCacheRetentionEnum as PromptCacheRetentionEnum
-    from byot.types._responses import Reasoning as Reasoning
-    from byot.types._responses import ReasoningModeEnum as ReasoningModeEnum
-    from byot.types._responses import Response as Response
-    from byot.types._responses import ResponseAudioDeltaEvent as ResponseAudioDeltaEvent
-    from byot.types._responses import ResponseAudioDoneEvent as ResponseAudioDoneEvent
-    from byot.types._responses import (
+    from byot.types._responses_4 import ContextManagementParam as ContextManagementParam
+    from byot.types._responses_4 import ConversationParam as ConversationParam
+    from byot.types._responses_4 import ConversationParam2 as ConversationParam2
+    from byot.types._responses_4 import CreateResponse as CreateResponse
+    from byot.types._responses_4 import CustomToolCallOutputResource as CustomToolCallOutputResource
+    from byot.types._responses_4 import CustomToolCallResource as CustomToolCallResource
+    from byot.types._responses_4 import IncludeEnum as IncludeEnum
+    from byot.types._responses_4 import InputMessageResource as InputMessageResource
+    from byot.types._responses_4 import InputParam as InputParam
+    from byot.types._responses_4 import ItemField as ItemField
+    from byot.types._responses_4 import ItemResource as ItemResource
+    from byot.types._responses_4 import ModelIdsCompaction as ModelIdsCompaction
+    from byot.types._responses_4 import ModelIdsResponses as ModelIdsResponses
+    from byot.types._responses_4 import Moderation as Moderation
+    from byot.types._responses_4 import ModerationErrorBody as ModerationErrorBody
+    from byot.types._responses_4 import OutputContent as OutputContent
+    from byot.types._responses_4 import OutputItem as OutputItem
+    from byot.types._responses_4 import PersonalityEnum as PersonalityEnum
+    from byot.types._responses_4 import PromptCacheOptions as PromptCacheOptions
+    from byot.types._responses_4 import PromptCacheRetentionEnum as PromptCacheRetentionEnum
+    from byot.types._responses_4 import Reasoning as Reasoning
+    from byot.types._responses_4 import ReasoningModeEnum as ReasoningModeEnum
+    from byot.types._responses_4 import Response as Response
+    from byot.types._responses_4 import ResponseAudioDeltaEvent as ResponseAudioDeltaEvent
+    from byot.types._responses_4 import ResponseAudioDoneEvent as ResponseAudioDoneEvent
+    from byot.types._responses_4 import (
         ResponseAudioTranscriptDeltaEvent as ResponseAudioTranscriptDeltaEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_4 import (
         ResponseAudioTranscriptDoneEvent as ResponseAudioTranscriptDoneEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_4 import (
         ResponseCodeInterpreterCallCodeDeltaEvent as ResponseCodeInterpreterCallCodeDeltaEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_4 import (
         ResponseCodeInterpreterCallCodeDoneEvent as ResponseCodeInterpreterCallCodeDoneEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_4 import (
         ResponseCodeInterpreterCallCompletedEvent as ResponseCodeInterpreterCallCompletedEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_4 import (
         ResponseCodeInterpreterCallInProgressEvent as ResponseCodeInterpreterCallInProgressEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_4 import (
         ResponseCodeInterpreterCallInterpretingEvent as ResponseCodeInterpreterCallInterpretingEvent,
     )
-    from byot.types._responses import ResponseCompletedEvent as ResponseCompletedEvent
-    from byot.types._responses import ResponseContentPartAddedEvent as ResponseContentPartAddedEvent
-    from byot.types._responses import ResponseContentPartDoneEvent as ResponseContentPartDoneEvent
-    from byot.types._responses import ResponseConversation as ResponseConversation
-    from byot.types._responses import ResponseCreatedEvent as ResponseCreatedEvent
-    from byot.types._responses import (
+    from byot.types._responses_4 import ResponseCompletedEvent as ResponseCompletedEvent
+    from byot.types._responses_4 import (
+        ResponseContentPartAddedEvent as ResponseContentPartAddedEvent,
+    )
+    from byot.types._responses_4 import ResponseContentPartDoneEvent as ResponseContentPartDoneEvent
+    from byot.types._responses_4 import ResponseConversation as ResponseConversation
+    from byot.types._responses_4 import ResponseCreatedEvent as ResponseCreatedEvent
+    from byot.types._responses_4 import ResponseIncompleteDetails as ResponseIncompleteDetails
+    from byot.types._responses_5 import (
         ResponseCustomToolCallInputDeltaEvent as ResponseCustomToolCallInputDeltaEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseCustomToolCallInputDoneEvent as ResponseCustomToolCallInputDoneEvent,
     )
-    from byot.types._responses import ResponseError as ResponseError
-    from byot.types._responses import ResponseErrorCode as ResponseErrorCode
-    from byot.types._responses import ResponseErrorEvent as ResponseErrorEvent
-    from byot.types._responses import ResponseFailedEvent as ResponseFailedEvent
-    from byot.types._responses import (
+    from byot.types._responses_5 import ResponseError as ResponseError
+    from byot.types._responses_5 import ResponseErrorCode as ResponseErrorCode
+    from byot.types._responses_5 import ResponseErrorEvent as ResponseErrorEvent
+    from byot.types._responses_5 import ResponseFailedEvent as ResponseFailedEvent
+    from byot.types._responses_5 import (
         ResponseFileSearchCallCompletedEvent as ResponseFileSearchCallCompletedEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseFileSearchCallInProgressEvent as ResponseFileSearchCallInProgressEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseFileSearchCallSearchingEvent as ResponseFileSearchCallSearchingEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseFunctionCallArgumentsDeltaEvent as ResponseFunctionCallArgumentsDeltaEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseFunctionCallArgumentsDoneEvent as ResponseFunctionCallArgumentsDoneEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseImageGenCallCompletedEvent as ResponseImageGenCallCompletedEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseImageGenCallGeneratingEvent as ResponseImageGenCallGeneratingEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseImageGenCallInProgressEvent as ResponseImageGenCallInProgressEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseImageGenCallPartialImageEvent as ResponseImageGenCallPartialImageEvent,
     )
-    from byot.types._responses import ResponseIncompleteDetails as ResponseIncompleteDetails
-    from byot.types._responses import ResponseIncompleteEvent as ResponseIncompleteEvent
-    from byot.types._responses import ResponseInProgressEvent as ResponseInProgressEvent
-    from byot.types._responses import ResponseItemList as ResponseItemList
-    from byot.types._responses import ResponseLogProb as ResponseLogProb
-    from byot.types._responses import ResponseLogProbTopLogprob as ResponseLogProbTopLogprob
-    from byot.types._responses import (
+    from byot.types._responses_5 import ResponseIncompleteEvent as ResponseIncompleteEvent
+    from byot.types._responses_5 import ResponseInProgressEvent as ResponseInProgressEvent
+    from byot.types._responses_5 import ResponseItemList as ResponseItemList
+    from byot.types._responses_5 import ResponseLogProb as ResponseLogProb
+    from byot.types._responses_5 import ResponseLogProbTopLogprob as ResponseLogProbTopLogprob
+    from byot.types._responses_5 import (
         ResponseMCPCallArgumentsDeltaEvent as ResponseMCPCallArgumentsDeltaEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseMCPCallArgumentsDoneEvent as ResponseMCPCallArgumentsDoneEvent,
     )
-    from byot.types._responses import ResponseMCPCallCompletedEvent as ResponseMCPCallCompletedEvent
-    from byot.types._responses import ResponseMCPCallFailedEvent as ResponseMCPCallFailedEvent
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
+        ResponseMCPCallCompletedEvent as ResponseMCPCallCompletedEvent,
+    )
+    from byot.types._responses_5 import ResponseMCPCallFailedEvent as ResponseMCPCallFailedEvent
+    from byot.types._responses_5 import (
         ResponseMCPCallInProgressEvent as ResponseMCPCallInProgressEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseMCPListToolsCompletedEvent as ResponseMCPListToolsCompletedEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseMCPListToolsFailedEvent as ResponseMCPListToolsFailedEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseMCPListToolsInProgressEvent as ResponseMCPListToolsInProgressEvent,
     )
-    from byot.types._responses import ResponseOutputItemAddedEvent as ResponseOutputItemAddedEvent
-    from byot.types._responses import ResponseOutputItemDoneEvent as ResponseOutputItemDoneEvent
-    from byot.types._responses import (
+    from byot.types._responses_5 import ResponseOutputItemAddedEvent as ResponseOutputItemAddedEvent
+    from byot.types._responses_5 import ResponseOutputItemDoneEvent as ResponseOutputItemDoneEvent
+    from byot.types._responses_5 import (
         ResponseOutputTextAnnotationAddedEvent as ResponseOutputTextAnnotationAddedEvent,
     )
-    from byot.types._responses import ResponseProperties as ResponseProperties
-    from byot.types._responses import ResponseQueuedEvent as ResponseQueuedEvent
-    from byot.types._responses import (
+    from byot.types._responses_5 import ResponseProperties as ResponseProperties
+    from byot.types._responses_5 import ResponseQueuedEvent as ResponseQueuedEvent
+    from byot.types._responses_5 import (
         ResponseReasoningSummaryPartAddedEvent as ResponseReasoningSummaryPartAddedEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseReasoningSummaryPartAddedEventPart as ResponseReasoningSummaryPartAddedEventPart,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseReasoningSummaryPartDoneEvent as ResponseReasoningSummaryPartDoneEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseReasoningSummaryPartDoneEventPart as ResponseReasoningSummaryPartDoneEventPart,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseReasoningSummaryTextDeltaEvent as ResponseReasoningSummaryTextDeltaEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseReasoningSummaryTextDoneEvent as ResponseReasoningSummaryTextDoneEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseReasoningTextDeltaEvent as ResponseReasoningTextDeltaEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseReasoningTextDoneEvent as ResponseReasoningTextDoneEvent,
     )
-    from byot.types._responses import ResponseRefusalDeltaEvent as ResponseRefusalDeltaEvent
-    from byot.types._responses import ResponseRefusalDoneEvent as ResponseRefusalDoneEvent
-    from byot.types._responses import (
+    from byot.types._responses_5 import ResponseRefusalDeltaEvent as ResponseRefusalDeltaEvent
+    from byot.types._responses_5 import ResponseRefusalDoneEvent as ResponseRefusalDoneEvent
+    from byot.types._responses_5 import (
         ResponseShellCallCommandAddedStreamingEvent as ResponseShellCallCommandAddedStreamingEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseShellCallCommandDeltaStreamingEvent as ResponseShellCallCommandDeltaStreamingEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseShellCallCommandDoneStreamingEvent as ResponseShellCallCommandDoneStreamingEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseShellCallOutputContentDeltaStreamingEvent as ResponseShellCallOutputContentDeltaStreamingEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseShellCallOutputContentDoneStreamingEvent as ResponseShellCallOutputContentDoneStreamingEvent,
     )
-    from byot.types._responses import ResponseStreamEvent as ResponseStreamEvent
-    from byot.types._responses import ResponseStreamOptions as ResponseStreamOptions
-    from byot.types._responses import ResponseTextDeltaEvent as ResponseTextDeltaEvent
-    from byot.types._responses import ResponseTextDoneEvent as ResponseTextDoneEvent
-    from byot.types._responses import ResponseTextParam as ResponseTextParam
-    from byot.types._responses import ResponseUsage as ResponseUsage
-    from byot.types._responses import (
+    from byot.types._responses_5 import ResponseStreamEvent as ResponseStreamEvent
+    from byot.types._responses_5 import ResponseStreamOptions as ResponseStreamOptions
+    from byot.types._responses_5 import ResponseTextDeltaEvent as ResponseTextDeltaEvent
+    from byot.types._responses_5 import ResponseTextDoneEvent as ResponseTextDoneEvent
+    from byot.types._responses_5 import ResponseTextParam as ResponseTextParam
+    from byot.types._responses_5 import ResponseUsage as ResponseUsage
+    from byot.types._responses_5 import (
         ResponseUsageInputTokensDetails as ResponseUsageInputTokensDetails,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseUsageOutputTokensDetails as ResponseUsageOutputTokensDetails,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseWebSearchCallCompletedEvent as ResponseWebSearchCallCompletedEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseWebSearchCallInProgressEvent as ResponseWebSearchCallInProgressEvent,
     )
-    from byot.types._responses import (
+    from byot.types._responses_5 import (
         ResponseWebSearchCallSearchingEvent as ResponseWebSearchCallSearchingEvent,
     )
-    from byot.types._responses import ServiceTierEnum as ServiceTierEnum
-    from byot.types._responses import ServiceTierResponses as ServiceTierResponses
-    from byot.types._responses import ShellCallOutputDelta as ShellCallOutputDelta
-    from byot.types._responses import SpecificApplyPatchParam as SpecificApplyPatchParam
-    from byot.types._responses import SpecificFunctionShellParam as SpecificFunctionShellParam
-    from byot.types._responses import (
+    from byot.types._responses_5 import ServiceTierEnum as ServiceTierEnum
+    from byot.types._responses_5 import ServiceTierResponses as ServiceTierResponses
+    from byot.types._responses_5 import ShellCallOutputDelta as ShellCallOutputDelta
+    from byot.types._responses_5 import SpecificApplyPatchParam as SpecificApplyPatchParam
+    from byot.types._responses_5 import SpecificFunctionShellParam as SpecificFunctionShellParam
+    from byot.types._responses_5 import (
         SpecificProgrammaticToolCallingParam as SpecificProgrammaticToolCallingParam,
     )
-    from byot.types._responses import TokenCountsBody as TokenCountsBody
-    from byot.types._responses import TokenCountsResource as TokenCountsResource
-    from byot.types._responses import ToolChoiceAllowed as ToolChoiceAllowed
-    from byot.types._responses import ToolChoiceCustom as ToolChoiceCustom
-    from byot.types._responses import ToolChoiceParam as ToolChoiceParam
-    from byot.types._responses import ToolChoiceTypes as ToolChoiceTypes
-    from byot.types._responses import ToolsArray as ToolsArray
-    from byot.types._responses import TruncationEnum as TruncationEnum
+    from byot.types._responses_5 import TokenCountsBody as TokenCountsBody
+    from byot.types._responses_5 import TokenCountsResource as TokenCountsResource
+    from byot.types._responses_5 import ToolChoiceAllowed as ToolChoiceAllowed
+    from byot.types._responses_5 import ToolChoiceCustom as ToolChoiceCustom
+    from byot.types._responses_5 import ToolChoiceParam as ToolChoiceParam
+    from byot.types._responses_5 import ToolChoiceTypes as ToolChoiceTypes
+    from byot.types._responses_5 import ToolsArray as ToolsArray
+    from byot.types._responses_5 import TruncationEnum as TruncationEnum
     from byot.types._shared import AdditionalTools as AdditionalTools
     from byot.types._shared import AdditionalToolsItemParam as AdditionalToolsItemParam
     from byot.types._shared import Annotation as Annotation
@@ -2839,257 +2857,269 @@ if TYPE_CHECKING:
     from byot.types._shared import FileSearchTool as FileSearchTool
     from byot.types._shared import FileSearchToolCall as FileSearchToolCall
     from byot.types._shared import FileSearchToolCallResult as FileSearchToolCallResult
-    from byot.types._shared import Filters as Filters
-    from byot.types._shared import (
+    from byot.types._shared_2 import Filters as Filters
+    from byot.types._shared_2 import (
         FunctionAndCustomToolCallOutput as FunctionAndCustomToolCallOutput,
     )
-    from byot.types._shared import FunctionCallItemStatus as FunctionCallItemStatus
-    from byot.types._shared import FunctionCallOutputItemParam as FunctionCallOutputItemParam
-    from byot.types._shared import FunctionCallOutputStatusEnum as FunctionCallOutputStatusEnum
-    from byot.types._shared import FunctionCallStatus as FunctionCallStatus
-    from byot.types._shared import FunctionObject as FunctionObject
-    from byot.types._shared import FunctionParameters as FunctionParameters
-    from byot.types._shared import FunctionShellAction as FunctionShellAction
-    from byot.types._shared import FunctionShellActionParam as FunctionShellActionParam
-    from byot.types._shared import FunctionShellCall as FunctionShellCall
-    from byot.types._shared import FunctionShellCallItemParam as FunctionShellCallItemParam
-    from byot.types._shared import FunctionShellCallItemStatus as FunctionShellCallItemStatus
-    from byot.types._shared import FunctionShellCallOutput as FunctionShellCallOutput
-    from byot.types._shared import FunctionShellCallOutputContent as FunctionShellCallOutputContent
-    from byot.types._shared import (
+    from byot.types._shared_2 import FunctionCallItemStatus as FunctionCallItemStatus
+    from byot.types._shared_2 import FunctionCallOutputItemParam as FunctionCallOutputItemParam
+    from byot.types._shared_2 import FunctionCallOutputStatusEnum as FunctionCallOutputStatusEnum
+    from byot.types._shared_2 import FunctionCallStatus as FunctionCallStatus
+    from byot.types._shared_2 import FunctionObject as FunctionObject
+    from byot.types._shared_2 import FunctionParameters as FunctionParameters
+    from byot.types._shared_2 import FunctionShellAction as FunctionShellAction
+    from byot.types._shared_2 import FunctionShellActionParam as FunctionShellActionParam
+    from byot.types._shared_2 import FunctionShellCall as FunctionShellCall
+    from byot.types._shared_2 import FunctionShellCallItemParam as FunctionShellCallItemParam
+    from byot.types._shared_2 import FunctionShellCallItemStatus as FunctionShellCallItemStatus
+    from byot.types._shared_2 import FunctionShellCallOutput as FunctionShellCallOutput
+    from byot.types._shared_2 import (
+        FunctionShellCallOutputContent as FunctionShellCallOutputContent,
+    )
+    from byot.types._shared_2 import (
         FunctionShellCallOutputContentParam as FunctionShellCallOutputContentParam,
     )
-    from byot.types._shared import (
+    from byot.types._shared_2 import (
         FunctionShellCallOutputExitOutcome as FunctionShellCallOutputExitOutcome,
     )
-    from byot.types._shared import (
+    from byot.types._shared_2 import (
         FunctionShellCallOutputExitOutcomeParam as FunctionShellCallOutputExitOutcomeParam,
     )
-    from byot.types._shared import (
+    from byot.types._shared_2 import (
         FunctionShellCallOutputItemParam as FunctionShellCallOutputItemParam,
     )
-    from byot.types._shared import (
+    from byot.types._shared_2 import (
         FunctionShellCallOutputOutcomeParam as FunctionShellCallOutputOutcomeParam,
     )
-    from byot.types._shared import (
+    from byot.types._shared_2 import (
         FunctionShellCallOutputStatusEnum as FunctionShellCallOutputStatusEnum,
     )
-    from byot.types._shared import (
+    from byot.types._shared_2 import (
         FunctionShellCallOutputTimeoutOutcome as FunctionShellCallOutputTimeoutOutcome,
     )
-    from byot.types._shared import (
+    from byot.types._shared_2 import (
         FunctionShellCallOutputTimeoutOutcomeParam as FunctionShellCallOutputTimeoutOutcomeParam,
     )
-    from byot.types._shared import FunctionShellCallStatus as FunctionShellCallStatus
-    from byot.types._shared import FunctionShellToolParam as FunctionShellToolParam
-    from byot.types._shared import FunctionTool as FunctionTool
-    from byot.types._shared import FunctionToolCall as FunctionToolCall
-    from byot.types._shared import FunctionToolCallOutput as FunctionToolCallOutput
-    from byot.types._shared import FunctionToolCallOutputResource as FunctionToolCallOutputResource
-    from byot.types._shared import FunctionToolCallResource as FunctionToolCallResource
-    from byot.types._shared import FunctionToolParam as FunctionToolParam
-    from byot.types._shared import GraderLabelModel as GraderLabelModel
-    from byot.types._shared import GraderMulti as GraderMulti
-    from byot.types._shared import GraderPython as GraderPython
-    from byot.types._shared import GraderScoreModel as GraderScoreModel
-    from byot.types._shared import GraderScoreModelSamplingParams as GraderScoreModelSamplingParams
-    from byot.types._shared import GraderStringCheck as GraderStringCheck
-    from byot.types._shared import GraderTextSimilarity as GraderTextSimilarity
-    from byot.types._shared import GrammarSyntax1 as GrammarSyntax1
-    from byot.types._shared import HTTPError as HTTPError
-    from byot.types._shared import HybridSearchOptions as HybridSearchOptions
-    from byot.types._shared import ImageDetail as ImageDetail
-    from byot.types._shared import ImageGenActionEnum as ImageGenActionEnum
-    from byot.types._shared import ImageGenTool as ImageGenTool
-    from byot.types._shared import ImageGenToolCall as ImageGenToolCall
-    from byot.types._shared import ImageGenToolInputImageMask as ImageGenToolInputImageMask
-    from byot.types._shared import InlineSkillParam as InlineSkillParam
-    from byot.types._shared import InlineSkillSourceParam as InlineSkillSourceParam
-    from byot.types._shared import InputAudio as InputAudio
-    from byot.types._shared import InputAudioInputAudio as InputAudioInputAudio
-    from byot.types._shared import InputContent as InputContent
-    from byot.types._shared import InputFidelity as InputFidelity
-    from byot.types._shared import InputFileContent as InputFileContent
-    from byot.types._shared import InputFileContentParam as InputFileContentParam
-    from byot.types._shared import InputImageContent as InputImageContent
-    from byot.types._shared import (
+    from byot.types._shared_2 import FunctionShellCallStatus as FunctionShellCallStatus
+    from byot.types._shared_2 import FunctionShellToolParam as FunctionShellToolParam
+    from byot.types._shared_2 import FunctionTool as FunctionTool
+    from byot.types._shared_2 import FunctionToolCall as FunctionToolCall
+    from byot.types._shared_2 import FunctionToolCallOutput as FunctionToolCallOutput
+    from byot.types._shared_2 import (
+        FunctionToolCallOutputResource as FunctionToolCallOutputResource,
+    )
+    from byot.types._shared_2 import FunctionToolCallResource as FunctionToolCallResource
+    from byot.types._shared_2 import FunctionToolParam as FunctionToolParam
+    from byot.types._shared_2 import GraderLabelModel as GraderLabelModel
+    from byot.types._shared_2 import GraderMulti as GraderMulti
+    from byot.types._shared_2 import GraderPython as GraderPython
+    from byot.types._shared_2 import GraderScoreModel as GraderScoreModel
+    from byot.types._shared_2 import (
+        GraderScoreModelSamplingParams as GraderScoreModelSamplingParams,
+    )
+    from byot.types._shared_2 import GraderStringCheck as GraderStringCheck
+    from byot.types._shared_2 import GraderTextSimilarity as GraderTextSimilarity
+    from byot.types._shared_2 import GrammarSyntax1 as GrammarSyntax1
+    from byot.types._shared_2 import HTTPError as HTTPError
+    from byot.types._shared_2 import HybridSearchOptions as HybridSearchOptions
+    from byot.types._shared_2 import ImageDetail as ImageDetail
+    from byot.types._shared_2 import ImageGenActionEnum as ImageGenActionEnum
+    from byot.types._shared_2 import ImageGenTool as ImageGenTool
+    from byot.types._shared_2 import ImageGenToolCall as ImageGenToolCall
+    from byot.types._shared_2 import ImageGenToolInputImageMask as ImageGenToolInputImageMask
+    from byot.types._shared_2 import InlineSkillParam as InlineSkillParam
+    from byot.types._shared_2 import InlineSkillSourceParam as InlineSkillSourceParam
+    from byot.types._shared_2 import InputAudio as InputAudio
+    from byot.types._shared_2 import InputAudioInputAudio as InputAudioInputAudio
+    from byot.types._shared_2 import InputContent as InputContent
+    from byot.types._shared_2 import InputFidelity as InputFidelity
+    from byot.types._shared_2 import InputFileContent as InputFileContent
+    from byot.types._shared_2 import InputFileContentParam as InputFileContentParam
+    from byot.types._shared_2 import InputImageContent as InputImageContent
+    from byot.types._shared_2 import (
         InputImageContentParamAutoParam as InputImageContentParamAutoParam,
     )
-    from byot.types._shared import InputItem as InputItem
-    from byot.types._shared import InputMessage as InputMessage
-    from byot.types._shared import InputMessageContentList as InputMessageContentList
-    from byot.types._shared import InputTextContent as InputTextContent
-    from byot.types._shared import InputTextContentParam as InputTextContentParam
-    from byot.types._shared import Item as Item
-    from byot.types._shared import ItemReferenceParam as ItemReferenceParam
-    from byot.types._shared import KeyPressAction as KeyPressAction
-    from byot.types._shared import LocalEnvironmentParam as LocalEnvironmentParam
-    from byot.types._shared import LocalEnvironmentResource as LocalEnvironmentResource
-    from byot.types._shared import LocalShellExecAction as LocalShellExecAction
-    from byot.types._shared import LocalShellToolCall as LocalShellToolCall
-    from byot.types._shared import LocalShellToolCallOutput as LocalShellToolCallOutput
-    from byot.types._shared import LocalShellToolParam as LocalShellToolParam
-    from byot.types._shared import LocalSkillParam as LocalSkillParam
-    from byot.types._shared import LogProb as LogProb
-    from byot.types._shared import MCPApprovalRequest as MCPApprovalRequest
-    from byot.types._shared import MCPApprovalResponse as MCPApprovalResponse
-    from byot.types._shared import MCPApprovalResponseResource as MCPApprovalResponseResource
-    from byot.types._shared import MCPListTools as MCPListTools
-    from byot.types._shared import MCPListToolsTool as MCPListToolsTool
-    from byot.types._shared import MCPProtocolError as MCPProtocolError
-    from byot.types._shared import MCPTool as MCPTool
-    from byot.types._shared import MCPToolCall as MCPToolCall
-    from byot.types._shared import MCPToolCallError as MCPToolCallError
-    from byot.types._shared import MCPToolCallStatus as MCPToolCallStatus
-    from byot.types._shared import MCPToolExecutionError as MCPToolExecutionError
-    from byot.types._shared import MCPToolFilter as MCPToolFilter
-    from byot.types._shared import (
+    from byot.types._shared_2 import InputItem as InputItem
+    from byot.types._shared_2 import InputMessage as InputMessage
+    from byot.types._shared_2 import InputMessageContentList as InputMessageContentList
+    from byot.types._shared_2 import InputTextContent as InputTextContent
+    from byot.types._shared_2 import InputTextContentParam as InputTextContentParam
+    from byot.types._shared_2 import Item as Item
+    from byot.types._shared_2 import ItemReferenceParam as ItemReferenceParam
+    from byot.types._shared_2 import KeyPressAction as KeyPressAction
+    from byot.types._shared_2 import LocalEnvironmentParam as LocalEnvironmentParam
+    from byot.types._shared_2 import LocalEnvironmentResource as LocalEnvironmentResource
+    from byot.types._shared_2 import LocalShellExecAction as LocalShellExecAction
+    from byot.types._shared_2 import LocalShellToolCall as LocalShellToolCall
+    from byot.types._shared_2 import LocalShellToolCallOutput as LocalShellToolCallOutput
+    from byot.types._shared_2 import LocalShellToolParam as LocalShellToolParam
+    from byot.types._shared_2 import LocalSkillParam as LocalSkillParam
+    from byot.types._shared_2 import LogProb as LogProb
+    from byot.types._shared_2 import MCPApprovalRequest as MCPApprovalRequest
+    from byot.types._shared_2 import MCPApprovalResponse as MCPApprovalResponse
+    from byot.types._shared_2 import MCPApprovalResponseResource as MCPApprovalResponseResource
+    from byot.types._shared_2 import MCPListTools as MCPListTools
+    from byot.types._shared_2 import MCPListToolsTool as MCPListToolsTool
+    from byot.types._shared_2 import MCPProtocolError as MCPProtocolError
+    from byot.types._shared_2 import MCPTool as MCPTool
+    from byot.types._shared_2 import MCPToolCall as MCPToolCall
+    from byot.types._shared_2 import MCPToolCallError as MCPToolCallError
+    from byot.types._shared_2 import MCPToolCallStatus as MCPToolCallStatus
+    from byot.types._shared_2 import MCPToolExecutionError as MCPToolExecutionError
+    from byot.types._shared_2 import MCPToolFilter as MCPToolFilter
+    from byot.types._shared_2 import (
         MCPToolRequireApprovalVariant1Variant1 as MCPToolRequireApprovalVariant1Variant1,
     )
-    from byot.types._shared import Message as Message
-    from byot.types._shared import MessagePhase as MessagePhase
-    from byot.types._shared import MessagePhase2 as MessagePhase2
-    from byot.types._shared import MessageRole as MessageRole
-    from byot.types._shared import MessageStatus as MessageStatus
-    from byot.types._shared import Metadata as Metadata
-    from byot.types._shared import ModelIdsShared as ModelIdsShared
-    from byot.types._shared import ModelResponseProperties as ModelResponseProperties
-    from byot.types._shared import ModerationConfigParam as ModerationConfigParam
-    from byot.types._shared import ModerationInputType as ModerationInputType
-    from byot.types._shared import ModerationMode as ModerationMode
-    from byot.types._shared import ModerationParam as ModerationParam
-    from byot.types._shared import ModerationPolicyParam as ModerationPolicyParam
-    from byot.types._shared import ModerationResultBody as ModerationResultBody
-    from byot.types._shared import MoveParam as MoveParam
-    from byot.types._shared import NamespaceToolParam as NamespaceToolParam
-    from byot.types._shared import NoiseReductionType as NoiseReductionType
-    from byot.types._shared import OpenAIFile as OpenAIFile
-    from byot.types._shared import OutputMessage as OutputMessage
-    from byot.types._shared import OutputMessageContent as OutputMessageContent
-    from byot.types._shared import OutputTextContent as OutputTextContent
-    from byot.types._shared import ParallelToolCalls as ParallelToolCalls
-    from byot.types._shared import Program as Program
-    from byot.types._shared import ProgramItemParam as ProgramItemParam
-    from byot.types._shared import ProgrammaticToolCallingParam as ProgrammaticToolCallingParam
-    from byot.types._shared import ProgramOutput as ProgramOutput
-    from byot.types._shared import ProgramOutputItemParam as ProgramOutputItemParam
-    from byot.types._shared import ProgramOutputItemStatus as ProgramOutputItemStatus
-    from byot.types._shared import ProgramOutputStatus as ProgramOutputStatus
-    from byot.types._shared import ProgramToolCallCaller as ProgramToolCallCaller
-    from byot.types._shared import ProgramToolCallCallerParam as ProgramToolCallCallerParam
-    from byot.types._shared import Prompt as Prompt
-    from byot.types._shared import PromptCacheBreakpointConfig as PromptCacheBreakpointConfig
-    from byot.types._shared import PromptCacheBreakpointParam as PromptCacheBreakpointParam
-    from byot.types._shared import PromptCacheModeEnum as PromptCacheModeEnum
-    from byot.types._shared import PromptCacheOptionsParam as PromptCacheOptionsParam
-    from byot.types._shared import PromptCacheTTLEnum as PromptCacheTTLEnum
-    from byot.types._shared import RankerVersionType as RankerVersionType
-    from byot.types._shared import RankingOptions as RankingOptions
-    from byot.types._shared import RealtimeAudioFormats as RealtimeAudioFormats
-    from byot.types._shared import RealtimeAudioFormatsAudioPcm as RealtimeAudioFormatsAudioPcm
-    from byot.types._shared import RealtimeAudioFormatsAudioPcma as RealtimeAudioFormatsAudioPcma
-    from byot.types._shared import RealtimeAudioFormatsAudioPcmu as RealtimeAudioFormatsAudioPcmu
-    from byot.types._shared import RealtimeFunctionTool as RealtimeFunctionTool
-    from byot.types._shared import RealtimeReasoning as RealtimeReasoning
-    from byot.types._shared import RealtimeReasoningEffort as RealtimeReasoningEffort
-    from byot.types._shared import RealtimeSessionCreateRequestGA as RealtimeSessionCreateRequestGA
-    from byot.types._shared import (
+    from byot.types._shared_2 import Message as Message
+    from byot.types._shared_2 import MessagePhase as MessagePhase
+    from byot.types._shared_2 import MessagePhase2 as MessagePhase2
+    from byot.types._shared_2 import MessageRole as MessageRole
+    from byot.types._shared_2 import MessageStatus as MessageStatus
+    from byot.types._shared_2 import Metadata as Metadata
+    from byot.types._shared_2 import ModelIdsShared as ModelIdsShared
+    from byot.types._shared_2 import ModelResponseProperties as ModelResponseProperties
+    from byot.types._shared_2 import ModerationConfigParam as ModerationConfigParam
+    from byot.types._shared_2 import ModerationInputType as ModerationInputType
+    from byot.types._shared_2 import ModerationMode as ModerationMode
+    from byot.types._shared_2 import ModerationParam as ModerationParam
+    from byot.types._shared_2 import ModerationPolicyParam as ModerationPolicyParam
+    from byot.types._shared_2 import ModerationResultBody as ModerationResultBody
+    from byot.types._shared_2 import MoveParam as MoveParam
+    from byot.types._shared_3 import NamespaceToolParam as NamespaceToolParam
+    from byot.types._shared_3 import NoiseReductionType as NoiseReductionType
+    from byot.types._shared_3 import OpenAIFile as OpenAIFile
+    from byot.types._shared_3 import OutputMessage as OutputMessage
+    from byot.types._shared_3 import OutputMessageContent as OutputMessageContent
+    from byot.types._shared_3 import OutputTextContent as OutputTextContent
+    from byot.types._shared_3 import ParallelToolCalls as ParallelToolCalls
+    from byot.types._shared_3 import Program as Program
+    from byot.types._shared_3 import ProgramItemParam as ProgramItemParam
+    from byot.types._shared_3 import ProgrammaticToolCallingParam as ProgrammaticToolCallingParam
+    from byot.types._shared_3 import ProgramOutput as ProgramOutput
+    from byot.types._shared_3 import ProgramOutputItemParam as ProgramOutputItemParam
+    from byot.types._shared_3 import ProgramOutputItemStatus as ProgramOutputItemStatus
+    from byot.types._shared_3 import ProgramOutputStatus as ProgramOutputStatus
+    from byot.types._shared_3 import ProgramToolCallCaller as ProgramToolCallCaller
+    from byot.types._shared_3 import ProgramToolCallCallerParam as ProgramToolCallCallerParam
+    from byot.types._shared_3 import Prompt as Prompt
+    from byot.types._shared_3 import PromptCacheBreakpointConfig as PromptCacheBreakpointConfig
+    from byot.types._shared_3 import PromptCacheBreakpointParam as PromptCacheBreakpointParam
+    from byot.types._shared_3 import PromptCacheModeEnum as PromptCacheModeEnum
+    from byot.types._shared_3 import PromptCacheOptionsParam as PromptCacheOptionsParam
+    from byot.types._shared_3 import PromptCacheTTLEnum as PromptCacheTTLEnum
+    from byot.types._shared_3 import RankerVersionType as RankerVersionType
+    from byot.types._shared_3 import RankingOptions as RankingOptions
+    from byot.types._shared_3 import RealtimeAudioFormats as RealtimeAudioFormats
+    from byot.types._shared_3 import RealtimeAudioFormatsAudioPcm as RealtimeAudioFormatsAudioPcm
+    from byot.types._shared_3 import RealtimeAudioFormatsAudioPcma as RealtimeAudioFormatsAudioPcma
+    from byot.types._shared_3 import RealtimeAudioFormatsAudioPcmu as RealtimeAudioFormatsAudioPcmu
+    from byot.types._shared_3 import RealtimeFunctionTool as RealtimeFunctionTool
+    from byot.types._shared_3 import RealtimeReasoning as RealtimeReasoning
+    from byot.types._shared_3 import RealtimeReasoningEffort as RealtimeReasoningEffort
+    from byot.types._shared_3 import (
+        RealtimeSessionCreateRequestGA as RealtimeSessionCreateRequestGA,
+    )
+    from byot.types._shared_3 import (
         RealtimeSessionCreateRequestGAAudio as RealtimeSessionCreateRequestGAAudio,
     )
-    from byot.types._shared import (
+    from byot.types._shared_3 import (
         RealtimeSessionCreateRequestGAAudioInput as RealtimeSessionCreateRequestGAAudioInput,
     )
-    from byot.types._shared import (
+    from byot.types._shared_3 import (
         RealtimeSessionCreateRequestGAAudioInputNoiseReduction as RealtimeSessionCreateRequestGAAudioInputNoiseReduction,
     )
-    from byot.types._shared import (
+    from byot.types._shared_3 import (
         RealtimeSessionCreateRequestGAAudioOutput as RealtimeSessionCreateRequestGAAudioOutput,
     )
-    from byot.types._shared import (
+    from byot.types._shared_3 import (
         RealtimeSessionCreateRequestGATracingVariant2 as RealtimeSessionCreateRequestGATracingVariant2,
     )
-    from byot.types._shared import RealtimeTruncation as RealtimeTruncation
-    from byot.types._shared import (
+    from byot.types._shared_3 import RealtimeTruncation as RealtimeTruncation
+    from byot.types._shared_3 import (
         RealtimeTruncationRetentionRatio as RealtimeTruncationRetentionRatio,
     )
-    from byot.types._shared import (
+    from byot.types._shared_3 import (
         RealtimeTruncationRetentionRatioTokenLimits as RealtimeTruncationRetentionRatioTokenLimits,
     )
-    from byot.types._shared import RealtimeTurnDetection as RealtimeTurnDetection
-    from byot.types._shared import (
+    from byot.types._shared_3 import RealtimeTurnDetection as RealtimeTurnDetection
+    from byot.types._shared_3 import (
         RealtimeTurnDetectionVariant1Variant1 as RealtimeTurnDetectionVariant1Variant1,
     )
-    from byot.types._shared import (
+    from byot.types._shared_3 import (
         RealtimeTurnDetectionVariant1Variant2 as RealtimeTurnDetectionVariant1Variant2,
     )
-    from byot.types._shared import ReasoningEffort as ReasoningEffort
-    from byot.types._shared import ReasoningItem as ReasoningItem
-    from byot.types._shared import ReasoningTextContent as ReasoningTextContent
-    from byot.types._shared import RefusalContent as RefusalContent
-    from byot.types._shared import ResponseFormatJsonObject as ResponseFormatJsonObject
-    from byot.types._shared import ResponseFormatJsonSchema as ResponseFormatJsonSchema
-    from byot.types._shared import (
+    from byot.types._shared_3 import ReasoningEffort as ReasoningEffort
+    from byot.types._shared_3 import ReasoningItem as ReasoningItem
+    from byot.types._shared_3 import ReasoningTextContent as ReasoningTextContent
+    from byot.types._shared_3 import RefusalContent as RefusalContent
+    from byot.types._shared_3 import ResponseFormatJsonObject as ResponseFormatJsonObject
+    from byot.types._shared_3 import ResponseFormatJsonSchema as ResponseFormatJsonSchema
+    from byot.types._shared_3 import (
         ResponseFormatJsonSchemaJsonSchema as ResponseFormatJsonSchemaJsonSchema,
     )
-    from byot.types._shared import ResponseFormatJsonSchemaSchema as ResponseFormatJsonSchemaSchema
-    from byot.types._shared import ResponseFormatText as ResponseFormatText
-    from byot.types._shared import ResponsePromptVariables as ResponsePromptVariables
-    from byot.types._shared import ScreenshotParam as ScreenshotParam
-    from byot.types._shared import ScrollParam as ScrollParam
-    from byot.types._shared import SearchContentType as SearchContentType
-    from byot.types._shared import SearchContextSize as SearchContextSize
-    from byot.types._shared import SkillReferenceParam as SkillReferenceParam
-    from byot.types._shared import StopConfiguration as StopConfiguration
-    from byot.types._shared import SummaryTextContent as SummaryTextContent
-    from byot.types._shared import TextContent as TextContent
-    from byot.types._shared import (
+    from byot.types._shared_3 import (
+        ResponseFormatJsonSchemaSchema as ResponseFormatJsonSchemaSchema,
+    )
+    from byot.types._shared_3 import ResponseFormatText as ResponseFormatText
+    from byot.types._shared_3 import ResponsePromptVariables as ResponsePromptVariables
+    from byot.types._shared_3 import ScreenshotParam as ScreenshotParam
+    from byot.types._shared_3 import ScrollParam as ScrollParam
+    from byot.types._shared_3 import SearchContentType as SearchContentType
+    from byot.types._shared_3 import SearchContextSize as SearchContextSize
+    from byot.types._shared_3 import SkillReferenceParam as SkillReferenceParam
+    from byot.types._shared_3 import StopConfiguration as StopConfiguration
+    from byot.types._shared_3 import SummaryTextContent as SummaryTextContent
+    from byot.types._shared_3 import TextContent as TextContent
+    from byot.types._shared_3 import (
         TextResponseFormatConfiguration as TextResponseFormatConfiguration,
     )
-    from byot.types._shared import TextResponseFormatJsonSchema as TextResponseFormatJsonSchema
-    from byot.types._shared import Tool as Tool
-    from byot.types._shared import ToolCallCaller as ToolCallCaller
-    from byot.types._shared import ToolCallCallerParam as ToolCallCallerParam
-    from byot.types._shared import ToolChoiceFunction as ToolChoiceFunction
-    from byot.types._shared import ToolChoiceMCP as ToolChoiceMCP
-    from byot.types._shared import ToolChoiceOptions as ToolChoiceOptions
-    from byot.types._shared import ToolSearchCall as ToolSearchCall
-    from byot.types._shared import ToolSearchCallItemParam as ToolSearchCallItemParam
-    from byot.types._shared import ToolSearchExecutionType as ToolSearchExecutionType
-    from byot.types._shared import ToolSearchOutput as ToolSearchOutput
-    from byot.types._shared import ToolSearchOutputItemParam as ToolSearchOutputItemParam
-    from byot.types._shared import ToolSearchToolParam as ToolSearchToolParam
-    from byot.types._shared import TopLogProb as TopLogProb
-    from byot.types._shared import TypeParam as TypeParam
-    from byot.types._shared import UrlCitationBody as UrlCitationBody
-    from byot.types._shared import UsageAudioSpeechesResult as UsageAudioSpeechesResult
-    from byot.types._shared import UsageAudioTranscriptionsResult as UsageAudioTranscriptionsResult
-    from byot.types._shared import (
+    from byot.types._shared_3 import TextResponseFormatJsonSchema as TextResponseFormatJsonSchema
+    from byot.types._shared_3 import Tool as Tool
+    from byot.types._shared_3 import ToolCallCaller as ToolCallCaller
+    from byot.types._shared_3 import ToolCallCallerParam as ToolCallCallerParam
+    from byot.types._shared_3 import ToolChoiceFunction as ToolChoiceFunction
+    from byot.types._shared_3 import ToolChoiceMCP as ToolChoiceMCP
+    from byot.types._shared_3 import ToolChoiceOptions as ToolChoiceOptions
+    from byot.types._shared_3 import ToolSearchCall as ToolSearchCall
+    from byot.types._shared_3 import ToolSearchCallItemParam as ToolSearchCallItemParam
+    from byot.types._shared_3 import ToolSearchExecutionType as ToolSearchExecutionType
+    from byot.types._shared_3 import ToolSearchOutput as ToolSearchOutput
+    from byot.types._shared_3 import ToolSearchOutputItemParam as ToolSearchOutputItemParam
+    from byot.types._shared_3 import ToolSearchToolParam as ToolSearchToolParam
+    from byot.types._shared_3 import TopLogProb as TopLogProb
+    from byot.types._shared_3 import TypeParam as TypeParam
+    from byot.types._shared_3 import UrlCitationBody as UrlCitationBody
+    from byot.types._shared_3 import UsageAudioSpeechesResult as UsageAudioSpeechesResult
+    from byot.types._shared_3 import (
+        UsageAudioTranscriptionsResult as UsageAudioTranscriptionsResult,
+    )
+    from byot.types._shared_3 import (
         UsageCodeInterpreterSessionsResult as UsageCodeInterpreterSessionsResult,
     )
-    from byot.types._shared import UsageCompletionsResult as UsageCompletionsResult
-    from byot.types._shared import UsageEmbeddingsResult as UsageEmbeddingsResult
-    from byot.types._shared import UsageFileSearchCallsResult as UsageFileSearchCallsResult
-    from byot.types._shared import UsageImagesResult as UsageImagesResult
-    from byot.types._shared import UsageModerationsResult as UsageModerationsResult
-    from byot.types._shared import UsageResponse as UsageResponse
-    from byot.types._shared import UsageTimeBucket as UsageTimeBucket
-    from byot.types._shared import UsageVectorStoresResult as UsageVectorStoresResult
-    from byot.types._shared import UsageWebSearchCallsResult as UsageWebSearchCallsResult
-    from byot.types._shared import VectorStoreFileAttributes as VectorStoreFileAttributes
-    from byot.types._shared import Verbosity as Verbosity
-    from byot.types._shared import VoiceIdsOrCustomVoice as VoiceIdsOrCustomVoice
-    from byot.types._shared import VoiceIdsOrCustomVoiceVariant2 as VoiceIdsOrCustomVoiceVariant2
-    from byot.types._shared import VoiceIdsShared as VoiceIdsShared
-    from byot.types._shared import WaitParam as WaitParam
-    from byot.types._shared import WebSearchActionFind as WebSearchActionFind
-    from byot.types._shared import WebSearchActionOpenPage as WebSearchActionOpenPage
-    from byot.types._shared import WebSearchActionSearch as WebSearchActionSearch
-    from byot.types._shared import WebSearchActionSearchSource as WebSearchActionSearchSource
-    from byot.types._shared import WebSearchApproximateLocation as WebSearchApproximateLocation
-    from byot.types._shared import WebSearchPreviewTool as WebSearchPreviewTool
-    from byot.types._shared import WebSearchTool as WebSearchTool
-    from byot.types._shared import WebSearchToolCall as WebSearchToolCall
-    from byot.types._shared import WebSearchToolFilters as WebSearchToolFilters
+    from byot.types._shared_3 import UsageCompletionsResult as UsageCompletionsResult
+    from byot.types._shared_3 import UsageEmbeddingsResult as UsageEmbeddingsResult
+    from byot.types._shared_3 import UsageFileSearchCallsResult as UsageFileSearchCallsResult
+    from byot.types._shared_3 import UsageImagesResult as UsageImagesResult
+    from byot.types._shared_3 import UsageModerationsResult as UsageModerationsResult
+    from byot.types._shared_3 import UsageResponse as UsageResponse
+    from byot.types._shared_3 import UsageTimeBucket as UsageTimeBucket
+    from byot.types._shared_3 import UsageVectorStoresResult as UsageVectorStoresResult
+    from byot.types._shared_3 import UsageWebSearchCallsResult as UsageWebSearchCallsResult
+    from byot.types._shared_3 import VectorStoreFileAttributes as VectorStoreFileAttributes
+    from byot.types._shared_3 import Verbosity as Verbosity
+    from byot.types._shared_3 import VoiceIdsOrCustomVoice as VoiceIdsOrCustomVoice
+    from byot.types._shared_3 import VoiceIdsOrCustomVoiceVariant2 as VoiceIdsOrCustomVoiceVariant2
+    from byot.types._shared_3 import VoiceIdsShared as VoiceIdsShared
+    from byot.types._shared_3 import WaitParam as WaitParam
+    from byot.types._shared_3 import WebSearchActionFind as WebSearchActionFind
+    from byot.types._shared_3 import WebSearchActionOpenPage as WebSearchActionOpenPage
+    from byot.types._shared_3 import WebSearchActionSearch as WebSearchActionSearch
+    from byot.types._shared_3 import WebSearchActionSearchSource as WebSearchActionSearchSource
+    from byot.types._shared_4 import WebSearchApproximateLocation as WebSearchApproximateLocation
+    from byot.types._shared_4 import WebSearchPreviewTool as WebSearchPreviewTool
+    from byot.types._shared_4 import WebSearchTool as WebSearchTool
+    from byot.types._shared_4 import WebSearchToolCall as WebSearchToolCall
+    from byot.types._shared_4 import WebSearchToolFilters as WebSearchToolFilters
     from byot.types._skills import CreateSkillBody as CreateSkillBody
     from byot.types._skills import CreateSkillVersionBody as CreateSkillVersionBody
     from byot.types._skills import DeletedSkillResource as DeletedSkillResource
@@ -3338,46 +3368,52 @@ if TYPE_CHECKING:
     from byot.types._threads import (
         RunStepStreamEventThreadRunStepInProgress as RunStepStreamEventThreadRunStepInProgress,
     )
-    from byot.types._threads import RunStreamEvent as RunStreamEvent
-    from byot.types._threads import (
+    from byot.types._threads_2 import RunStreamEvent as RunStreamEvent
+    from byot.types._threads_2 import (
         RunStreamEventThreadRunCancelled as RunStreamEventThreadRunCancelled,
     )
-    from byot.types._threads import (
+    from byot.types._threads_2 import (
         RunStreamEventThreadRunCancelling as RunStreamEventThreadRunCancelling,
     )
-    from byot.types._threads import (
+    from byot.types._threads_2 import (
         RunStreamEventThreadRunCompleted as RunStreamEventThreadRunCompleted,
     )
-    from byot.types._threads import RunStreamEventThreadRunCreated as RunStreamEventThreadRunCreated
-    from byot.types._threads import RunStreamEventThreadRunExpired as RunStreamEventThreadRunExpired
-    from byot.types._threads import RunStreamEventThreadRunFailed as RunStreamEventThreadRunFailed
-    from byot.types._threads import (
+    from byot.types._threads_2 import (
+        RunStreamEventThreadRunCreated as RunStreamEventThreadRunCreated,
+    )
+    from byot.types._threads_2 import (
+        RunStreamEventThreadRunExpired as RunStreamEventThreadRunExpired,
+    )
+    from byot.types._threads_2 import RunStreamEventThreadRunFailed as RunStreamEventThreadRunFailed
+    from byot.types._threads_2 import (
         RunStreamEventThreadRunIncomplete as RunStreamEventThreadRunIncomplete,
     )
-    from byot.types._threads import (
+    from byot.types._threads_2 import (
         RunStreamEventThreadRunInProgress as RunStreamEventThreadRunInProgress,
     )
-    from byot.types._threads import RunStreamEventThreadRunQueued as RunStreamEventThreadRunQueued
-    from byot.types._threads import (
+    from byot.types._threads_2 import RunStreamEventThreadRunQueued as RunStreamEventThreadRunQueued
+    from byot.types._threads_2 import (
         RunStreamEventThreadRunRequiresAction as RunStreamEventThreadRunRequiresAction,
     )
-    from byot.types._threads import RunToolCallObject as RunToolCallObject
-    from byot.types._threads import RunToolCallObjectFunction as RunToolCallObjectFunction
-    from byot.types._threads import SubmitToolOutputsRunRequest as SubmitToolOutputsRunRequest
-    from byot.types._threads import (
+    from byot.types._threads_2 import RunToolCallObject as RunToolCallObject
+    from byot.types._threads_2 import RunToolCallObjectFunction as RunToolCallObjectFunction
+    from byot.types._threads_2 import SubmitToolOutputsRunRequest as SubmitToolOutputsRunRequest
+    from byot.types._threads_2 import (
         SubmitToolOutputsRunRequestToolOutput as SubmitToolOutputsRunRequestToolOutput,
     )
-    from byot.types._threads import ThreadObject as ThreadObject
-    from byot.types._threads import ThreadObjectToolResources as ThreadObjectToolResources
-    from byot.types._threads import (
+    from byot.types._threads_2 import ThreadObject as ThreadObject
+    from byot.types._threads_2 import ThreadObjectToolResources as ThreadObjectToolResources
+    from byot.types._threads_2 import (
         ThreadObjectToolResourcesCodeInterpreter as ThreadObjectToolResourcesCodeInterpreter,
     )
-    from byot.types._threads import (
+    from byot.types._threads_2 import (
         ThreadObjectToolResourcesFileSearch as ThreadObjectToolResourcesFileSearch,
     )
-    from byot.types._threads import ThreadStreamEvent as ThreadStreamEvent
-    from byot.types._threads import ThreadStreamEventThreadCreated as ThreadStreamEventThreadCreated
-    from byot.types._threads import TruncationObject as TruncationObject
+    from byot.types._threads_2 import ThreadStreamEvent as ThreadStreamEvent
+    from byot.types._threads_2 import (
+        ThreadStreamEventThreadCreated as ThreadStreamEventThreadCreated,
+    )
+    from byot.types._threads_2 import TruncationObject as TruncationObject
     from byot.types._uploads import AddUploadPartRequest as AddUploadPartRequest
     from byot.types._uploads import CompleteUploadRequest as CompleteUploadRequest
     from byot.types._uploads import CreateUploadRequest as CreateUploadRequest
@@ -3710,221 +3746,221 @@ _MODULES: dict[str, str] = {
     "BetaFunctionShellAction": "_responses",
     "BetaFunctionShellActionParam": "_responses",
     "BetaFunctionShellCall": "_responses",
-    "BetaFunctionShellCallItemParam": "_responses",
-    "BetaFunctionShellCallItemStatus": "_responses",
-    "BetaFunctionShellCallOutput": "_responses",
-    "BetaFunctionShellCallOutputContent": "_responses",
-    "BetaFunctionShellCallOutputContentParam": "_responses",
-    "BetaFunctionShellCallOutputExitOutcome": "_responses",
-    "BetaFunctionShellCallOutputExitOutcomeParam": "_responses",
-    "BetaFunctionShellCallOutputItemParam": "_responses",
-    "BetaFunctionShellCallOutputOutcomeParam": "_responses",
-    "BetaFunctionShellCallOutputStatusEnum": "_responses",
-    "BetaFunctionShellCallOutputTimeoutOutcome": "_responses",
-    "BetaFunctionShellCallOutputTimeoutOutcomeParam": "_responses",
-    "BetaFunctionShellCallStatus": "_responses",
-    "BetaFunctionShellToolParam": "_responses",
-    "BetaFunctionTool": "_responses",
-    "BetaFunctionToolCall": "_responses",
-    "BetaFunctionToolCallOutput": "_responses",
-    "BetaFunctionToolCallOutputResource": "_responses",
-    "BetaFunctionToolCallResource": "_responses",
-    "BetaFunctionToolParam": "_responses",
-    "BetaGrammarSyntax1": "_responses",
-    "BetaHTTPError": "_responses",
-    "BetaHybridSearchOptions": "_responses",
-    "BetaImageDetail": "_responses",
-    "BetaImageGenActionEnum": "_responses",
-    "BetaImageGenTool": "_responses",
-    "BetaImageGenToolCall": "_responses",
-    "BetaImageGenToolInputImageMask": "_responses",
-    "BetaIncludeEnum": "_responses",
-    "BetaInlineSkillParam": "_responses",
-    "BetaInlineSkillSourceParam": "_responses",
+    "BetaFunctionShellCallItemParam": "_responses_2",
+    "BetaFunctionShellCallItemStatus": "_responses_2",
+    "BetaFunctionShellCallOutput": "_responses_2",
+    "BetaFunctionShellCallOutputContent": "_responses_2",
+    "BetaFunctionShellCallOutputContentParam": "_responses_2",
+    "BetaFunctionShellCallOutputExitOutcome": "_responses_2",
+    "BetaFunctionShellCallOutputExitOutcomeParam": "_responses_2",
+    "BetaFunctionShellCallOutputItemParam": "_responses_2",
+    "BetaFunctionShellCallOutputOutcomeParam": "_responses_2",
+    "BetaFunctionShellCallOutputStatusEnum": "_responses_2",
+    "BetaFunctionShellCallOutputTimeoutOutcome": "_responses_2",
+    "BetaFunctionShellCallOutputTimeoutOutcomeParam": "_responses_2",
+    "BetaFunctionShellCallStatus": "_responses_2",
+    "BetaFunctionShellToolParam": "_responses_2",
+    "BetaFunctionTool": "_responses_2",
+    "BetaFunctionToolCall": "_responses_2",
+    "BetaFunctionToolCallOutput": "_responses_2",
+    "BetaFunctionToolCallOutputResource": "_responses_2",
+    "BetaFunctionToolCallResource": "_responses_2",
+    "BetaFunctionToolParam": "_responses_2",
+    "BetaGrammarSyntax1": "_responses_2",
+    "BetaHTTPError": "_responses_2",
+    "BetaHybridSearchOptions": "_responses_2",
+    "BetaImageDetail": "_responses_2",
+    "BetaImageGenActionEnum": "_responses_2",
+    "BetaImageGenTool": "_responses_2",
+    "BetaImageGenToolCall": "_responses_2",
+    "BetaImageGenToolInputImageMask": "_responses_2",
+    "BetaIncludeEnum": "_responses_2",
+    "BetaInlineSkillParam": "_responses_2",
+    "BetaInlineSkillSourceParam": "_responses_2",
     "BetaInputAudio": "_other",
     "BetaInputAudioInputAudio": "_other",
-    "BetaInputContent": "_responses",
-    "BetaInputFidelity": "_responses",
-    "BetaInputFileContent": "_responses",
-    "BetaInputFileContentParam": "_responses",
-    "BetaInputImageContent": "_responses",
-    "BetaInputImageContentParamAutoParam": "_responses",
-    "BetaInputItem": "_responses",
-    "BetaInputMessage": "_responses",
-    "BetaInputMessageContentList": "_responses",
-    "BetaInputMessageResource": "_responses",
-    "BetaInputParam": "_responses",
-    "BetaInputTextContent": "_responses",
-    "BetaInputTextContentParam": "_responses",
-    "BetaItem": "_responses",
-    "BetaItemField": "_responses",
-    "BetaItemReferenceParam": "_responses",
-    "BetaItemResource": "_responses",
-    "BetaKeyPressAction": "_responses",
-    "BetaLocalEnvironmentParam": "_responses",
-    "BetaLocalEnvironmentResource": "_responses",
-    "BetaLocalShellExecAction": "_responses",
-    "BetaLocalShellToolCall": "_responses",
-    "BetaLocalShellToolCallOutput": "_responses",
-    "BetaLocalShellToolParam": "_responses",
-    "BetaLocalSkillParam": "_responses",
-    "BetaLogProb": "_responses",
-    "BetaMCPApprovalRequest": "_responses",
-    "BetaMCPApprovalResponse": "_responses",
-    "BetaMCPApprovalResponseResource": "_responses",
-    "BetaMCPListTools": "_responses",
-    "BetaMCPListToolsTool": "_responses",
-    "BetaMCPProtocolError": "_responses",
-    "BetaMCPTool": "_responses",
-    "BetaMCPToolCall": "_responses",
-    "BetaMCPToolCallError": "_responses",
-    "BetaMCPToolCallStatus": "_responses",
-    "BetaMCPToolExecutionError": "_responses",
-    "BetaMCPToolFilter": "_responses",
-    "BetaMCPToolRequireApprovalVariant1Variant1": "_responses",
-    "BetaMessage": "_responses",
-    "BetaMessagePhase": "_responses",
-    "BetaMessagePhase2": "_responses",
-    "BetaMessageRole": "_responses",
-    "BetaMessageStatus": "_responses",
-    "BetaMetadata": "_responses",
-    "BetaModelIdsCompaction": "_responses",
-    "BetaModelIdsResponses": "_responses",
-    "BetaModelIdsShared": "_responses",
-    "BetaModelResponseProperties": "_responses",
-    "BetaModeration": "_responses",
-    "BetaModerationConfigParam": "_responses",
-    "BetaModerationErrorBody": "_responses",
-    "BetaModerationInputType": "_responses",
-    "BetaModerationMode": "_responses",
-    "BetaModerationParam": "_responses",
-    "BetaModerationPolicyParam": "_responses",
-    "BetaModerationResultBody": "_responses",
-    "BetaMoveParam": "_responses",
-    "BetaMultiAgentAction": "_responses",
-    "BetaMultiAgentAction1": "_responses",
-    "BetaMultiAgentCall": "_responses",
-    "BetaMultiAgentCallItemParam": "_responses",
-    "BetaMultiAgentCallOutput": "_responses",
-    "BetaMultiAgentCallOutputItemParam": "_responses",
-    "BetaMultiAgentParam": "_responses",
-    "BetaNamespaceToolParam": "_responses",
+    "BetaInputContent": "_responses_2",
+    "BetaInputFidelity": "_responses_2",
+    "BetaInputFileContent": "_responses_2",
+    "BetaInputFileContentParam": "_responses_2",
+    "BetaInputImageContent": "_responses_2",
+    "BetaInputImageContentParamAutoParam": "_responses_2",
+    "BetaInputItem": "_responses_2",
+    "BetaInputMessage": "_responses_2",
+    "BetaInputMessageContentList": "_responses_2",
+    "BetaInputMessageResource": "_responses_2",
+    "BetaInputParam": "_responses_2",
+    "BetaInputTextContent": "_responses_2",
+    "BetaInputTextContentParam": "_responses_2",
+    "BetaItem": "_responses_2",
+    "BetaItemField": "_responses_2",
+    "BetaItemReferenceParam": "_responses_2",
+    "BetaItemResource": "_responses_2",
+    "BetaKeyPressAction": "_responses_2",
+    "BetaLocalEnvironmentParam": "_responses_2",
+    "BetaLocalEnvironmentResource": "_responses_2",
+    "BetaLocalShellExecAction": "_responses_2",
+    "BetaLocalShellToolCall": "_responses_2",
+    "BetaLocalShellToolCallOutput": "_responses_2",
+    "BetaLocalShellToolParam": "_responses_2",
+    "BetaLocalSkillParam": "_responses_2",
+    "BetaLogProb": "_responses_2",
+    "BetaMCPApprovalRequest": "_responses_2",
+    "BetaMCPApprovalResponse": "_responses_2",
+    "BetaMCPApprovalResponseResource": "_responses_2",
+    "BetaMCPListTools": "_responses_2",
+    "BetaMCPListToolsTool": "_responses_2",
+    "BetaMCPProtocolError": "_responses_2",
+    "BetaMCPTool": "_responses_2",
+    "BetaMCPToolCall": "_responses_2",
+    "BetaMCPToolCallError": "_responses_2",
+    "BetaMCPToolCallStatus": "_responses_2",
+    "BetaMCPToolExecutionError": "_responses_2",
+    "BetaMCPToolFilter": "_responses_2",
+    "BetaMCPToolRequireApprovalVariant1Variant1": "_responses_2",
+    "BetaMessage": "_responses_2",
+    "BetaMessagePhase": "_responses_2",
+    "BetaMessagePhase2": "_responses_2",
+    "BetaMessageRole": "_responses_2",
+    "BetaMessageStatus": "_responses_2",
+    "BetaMetadata": "_responses_2",
+    "BetaModelIdsCompaction": "_responses_2",
+    "BetaModelIdsResponses": "_responses_2",
+    "BetaModelIdsShared": "_responses_2",
+    "BetaModelResponseProperties": "_responses_2",
+    "BetaModeration": "_responses_2",
+    "BetaModerationConfigParam": "_responses_2",
+    "BetaModerationErrorBody": "_responses_2",
+    "BetaModerationInputType": "_responses_2",
+    "BetaModerationMode": "_responses_2",
+    "BetaModerationParam": "_responses_2",
+    "BetaModerationPolicyParam": "_responses_2",
+    "BetaModerationResultBody": "_responses_2",
+    "BetaMoveParam": "_responses_2",
+    "BetaMultiAgentAction": "_responses_2",
+    "BetaMultiAgentAction1": "_responses_2",
+    "BetaMultiAgentCall": "_responses_2",
+    "BetaMultiAgentCallItemParam": "_responses_2",
+    "BetaMultiAgentCallOutput": "_responses_2",
+    "BetaMultiAgentCallOutputItemParam": "_responses_2",
+    "BetaMultiAgentParam": "_responses_2",
+    "BetaNamespaceToolParam": "_responses_2",
     "BetaOutputAudio": "_other",
-    "BetaOutputContent": "_responses",
-    "BetaOutputItem": "_responses",
-    "BetaOutputMessage": "_responses",
-    "BetaOutputMessageContent": "_responses",
-    "BetaOutputTextContent": "_responses",
-    "BetaOutputTextContentParam": "_responses",
-    "BetaPersonalityEnum": "_responses",
-    "BetaProgram": "_responses",
-    "BetaProgramItemParam": "_responses",
-    "BetaProgramOutput": "_responses",
-    "BetaProgramOutputItemParam": "_responses",
-    "BetaProgramOutputItemStatus": "_responses",
-    "BetaProgramOutputStatus": "_responses",
-    "BetaProgramToolCallCaller": "_responses",
-    "BetaProgramToolCallCallerParam": "_responses",
-    "BetaProgrammaticToolCallingParam": "_responses",
-    "BetaPrompt": "_responses",
-    "BetaPromptCacheBreakpointConfig": "_responses",
-    "BetaPromptCacheBreakpointParam": "_responses",
-    "BetaPromptCacheModeEnum": "_responses",
-    "BetaPromptCacheOptions": "_responses",
-    "BetaPromptCacheOptionsParam": "_responses",
-    "BetaPromptCacheRetentionEnum": "_responses",
-    "BetaPromptCacheTTLEnum": "_responses",
-    "BetaRankerVersionType": "_responses",
-    "BetaRankingOptions": "_responses",
-    "BetaReasoning": "_responses",
-    "BetaReasoningEffort": "_responses",
-    "BetaReasoningItem": "_responses",
-    "BetaReasoningModeEnum": "_responses",
-    "BetaReasoningTextContent": "_responses",
-    "BetaRefusalContent": "_responses",
-    "BetaResponse": "_responses",
-    "BetaResponseAudioDeltaEvent": "_responses",
-    "BetaResponseAudioDoneEvent": "_responses",
-    "BetaResponseAudioTranscriptDeltaEvent": "_responses",
-    "BetaResponseAudioTranscriptDoneEvent": "_responses",
-    "BetaResponseCodeInterpreterCallCodeDeltaEvent": "_responses",
-    "BetaResponseCodeInterpreterCallCodeDoneEvent": "_responses",
-    "BetaResponseCodeInterpreterCallCompletedEvent": "_responses",
-    "BetaResponseCodeInterpreterCallInProgressEvent": "_responses",
-    "BetaResponseCodeInterpreterCallInterpretingEvent": "_responses",
-    "BetaResponseCompletedEvent": "_responses",
-    "BetaResponseContentPartAddedEvent": "_responses",
-    "BetaResponseContentPartDoneEvent": "_responses",
-    "BetaResponseConversation": "_responses",
-    "BetaResponseCreatedEvent": "_responses",
-    "BetaResponseCustomToolCallInputDeltaEvent": "_responses",
-    "BetaResponseCustomToolCallInputDoneEvent": "_responses",
-    "BetaResponseError": "_responses",
-    "BetaResponseErrorCode": "_responses",
-    "BetaResponseErrorEvent": "_responses",
-    "BetaResponseFailedEvent": "_responses",
-    "BetaResponseFileSearchCallCompletedEvent": "_responses",
-    "BetaResponseFileSearchCallInProgressEvent": "_responses",
-    "BetaResponseFileSearchCallSearchingEvent": "_responses",
-    "BetaResponseFormatJsonObject": "_responses",
-    "BetaResponseFormatJsonSchemaSchema": "_responses",
-    "BetaResponseFormatText": "_responses",
-    "BetaResponseFunctionCallArgumentsDeltaEvent": "_responses",
-    "BetaResponseFunctionCallArgumentsDoneEvent": "_responses",
-    "BetaResponseImageGenCallCompletedEvent": "_responses",
-    "BetaResponseImageGenCallGeneratingEvent": "_responses",
-    "BetaResponseImageGenCallInProgressEvent": "_responses",
-    "BetaResponseImageGenCallPartialImageEvent": "_responses",
-    "BetaResponseInProgressEvent": "_responses",
-    "BetaResponseIncompleteDetails": "_responses",
-    "BetaResponseIncompleteEvent": "_responses",
+    "BetaOutputContent": "_responses_2",
+    "BetaOutputItem": "_responses_2",
+    "BetaOutputMessage": "_responses_2",
+    "BetaOutputMessageContent": "_responses_3",
+    "BetaOutputTextContent": "_responses_3",
+    "BetaOutputTextContentParam": "_responses_3",
+    "BetaPersonalityEnum": "_responses_3",
+    "BetaProgram": "_responses_3",
+    "BetaProgramItemParam": "_responses_3",
+    "BetaProgramOutput": "_responses_3",
+    "BetaProgramOutputItemParam": "_responses_3",
+    "BetaProgramOutputItemStatus": "_responses_3",
+    "BetaProgramOutputStatus": "_responses_3",
+    "BetaProgramToolCallCaller": "_responses_3",
+    "BetaProgramToolCallCallerParam": "_responses_3",
+    "BetaProgrammaticToolCallingParam": "_responses_3",
+    "BetaPrompt": "_responses_3",
+    "BetaPromptCacheBreakpointConfig": "_responses_3",
+    "BetaPromptCacheBreakpointParam": "_responses_3",
+    "BetaPromptCacheModeEnum": "_responses_3",
+    "BetaPromptCacheOptions": "_responses_3",
+    "BetaPromptCacheOptionsParam": "_responses_3",
+    "BetaPromptCacheRetentionEnum": "_responses_3",
+    "BetaPromptCacheTTLEnum": "_responses_3",
+    "BetaRankerVersionType": "_responses_3",
+    "BetaRankingOptions": "_responses_3",
+    "BetaReasoning": "_responses_3",
+    "BetaReasoningEffort": "_responses_3",
+    "BetaReasoningItem": "_responses_3",
+    "BetaReasoningModeEnum": "_responses_3",
+    "BetaReasoningTextContent": "_responses_3",
+    "BetaRefusalContent": "_responses_3",
+    "BetaResponse": "_responses_3",
+    "BetaResponseAudioDeltaEvent": "_responses_3",
+    "BetaResponseAudioDoneEvent": "_responses_3",
+    "BetaResponseAudioTranscriptDeltaEvent": "_responses_3",
+    "BetaResponseAudioTranscriptDoneEvent": "_responses_3",
+    "BetaResponseCodeInterpreterCallCodeDeltaEvent": "_responses_3",
+    "BetaResponseCodeInterpreterCallCodeDoneEvent": "_responses_3",
+    "BetaResponseCodeInterpreterCallCompletedEvent": "_responses_3",
+    "BetaResponseCodeInterpreterCallInProgressEvent": "_responses_3",
+    "BetaResponseCodeInterpreterCallInterpretingEvent": "_responses_3",
+    "BetaResponseCompletedEvent": "_responses_3",
+    "BetaResponseContentPartAddedEvent": "_responses_3",
+    "BetaResponseContentPartDoneEvent": "_responses_3",
+    "BetaResponseConversation": "_responses_3",
+    "BetaResponseCreatedEvent": "_responses_3",
+    "BetaResponseCustomToolCallInputDeltaEvent": "_responses_3",
+    "BetaResponseCustomToolCallInputDoneEvent": "_responses_3",
+    "BetaResponseError": "_responses_3",
+    "BetaResponseErrorCode": "_responses_3",
+    "BetaResponseErrorEvent": "_responses_3",
+    "BetaResponseFailedEvent": "_responses_3",
+    "BetaResponseFileSearchCallCompletedEvent": "_responses_3",
+    "BetaResponseFileSearchCallInProgressEvent": "_responses_3",
+    "BetaResponseFileSearchCallSearchingEvent": "_responses_3",
+    "BetaResponseFormatJsonObject": "_responses_3",
+    "BetaResponseFormatJsonSchemaSchema": "_responses_3",
+    "BetaResponseFormatText": "_responses_3",
+    "BetaResponseFunctionCallArgumentsDeltaEvent": "_responses_3",
+    "BetaResponseFunctionCallArgumentsDoneEvent": "_responses_3",
+    "BetaResponseImageGenCallCompletedEvent": "_responses_3",
+    "BetaResponseImageGenCallGeneratingEvent": "_responses_3",
+    "BetaResponseImageGenCallInProgressEvent": "_responses_3",
+    "BetaResponseImageGenCallPartialImageEvent": "_responses_3",
+    "BetaResponseInProgressEvent": "_responses_3",
+    "BetaResponseIncompleteDetails": "_responses_3",
+    "BetaResponseIncompleteEvent": "_responses_3",
     "BetaResponseInjectCreatedEvent": "_other",
     "BetaResponseInjectEvent": "_other",
     "BetaResponseInjectFailedEvent": "_other",
     "BetaResponseInjectFailedEventError": "_other",
-    "BetaResponseItemList": "_responses",
-    "BetaResponseLogProb": "_responses",
-    "BetaResponseLogProbTopLogprob": "_responses",
-    "BetaResponseMCPCallArgumentsDeltaEvent": "_responses",
-    "BetaResponseMCPCallArgumentsDoneEvent": "_responses",
-    "BetaResponseMCPCallCompletedEvent": "_responses",
-    "BetaResponseMCPCallFailedEvent": "_responses",
-    "BetaResponseMCPCallInProgressEvent": "_responses",
-    "BetaResponseMCPListToolsCompletedEvent": "_responses",
-    "BetaResponseMCPListToolsFailedEvent": "_responses",
-    "BetaResponseMCPListToolsInProgressEvent": "_responses",
-    "BetaResponseOutputItemAddedEvent": "_responses",
-    "BetaResponseOutputItemDoneEvent": "_responses",
-    "BetaResponseOutputTextAnnotationAddedEvent": "_responses",
-    "BetaResponsePromptVariables": "_responses",
-    "BetaResponseProperties": "_responses",
-    "BetaResponseQueuedEvent": "_responses",
-    "BetaResponseReasoningSummaryPartAddedEvent": "_responses",
-    "BetaResponseReasoningSummaryPartAddedEventPart": "_responses",
-    "BetaResponseReasoningSummaryPartDoneEvent": "_responses",
-    "BetaResponseReasoningSummaryPartDoneEventPart": "_responses",
-    "BetaResponseReasoningSummaryTextDeltaEvent": "_responses",
-    "BetaResponseReasoningSummaryTextDoneEvent": "_responses",
-    "BetaResponseReasoningTextDeltaEvent": "_responses",
-    "BetaResponseReasoningTextDoneEvent": "_responses",
-    "BetaResponseRefusalDeltaEvent": "_responses",
-    "BetaResponseRefusalDoneEvent": "_responses",
-    "BetaResponseShellCallCommandAddedStreamingEvent": "_responses",
-    "BetaResponseShellCallCommandDeltaStreamingEvent": "_responses",
-    "BetaResponseShellCallCommandDoneStreamingEvent": "_responses",
-    "BetaResponseShellCallOutputContentDeltaStreamingEvent": "_responses",
-    "BetaResponseShellCallOutputContentDoneStreamingEvent": "_responses",
-    "BetaResponseStreamEvent": "_responses",
-    "BetaResponseStreamOptions": "_responses",
-    "BetaResponseTextDeltaEvent": "_responses",
-    "BetaResponseTextDoneEvent": "_responses",
-    "BetaResponseTextParam": "_responses",
-    "BetaResponseUsage": "_responses",
-    "BetaResponseUsageInputTokensDetails": "_responses",
-    "BetaResponseUsageOutputTokensDetails": "_responses",
-    "BetaResponseWebSearchCallCompletedEvent": "_responses",
-    "BetaResponseWebSearchCallInProgressEvent": "_responses",
-    "BetaResponseWebSearchCallSearchingEvent": "_responses",
+    "BetaResponseItemList": "_responses_3",
+    "BetaResponseLogProb": "_responses_3",
+    "BetaResponseLogProbTopLogprob": "_responses_3",
+    "BetaResponseMCPCallArgumentsDeltaEvent": "_responses_3",
+    "BetaResponseMCPCallArgumentsDoneEvent": "_responses_3",
+    "BetaResponseMCPCallCompletedEvent": "_responses_3",
+    "BetaResponseMCPCallFailedEvent": "_responses_3",
+    "BetaResponseMCPCallInProgressEvent": "_responses_3",
+    "BetaResponseMCPListToolsCompletedEvent": "_responses_3",
+    "BetaResponseMCPListToolsFailedEvent": "_responses_3",
+    "BetaResponseMCPListToolsInProgressEvent": "_responses_3",
+    "BetaResponseOutputItemAddedEvent": "_responses_3",
+    "BetaResponseOutputItemDoneEvent": "_responses_3",
+    "BetaResponseOutputTextAnnotationAddedEvent": "_responses_3",
+    "BetaResponsePromptVariables": "_responses_3",
+    "BetaResponseProperties": "_responses_3",
+    "BetaResponseQueuedEvent": "_responses_3",
+    "BetaResponseReasoningSummaryPartAddedEvent": "_responses_3",
+    "BetaResponseReasoningSummaryPartAddedEventPart": "_responses_3",
+    "BetaResponseReasoningSummaryPartDoneEvent": "_responses_3",
+    "BetaResponseReasoningSummaryPartDoneEventPart": "_responses_3",
+    "BetaResponseReasoningSummaryTextDeltaEvent": "_responses_3",
+    "BetaResponseReasoningSummaryTextDoneEvent": "_responses_3",
+    "BetaResponseReasoningTextDeltaEvent": "_responses_3",
+    "BetaResponseReasoningTextDoneEvent": "_responses_3",
+    "BetaResponseRefusalDeltaEvent": "_responses_3",
+    "BetaResponseRefusalDoneEvent": "_responses_3",
+    "BetaResponseShellCallCommandAddedStreamingEvent": "_responses_3",
+    "BetaResponseShellCallCommandDeltaStreamingEvent": "_responses_3",
+    "BetaResponseShellCallCommandDoneStreamingEvent": "_responses_3",
+    "BetaResponseShellCallOutputContentDeltaStreamingEvent": "_responses_3",
+    "BetaResponseShellCallOutputContentDoneStreamingEvent": "_responses_3",
+    "BetaResponseStreamEvent": "_responses_3",
+    "BetaResponseStreamOptions": "_responses_3",
+    "BetaResponseTextDeltaEvent": "_responses_3",
+    "BetaResponseTextDoneEvent": "_responses_4",
+    "BetaResponseTextParam": "_responses_4",
+    "BetaResponseUsage": "_responses_4",
+    "BetaResponseUsageInputTokensDetails": "_responses_4",
+    "BetaResponseUsageOutputTokensDetails": "_responses_4",
+    "BetaResponseWebSearchCallCompletedEvent": "_responses_4",
+    "BetaResponseWebSearchCallInProgressEvent": "_responses_4",
+    "BetaResponseWebSearchCallSearchingEvent": "_responses_4",
     "BetaResponseWsError": "_other",
     "BetaResponsesClientEvent": "_other",
     "BetaResponsesClientEventResponseCreate": "_other",
@@ -3989,58 +4025,58 @@ _MODULES: dict[str, str] = {
     "BetaResponsesServerEventVariant8": "_other",
     "BetaResponsesServerEventVariant9": "_other",
     "BetaResponsesWebSocketStreamEvent": "_other",
-    "BetaScreenshotParam": "_responses",
-    "BetaScrollParam": "_responses",
-    "BetaSearchContentType": "_responses",
-    "BetaSearchContextSize": "_responses",
-    "BetaServiceTierEnum": "_responses",
-    "BetaServiceTierResponses": "_responses",
-    "BetaShellCallOutputDelta": "_responses",
-    "BetaSkillReferenceParam": "_responses",
-    "BetaSpecificApplyPatchParam": "_responses",
-    "BetaSpecificFunctionShellParam": "_responses",
-    "BetaSpecificProgrammaticToolCallingParam": "_responses",
-    "BetaSummaryTextContent": "_responses",
-    "BetaTextContent": "_responses",
-    "BetaTextResponseFormatConfiguration": "_responses",
-    "BetaTextResponseFormatJsonSchema": "_responses",
-    "BetaTokenCountsBody": "_responses",
-    "BetaTokenCountsResource": "_responses",
-    "BetaTool": "_responses",
-    "BetaToolCallCaller": "_responses",
-    "BetaToolCallCallerParam": "_responses",
-    "BetaToolChoiceAllowed": "_responses",
-    "BetaToolChoiceCustom": "_responses",
-    "BetaToolChoiceFunction": "_responses",
-    "BetaToolChoiceMCP": "_responses",
-    "BetaToolChoiceOptions": "_responses",
-    "BetaToolChoiceParam": "_responses",
-    "BetaToolChoiceTypes": "_responses",
-    "BetaToolSearchCall": "_responses",
-    "BetaToolSearchCallItemParam": "_responses",
-    "BetaToolSearchExecutionType": "_responses",
-    "BetaToolSearchOutput": "_responses",
-    "BetaToolSearchOutputItemParam": "_responses",
-    "BetaToolSearchToolParam": "_responses",
-    "BetaToolsArray": "_responses",
-    "BetaTopLogProb": "_responses",
-    "BetaTruncationEnum": "_responses",
-    "BetaTypeParam": "_responses",
-    "BetaUrlCitationBody": "_responses",
-    "BetaUrlCitationParam": "_responses",
-    "BetaVectorStoreFileAttributes": "_responses",
-    "BetaVerbosity": "_responses",
-    "BetaWaitParam": "_responses",
-    "BetaWebSearchActionFind": "_responses",
-    "BetaWebSearchActionOpenPage": "_responses",
-    "BetaWebSearchActionSearch": "_responses",
-    "BetaWebSearchActionSearchSource": "_responses",
-    "BetaWebSearchApproximateLocation": "_responses",
-    "BetaWebSearchPreviewTool": "_responses",
-    "BetaWebSearchTool": "_responses",
-    "BetaWebSearchToolCall": "_responses",
-    "BetaWebSearchToolFilters": "_responses",
-    "Beta_AgentTagParam": "_responses",
+    "BetaScreenshotParam": "_responses_4",
+    "BetaScrollParam": "_responses_4",
+    "BetaSearchContentType": "_responses_4",
+    "BetaSearchContextSize": "_responses_4",
+    "BetaServiceTierEnum": "_responses_4",
+    "BetaServiceTierResponses": "_responses_4",
+    "BetaShellCallOutputDelta": "_responses_4",
+    "BetaSkillReferenceParam": "_responses_4",
+    "BetaSpecificApplyPatchParam": "_responses_4",
+    "BetaSpecificFunctionShellParam": "_responses_4",
+    "BetaSpecificProgrammaticToolCallingParam": "_responses_4",
+    "BetaSummaryTextContent": "_responses_4",
+    "BetaTextContent": "_responses_4",
+    "BetaTextResponseFormatConfiguration": "_responses_4",
+    "BetaTextResponseFormatJsonSchema": "_responses_4",
+    "BetaTokenCountsBody": "_responses_4",
+    "BetaTokenCountsResource": "_responses_4",
+    "BetaTool": "_responses_4",
+    "BetaToolCallCaller": "_responses_4",
+    "BetaToolCallCallerParam": "_responses_4",
+    "BetaToolChoiceAllowed": "_responses_4",
+    "BetaToolChoiceCustom": "_responses_4",
+    "BetaToolChoiceFunction": "_responses_4",
+    "BetaToolChoiceMCP": "_responses_4",
+    "BetaToolChoiceOptions": "_responses_4",
+    "BetaToolChoiceParam": "_responses_4",
+    "BetaToolChoiceTypes": "_responses_4",
+    "BetaToolSearchCall": "_responses_4",
+    "BetaToolSearchCallItemParam": "_responses_4",
+    "BetaToolSearchExecutionType": "_responses_4",
+    "BetaToolSearchOutput": "_responses_4",
+    "BetaToolSearchOutputItemParam": "_responses_4",
+    "BetaToolSearchToolParam": "_responses_4",
+    "BetaToolsArray": "_responses_4",
+    "BetaTopLogProb": "_responses_4",
+    "BetaTruncationEnum": "_responses_4",
+    "BetaTypeParam": "_responses_4",
+    "BetaUrlCitationBody": "_responses_4",
+    "BetaUrlCitationParam": "_responses_4",
+    "BetaVectorStoreFileAttributes": "_responses_4",
+    "BetaVerbosity": "_responses_4",
+    "BetaWaitParam": "_responses_4",
+    "BetaWebSearchActionFind": "_responses_4",
+    "BetaWebSearchActionOpenPage": "_responses_4",
+    "BetaWebSearchActionSearch": "_responses_4",
+    "BetaWebSearchActionSearchSource": "_responses_4",
+    "BetaWebSearchApproximateLocation": "_responses_4",
+    "BetaWebSearchPreviewTool": "_responses_4",
+    "BetaWebSearchTool": "_responses_4",
+    "BetaWebSearchToolCall": "_responses_4",
+    "BetaWebSearchToolFilters": "_responses_4",
+    "Beta_AgentTagParam": "_responses_4",
     "C2PAProvenanceResult": "_content_provenance_checks",
     "C2PAValidationStateApi": "_content_provenance_checks",
     "CallableToolAllowedCaller": "_shared",
@@ -4130,8 +4166,8 @@ _MODULES: dict[str, str] = {
     "CodeInterpreterTextOutput": "_other",
     "CodeInterpreterTool": "_shared",
     "CodeInterpreterToolCall": "_shared",
-    "CompactResource": "_responses",
-    "CompactResponseMethodPublicBody": "_responses",
+    "CompactResource": "_responses_4",
+    "CompactResponseMethodPublicBody": "_responses_4",
     "CompactionBody": "_shared",
     "CompactionSummaryItemParam": "_shared",
     "CompactionTriggerItemParam": "_shared",
@@ -4170,11 +4206,11 @@ _MODULES: dict[str, str] = {
     "ContainerResourceExpiresAfter": "_containers",
     "ContainerResourceNetworkPolicy": "_containers",
     "Content": "_other",
-    "ContextManagementParam": "_responses",
+    "ContextManagementParam": "_responses_4",
     "ConversationItem": "_conversations",
     "ConversationItemList": "_conversations",
-    "ConversationParam": "_responses",
-    "ConversationParam2": "_responses",
+    "ConversationParam": "_responses_4",
+    "ConversationParam2": "_responses_4",
     "ConversationResource": "_conversations",
     "CoordParam": "_shared",
     "CostsResult": "_shared",
@@ -4251,7 +4287,7 @@ _MODULES: dict[str, str] = {
     "CreateModerationResponseResultCategoryScores": "_moderations",
     "CreateProjectServiceAccountApiKeyBody": "_administration",
     "CreateRealtimeCallRequestSdp": "_other",
-    "CreateResponse": "_responses",
+    "CreateResponse": "_responses_4",
     "CreateRunRequest": "_threads",
     "CreateSkillBody": "_skills",
     "CreateSkillVersionBody": "_skills",
@@ -4294,8 +4330,8 @@ _MODULES: dict[str, str] = {
     "CustomTextFormatParam": "_shared",
     "CustomToolCall": "_shared",
     "CustomToolCallOutput": "_shared",
-    "CustomToolCallOutputResource": "_responses",
-    "CustomToolCallResource": "_responses",
+    "CustomToolCallOutputResource": "_responses_4",
+    "CustomToolCallResource": "_responses_4",
     "CustomToolChatCompletions": "_chat",
     "CustomToolChatCompletionsCustom": "_chat",
     "CustomToolChatCompletionsCustomFormatGrammar": "_chat",
@@ -4388,7 +4424,7 @@ _MODULES: dict[str, str] = {
     "FileSearchToolCall": "_shared",
     "FileSearchToolCallResult": "_shared",
     "FileUploadParam": "_chatkit",
-    "Filters": "_shared",
+    "Filters": "_shared_2",
     "FineTuneChatCompletionRequestAssistantMessage": "_other",
     "FineTuneChatCompletionRequestAssistantMessageAudio": "_other",
     "FineTuneChatCompletionRequestAssistantMessageFunctionCall": "_other",
@@ -4408,46 +4444,46 @@ _MODULES: dict[str, str] = {
     "FineTuningJobError": "_fine_tuning",
     "FineTuningJobEvent": "_fine_tuning",
     "FineTuningJobHyperparameters": "_fine_tuning",
-    "FunctionAndCustomToolCallOutput": "_shared",
-    "FunctionCallItemStatus": "_shared",
-    "FunctionCallOutputItemParam": "_shared",
-    "FunctionCallOutputStatusEnum": "_shared",
-    "FunctionCallStatus": "_shared",
-    "FunctionObject": "_shared",
-    "FunctionParameters": "_shared",
-    "FunctionShellAction": "_shared",
-    "FunctionShellActionParam": "_shared",
-    "FunctionShellCall": "_shared",
-    "FunctionShellCallItemParam": "_shared",
-    "FunctionShellCallItemStatus": "_shared",
-    "FunctionShellCallOutput": "_shared",
-    "FunctionShellCallOutputContent": "_shared",
-    "FunctionShellCallOutputContentParam": "_shared",
-    "FunctionShellCallOutputExitOutcome": "_shared",
-    "FunctionShellCallOutputExitOutcomeParam": "_shared",
-    "FunctionShellCallOutputItemParam": "_shared",
-    "FunctionShellCallOutputOutcomeParam": "_shared",
-    "FunctionShellCallOutputStatusEnum": "_shared",
-    "FunctionShellCallOutputTimeoutOutcome": "_shared",
-    "FunctionShellCallOutputTimeoutOutcomeParam": "_shared",
-    "FunctionShellCallStatus": "_shared",
-    "FunctionShellToolParam": "_shared",
-    "FunctionTool": "_shared",
-    "FunctionToolCall": "_shared",
-    "FunctionToolCallOutput": "_shared",
-    "FunctionToolCallOutputResource": "_shared",
-    "FunctionToolCallResource": "_shared",
-    "FunctionToolParam": "_shared",
+    "FunctionAndCustomToolCallOutput": "_shared_2",
+    "FunctionCallItemStatus": "_shared_2",
+    "FunctionCallOutputItemParam": "_shared_2",
+    "FunctionCallOutputStatusEnum": "_shared_2",
+    "FunctionCallStatus": "_shared_2",
+    "FunctionObject": "_shared_2",
+    "FunctionParameters": "_shared_2",
+    "FunctionShellAction": "_shared_2",
+    "FunctionShellActionParam": "_shared_2",
+    "FunctionShellCall": "_shared_2",
+    "FunctionShellCallItemParam": "_shared_2",
+    "FunctionShellCallItemStatus": "_shared_2",
+    "FunctionShellCallOutput": "_shared_2",
+    "FunctionShellCallOutputContent": "_shared_2",
+    "FunctionShellCallOutputContentParam": "_shared_2",
+    "FunctionShellCallOutputExitOutcome": "_shared_2",
+    "FunctionShellCallOutputExitOutcomeParam": "_shared_2",
+    "FunctionShellCallOutputItemParam": "_shared_2",
+    "FunctionShellCallOutputOutcomeParam": "_shared_2",
+    "FunctionShellCallOutputStatusEnum": "_shared_2",
+    "FunctionShellCallOutputTimeoutOutcome": "_shared_2",
+    "FunctionShellCallOutputTimeoutOutcomeParam": "_shared_2",
+    "FunctionShellCallStatus": "_shared_2",
+    "FunctionShellToolParam": "_shared_2",
+    "FunctionTool": "_shared_2",
+    "FunctionToolCall": "_shared_2",
+    "FunctionToolCallOutput": "_shared_2",
+    "FunctionToolCallOutputResource": "_shared_2",
+    "FunctionToolCallResource": "_shared_2",
+    "FunctionToolParam": "_shared_2",
     "GetSkillContent200Json": "_skills",
     "GetSkillVersionContent200Json": "_skills",
-    "GraderLabelModel": "_shared",
-    "GraderMulti": "_shared",
-    "GraderPython": "_shared",
-    "GraderScoreModel": "_shared",
-    "GraderScoreModelSamplingParams": "_shared",
-    "GraderStringCheck": "_shared",
-    "GraderTextSimilarity": "_shared",
-    "GrammarSyntax1": "_shared",
+    "GraderLabelModel": "_shared_2",
+    "GraderMulti": "_shared_2",
+    "GraderPython": "_shared_2",
+    "GraderScoreModel": "_shared_2",
+    "GraderScoreModelSamplingParams": "_shared_2",
+    "GraderStringCheck": "_shared_2",
+    "GraderTextSimilarity": "_shared_2",
+    "GrammarSyntax1": "_shared_2",
     "Group": "_administration",
     "GroupDeletedResource": "_administration",
     "GroupListResource": "_administration",
@@ -4458,50 +4494,50 @@ _MODULES: dict[str, str] = {
     "GroupUser": "_administration",
     "GroupUserAssignment": "_administration",
     "GroupUserDeletedResource": "_administration",
-    "HTTPError": "_shared",
+    "HTTPError": "_shared_2",
     "HistoryParam": "_chatkit",
     "HostedToolPermission": "_administration",
     "HostedToolPermissionUpdate": "_administration",
-    "HybridSearchOptions": "_shared",
+    "HybridSearchOptions": "_shared_2",
     "Image": "_images",
-    "ImageDetail": "_shared",
+    "ImageDetail": "_shared_2",
     "ImageEditCompletedEvent": "_images",
     "ImageEditPartialImageEvent": "_images",
     "ImageEditStreamEvent": "_images",
-    "ImageGenActionEnum": "_shared",
+    "ImageGenActionEnum": "_shared_2",
     "ImageGenCompletedEvent": "_images",
     "ImageGenInputUsageDetails": "_images",
     "ImageGenOutputTokensDetails": "_images",
     "ImageGenPartialImageEvent": "_images",
     "ImageGenStreamEvent": "_images",
-    "ImageGenTool": "_shared",
-    "ImageGenToolCall": "_shared",
-    "ImageGenToolInputImageMask": "_shared",
+    "ImageGenTool": "_shared_2",
+    "ImageGenToolCall": "_shared_2",
+    "ImageGenToolInputImageMask": "_shared_2",
     "ImageGenUsage": "_images",
     "ImageRefParam": "_other",
     "ImageRefParam2": "_videos",
     "ImagesResponse": "_images",
     "ImagesUsage": "_images",
     "ImagesUsageInputTokensDetails": "_images",
-    "IncludeEnum": "_responses",
+    "IncludeEnum": "_responses_4",
     "InferenceOptions": "_chatkit",
-    "InlineSkillParam": "_shared",
-    "InlineSkillSourceParam": "_shared",
-    "InputAudio": "_shared",
-    "InputAudioInputAudio": "_shared",
-    "InputContent": "_shared",
-    "InputFidelity": "_shared",
-    "InputFileContent": "_shared",
-    "InputFileContentParam": "_shared",
-    "InputImageContent": "_shared",
-    "InputImageContentParamAutoParam": "_shared",
-    "InputItem": "_shared",
-    "InputMessage": "_shared",
-    "InputMessageContentList": "_shared",
-    "InputMessageResource": "_responses",
-    "InputParam": "_responses",
-    "InputTextContent": "_shared",
-    "InputTextContentParam": "_shared",
+    "InlineSkillParam": "_shared_2",
+    "InlineSkillSourceParam": "_shared_2",
+    "InputAudio": "_shared_2",
+    "InputAudioInputAudio": "_shared_2",
+    "InputContent": "_shared_2",
+    "InputFidelity": "_shared_2",
+    "InputFileContent": "_shared_2",
+    "InputFileContentParam": "_shared_2",
+    "InputImageContent": "_shared_2",
+    "InputImageContentParamAutoParam": "_shared_2",
+    "InputItem": "_shared_2",
+    "InputMessage": "_shared_2",
+    "InputMessageContentList": "_shared_2",
+    "InputMessageResource": "_responses_4",
+    "InputParam": "_responses_4",
+    "InputTextContent": "_shared_2",
+    "InputTextContentParam": "_shared_2",
     "Invite": "_administration",
     "InviteDeleteResponse": "_administration",
     "InviteListResponse": "_administration",
@@ -4509,11 +4545,11 @@ _MODULES: dict[str, str] = {
     "InviteProjectGroupBody": "_administration",
     "InviteRequest": "_administration",
     "InviteRequestProject": "_administration",
-    "Item": "_shared",
-    "ItemField": "_responses",
-    "ItemReferenceParam": "_shared",
-    "ItemResource": "_responses",
-    "KeyPressAction": "_shared",
+    "Item": "_shared_2",
+    "ItemField": "_responses_4",
+    "ItemReferenceParam": "_shared_2",
+    "ItemResource": "_responses_4",
+    "KeyPressAction": "_shared_2",
     "ListAssistantsResponse": "_assistants",
     "ListAuditLogsResponse": "_audit_logs",
     "ListBatchesResponse": "_batch",
@@ -4530,30 +4566,30 @@ _MODULES: dict[str, str] = {
     "ListRunsResponse": "_threads",
     "ListVectorStoreFilesResponse": "_vector_stores",
     "ListVectorStoresResponse": "_vector_stores",
-    "LocalEnvironmentParam": "_shared",
-    "LocalEnvironmentResource": "_shared",
-    "LocalShellExecAction": "_shared",
-    "LocalShellToolCall": "_shared",
-    "LocalShellToolCallOutput": "_shared",
-    "LocalShellToolParam": "_shared",
-    "LocalSkillParam": "_shared",
+    "LocalEnvironmentParam": "_shared_2",
+    "LocalEnvironmentResource": "_shared_2",
+    "LocalShellExecAction": "_shared_2",
+    "LocalShellToolCall": "_shared_2",
+    "LocalShellToolCallOutput": "_shared_2",
+    "LocalShellToolParam": "_shared_2",
+    "LocalSkillParam": "_shared_2",
     "LockedStatus": "_chatkit",
-    "LogProb": "_shared",
+    "LogProb": "_shared_2",
     "LogProbProperties": "_other",
-    "MCPApprovalRequest": "_shared",
-    "MCPApprovalResponse": "_shared",
-    "MCPApprovalResponseResource": "_shared",
-    "MCPListTools": "_shared",
-    "MCPListToolsTool": "_shared",
-    "MCPProtocolError": "_shared",
-    "MCPTool": "_shared",
-    "MCPToolCall": "_shared",
-    "MCPToolCallError": "_shared",
-    "MCPToolCallStatus": "_shared",
-    "MCPToolExecutionError": "_shared",
-    "MCPToolFilter": "_shared",
-    "MCPToolRequireApprovalVariant1Variant1": "_shared",
-    "Message": "_shared",
+    "MCPApprovalRequest": "_shared_2",
+    "MCPApprovalResponse": "_shared_2",
+    "MCPApprovalResponseResource": "_shared_2",
+    "MCPListTools": "_shared_2",
+    "MCPListToolsTool": "_shared_2",
+    "MCPProtocolError": "_shared_2",
+    "MCPTool": "_shared_2",
+    "MCPToolCall": "_shared_2",
+    "MCPToolCallError": "_shared_2",
+    "MCPToolCallStatus": "_shared_2",
+    "MCPToolExecutionError": "_shared_2",
+    "MCPToolFilter": "_shared_2",
+    "MCPToolRequireApprovalVariant1Variant1": "_shared_2",
+    "Message": "_shared_2",
     "MessageContentImageFileObject": "_threads",
     "MessageContentImageFileObjectImageFile": "_threads",
     "MessageContentImageUrlObject": "_threads",
@@ -4581,32 +4617,32 @@ _MODULES: dict[str, str] = {
     "MessageObject": "_threads",
     "MessageObjectAttachment": "_threads",
     "MessageObjectIncompleteDetails": "_threads",
-    "MessagePhase": "_shared",
-    "MessagePhase2": "_shared",
+    "MessagePhase": "_shared_2",
+    "MessagePhase2": "_shared_2",
     "MessageRequestContentTextObject": "_threads",
-    "MessageRole": "_shared",
-    "MessageStatus": "_shared",
+    "MessageRole": "_shared_2",
+    "MessageStatus": "_shared_2",
     "MessageStreamEvent": "_threads",
     "MessageStreamEventThreadMessageCompleted": "_threads",
     "MessageStreamEventThreadMessageCreated": "_threads",
     "MessageStreamEventThreadMessageDelta": "_threads",
     "MessageStreamEventThreadMessageInProgress": "_threads",
     "MessageStreamEventThreadMessageIncomplete": "_threads",
-    "Metadata": "_shared",
+    "Metadata": "_shared_2",
     "Model": "_models",
     "ModelIds": "_other",
-    "ModelIdsCompaction": "_responses",
-    "ModelIdsResponses": "_responses",
-    "ModelIdsShared": "_shared",
-    "ModelResponseProperties": "_shared",
-    "Moderation": "_responses",
-    "ModerationConfigParam": "_shared",
-    "ModerationErrorBody": "_responses",
-    "ModerationInputType": "_shared",
-    "ModerationMode": "_shared",
-    "ModerationParam": "_shared",
-    "ModerationPolicyParam": "_shared",
-    "ModerationResultBody": "_shared",
+    "ModelIdsCompaction": "_responses_4",
+    "ModelIdsResponses": "_responses_4",
+    "ModelIdsShared": "_shared_2",
+    "ModelResponseProperties": "_shared_2",
+    "Moderation": "_responses_4",
+    "ModerationConfigParam": "_shared_2",
+    "ModerationErrorBody": "_responses_4",
+    "ModerationInputType": "_shared_2",
+    "ModerationMode": "_shared_2",
+    "ModerationParam": "_shared_2",
+    "ModerationPolicyParam": "_shared_2",
+    "ModerationResultBody": "_shared_2",
     "ModifyAssistantRequest": "_assistants",
     "ModifyAssistantRequestToolResources": "_assistants",
     "ModifyAssistantRequestToolResourcesCodeInterpreter": "_assistants",
@@ -4618,10 +4654,10 @@ _MODULES: dict[str, str] = {
     "ModifyThreadRequestToolResources": "_threads",
     "ModifyThreadRequestToolResourcesCodeInterpreter": "_threads",
     "ModifyThreadRequestToolResourcesFileSearch": "_threads",
-    "MoveParam": "_shared",
-    "NamespaceToolParam": "_shared",
-    "NoiseReductionType": "_shared",
-    "OpenAIFile": "_shared",
+    "MoveParam": "_shared_2",
+    "NamespaceToolParam": "_shared_3",
+    "NoiseReductionType": "_shared_3",
+    "OpenAIFile": "_shared_3",
     "OrderEnum": "_other",
     "OrganizationCertificate": "_administration",
     "OrganizationCertificateActivationResponse": "_administration",
@@ -4639,24 +4675,24 @@ _MODULES: dict[str, str] = {
     "OrganizationSpendLimitResource": "_administration",
     "OtherChunkingStrategyResponseParam": "_vector_stores",
     "OutputAudio": "_other",
-    "OutputContent": "_responses",
-    "OutputItem": "_responses",
-    "OutputMessage": "_shared",
-    "OutputMessageContent": "_shared",
-    "OutputTextContent": "_shared",
-    "ParallelToolCalls": "_shared",
+    "OutputContent": "_responses_4",
+    "OutputItem": "_responses_4",
+    "OutputMessage": "_shared_3",
+    "OutputMessageContent": "_shared_3",
+    "OutputTextContent": "_shared_3",
+    "ParallelToolCalls": "_shared_3",
     "PartialImages": "_images",
-    "PersonalityEnum": "_responses",
+    "PersonalityEnum": "_responses_4",
     "PredictionContent": "_chat",
-    "Program": "_shared",
-    "ProgramItemParam": "_shared",
-    "ProgramOutput": "_shared",
-    "ProgramOutputItemParam": "_shared",
-    "ProgramOutputItemStatus": "_shared",
-    "ProgramOutputStatus": "_shared",
-    "ProgramToolCallCaller": "_shared",
-    "ProgramToolCallCallerParam": "_shared",
-    "ProgrammaticToolCallingParam": "_shared",
+    "Program": "_shared_3",
+    "ProgramItemParam": "_shared_3",
+    "ProgramOutput": "_shared_3",
+    "ProgramOutputItemParam": "_shared_3",
+    "ProgramOutputItemStatus": "_shared_3",
+    "ProgramOutputStatus": "_shared_3",
+    "ProgramToolCallCaller": "_shared_3",
+    "ProgramToolCallCallerParam": "_shared_3",
+    "ProgrammaticToolCallingParam": "_shared_3",
     "Project": "_administration",
     "ProjectApiKey": "_administration",
     "ProjectApiKeyDeleteResponse": "_administration",
@@ -4695,14 +4731,14 @@ _MODULES: dict[str, str] = {
     "ProjectUserDeleteResponse": "_administration",
     "ProjectUserListResponse": "_administration",
     "ProjectUserUpdateRequest": "_administration",
-    "Prompt": "_shared",
-    "PromptCacheBreakpointConfig": "_shared",
-    "PromptCacheBreakpointParam": "_shared",
-    "PromptCacheModeEnum": "_shared",
-    "PromptCacheOptions": "_responses",
-    "PromptCacheOptionsParam": "_shared",
-    "PromptCacheRetentionEnum": "_responses",
-    "PromptCacheTTLEnum": "_shared",
+    "Prompt": "_shared_3",
+    "PromptCacheBreakpointConfig": "_shared_3",
+    "PromptCacheBreakpointParam": "_shared_3",
+    "PromptCacheModeEnum": "_shared_3",
+    "PromptCacheOptions": "_responses_4",
+    "PromptCacheOptionsParam": "_shared_3",
+    "PromptCacheRetentionEnum": "_responses_4",
+    "PromptCacheTTLEnum": "_shared_3",
     "ProvenanceCheckObject": "_content_provenance_checks",
     "ProvenanceDetectionResultApi": "_content_provenance_checks",
     "ProvenanceResource": "_content_provenance_checks",
@@ -4711,194 +4747,194 @@ _MODULES: dict[str, str] = {
     "PublicProjectResidency": "_administration",
     "PublicRoleListResource": "_administration",
     "PublicUpdateOrganizationRoleBody": "_administration",
-    "RankerVersionType": "_shared",
-    "RankingOptions": "_shared",
+    "RankerVersionType": "_shared_3",
+    "RankingOptions": "_shared_3",
     "RateLimitsParam": "_chatkit",
-    "RealtimeAudioFormats": "_shared",
-    "RealtimeAudioFormatsAudioPcm": "_shared",
-    "RealtimeAudioFormatsAudioPcma": "_shared",
-    "RealtimeAudioFormatsAudioPcmu": "_shared",
+    "RealtimeAudioFormats": "_shared_3",
+    "RealtimeAudioFormatsAudioPcm": "_shared_3",
+    "RealtimeAudioFormatsAudioPcma": "_shared_3",
+    "RealtimeAudioFormatsAudioPcmu": "_shared_3",
     "RealtimeBetaClientEventConversationItemCreate": "_other",
     "RealtimeBetaClientEventConversationItemDelete": "_other",
     "RealtimeBetaClientEventConversationItemRetrieve": "_other",
-    "RealtimeBetaClientEventConversationItemTruncate": "_other",
-    "RealtimeBetaClientEventInputAudioBufferAppend": "_other",
-    "RealtimeBetaClientEventInputAudioBufferClear": "_other",
-    "RealtimeBetaClientEventInputAudioBufferCommit": "_other",
-    "RealtimeBetaClientEventOutputAudioBufferClear": "_other",
-    "RealtimeBetaClientEventResponseCancel": "_other",
-    "RealtimeBetaClientEventResponseCreate": "_other",
-    "RealtimeBetaClientEventSessionUpdate": "_other",
-    "RealtimeBetaClientEventTranscriptionSessionUpdate": "_other",
-    "RealtimeBetaResponse": "_other",
-    "RealtimeBetaResponseCreateParams": "_other",
-    "RealtimeBetaResponseCreateParamsTool": "_other",
-    "RealtimeBetaResponseStatusDetails": "_other",
-    "RealtimeBetaResponseStatusDetailsError": "_other",
-    "RealtimeBetaResponseUsage": "_other",
-    "RealtimeBetaResponseUsageInputTokenDetails": "_other",
-    "RealtimeBetaResponseUsageInputTokenDetailsCachedTokensDetails": "_other",
-    "RealtimeBetaResponseUsageOutputTokenDetails": "_other",
-    "RealtimeBetaServerEventConversationItemCreated": "_other",
-    "RealtimeBetaServerEventConversationItemDeleted": "_other",
-    "RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted": "_other",
-    "RealtimeBetaServerEventConversationItemInputAudioTranscriptionDelta": "_other",
-    "RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed": "_other",
-    "RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailedError": "_other",
-    "RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment": "_other",
-    "RealtimeBetaServerEventConversationItemRetrieved": "_other",
-    "RealtimeBetaServerEventConversationItemTruncated": "_other",
-    "RealtimeBetaServerEventError": "_other",
-    "RealtimeBetaServerEventErrorError": "_other",
-    "RealtimeBetaServerEventInputAudioBufferCleared": "_other",
-    "RealtimeBetaServerEventInputAudioBufferCommitted": "_other",
-    "RealtimeBetaServerEventInputAudioBufferSpeechStarted": "_other",
-    "RealtimeBetaServerEventInputAudioBufferSpeechStopped": "_other",
-    "RealtimeBetaServerEventMCPListToolsCompleted": "_other",
-    "RealtimeBetaServerEventMCPListToolsFailed": "_other",
-    "RealtimeBetaServerEventMCPListToolsInProgress": "_other",
-    "RealtimeBetaServerEventRateLimitsUpdated": "_other",
-    "RealtimeBetaServerEventRateLimitsUpdatedRateLimit": "_other",
-    "RealtimeBetaServerEventResponseAudioDelta": "_other",
-    "RealtimeBetaServerEventResponseAudioDone": "_other",
-    "RealtimeBetaServerEventResponseAudioTranscriptDelta": "_other",
-    "RealtimeBetaServerEventResponseAudioTranscriptDone": "_other",
-    "RealtimeBetaServerEventResponseContentPartAdded": "_other",
-    "RealtimeBetaServerEventResponseContentPartAddedPart": "_other",
-    "RealtimeBetaServerEventResponseContentPartDone": "_other",
-    "RealtimeBetaServerEventResponseContentPartDonePart": "_other",
-    "RealtimeBetaServerEventResponseCreated": "_other",
-    "RealtimeBetaServerEventResponseDone": "_other",
-    "RealtimeBetaServerEventResponseFunctionCallArgumentsDelta": "_other",
-    "RealtimeBetaServerEventResponseFunctionCallArgumentsDone": "_other",
-    "RealtimeBetaServerEventResponseMCPCallArgumentsDelta": "_other",
-    "RealtimeBetaServerEventResponseMCPCallArgumentsDone": "_other",
-    "RealtimeBetaServerEventResponseMCPCallCompleted": "_other",
-    "RealtimeBetaServerEventResponseMCPCallFailed": "_other",
-    "RealtimeBetaServerEventResponseMCPCallInProgress": "_other",
-    "RealtimeBetaServerEventResponseOutputItemAdded": "_other",
-    "RealtimeBetaServerEventResponseOutputItemDone": "_other",
-    "RealtimeBetaServerEventResponseTextDelta": "_other",
-    "RealtimeBetaServerEventResponseTextDone": "_other",
-    "RealtimeBetaServerEventSessionCreated": "_other",
-    "RealtimeBetaServerEventSessionUpdated": "_other",
-    "RealtimeBetaServerEventTranscriptionSessionCreated": "_other",
-    "RealtimeBetaServerEventTranscriptionSessionUpdated": "_other",
+    "RealtimeBetaClientEventConversationItemTruncate": "_other_2",
+    "RealtimeBetaClientEventInputAudioBufferAppend": "_other_2",
+    "RealtimeBetaClientEventInputAudioBufferClear": "_other_2",
+    "RealtimeBetaClientEventInputAudioBufferCommit": "_other_2",
+    "RealtimeBetaClientEventOutputAudioBufferClear": "_other_2",
+    "RealtimeBetaClientEventResponseCancel": "_other_2",
+    "RealtimeBetaClientEventResponseCreate": "_other_2",
+    "RealtimeBetaClientEventSessionUpdate": "_other_2",
+    "RealtimeBetaClientEventTranscriptionSessionUpdate": "_other_2",
+    "RealtimeBetaResponse": "_other_2",
+    "RealtimeBetaResponseCreateParams": "_other_2",
+    "RealtimeBetaResponseCreateParamsTool": "_other_2",
+    "RealtimeBetaResponseStatusDetails": "_other_2",
+    "RealtimeBetaResponseStatusDetailsError": "_other_2",
+    "RealtimeBetaResponseUsage": "_other_2",
+    "RealtimeBetaResponseUsageInputTokenDetails": "_other_2",
+    "RealtimeBetaResponseUsageInputTokenDetailsCachedTokensDetails": "_other_2",
+    "RealtimeBetaResponseUsageOutputTokenDetails": "_other_2",
+    "RealtimeBetaServerEventConversationItemCreated": "_other_2",
+    "RealtimeBetaServerEventConversationItemDeleted": "_other_2",
+    "RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted": "_other_2",
+    "RealtimeBetaServerEventConversationItemInputAudioTranscriptionDelta": "_other_2",
+    "RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed": "_other_2",
+    "RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailedError": "_other_2",
+    "RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment": "_other_2",
+    "RealtimeBetaServerEventConversationItemRetrieved": "_other_2",
+    "RealtimeBetaServerEventConversationItemTruncated": "_other_2",
+    "RealtimeBetaServerEventError": "_other_2",
+    "RealtimeBetaServerEventErrorError": "_other_2",
+    "RealtimeBetaServerEventInputAudioBufferCleared": "_other_2",
+    "RealtimeBetaServerEventInputAudioBufferCommitted": "_other_2",
+    "RealtimeBetaServerEventInputAudioBufferSpeechStarted": "_other_2",
+    "RealtimeBetaServerEventInputAudioBufferSpeechStopped": "_other_2",
+    "RealtimeBetaServerEventMCPListToolsCompleted": "_other_2",
+    "RealtimeBetaServerEventMCPListToolsFailed": "_other_2",
+    "RealtimeBetaServerEventMCPListToolsInProgress": "_other_2",
+    "RealtimeBetaServerEventRateLimitsUpdated": "_other_2",
+    "RealtimeBetaServerEventRateLimitsUpdatedRateLimit": "_other_2",
+    "RealtimeBetaServerEventResponseAudioDelta": "_other_2",
+    "RealtimeBetaServerEventResponseAudioDone": "_other_2",
+    "RealtimeBetaServerEventResponseAudioTranscriptDelta": "_other_2",
+    "RealtimeBetaServerEventResponseAudioTranscriptDone": "_other_2",
+    "RealtimeBetaServerEventResponseContentPartAdded": "_other_2",
+    "RealtimeBetaServerEventResponseContentPartAddedPart": "_other_2",
+    "RealtimeBetaServerEventResponseContentPartDone": "_other_2",
+    "RealtimeBetaServerEventResponseContentPartDonePart": "_other_2",
+    "RealtimeBetaServerEventResponseCreated": "_other_2",
+    "RealtimeBetaServerEventResponseDone": "_other_2",
+    "RealtimeBetaServerEventResponseFunctionCallArgumentsDelta": "_other_2",
+    "RealtimeBetaServerEventResponseFunctionCallArgumentsDone": "_other_2",
+    "RealtimeBetaServerEventResponseMCPCallArgumentsDelta": "_other_2",
+    "RealtimeBetaServerEventResponseMCPCallArgumentsDone": "_other_2",
+    "RealtimeBetaServerEventResponseMCPCallCompleted": "_other_2",
+    "RealtimeBetaServerEventResponseMCPCallFailed": "_other_2",
+    "RealtimeBetaServerEventResponseMCPCallInProgress": "_other_2",
+    "RealtimeBetaServerEventResponseOutputItemAdded": "_other_2",
+    "RealtimeBetaServerEventResponseOutputItemDone": "_other_2",
+    "RealtimeBetaServerEventResponseTextDelta": "_other_2",
+    "RealtimeBetaServerEventResponseTextDone": "_other_2",
+    "RealtimeBetaServerEventSessionCreated": "_other_2",
+    "RealtimeBetaServerEventSessionUpdated": "_other_2",
+    "RealtimeBetaServerEventTranscriptionSessionCreated": "_other_2",
+    "RealtimeBetaServerEventTranscriptionSessionUpdated": "_other_2",
     "RealtimeCallCreateRequest": "_realtime",
     "RealtimeCallReferRequest": "_realtime_calls",
     "RealtimeCallRejectRequest": "_realtime_calls",
-    "RealtimeClientEvent": "_other",
-    "RealtimeClientEventConversationItemCreate": "_other",
-    "RealtimeClientEventConversationItemDelete": "_other",
-    "RealtimeClientEventConversationItemRetrieve": "_other",
-    "RealtimeClientEventConversationItemTruncate": "_other",
-    "RealtimeClientEventInputAudioBufferAppend": "_other",
-    "RealtimeClientEventInputAudioBufferClear": "_other",
-    "RealtimeClientEventInputAudioBufferCommit": "_other",
-    "RealtimeClientEventOutputAudioBufferClear": "_other",
-    "RealtimeClientEventResponseCancel": "_other",
-    "RealtimeClientEventResponseCreate": "_other",
-    "RealtimeClientEventSessionUpdate": "_other",
-    "RealtimeClientEventTranscriptionSessionUpdate": "_other",
-    "RealtimeConversationItem": "_other",
-    "RealtimeConversationItemFunctionCall": "_other",
-    "RealtimeConversationItemFunctionCallOutput": "_other",
-    "RealtimeConversationItemMessageAssistant": "_other",
-    "RealtimeConversationItemMessageAssistantContentItem": "_other",
-    "RealtimeConversationItemMessageSystem": "_other",
-    "RealtimeConversationItemMessageSystemContentItem": "_other",
-    "RealtimeConversationItemMessageUser": "_other",
-    "RealtimeConversationItemMessageUserContentItem": "_other",
-    "RealtimeConversationItemWithReference": "_other",
-    "RealtimeConversationItemWithReferenceContentItem": "_other",
+    "RealtimeClientEvent": "_other_2",
+    "RealtimeClientEventConversationItemCreate": "_other_2",
+    "RealtimeClientEventConversationItemDelete": "_other_2",
+    "RealtimeClientEventConversationItemRetrieve": "_other_2",
+    "RealtimeClientEventConversationItemTruncate": "_other_2",
+    "RealtimeClientEventInputAudioBufferAppend": "_other_2",
+    "RealtimeClientEventInputAudioBufferClear": "_other_2",
+    "RealtimeClientEventInputAudioBufferCommit": "_other_2",
+    "RealtimeClientEventOutputAudioBufferClear": "_other_2",
+    "RealtimeClientEventResponseCancel": "_other_2",
+    "RealtimeClientEventResponseCreate": "_other_2",
+    "RealtimeClientEventSessionUpdate": "_other_2",
+    "RealtimeClientEventTranscriptionSessionUpdate": "_other_2",
+    "RealtimeConversationItem": "_other_2",
+    "RealtimeConversationItemFunctionCall": "_other_2",
+    "RealtimeConversationItemFunctionCallOutput": "_other_2",
+    "RealtimeConversationItemMessageAssistant": "_other_2",
+    "RealtimeConversationItemMessageAssistantContentItem": "_other_2",
+    "RealtimeConversationItemMessageSystem": "_other_2",
+    "RealtimeConversationItemMessageSystemContentItem": "_other_2",
+    "RealtimeConversationItemMessageUser": "_other_2",
+    "RealtimeConversationItemMessageUserContentItem": "_other_2",
+    "RealtimeConversationItemWithReference": "_other_2",
+    "RealtimeConversationItemWithReferenceContentItem": "_other_2",
     "RealtimeCreateClientSecretRequest": "_realtime",
     "RealtimeCreateClientSecretRequestExpiresAfter": "_realtime",
     "RealtimeCreateClientSecretResponse": "_realtime",
-    "RealtimeFunctionTool": "_shared",
-    "RealtimeMCPApprovalRequest": "_other",
-    "RealtimeMCPApprovalResponse": "_other",
-    "RealtimeMCPHTTPError": "_other",
-    "RealtimeMCPListTools": "_other",
-    "RealtimeMCPProtocolError": "_other",
-    "RealtimeMCPToolCall": "_other",
-    "RealtimeMCPToolExecutionError": "_other",
-    "RealtimeReasoning": "_shared",
-    "RealtimeReasoningEffort": "_shared",
-    "RealtimeResponse": "_other",
-    "RealtimeResponseAudio": "_other",
-    "RealtimeResponseAudioOutput": "_other",
-    "RealtimeResponseCreateParams": "_other",
-    "RealtimeResponseCreateParamsAudio": "_other",
-    "RealtimeResponseCreateParamsAudioOutput": "_other",
-    "RealtimeResponseStatusDetails": "_other",
-    "RealtimeResponseStatusDetailsError": "_other",
-    "RealtimeResponseUsage": "_other",
-    "RealtimeResponseUsageInputTokenDetails": "_other",
-    "RealtimeResponseUsageInputTokenDetailsCachedTokensDetails": "_other",
-    "RealtimeResponseUsageOutputTokenDetails": "_other",
-    "RealtimeServerEvent": "_other",
-    "RealtimeServerEventConversationCreated": "_other",
-    "RealtimeServerEventConversationCreatedConversation": "_other",
-    "RealtimeServerEventConversationItemAdded": "_other",
-    "RealtimeServerEventConversationItemCreated": "_other",
-    "RealtimeServerEventConversationItemDeleted": "_other",
-    "RealtimeServerEventConversationItemDone": "_other",
-    "RealtimeServerEventConversationItemInputAudioTranscriptionCompleted": "_other",
-    "RealtimeServerEventConversationItemInputAudioTranscriptionDelta": "_other",
-    "RealtimeServerEventConversationItemInputAudioTranscriptionFailed": "_other",
-    "RealtimeServerEventConversationItemInputAudioTranscriptionFailedError": "_other",
-    "RealtimeServerEventConversationItemInputAudioTranscriptionSegment": "_other",
-    "RealtimeServerEventConversationItemRetrieved": "_other",
-    "RealtimeServerEventConversationItemTruncated": "_other",
-    "RealtimeServerEventError": "_other",
-    "RealtimeServerEventErrorError": "_other",
-    "RealtimeServerEventInputAudioBufferCleared": "_other",
-    "RealtimeServerEventInputAudioBufferCommitted": "_other",
-    "RealtimeServerEventInputAudioBufferDtmfEventReceived": "_other",
-    "RealtimeServerEventInputAudioBufferSpeechStarted": "_other",
-    "RealtimeServerEventInputAudioBufferSpeechStopped": "_other",
-    "RealtimeServerEventInputAudioBufferTimeoutTriggered": "_other",
-    "RealtimeServerEventMCPListToolsCompleted": "_other",
-    "RealtimeServerEventMCPListToolsFailed": "_other",
-    "RealtimeServerEventMCPListToolsInProgress": "_other",
-    "RealtimeServerEventOutputAudioBufferCleared": "_other",
-    "RealtimeServerEventOutputAudioBufferStarted": "_other",
-    "RealtimeServerEventOutputAudioBufferStopped": "_other",
-    "RealtimeServerEventRateLimitsUpdated": "_other",
-    "RealtimeServerEventRateLimitsUpdatedRateLimit": "_other",
-    "RealtimeServerEventResponseAudioDelta": "_other",
-    "RealtimeServerEventResponseAudioDone": "_other",
-    "RealtimeServerEventResponseAudioTranscriptDelta": "_other",
-    "RealtimeServerEventResponseAudioTranscriptDone": "_other",
-    "RealtimeServerEventResponseContentPartAdded": "_other",
-    "RealtimeServerEventResponseContentPartAddedPart": "_other",
-    "RealtimeServerEventResponseContentPartDone": "_other",
-    "RealtimeServerEventResponseContentPartDonePart": "_other",
-    "RealtimeServerEventResponseCreated": "_other",
-    "RealtimeServerEventResponseDone": "_other",
-    "RealtimeServerEventResponseFunctionCallArgumentsDelta": "_other",
-    "RealtimeServerEventResponseFunctionCallArgumentsDone": "_other",
-    "RealtimeServerEventResponseMCPCallArgumentsDelta": "_other",
-    "RealtimeServerEventResponseMCPCallArgumentsDone": "_other",
-    "RealtimeServerEventResponseMCPCallCompleted": "_other",
-    "RealtimeServerEventResponseMCPCallFailed": "_other",
-    "RealtimeServerEventResponseMCPCallInProgress": "_other",
-    "RealtimeServerEventResponseOutputItemAdded": "_other",
-    "RealtimeServerEventResponseOutputItemDone": "_other",
-    "RealtimeServerEventResponseTextDelta": "_other",
-    "RealtimeServerEventResponseTextDone": "_other",
-    "RealtimeServerEventSessionCreated": "_other",
-    "RealtimeServerEventSessionUpdated": "_other",
-    "RealtimeServerEventTranscriptionSessionUpdated": "_other",
-    "RealtimeSession": "_other",
+    "RealtimeFunctionTool": "_shared_3",
+    "RealtimeMCPApprovalRequest": "_other_2",
+    "RealtimeMCPApprovalResponse": "_other_2",
+    "RealtimeMCPHTTPError": "_other_2",
+    "RealtimeMCPListTools": "_other_2",
+    "RealtimeMCPProtocolError": "_other_2",
+    "RealtimeMCPToolCall": "_other_2",
+    "RealtimeMCPToolExecutionError": "_other_2",
+    "RealtimeReasoning": "_shared_3",
+    "RealtimeReasoningEffort": "_shared_3",
+    "RealtimeResponse": "_other_2",
+    "RealtimeResponseAudio": "_other_2",
+    "RealtimeResponseAudioOutput": "_other_2",
+    "RealtimeResponseCreateParams": "_other_3",
+    "RealtimeResponseCreateParamsAudio": "_other_3",
+    "RealtimeResponseCreateParamsAudioOutput": "_other_3",
+    "RealtimeResponseStatusDetails": "_other_2",
+    "RealtimeResponseStatusDetailsError": "_other_2",
+    "RealtimeResponseUsage": "_other_2",
+    "RealtimeResponseUsageInputTokenDetails": "_other_2",
+    "RealtimeResponseUsageInputTokenDetailsCachedTokensDetails": "_other_2",
+    "RealtimeResponseUsageOutputTokenDetails": "_other_2",
+    "RealtimeServerEvent": "_other_3",
+    "RealtimeServerEventConversationCreated": "_other_3",
+    "RealtimeServerEventConversationCreatedConversation": "_other_3",
+    "RealtimeServerEventConversationItemAdded": "_other_3",
+    "RealtimeServerEventConversationItemCreated": "_other_3",
+    "RealtimeServerEventConversationItemDeleted": "_other_3",
+    "RealtimeServerEventConversationItemDone": "_other_3",
+    "RealtimeServerEventConversationItemInputAudioTranscriptionCompleted": "_other_3",
+    "RealtimeServerEventConversationItemInputAudioTranscriptionDelta": "_other_3",
+    "RealtimeServerEventConversationItemInputAudioTranscriptionFailed": "_other_3",
+    "RealtimeServerEventConversationItemInputAudioTranscriptionFailedError": "_other_3",
+    "RealtimeServerEventConversationItemInputAudioTranscriptionSegment": "_other_3",
+    "RealtimeServerEventConversationItemRetrieved": "_other_3",
+    "RealtimeServerEventConversationItemTruncated": "_other_3",
+    "RealtimeServerEventError": "_other_3",
+    "RealtimeServerEventErrorError": "_other_3",
+    "RealtimeServerEventInputAudioBufferCleared": "_other_3",
+    "RealtimeServerEventInputAudioBufferCommitted": "_other_3",
+    "RealtimeServerEventInputAudioBufferDtmfEventReceived": "_other_3",
+    "RealtimeServerEventInputAudioBufferSpeechStarted": "_other_3",
+    "RealtimeServerEventInputAudioBufferSpeechStopped": "_other_3",
+    "RealtimeServerEventInputAudioBufferTimeoutTriggered": "_other_3",
+    "RealtimeServerEventMCPListToolsCompleted": "_other_3",
+    "RealtimeServerEventMCPListToolsFailed": "_other_3",
+    "RealtimeServerEventMCPListToolsInProgress": "_other_3",
+    "RealtimeServerEventOutputAudioBufferCleared": "_other_3",
+    "RealtimeServerEventOutputAudioBufferStarted": "_other_3",
+    "RealtimeServerEventOutputAudioBufferStopped": "_other_3",
+    "RealtimeServerEventRateLimitsUpdated": "_other_3",
+    "RealtimeServerEventRateLimitsUpdatedRateLimit": "_other_3",
+    "RealtimeServerEventResponseAudioDelta": "_other_3",
+    "RealtimeServerEventResponseAudioDone": "_other_3",
+    "RealtimeServerEventResponseAudioTranscriptDelta": "_other_3",
+    "RealtimeServerEventResponseAudioTranscriptDone": "_other_3",
+    "RealtimeServerEventResponseContentPartAdded": "_other_3",
+    "RealtimeServerEventResponseContentPartAddedPart": "_other_3",
+    "RealtimeServerEventResponseContentPartDone": "_other_3",
+    "RealtimeServerEventResponseContentPartDonePart": "_other_3",
+    "RealtimeServerEventResponseCreated": "_other_3",
+    "RealtimeServerEventResponseDone": "_other_3",
+    "RealtimeServerEventResponseFunctionCallArgumentsDelta": "_other_3",
+    "RealtimeServerEventResponseFunctionCallArgumentsDone": "_other_3",
+    "RealtimeServerEventResponseMCPCallArgumentsDelta": "_other_3",
+    "RealtimeServerEventResponseMCPCallArgumentsDone": "_other_3",
+    "RealtimeServerEventResponseMCPCallCompleted": "_other_3",
+    "RealtimeServerEventResponseMCPCallFailed": "_other_3",
+    "RealtimeServerEventResponseMCPCallInProgress": "_other_3",
+    "RealtimeServerEventResponseOutputItemAdded": "_other_3",
+    "RealtimeServerEventResponseOutputItemDone": "_other_3",
+    "RealtimeServerEventResponseTextDelta": "_other_3",
+    "RealtimeServerEventResponseTextDone": "_other_3",
+    "RealtimeServerEventSessionCreated": "_other_3",
+    "RealtimeServerEventSessionUpdated": "_other_3",
+    "RealtimeServerEventTranscriptionSessionUpdated": "_other_3",
+    "RealtimeSession": "_other_3",
     "RealtimeSessionCreateRequest": "_realtime",
     "RealtimeSessionCreateRequestClientSecret": "_realtime",
-    "RealtimeSessionCreateRequestGA": "_shared",
-    "RealtimeSessionCreateRequestGAAudio": "_shared",
-    "RealtimeSessionCreateRequestGAAudioInput": "_shared",
-    "RealtimeSessionCreateRequestGAAudioInputNoiseReduction": "_shared",
-    "RealtimeSessionCreateRequestGAAudioOutput": "_shared",
-    "RealtimeSessionCreateRequestGATracingVariant2": "_shared",
+    "RealtimeSessionCreateRequestGA": "_shared_3",
+    "RealtimeSessionCreateRequestGAAudio": "_shared_3",
+    "RealtimeSessionCreateRequestGAAudioInput": "_shared_3",
+    "RealtimeSessionCreateRequestGAAudioInputNoiseReduction": "_shared_3",
+    "RealtimeSessionCreateRequestGAAudioOutput": "_shared_3",
+    "RealtimeSessionCreateRequestGATracingVariant2": "_shared_3",
     "RealtimeSessionCreateRequestInputAudioTranscription": "_realtime",
     "RealtimeSessionCreateRequestTool": "_realtime",
     "RealtimeSessionCreateRequestTracingVariant2": "_realtime",
@@ -4917,8 +4953,8 @@ _MODULES: dict[str, str] = {
     "RealtimeSessionCreateResponseGATracingVariant1Variant2": "_realtime",
     "RealtimeSessionCreateResponseTracingVariant2": "_realtime",
     "RealtimeSessionCreateResponseTurnDetection": "_realtime",
-    "RealtimeSessionInputAudioNoiseReduction": "_other",
-    "RealtimeSessionTracingVariant1Variant2": "_other",
+    "RealtimeSessionInputAudioNoiseReduction": "_other_3",
+    "RealtimeSessionTracingVariant1Variant2": "_other_3",
     "RealtimeTranscriptionSessionCreateRequest": "_realtime",
     "RealtimeTranscriptionSessionCreateRequestGA": "_realtime",
     "RealtimeTranscriptionSessionCreateRequestGAAudio": "_realtime",
@@ -4934,20 +4970,20 @@ _MODULES: dict[str, str] = {
     "RealtimeTranscriptionSessionCreateResponseGAAudioInputNoiseReduction": "_realtime",
     "RealtimeTranscriptionSessionCreateResponseGAAudioInputTurnDetection": "_realtime",
     "RealtimeTranscriptionSessionCreateResponseTurnDetection": "_realtime",
-    "RealtimeTranslationClientEvent": "_other",
-    "RealtimeTranslationClientEventInputAudioBufferAppend": "_other",
-    "RealtimeTranslationClientEventSessionClose": "_other",
-    "RealtimeTranslationClientEventSessionUpdate": "_other",
+    "RealtimeTranslationClientEvent": "_other_3",
+    "RealtimeTranslationClientEventInputAudioBufferAppend": "_other_3",
+    "RealtimeTranslationClientEventSessionClose": "_other_3",
+    "RealtimeTranslationClientEventSessionUpdate": "_other_3",
     "RealtimeTranslationClientSecretCreateRequest": "_realtime",
     "RealtimeTranslationClientSecretCreateRequestExpiresAfter": "_realtime",
     "RealtimeTranslationClientSecretCreateResponse": "_realtime",
-    "RealtimeTranslationServerEvent": "_other",
-    "RealtimeTranslationServerEventSessionClosed": "_other",
-    "RealtimeTranslationServerEventSessionCreated": "_other",
-    "RealtimeTranslationServerEventSessionInputTranscriptDelta": "_other",
-    "RealtimeTranslationServerEventSessionOutputAudioDelta": "_other",
-    "RealtimeTranslationServerEventSessionOutputTranscriptDelta": "_other",
-    "RealtimeTranslationServerEventSessionUpdated": "_other",
+    "RealtimeTranslationServerEvent": "_other_3",
+    "RealtimeTranslationServerEventSessionClosed": "_other_3",
+    "RealtimeTranslationServerEventSessionCreated": "_other_3",
+    "RealtimeTranslationServerEventSessionInputTranscriptDelta": "_other_3",
+    "RealtimeTranslationServerEventSessionOutputAudioDelta": "_other_3",
+    "RealtimeTranslationServerEventSessionOutputTranscriptDelta": "_other_3",
+    "RealtimeTranslationServerEventSessionUpdated": "_other_3",
     "RealtimeTranslationSession": "_realtime",
     "RealtimeTranslationSessionAudio": "_realtime",
     "RealtimeTranslationSessionAudioInput": "_realtime",
@@ -4960,173 +4996,173 @@ _MODULES: dict[str, str] = {
     "RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction": "_realtime",
     "RealtimeTranslationSessionCreateRequestAudioInputTranscription": "_realtime",
     "RealtimeTranslationSessionCreateRequestAudioOutput": "_realtime",
-    "RealtimeTranslationSessionUpdateRequest": "_other",
-    "RealtimeTranslationSessionUpdateRequestAudio": "_other",
-    "RealtimeTranslationSessionUpdateRequestAudioInput": "_other",
-    "RealtimeTranslationSessionUpdateRequestAudioInputNoiseReduction": "_other",
-    "RealtimeTranslationSessionUpdateRequestAudioInputTranscription": "_other",
-    "RealtimeTranslationSessionUpdateRequestAudioOutput": "_other",
-    "RealtimeTruncation": "_shared",
-    "RealtimeTruncationRetentionRatio": "_shared",
-    "RealtimeTruncationRetentionRatioTokenLimits": "_shared",
-    "RealtimeTurnDetection": "_shared",
-    "RealtimeTurnDetectionVariant1Variant1": "_shared",
-    "RealtimeTurnDetectionVariant1Variant2": "_shared",
-    "Reasoning": "_responses",
-    "ReasoningEffort": "_shared",
-    "ReasoningItem": "_shared",
-    "ReasoningModeEnum": "_responses",
-    "ReasoningTextContent": "_shared",
-    "RefusalContent": "_shared",
-    "Response": "_responses",
-    "ResponseAudioDeltaEvent": "_responses",
-    "ResponseAudioDoneEvent": "_responses",
-    "ResponseAudioTranscriptDeltaEvent": "_responses",
-    "ResponseAudioTranscriptDoneEvent": "_responses",
-    "ResponseCodeInterpreterCallCodeDeltaEvent": "_responses",
-    "ResponseCodeInterpreterCallCodeDoneEvent": "_responses",
-    "ResponseCodeInterpreterCallCompletedEvent": "_responses",
-    "ResponseCodeInterpreterCallInProgressEvent": "_responses",
-    "ResponseCodeInterpreterCallInterpretingEvent": "_responses",
-    "ResponseCompletedEvent": "_responses",
-    "ResponseContentPartAddedEvent": "_responses",
-    "ResponseContentPartDoneEvent": "_responses",
-    "ResponseConversation": "_responses",
-    "ResponseCreatedEvent": "_responses",
-    "ResponseCustomToolCallInputDeltaEvent": "_responses",
-    "ResponseCustomToolCallInputDoneEvent": "_responses",
-    "ResponseError": "_responses",
-    "ResponseErrorCode": "_responses",
-    "ResponseErrorEvent": "_responses",
-    "ResponseFailedEvent": "_responses",
-    "ResponseFileSearchCallCompletedEvent": "_responses",
-    "ResponseFileSearchCallInProgressEvent": "_responses",
-    "ResponseFileSearchCallSearchingEvent": "_responses",
-    "ResponseFormatJsonObject": "_shared",
-    "ResponseFormatJsonSchema": "_shared",
-    "ResponseFormatJsonSchemaJsonSchema": "_shared",
-    "ResponseFormatJsonSchemaSchema": "_shared",
-    "ResponseFormatText": "_shared",
-    "ResponseFormatTextGrammar": "_other",
-    "ResponseFormatTextPython": "_other",
-    "ResponseFunctionCallArgumentsDeltaEvent": "_responses",
-    "ResponseFunctionCallArgumentsDoneEvent": "_responses",
-    "ResponseImageGenCallCompletedEvent": "_responses",
-    "ResponseImageGenCallGeneratingEvent": "_responses",
-    "ResponseImageGenCallInProgressEvent": "_responses",
-    "ResponseImageGenCallPartialImageEvent": "_responses",
-    "ResponseInProgressEvent": "_responses",
-    "ResponseIncompleteDetails": "_responses",
-    "ResponseIncompleteEvent": "_responses",
-    "ResponseItemList": "_responses",
-    "ResponseLogProb": "_responses",
-    "ResponseLogProbTopLogprob": "_responses",
-    "ResponseMCPCallArgumentsDeltaEvent": "_responses",
-    "ResponseMCPCallArgumentsDoneEvent": "_responses",
-    "ResponseMCPCallCompletedEvent": "_responses",
-    "ResponseMCPCallFailedEvent": "_responses",
-    "ResponseMCPCallInProgressEvent": "_responses",
-    "ResponseMCPListToolsCompletedEvent": "_responses",
-    "ResponseMCPListToolsFailedEvent": "_responses",
-    "ResponseMCPListToolsInProgressEvent": "_responses",
+    "RealtimeTranslationSessionUpdateRequest": "_other_3",
+    "RealtimeTranslationSessionUpdateRequestAudio": "_other_3",
+    "RealtimeTranslationSessionUpdateRequestAudioInput": "_other_3",
+    "RealtimeTranslationSessionUpdateRequestAudioInputNoiseReduction": "_other_3",
+    "RealtimeTranslationSessionUpdateRequestAudioInputTranscription": "_other_3",
+    "RealtimeTranslationSessionUpdateRequestAudioOutput": "_other_3",
+    "RealtimeTruncation": "_shared_3",
+    "RealtimeTruncationRetentionRatio": "_shared_3",
+    "RealtimeTruncationRetentionRatioTokenLimits": "_shared_3",
+    "RealtimeTurnDetection": "_shared_3",
+    "RealtimeTurnDetectionVariant1Variant1": "_shared_3",
+    "RealtimeTurnDetectionVariant1Variant2": "_shared_3",
+    "Reasoning": "_responses_4",
+    "ReasoningEffort": "_shared_3",
+    "ReasoningItem": "_shared_3",
+    "ReasoningModeEnum": "_responses_4",
+    "ReasoningTextContent": "_shared_3",
+    "RefusalContent": "_shared_3",
+    "Response": "_responses_4",
+    "ResponseAudioDeltaEvent": "_responses_4",
+    "ResponseAudioDoneEvent": "_responses_4",
+    "ResponseAudioTranscriptDeltaEvent": "_responses_4",
+    "ResponseAudioTranscriptDoneEvent": "_responses_4",
+    "ResponseCodeInterpreterCallCodeDeltaEvent": "_responses_4",
+    "ResponseCodeInterpreterCallCodeDoneEvent": "_responses_4",
+    "ResponseCodeInterpreterCallCompletedEvent": "_responses_4",
+    "ResponseCodeInterpreterCallInProgressEvent": "_responses_4",
+    "ResponseCodeInterpreterCallInterpretingEvent": "_responses_4",
+    "ResponseCompletedEvent": "_responses_4",
+    "ResponseContentPartAddedEvent": "_responses_4",
+    "ResponseContentPartDoneEvent": "_responses_4",
+    "ResponseConversation": "_responses_4",
+    "ResponseCreatedEvent": "_responses_4",
+    "ResponseCustomToolCallInputDeltaEvent": "_responses_5",
+    "ResponseCustomToolCallInputDoneEvent": "_responses_5",
+    "ResponseError": "_responses_5",
+    "ResponseErrorCode": "_responses_5",
+    "ResponseErrorEvent": "_responses_5",
+    "ResponseFailedEvent": "_responses_5",
+    "ResponseFileSearchCallCompletedEvent": "_responses_5",
+    "ResponseFileSearchCallInProgressEvent": "_responses_5",
+    "ResponseFileSearchCallSearchingEvent": "_responses_5",
+    "ResponseFormatJsonObject": "_shared_3",
+    "ResponseFormatJsonSchema": "_shared_3",
+    "ResponseFormatJsonSchemaJsonSchema": "_shared_3",
+    "ResponseFormatJsonSchemaSchema": "_shared_3",
+    "ResponseFormatText": "_shared_3",
+    "ResponseFormatTextGrammar": "_other_3",
+    "ResponseFormatTextPython": "_other_3",
+    "ResponseFunctionCallArgumentsDeltaEvent": "_responses_5",
+    "ResponseFunctionCallArgumentsDoneEvent": "_responses_5",
+    "ResponseImageGenCallCompletedEvent": "_responses_5",
+    "ResponseImageGenCallGeneratingEvent": "_responses_5",
+    "ResponseImageGenCallInProgressEvent": "_responses_5",
+    "ResponseImageGenCallPartialImageEvent": "_responses_5",
+    "ResponseInProgressEvent": "_responses_5",
+    "ResponseIncompleteDetails": "_responses_4",
+    "ResponseIncompleteEvent": "_responses_5",
+    "ResponseItemList": "_responses_5",
+    "ResponseLogProb": "_responses_5",
+    "ResponseLogProbTopLogprob": "_responses_5",
+    "ResponseMCPCallArgumentsDeltaEvent": "_responses_5",
+    "ResponseMCPCallArgumentsDoneEvent": "_responses_5",
+    "ResponseMCPCallCompletedEvent": "_responses_5",
+    "ResponseMCPCallFailedEvent": "_responses_5",
+    "ResponseMCPCallInProgressEvent": "_responses_5",
+    "ResponseMCPListToolsCompletedEvent": "_responses_5",
+    "ResponseMCPListToolsFailedEvent": "_responses_5",
+    "ResponseMCPListToolsInProgressEvent": "_responses_5",
     "ResponseModalities": "_chat",
-    "ResponseOutputItemAddedEvent": "_responses",
-    "ResponseOutputItemDoneEvent": "_responses",
+    "ResponseOutputItemAddedEvent": "_responses_5",
+    "ResponseOutputItemDoneEvent": "_responses_5",
     "ResponseOutputText": "_chatkit",
-    "ResponseOutputTextAnnotationAddedEvent": "_responses",
-    "ResponsePromptVariables": "_shared",
-    "ResponseProperties": "_responses",
-    "ResponseQueuedEvent": "_responses",
-    "ResponseReasoningSummaryPartAddedEvent": "_responses",
-    "ResponseReasoningSummaryPartAddedEventPart": "_responses",
-    "ResponseReasoningSummaryPartDoneEvent": "_responses",
-    "ResponseReasoningSummaryPartDoneEventPart": "_responses",
-    "ResponseReasoningSummaryTextDeltaEvent": "_responses",
-    "ResponseReasoningSummaryTextDoneEvent": "_responses",
-    "ResponseReasoningTextDeltaEvent": "_responses",
-    "ResponseReasoningTextDoneEvent": "_responses",
-    "ResponseRefusalDeltaEvent": "_responses",
-    "ResponseRefusalDoneEvent": "_responses",
-    "ResponseShellCallCommandAddedStreamingEvent": "_responses",
-    "ResponseShellCallCommandDeltaStreamingEvent": "_responses",
-    "ResponseShellCallCommandDoneStreamingEvent": "_responses",
-    "ResponseShellCallOutputContentDeltaStreamingEvent": "_responses",
-    "ResponseShellCallOutputContentDoneStreamingEvent": "_responses",
-    "ResponseStreamEvent": "_responses",
-    "ResponseStreamOptions": "_responses",
-    "ResponseTextDeltaEvent": "_responses",
-    "ResponseTextDoneEvent": "_responses",
-    "ResponseTextParam": "_responses",
-    "ResponseUsage": "_responses",
-    "ResponseUsageInputTokensDetails": "_responses",
-    "ResponseUsageOutputTokensDetails": "_responses",
-    "ResponseWebSearchCallCompletedEvent": "_responses",
-    "ResponseWebSearchCallInProgressEvent": "_responses",
-    "ResponseWebSearchCallSearchingEvent": "_responses",
-    "ResponseWsError": "_other",
-    "ResponsesClientEvent": "_other",
-    "ResponsesClientEventResponseCreate": "_other",
-    "ResponsesServerEvent": "_other",
-    "ResponsesServerEventVariant1": "_other",
-    "ResponsesServerEventVariant10": "_other",
-    "ResponsesServerEventVariant11": "_other",
-    "ResponsesServerEventVariant12": "_other",
-    "ResponsesServerEventVariant13": "_other",
-    "ResponsesServerEventVariant14": "_other",
-    "ResponsesServerEventVariant15": "_other",
-    "ResponsesServerEventVariant16": "_other",
-    "ResponsesServerEventVariant17": "_other",
-    "ResponsesServerEventVariant18": "_other",
-    "ResponsesServerEventVariant19": "_other",
-    "ResponsesServerEventVariant2": "_other",
-    "ResponsesServerEventVariant20": "_other",
-    "ResponsesServerEventVariant21": "_other",
-    "ResponsesServerEventVariant22": "_other",
-    "ResponsesServerEventVariant23": "_other",
-    "ResponsesServerEventVariant24": "_other",
-    "ResponsesServerEventVariant25": "_other",
-    "ResponsesServerEventVariant26": "_other",
-    "ResponsesServerEventVariant27": "_other",
-    "ResponsesServerEventVariant28": "_other",
-    "ResponsesServerEventVariant29": "_other",
-    "ResponsesServerEventVariant29Part": "_other",
-    "ResponsesServerEventVariant3": "_other",
-    "ResponsesServerEventVariant30": "_other",
-    "ResponsesServerEventVariant30Part": "_other",
-    "ResponsesServerEventVariant31": "_other",
-    "ResponsesServerEventVariant32": "_other",
-    "ResponsesServerEventVariant33": "_other",
-    "ResponsesServerEventVariant34": "_other",
-    "ResponsesServerEventVariant35": "_other",
-    "ResponsesServerEventVariant36": "_other",
-    "ResponsesServerEventVariant37": "_other",
-    "ResponsesServerEventVariant38": "_other",
-    "ResponsesServerEventVariant39": "_other",
-    "ResponsesServerEventVariant4": "_other",
-    "ResponsesServerEventVariant40": "_other",
-    "ResponsesServerEventVariant41": "_other",
-    "ResponsesServerEventVariant42": "_other",
-    "ResponsesServerEventVariant43": "_other",
-    "ResponsesServerEventVariant44": "_other",
-    "ResponsesServerEventVariant45": "_other",
-    "ResponsesServerEventVariant46": "_other",
-    "ResponsesServerEventVariant47": "_other",
-    "ResponsesServerEventVariant48": "_other",
-    "ResponsesServerEventVariant49": "_other",
-    "ResponsesServerEventVariant5": "_other",
-    "ResponsesServerEventVariant50": "_other",
-    "ResponsesServerEventVariant51": "_other",
-    "ResponsesServerEventVariant52": "_other",
-    "ResponsesServerEventVariant53": "_other",
-    "ResponsesServerEventVariant54": "_other",
-    "ResponsesServerEventVariant55": "_other",
-    "ResponsesServerEventVariant56": "_other",
-    "ResponsesServerEventVariant57": "_other",
-    "ResponsesServerEventVariant6": "_other",
-    "ResponsesServerEventVariant7": "_other",
-    "ResponsesServerEventVariant8": "_other",
-    "ResponsesServerEventVariant9": "_other",
-    "ResponsesWebSocketStreamEvent": "_other",
+    "ResponseOutputTextAnnotationAddedEvent": "_responses_5",
+    "ResponsePromptVariables": "_shared_3",
+    "ResponseProperties": "_responses_5",
+    "ResponseQueuedEvent": "_responses_5",
+    "ResponseReasoningSummaryPartAddedEvent": "_responses_5",
+    "ResponseReasoningSummaryPartAddedEventPart": "_responses_5",
+    "ResponseReasoningSummaryPartDoneEvent": "_responses_5",
+    "ResponseReasoningSummaryPartDoneEventPart": "_responses_5",
+    "ResponseReasoningSummaryTextDeltaEvent": "_responses_5",
+    "ResponseReasoningSummaryTextDoneEvent": "_responses_5",
+    "ResponseReasoningTextDeltaEvent": "_responses_5",
+    "ResponseReasoningTextDoneEvent": "_responses_5",
+    "ResponseRefusalDeltaEvent": "_responses_5",
+    "ResponseRefusalDoneEvent": "_responses_5",
+    "ResponseShellCallCommandAddedStreamingEvent": "_responses_5",
+    "ResponseShellCallCommandDeltaStreamingEvent": "_responses_5",
+    "ResponseShellCallCommandDoneStreamingEvent": "_responses_5",
+    "ResponseShellCallOutputContentDeltaStreamingEvent": "_responses_5",
+    "ResponseShellCallOutputContentDoneStreamingEvent": "_responses_5",
+    "ResponseStreamEvent": "_responses_5",
+    "ResponseStreamOptions": "_responses_5",
+    "ResponseTextDeltaEvent": "_responses_5",
+    "ResponseTextDoneEvent": "_responses_5",
+    "ResponseTextParam": "_responses_5",
+    "ResponseUsage": "_responses_5",
+    "ResponseUsageInputTokensDetails": "_responses_5",
+    "ResponseUsageOutputTokensDetails": "_responses_5",
+    "ResponseWebSearchCallCompletedEvent": "_responses_5",
+    "ResponseWebSearchCallInProgressEvent": "_responses_5",
+    "ResponseWebSearchCallSearchingEvent": "_responses_5",
+    "ResponseWsError": "_other_3",
+    "ResponsesClientEvent": "_other_3",
+    "ResponsesClientEventResponseCreate": "_other_3",
+    "ResponsesServerEvent": "_other_3",
+    "ResponsesServerEventVariant1": "_other_3",
+    "ResponsesServerEventVariant10": "_other_3",
+    "ResponsesServerEventVariant11": "_other_3",
+    "ResponsesServerEventVariant12": "_other_3",
+    "ResponsesServerEventVariant13": "_other_3",
+    "ResponsesServerEventVariant14": "_other_3",
+    "ResponsesServerEventVariant15": "_other_3",
+    "ResponsesServerEventVariant16": "_other_3",
+    "ResponsesServerEventVariant17": "_other_3",
+    "ResponsesServerEventVariant18": "_other_3",
+    "ResponsesServerEventVariant19": "_other_3",
+    "ResponsesServerEventVariant2": "_other_3",
+    "ResponsesServerEventVariant20": "_other_3",
+    "ResponsesServerEventVariant21": "_other_3",
+    "ResponsesServerEventVariant22": "_other_3",
+    "ResponsesServerEventVariant23": "_other_3",
+    "ResponsesServerEventVariant24": "_other_3",
+    "ResponsesServerEventVariant25": "_other_3",
+    "ResponsesServerEventVariant26": "_other_3",
+    "ResponsesServerEventVariant27": "_other_3",
+    "ResponsesServerEventVariant28": "_other_3",
+    "ResponsesServerEventVariant29": "_other_3",
+    "ResponsesServerEventVariant29Part": "_other_3",
+    "ResponsesServerEventVariant3": "_other_3",
+    "ResponsesServerEventVariant30": "_other_3",
+    "ResponsesServerEventVariant30Part": "_other_3",
+    "ResponsesServerEventVariant31": "_other_3",
+    "ResponsesServerEventVariant32": "_other_3",
+    "ResponsesServerEventVariant33": "_other_3",
+    "ResponsesServerEventVariant34": "_other_3",
+    "ResponsesServerEventVariant35": "_other_3",
+    "ResponsesServerEventVariant36": "_other_3",
+    "ResponsesServerEventVariant37": "_other_3",
+    "ResponsesServerEventVariant38": "_other_3",
+    "ResponsesServerEventVariant39": "_other_3",
+    "ResponsesServerEventVariant4": "_other_3",
+    "ResponsesServerEventVariant40": "_other_3",
+    "ResponsesServerEventVariant41": "_other_3",
+    "ResponsesServerEventVariant42": "_other_3",
+    "ResponsesServerEventVariant43": "_other_3",
+    "ResponsesServerEventVariant44": "_other_3",
+    "ResponsesServerEventVariant45": "_other_3",
+    "ResponsesServerEventVariant46": "_other_3",
+    "ResponsesServerEventVariant47": "_other_3",
+    "ResponsesServerEventVariant48": "_other_3",
+    "ResponsesServerEventVariant49": "_other_3",
+    "ResponsesServerEventVariant5": "_other_3",
+    "ResponsesServerEventVariant50": "_other_3",
+    "ResponsesServerEventVariant51": "_other_3",
+    "ResponsesServerEventVariant52": "_other_3",
+    "ResponsesServerEventVariant53": "_other_3",
+    "ResponsesServerEventVariant54": "_other_3",
+    "ResponsesServerEventVariant55": "_other_3",
+    "ResponsesServerEventVariant56": "_other_3",
+    "ResponsesServerEventVariant57": "_other_3",
+    "ResponsesServerEventVariant6": "_other_3",
+    "ResponsesServerEventVariant7": "_other_3",
+    "ResponsesServerEventVariant8": "_other_3",
+    "ResponsesServerEventVariant9": "_other_3",
+    "ResponsesWebSocketStreamEvent": "_other_4",
     "RetrieveVideoContent200Json": "_videos",
     "Role": "_administration",
     "RoleDeletedResource": "_administration",
@@ -5180,92 +5216,92 @@ _MODULES: dict[str, str] = {
     "RunStepStreamEventThreadRunStepExpired": "_threads",
     "RunStepStreamEventThreadRunStepFailed": "_threads",
     "RunStepStreamEventThreadRunStepInProgress": "_threads",
-    "RunStreamEvent": "_threads",
-    "RunStreamEventThreadRunCancelled": "_threads",
-    "RunStreamEventThreadRunCancelling": "_threads",
-    "RunStreamEventThreadRunCompleted": "_threads",
-    "RunStreamEventThreadRunCreated": "_threads",
-    "RunStreamEventThreadRunExpired": "_threads",
-    "RunStreamEventThreadRunFailed": "_threads",
-    "RunStreamEventThreadRunInProgress": "_threads",
-    "RunStreamEventThreadRunIncomplete": "_threads",
-    "RunStreamEventThreadRunQueued": "_threads",
-    "RunStreamEventThreadRunRequiresAction": "_threads",
-    "RunToolCallObject": "_threads",
-    "RunToolCallObjectFunction": "_threads",
-    "ScreenshotParam": "_shared",
-    "ScrollParam": "_shared",
-    "SearchContentType": "_shared",
-    "SearchContextSize": "_shared",
+    "RunStreamEvent": "_threads_2",
+    "RunStreamEventThreadRunCancelled": "_threads_2",
+    "RunStreamEventThreadRunCancelling": "_threads_2",
+    "RunStreamEventThreadRunCompleted": "_threads_2",
+    "RunStreamEventThreadRunCreated": "_threads_2",
+    "RunStreamEventThreadRunExpired": "_threads_2",
+    "RunStreamEventThreadRunFailed": "_threads_2",
+    "RunStreamEventThreadRunInProgress": "_threads_2",
+    "RunStreamEventThreadRunIncomplete": "_threads_2",
+    "RunStreamEventThreadRunQueued": "_threads_2",
+    "RunStreamEventThreadRunRequiresAction": "_threads_2",
+    "RunToolCallObject": "_threads_2",
+    "RunToolCallObjectFunction": "_threads_2",
+    "ScreenshotParam": "_shared_3",
+    "ScrollParam": "_shared_3",
+    "SearchContentType": "_shared_3",
+    "SearchContextSize": "_shared_3",
     "ServiceAccountApiKeyBody": "_administration",
     "ServiceTier": "_chat",
-    "ServiceTierEnum": "_responses",
-    "ServiceTierResponses": "_responses",
+    "ServiceTierEnum": "_responses_5",
+    "ServiceTierResponses": "_responses_5",
     "SetDefaultSkillVersionBody": "_skills",
-    "ShellCallOutputDelta": "_responses",
+    "ShellCallOutputDelta": "_responses_5",
     "SkillListResource": "_skills",
-    "SkillReferenceParam": "_shared",
+    "SkillReferenceParam": "_shared_3",
     "SkillResource": "_skills",
     "SkillVersionListResource": "_skills",
     "SkillVersionResource": "_skills",
-    "SpecificApplyPatchParam": "_responses",
-    "SpecificFunctionShellParam": "_responses",
-    "SpecificProgrammaticToolCallingParam": "_responses",
+    "SpecificApplyPatchParam": "_responses_5",
+    "SpecificFunctionShellParam": "_responses_5",
+    "SpecificProgrammaticToolCallingParam": "_responses_5",
     "SpeechAudioDeltaEvent": "_audio",
     "SpeechAudioDoneEvent": "_audio",
     "SpeechAudioDoneEventUsage": "_audio",
-    "SpendAlertNotificationChannel": "_administration",
-    "SpendLimitCurrency": "_administration",
-    "SpendLimitEnforcement": "_administration",
-    "SpendLimitEnforcementStatus": "_administration",
-    "SpendLimitInterval": "_administration",
+    "SpendAlertNotificationChannel": "_administration_2",
+    "SpendLimitCurrency": "_administration_2",
+    "SpendLimitEnforcement": "_administration_2",
+    "SpendLimitEnforcementStatus": "_administration_2",
+    "SpendLimitInterval": "_administration_2",
     "StaticChunkingStrategy": "_vector_stores",
     "StaticChunkingStrategyRequestParam": "_vector_stores",
     "StaticChunkingStrategyResponseParam": "_vector_stores",
-    "StopConfiguration": "_shared",
-    "SubmitToolOutputsRunRequest": "_threads",
-    "SubmitToolOutputsRunRequestToolOutput": "_threads",
-    "SummaryTextContent": "_shared",
+    "StopConfiguration": "_shared_3",
+    "SubmitToolOutputsRunRequest": "_threads_2",
+    "SubmitToolOutputsRunRequestToolOutput": "_threads_2",
+    "SummaryTextContent": "_shared_3",
     "SynthIDProvenanceResult": "_content_provenance_checks",
     "TaskGroupItem": "_chatkit",
     "TaskGroupTask": "_chatkit",
     "TaskItem": "_chatkit",
     "TaskType": "_chatkit",
-    "TextContent": "_shared",
-    "TextResponseFormatConfiguration": "_shared",
-    "TextResponseFormatJsonSchema": "_shared",
+    "TextContent": "_shared_3",
+    "TextResponseFormatConfiguration": "_shared_3",
+    "TextResponseFormatJsonSchema": "_shared_3",
     "ThreadItem": "_chatkit",
     "ThreadItemListResource": "_chatkit",
     "ThreadListResource": "_chatkit",
-    "ThreadObject": "_threads",
-    "ThreadObjectToolResources": "_threads",
-    "ThreadObjectToolResourcesCodeInterpreter": "_threads",
-    "ThreadObjectToolResourcesFileSearch": "_threads",
+    "ThreadObject": "_threads_2",
+    "ThreadObjectToolResources": "_threads_2",
+    "ThreadObjectToolResourcesCodeInterpreter": "_threads_2",
+    "ThreadObjectToolResourcesFileSearch": "_threads_2",
     "ThreadResource": "_chatkit",
-    "ThreadStreamEvent": "_threads",
-    "ThreadStreamEventThreadCreated": "_threads",
-    "ToggleCertificatesRequest": "_administration",
-    "TokenCountsBody": "_responses",
-    "TokenCountsResource": "_responses",
-    "Tool": "_shared",
-    "ToolCallCaller": "_shared",
-    "ToolCallCallerParam": "_shared",
+    "ThreadStreamEvent": "_threads_2",
+    "ThreadStreamEventThreadCreated": "_threads_2",
+    "ToggleCertificatesRequest": "_administration_2",
+    "TokenCountsBody": "_responses_5",
+    "TokenCountsResource": "_responses_5",
+    "Tool": "_shared_3",
+    "ToolCallCaller": "_shared_3",
+    "ToolCallCallerParam": "_shared_3",
     "ToolChoice": "_chatkit",
-    "ToolChoiceAllowed": "_responses",
-    "ToolChoiceCustom": "_responses",
-    "ToolChoiceFunction": "_shared",
-    "ToolChoiceMCP": "_shared",
-    "ToolChoiceOptions": "_shared",
-    "ToolChoiceParam": "_responses",
-    "ToolChoiceTypes": "_responses",
-    "ToolSearchCall": "_shared",
-    "ToolSearchCallItemParam": "_shared",
-    "ToolSearchExecutionType": "_shared",
-    "ToolSearchOutput": "_shared",
-    "ToolSearchOutputItemParam": "_shared",
-    "ToolSearchToolParam": "_shared",
-    "ToolsArray": "_responses",
-    "TopLogProb": "_shared",
+    "ToolChoiceAllowed": "_responses_5",
+    "ToolChoiceCustom": "_responses_5",
+    "ToolChoiceFunction": "_shared_3",
+    "ToolChoiceMCP": "_shared_3",
+    "ToolChoiceOptions": "_shared_3",
+    "ToolChoiceParam": "_responses_5",
+    "ToolChoiceTypes": "_responses_5",
+    "ToolSearchCall": "_shared_3",
+    "ToolSearchCallItemParam": "_shared_3",
+    "ToolSearchExecutionType": "_shared_3",
+    "ToolSearchOutput": "_shared_3",
+    "ToolSearchOutputItemParam": "_shared_3",
+    "ToolSearchToolParam": "_shared_3",
+    "ToolsArray": "_responses_5",
+    "TopLogProb": "_shared_3",
     "TranscriptTextDeltaEvent": "_audio",
     "TranscriptTextDeltaEventLogprob": "_audio",
     "TranscriptTextDoneEvent": "_audio",
@@ -5274,63 +5310,63 @@ _MODULES: dict[str, str] = {
     "TranscriptTextUsageDuration": "_audio",
     "TranscriptTextUsageTokens": "_audio",
     "TranscriptTextUsageTokensInputTokenDetails": "_audio",
-    "TranscriptionChunkingStrategy": "_other",
+    "TranscriptionChunkingStrategy": "_other_4",
     "TranscriptionDiarizedSegment": "_audio",
     "TranscriptionInclude": "_audio",
     "TranscriptionLanguage": "_audio",
     "TranscriptionSegment": "_audio",
     "TranscriptionWord": "_audio",
-    "TruncationEnum": "_responses",
-    "TruncationObject": "_threads",
-    "TypeParam": "_shared",
+    "TruncationEnum": "_responses_5",
+    "TruncationObject": "_threads_2",
+    "TypeParam": "_shared_3",
     "UpdateChatCompletionRequestJson": "_chat",
     "UpdateConversationBody": "_conversations",
     "UpdateEvalRequestJson": "_evals",
-    "UpdateGroupBody": "_administration",
-    "UpdateOrganizationDataRetentionBody": "_administration",
-    "UpdateOrganizationSpendLimitBody": "_administration",
-    "UpdateProjectDataRetentionBody": "_administration",
-    "UpdateProjectServiceAccountBody": "_administration",
-    "UpdateProjectSpendLimitBody": "_administration",
+    "UpdateGroupBody": "_administration_2",
+    "UpdateOrganizationDataRetentionBody": "_administration_2",
+    "UpdateOrganizationSpendLimitBody": "_administration_2",
+    "UpdateProjectDataRetentionBody": "_administration_2",
+    "UpdateProjectServiceAccountBody": "_administration_2",
+    "UpdateProjectSpendLimitBody": "_administration_2",
     "UpdateVectorStoreFileAttributesRequest": "_vector_stores",
     "UpdateVectorStoreRequest": "_vector_stores",
     "UpdateVoiceConsentRequest": "_audio",
     "Upload": "_uploads",
-    "UploadCertificateRequest": "_administration",
+    "UploadCertificateRequest": "_administration_2",
     "UploadPart": "_uploads",
     "UrlAnnotation": "_chatkit",
     "UrlAnnotationSource": "_chatkit",
-    "UrlCitationBody": "_shared",
-    "UrlCitationParam": "_other",
-    "UsageAudioSpeechesResult": "_shared",
-    "UsageAudioTranscriptionsResult": "_shared",
-    "UsageCodeInterpreterSessionsResult": "_shared",
-    "UsageCompletionsResult": "_shared",
-    "UsageEmbeddingsResult": "_shared",
-    "UsageFileSearchCallsResult": "_shared",
-    "UsageImagesResult": "_shared",
-    "UsageModerationsResult": "_shared",
-    "UsageResponse": "_shared",
-    "UsageTimeBucket": "_shared",
-    "UsageVectorStoresResult": "_shared",
-    "UsageWebSearchCallsResult": "_shared",
-    "User": "_administration",
-    "UserDeleteResponse": "_administration",
-    "UserListResource": "_administration",
-    "UserListResponse": "_administration",
+    "UrlCitationBody": "_shared_3",
+    "UrlCitationParam": "_other_4",
+    "UsageAudioSpeechesResult": "_shared_3",
+    "UsageAudioTranscriptionsResult": "_shared_3",
+    "UsageCodeInterpreterSessionsResult": "_shared_3",
+    "UsageCompletionsResult": "_shared_3",
+    "UsageEmbeddingsResult": "_shared_3",
+    "UsageFileSearchCallsResult": "_shared_3",
+    "UsageImagesResult": "_shared_3",
+    "UsageModerationsResult": "_shared_3",
+    "UsageResponse": "_shared_3",
+    "UsageTimeBucket": "_shared_3",
+    "UsageVectorStoresResult": "_shared_3",
+    "UsageWebSearchCallsResult": "_shared_3",
+    "User": "_administration_2",
+    "UserDeleteResponse": "_administration_2",
+    "UserListResource": "_administration_2",
+    "UserListResponse": "_administration_2",
     "UserMessageInputText": "_chatkit",
     "UserMessageItem": "_chatkit",
     "UserMessageQuotedText": "_chatkit",
-    "UserProjects": "_administration",
-    "UserProjectsDataItem": "_administration",
-    "UserRoleAssignment": "_administration",
-    "UserRoleUpdateRequest": "_administration",
-    "UserUser": "_administration",
+    "UserProjects": "_administration_2",
+    "UserProjectsDataItem": "_administration_2",
+    "UserRoleAssignment": "_administration_2",
+    "UserRoleUpdateRequest": "_administration_2",
+    "UserUser": "_administration_2",
     "VadConfig": "_audio",
     "ValidateGraderRequest": "_graders",
     "ValidateGraderResponse": "_graders",
     "VectorStoreExpirationAfter": "_vector_stores",
-    "VectorStoreFileAttributes": "_shared",
+    "VectorStoreFileAttributes": "_shared_3",
     "VectorStoreFileBatchObject": "_vector_stores",
     "VectorStoreFileBatchObjectFileCounts": "_vector_stores",
     "VectorStoreFileContentResponse": "_vector_stores",
@@ -5344,9 +5380,9 @@ _MODULES: dict[str, str] = {
     "VectorStoreSearchResultContentObject": "_vector_stores",
     "VectorStoreSearchResultItem": "_vector_stores",
     "VectorStoreSearchResultsPage": "_vector_stores",
-    "Verbosity": "_shared",
+    "Verbosity": "_shared_3",
     "VideoCharacterResource": "_videos",
-    "VideoContentVariant": "_other",
+    "VideoContentVariant": "_other_4",
     "VideoListResource": "_videos",
     "VideoModel": "_videos",
     "VideoReferenceInputParam": "_videos",
@@ -5357,56 +5393,56 @@ _MODULES: dict[str, str] = {
     "VoiceConsentDeletedResource": "_audio",
     "VoiceConsentListResource": "_audio",
     "VoiceConsentResource": "_audio",
-    "VoiceIdsOrCustomVoice": "_shared",
-    "VoiceIdsOrCustomVoiceVariant2": "_shared",
-    "VoiceIdsShared": "_shared",
+    "VoiceIdsOrCustomVoice": "_shared_3",
+    "VoiceIdsOrCustomVoiceVariant2": "_shared_3",
+    "VoiceIdsShared": "_shared_3",
     "VoiceResource": "_audio",
-    "WaitParam": "_shared",
-    "WebSearchActionFind": "_shared",
-    "WebSearchActionOpenPage": "_shared",
-    "WebSearchActionSearch": "_shared",
-    "WebSearchActionSearchSource": "_shared",
-    "WebSearchApproximateLocation": "_shared",
+    "WaitParam": "_shared_3",
+    "WebSearchActionFind": "_shared_3",
+    "WebSearchActionOpenPage": "_shared_3",
+    "WebSearchActionSearch": "_shared_3",
+    "WebSearchActionSearchSource": "_shared_3",
+    "WebSearchApproximateLocation": "_shared_4",
     "WebSearchContextSize": "_chat",
     "WebSearchLocation": "_chat",
-    "WebSearchPreviewTool": "_shared",
-    "WebSearchTool": "_shared",
-    "WebSearchToolCall": "_shared",
-    "WebSearchToolFilters": "_shared",
-    "WebhookBatchCancelled": "_other",
-    "WebhookBatchCancelledData": "_other",
-    "WebhookBatchCompleted": "_other",
-    "WebhookBatchCompletedData": "_other",
-    "WebhookBatchExpired": "_other",
-    "WebhookBatchExpiredData": "_other",
-    "WebhookBatchFailed": "_other",
-    "WebhookBatchFailedData": "_other",
-    "WebhookEvalRunCanceled": "_other",
-    "WebhookEvalRunCanceledData": "_other",
-    "WebhookEvalRunFailed": "_other",
-    "WebhookEvalRunFailedData": "_other",
-    "WebhookEvalRunSucceeded": "_other",
-    "WebhookEvalRunSucceededData": "_other",
-    "WebhookFineTuningJobCancelled": "_other",
-    "WebhookFineTuningJobCancelledData": "_other",
-    "WebhookFineTuningJobFailed": "_other",
-    "WebhookFineTuningJobFailedData": "_other",
-    "WebhookFineTuningJobSucceeded": "_other",
-    "WebhookFineTuningJobSucceededData": "_other",
-    "WebhookLiveCallIncoming": "_other",
-    "WebhookLiveCallIncomingData": "_other",
-    "WebhookLiveCallIncomingDataSipHeader": "_other",
-    "WebhookRealtimeCallIncoming": "_other",
-    "WebhookRealtimeCallIncomingData": "_other",
-    "WebhookRealtimeCallIncomingDataSipHeader": "_other",
-    "WebhookResponseCancelled": "_other",
-    "WebhookResponseCancelledData": "_other",
-    "WebhookResponseCompleted": "_other",
-    "WebhookResponseCompletedData": "_other",
-    "WebhookResponseFailed": "_other",
-    "WebhookResponseFailedData": "_other",
-    "WebhookResponseIncomplete": "_other",
-    "WebhookResponseIncompleteData": "_other",
+    "WebSearchPreviewTool": "_shared_4",
+    "WebSearchTool": "_shared_4",
+    "WebSearchToolCall": "_shared_4",
+    "WebSearchToolFilters": "_shared_4",
+    "WebhookBatchCancelled": "_other_4",
+    "WebhookBatchCancelledData": "_other_4",
+    "WebhookBatchCompleted": "_other_4",
+    "WebhookBatchCompletedData": "_other_4",
+    "WebhookBatchExpired": "_other_4",
+    "WebhookBatchExpiredData": "_other_4",
+    "WebhookBatchFailed": "_other_4",
+    "WebhookBatchFailedData": "_other_4",
+    "WebhookEvalRunCanceled": "_other_4",
+    "WebhookEvalRunCanceledData": "_other_4",
+    "WebhookEvalRunFailed": "_other_4",
+    "WebhookEvalRunFailedData": "_other_4",
+    "WebhookEvalRunSucceeded": "_other_4",
+    "WebhookEvalRunSucceededData": "_other_4",
+    "WebhookFineTuningJobCancelled": "_other_4",
+    "WebhookFineTuningJobCancelledData": "_other_4",
+    "WebhookFineTuningJobFailed": "_other_4",
+    "WebhookFineTuningJobFailedData": "_other_4",
+    "WebhookFineTuningJobSucceeded": "_other_4",
+    "WebhookFineTuningJobSucceededData": "_other_4",
+    "WebhookLiveCallIncoming": "_other_4",
+    "WebhookLiveCallIncomingData": "_other_4",
+    "WebhookLiveCallIncomingDataSipHeader": "_other_4",
+    "WebhookRealtimeCallIncoming": "_other_4",
+    "WebhookRealtimeCallIncomingData": "_other_4",
+    "WebhookRealtimeCallIncomingDataSipHeader": "_other_4",
+    "WebhookResponseCancelled": "_other_4",
+    "WebhookResponseCancelledData": "_other_4",
+    "WebhookResponseCompleted": "_other_4",
+    "WebhookResponseCompletedData": "_other_4",
+    "WebhookResponseFailed": "_other_4",
+    "WebhookResponseFailedData": "_other_4",
+    "WebhookResponseIncomplete": "_other_4",
+    "WebhookResponseIncompleteData": "_other_4",
     "WidgetMessageItem": "_chatkit",
     "WorkflowParam": "_chatkit",
     "WorkflowTracingParam": "_chatkit",

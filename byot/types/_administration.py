@@ -14,6 +14,13 @@ if TYPE_CHECKING:
 
     from typing_extensions import NotRequired
 
+    from byot.types._administration_2 import (
+        SpendAlertNotificationChannel,
+        SpendLimitCurrency,
+        SpendLimitEnforcement,
+        SpendLimitInterval,
+    )
+
 
 class AdminApiKeyOwner(TypedDict, total=False):
     """Part of `AdminApiKey` (response: lenient)."""
@@ -34,7 +41,7 @@ class AdminApiKey(TypedDict, total=False):
     id: str | None
     last_used_at: int | None
     name: str | None
-    object: Literal["organization.admin_api_key"] | None
+    object: Literal["organization.admin_api_key"] | str | None
     owner: AdminApiKeyOwner | None
     redacted_value: str | None
 
@@ -58,7 +65,7 @@ class AdminApiKeyCreateResponse(TypedDict, total=False):
     id: str | None
     last_used_at: int | None
     name: str | None
-    object: Literal["organization.admin_api_key"] | None
+    object: Literal["organization.admin_api_key"] | str | None
     owner: AdminApiKeyCreateResponseOwner | None
     redacted_value: str | None
     value: str | None
@@ -76,7 +83,7 @@ class AdminApiKeysDelete200Json(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["organization.admin_api_key.deleted"] | None
+    object: Literal["organization.admin_api_key.deleted"] | str | None
 
 
 class ApiKeyList(TypedDict, total=False):
@@ -86,7 +93,7 @@ class ApiKeyList(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class AssignedRoleDetailsAssignmentSource(TypedDict, total=False):
@@ -129,7 +136,11 @@ class Certificate(TypedDict, total=False):
     created_at: int | None
     id: str | None
     name: str | None
-    object: str | None
+    object: (
+        Literal["certificate", "organization.certificate", "organization.project.certificate"]
+        | str
+        | None
+    )
 
 
 class CreateGroupBody(TypedDict):
@@ -164,7 +175,7 @@ class DeleteCertificateResponse(TypedDict, total=False):
     """The `DeleteCertificateResponse` schema (response: lenient)."""
 
     id: str | None
-    object: Literal["certificate.deleted"] | None
+    object: Literal["certificate.deleted"] | str | None
 
 
 class DeletedRoleAssignmentResource(TypedDict, total=False):
@@ -180,7 +191,7 @@ class Group(TypedDict, total=False):
     created_at: int | None
     id: str | None
     name: str | None
-    object: Literal["group"] | None
+    object: Literal["group"] | str | None
     scim_managed: bool | None
 
 
@@ -189,7 +200,7 @@ class GroupDeletedResource(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["group.deleted"] | None
+    object: Literal["group.deleted"] | str | None
 
 
 class GroupListResource(TypedDict, total=False):
@@ -198,7 +209,7 @@ class GroupListResource(TypedDict, total=False):
     data: list[GroupResponse] | None
     has_more: bool | None
     next: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class GroupMemberUser(TypedDict, total=False):
@@ -209,7 +220,7 @@ class GroupMemberUser(TypedDict, total=False):
     is_service_account: bool | None
     name: str | None
     picture: str | None
-    user_type: str | None
+    user_type: Literal["user", "tenant_user"] | str | None
 
 
 class GroupResourceWithSuccess(TypedDict, total=False):
@@ -225,7 +236,7 @@ class GroupResponse(TypedDict, total=False):
     """The `GroupResponse` schema (response: lenient)."""
 
     created_at: int | None
-    group_type: str | None
+    group_type: Literal["group", "tenant_group"] | str | None
     id: str | None
     is_scim_managed: bool | None
     name: str | None
@@ -235,7 +246,7 @@ class GroupRoleAssignment(TypedDict, total=False):
     """The `GroupRoleAssignment` schema (response: lenient)."""
 
     group: Group | None
-    object: Literal["group.role"] | None
+    object: Literal["group.role"] | str | None
     role: Role | None
 
 
@@ -251,7 +262,7 @@ class GroupUserAssignment(TypedDict, total=False):
     """The `GroupUserAssignment` schema (response: lenient)."""
 
     group_id: str | None
-    object: Literal["group.user"] | None
+    object: Literal["group.user"] | str | None
     user_id: str | None
 
 
@@ -259,7 +270,7 @@ class GroupUserDeletedResource(TypedDict, total=False):
     """The `GroupUserDeletedResource` schema (response: lenient)."""
 
     deleted: bool | None
-    object: Literal["group.user.deleted"] | None
+    object: Literal["group.user.deleted"] | str | None
 
 
 class HostedToolPermission(TypedDict, total=False):
@@ -278,7 +289,7 @@ class InviteProject(TypedDict, total=False):
     """Part of `Invite` (response: lenient)."""
 
     id: str | None
-    role: str | None
+    role: Literal["member", "owner"] | str | None
 
 
 class Invite(TypedDict, total=False):
@@ -289,10 +300,10 @@ class Invite(TypedDict, total=False):
     email: str | None
     expires_at: int | None
     id: str | None
-    object: Literal["organization.invite"] | None
+    object: Literal["organization.invite"] | str | None
     projects: list[InviteProject] | None
-    role: str | None
-    status: str | None
+    role: Literal["owner", "reader"] | str | None
+    status: Literal["accepted", "expired", "pending"] | str | None
 
 
 class InviteDeleteResponse(TypedDict, total=False):
@@ -300,7 +311,7 @@ class InviteDeleteResponse(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["organization.invite.deleted"] | None
+    object: Literal["organization.invite.deleted"] | str | None
 
 
 class InviteListResponse(TypedDict, total=False):
@@ -310,7 +321,7 @@ class InviteListResponse(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class InviteProjectGroupBody(TypedDict):
@@ -342,7 +353,7 @@ class ListCertificatesResponse(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class ListProjectCertificatesResponse(TypedDict, total=False):
@@ -352,7 +363,7 @@ class ListProjectCertificatesResponse(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class ModifyCertificateRequest(TypedDict):
@@ -376,28 +387,37 @@ class OrganizationCertificate(TypedDict, total=False):
     created_at: int | None
     id: str | None
     name: str | None
-    object: Literal["organization.certificate"] | None
+    object: Literal["organization.certificate"] | str | None
 
 
 class OrganizationCertificateActivationResponse(TypedDict, total=False):
     """The `OrganizationCertificateActivationResponse` schema (response: lenient)."""
 
     data: list[OrganizationCertificate] | None
-    object: Literal["organization.certificate.activation"] | None
+    object: Literal["organization.certificate.activation"] | str | None
 
 
 class OrganizationCertificateDeactivationResponse(TypedDict, total=False):
     """The `OrganizationCertificateDeactivationResponse` schema (response: lenient)."""
 
     data: list[OrganizationCertificate] | None
-    object: Literal["organization.certificate.deactivation"] | None
+    object: Literal["organization.certificate.deactivation"] | str | None
 
 
 class OrganizationDataRetention(TypedDict, total=False):
     """The `OrganizationDataRetention` schema (response: lenient)."""
 
-    object: Literal["organization.data_retention"] | None
-    type: str | None
+    object: Literal["organization.data_retention"] | str | None
+    type: (
+        Literal[
+            "zero_data_retention",
+            "modified_abuse_monitoring",
+            "enhanced_zero_data_retention",
+            "enhanced_modified_abuse_monitoring",
+        ]
+        | str
+        | None
+    )
 
 
 class OrganizationProjectCertificateCertificateDetails(TypedDict, total=False):
@@ -415,31 +435,31 @@ class OrganizationProjectCertificate(TypedDict, total=False):
     created_at: int | None
     id: str | None
     name: str | None
-    object: Literal["organization.project.certificate"] | None
+    object: Literal["organization.project.certificate"] | str | None
 
 
 class OrganizationProjectCertificateActivationResponse(TypedDict, total=False):
     """The `OrganizationProjectCertificateActivationResponse` schema (response: lenient)."""
 
     data: list[OrganizationProjectCertificate] | None
-    object: Literal["organization.project.certificate.activation"] | None
+    object: Literal["organization.project.certificate.activation"] | str | None
 
 
 class OrganizationProjectCertificateDeactivationResponse(TypedDict, total=False):
     """The `OrganizationProjectCertificateDeactivationResponse` schema (response: lenient)."""
 
     data: list[OrganizationProjectCertificate] | None
-    object: Literal["organization.project.certificate.deactivation"] | None
+    object: Literal["organization.project.certificate.deactivation"] | str | None
 
 
 class OrganizationSpendAlert(TypedDict, total=False):
     """The `OrganizationSpendAlert` schema (response: lenient)."""
 
-    currency: Literal["USD"] | None
+    currency: Literal["USD"] | str | None
     id: str | None
-    interval: Literal["month"] | None
+    interval: Literal["month"] | str | None
     notification_channel: SpendAlertNotificationChannel | None
-    object: Literal["organization.spend_alert"] | None
+    object: Literal["organization.spend_alert"] | str | None
     threshold_amount: int | None
 
 
@@ -448,7 +468,7 @@ class OrganizationSpendAlertDeletedResource(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["organization.spend_alert.deleted"] | None
+    object: Literal["organization.spend_alert.deleted"] | str | None
 
 
 class OrganizationSpendAlertListResource(TypedDict, total=False):
@@ -458,14 +478,14 @@ class OrganizationSpendAlertListResource(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class OrganizationSpendLimitDeletedResource(TypedDict, total=False):
     """The `OrganizationSpendLimitDeletedResource` schema (response: lenient)."""
 
     deleted: bool | None
-    object: Literal["organization.spend_limit.deleted"] | None
+    object: Literal["organization.spend_limit.deleted"] | str | None
 
 
 class OrganizationSpendLimitResource(TypedDict, total=False):
@@ -474,7 +494,7 @@ class OrganizationSpendLimitResource(TypedDict, total=False):
     currency: SpendLimitCurrency | None
     enforcement: SpendLimitEnforcement | None
     interval: SpendLimitInterval | None
-    object: Literal["organization.spend_limit"] | None
+    object: Literal["organization.spend_limit"] | str | None
     threshold_amount: int | None
 
 
@@ -486,7 +506,7 @@ class Project(TypedDict, total=False):
     external_key_id: str | None
     id: str | None
     name: str | None
-    object: Literal["organization.project"] | None
+    object: Literal["organization.project"] | str | None
     residency: PublicProjectResidency | str | None
     status: str | None
 
@@ -495,7 +515,7 @@ class ProjectApiKeyOwner(TypedDict, total=False):
     """Part of `ProjectApiKey` (response: lenient)."""
 
     service_account: ProjectApiKeyOwnerServiceAccount | None
-    type: str | None
+    type: Literal["user", "service_account"] | str | None
     user: ProjectApiKeyOwnerUser | None
 
 
@@ -506,9 +526,9 @@ class ProjectApiKey(TypedDict, total=False):
     id: str | None
     last_used_at: int | None
     name: str | None
-    object: Literal["organization.project.api_key"] | None
+    object: Literal["organization.project.api_key"] | str | None
     owner: ProjectApiKeyOwner | None
-    owner_project_access: str | None
+    owner_project_access: Literal["active", "inactive"] | str | None
     redacted_value: str | None
 
 
@@ -517,7 +537,7 @@ class ProjectApiKeyDeleteResponse(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["organization.project.api_key.deleted"] | None
+    object: Literal["organization.project.api_key.deleted"] | str | None
 
 
 class ProjectApiKeyListResponse(TypedDict, total=False):
@@ -527,7 +547,7 @@ class ProjectApiKeyListResponse(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class ProjectApiKeyOwnerServiceAccount(TypedDict, total=False):
@@ -560,8 +580,19 @@ class ProjectCreateRequest(TypedDict):
 class ProjectDataRetention(TypedDict, total=False):
     """The `ProjectDataRetention` schema (response: lenient)."""
 
-    object: Literal["project.data_retention"] | None
-    type: str | None
+    object: Literal["project.data_retention"] | str | None
+    type: (
+        Literal[
+            "organization_default",
+            "none",
+            "zero_data_retention",
+            "modified_abuse_monitoring",
+            "enhanced_zero_data_retention",
+            "enhanced_modified_abuse_monitoring",
+        ]
+        | str
+        | None
+    )
 
 
 class ProjectGroup(TypedDict, total=False):
@@ -570,8 +601,8 @@ class ProjectGroup(TypedDict, total=False):
     created_at: int | None
     group_id: str | None
     group_name: str | None
-    group_type: str | None
-    object: Literal["project.group"] | None
+    group_type: Literal["group", "tenant_group"] | str | None
+    object: Literal["project.group"] | str | None
     project_id: str | None
 
 
@@ -579,7 +610,7 @@ class ProjectGroupDeletedResource(TypedDict, total=False):
     """The `ProjectGroupDeletedResource` schema (response: lenient)."""
 
     deleted: bool | None
-    object: Literal["project.group.deleted"] | None
+    object: Literal["project.group.deleted"] | str | None
 
 
 class ProjectGroupListResource(TypedDict, total=False):
@@ -588,7 +619,7 @@ class ProjectGroupListResource(TypedDict, total=False):
     data: list[ProjectGroup] | None
     has_more: bool | None
     next: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class ProjectHostedToolPermissions(TypedDict, total=False):
@@ -618,22 +649,22 @@ class ProjectListResponse(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class ProjectModelPermissions(TypedDict, total=False):
     """The `ProjectModelPermissions` schema (response: lenient)."""
 
-    mode: str | None
+    mode: Literal["allow_list", "deny_list"] | str | None
     model_ids: list[str] | None
-    object: Literal["project.model_permissions"] | None
+    object: Literal["project.model_permissions"] | str | None
 
 
 class ProjectModelPermissionsDeleteResponse(TypedDict, total=False):
     """The `ProjectModelPermissionsDeleteResponse` schema (response: lenient)."""
 
     deleted: bool | None
-    object: Literal["project.model_permissions.deleted"] | None
+    object: Literal["project.model_permissions.deleted"] | str | None
 
 
 class ProjectModelPermissionsUpdateRequest(TypedDict):
@@ -654,7 +685,7 @@ class ProjectRateLimit(TypedDict, total=False):
     max_requests_per_1_minute: int | None
     max_tokens_per_1_minute: int | None
     model: str | None
-    object: Literal["project.rate_limit"] | None
+    object: Literal["project.rate_limit"] | str | None
 
 
 class ProjectRateLimitListResponse(TypedDict, total=False):
@@ -664,7 +695,7 @@ class ProjectRateLimitListResponse(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class ProjectRateLimitUpdateRequest(TypedDict):
@@ -684,8 +715,8 @@ class ProjectServiceAccount(TypedDict, total=False):
     created_at: int | None
     id: str | None
     name: str | None
-    object: Literal["organization.project.service_account"] | None
-    role: str | None
+    object: Literal["organization.project.service_account"] | str | None
+    role: Literal["owner", "member", "none"] | str | None
 
 
 class ProjectServiceAccountApiKey(TypedDict, total=False):
@@ -694,7 +725,7 @@ class ProjectServiceAccountApiKey(TypedDict, total=False):
     created_at: int | None
     id: str | None
     name: str | None
-    object: Literal["organization.project.service_account.api_key"] | None
+    object: Literal["organization.project.service_account.api_key"] | str | None
     value: str | None
 
 
@@ -712,8 +743,8 @@ class ProjectServiceAccountCreateResponse(TypedDict, total=False):
     created_at: int | None
     id: str | None
     name: str | None
-    object: Literal["organization.project.service_account"] | None
-    role: str | None
+    object: Literal["organization.project.service_account"] | str | None
+    role: Literal["member", "none"] | str | None
 
 
 class ProjectServiceAccountDeleteResponse(TypedDict, total=False):
@@ -721,7 +752,7 @@ class ProjectServiceAccountDeleteResponse(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["organization.project.service_account.deleted"] | None
+    object: Literal["organization.project.service_account.deleted"] | str | None
 
 
 class ProjectServiceAccountListResponse(TypedDict, total=False):
@@ -731,17 +762,17 @@ class ProjectServiceAccountListResponse(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class ProjectSpendAlert(TypedDict, total=False):
     """The `ProjectSpendAlert` schema (response: lenient)."""
 
-    currency: Literal["USD"] | None
+    currency: Literal["USD"] | str | None
     id: str | None
-    interval: Literal["month"] | None
+    interval: Literal["month"] | str | None
     notification_channel: SpendAlertNotificationChannel | None
-    object: Literal["project.spend_alert"] | None
+    object: Literal["project.spend_alert"] | str | None
     threshold_amount: int | None
 
 
@@ -750,7 +781,7 @@ class ProjectSpendAlertDeletedResource(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["project.spend_alert.deleted"] | None
+    object: Literal["project.spend_alert.deleted"] | str | None
 
 
 class ProjectSpendAlertListResource(TypedDict, total=False):
@@ -760,14 +791,14 @@ class ProjectSpendAlertListResource(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class ProjectSpendLimitDeletedResource(TypedDict, total=False):
     """The `ProjectSpendLimitDeletedResource` schema (response: lenient)."""
 
     deleted: bool | None
-    object: Literal["project.spend_limit.deleted"] | None
+    object: Literal["project.spend_limit.deleted"] | str | None
 
 
 class ProjectSpendLimitResource(TypedDict, total=False):
@@ -776,7 +807,7 @@ class ProjectSpendLimitResource(TypedDict, total=False):
     currency: SpendLimitCurrency | None
     enforcement: SpendLimitEnforcement | None
     interval: SpendLimitInterval | None
-    object: Literal["project.spend_limit"] | None
+    object: Literal["project.spend_limit"] | str | None
     threshold_amount: int | None
 
 
@@ -794,7 +825,7 @@ class ProjectUser(TypedDict, total=False):
     email: str | None
     id: str | None
     name: str | None
-    object: Literal["organization.project.user"] | None
+    object: Literal["organization.project.user"] | str | None
     role: str | None
 
 
@@ -811,7 +842,7 @@ class ProjectUserDeleteResponse(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["organization.project.user.deleted"] | None
+    object: Literal["organization.project.user.deleted"] | str | None
 
 
 class ProjectUserListResponse(TypedDict, total=False):
@@ -854,7 +885,7 @@ class PublicRoleListResource(TypedDict, total=False):
     data: list[Role] | None
     has_more: bool | None
     next: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class PublicUpdateOrganizationRoleBody(TypedDict):
@@ -871,7 +902,7 @@ class Role(TypedDict, total=False):
     description: str | None
     id: str | None
     name: str | None
-    object: Literal["role"] | None
+    object: Literal["role"] | str | None
     permissions: list[str] | None
     predefined_role: bool | None
     resource_type: str | None
@@ -882,7 +913,7 @@ class RoleDeletedResource(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["role.deleted"] | None
+    object: Literal["role.deleted"] | str | None
 
 
 class RoleListResource(TypedDict, total=False):
@@ -891,7 +922,7 @@ class RoleListResource(TypedDict, total=False):
     data: list[AssignedRoleDetails] | None
     has_more: bool | None
     next: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class ServiceAccountApiKeyBody(TypedDict, total=False):
@@ -900,190 +931,5 @@ class ServiceAccountApiKeyBody(TypedDict, total=False):
     created_at: int | None
     id: str | None
     name: str | None
-    object: Literal["organization.project.service_account.api_key"] | None
+    object: Literal["organization.project.service_account.api_key"] | str | None
     value: str | None
-
-
-class SpendAlertNotificationChannel(TypedDict, total=False):
-    """The `SpendAlertNotificationChannel` schema (response: lenient)."""
-
-    recipients: list[str] | None
-    subject_prefix: str | None
-    type: Literal["email"] | None
-
-
-SpendLimitCurrency: TypeAlias = 'str | Literal["USD"]'
-"""The `SpendLimitCurrency` schema (response: lenient)."""
-
-
-class SpendLimitEnforcement(TypedDict, total=False):
-    """The `SpendLimitEnforcement` schema (response: lenient)."""
-
-    status: SpendLimitEnforcementStatus | None
-
-
-SpendLimitEnforcementStatus: TypeAlias = "str"
-"""The `SpendLimitEnforcementStatus` schema (response: lenient)."""
-
-
-SpendLimitInterval: TypeAlias = 'str | Literal["month"]'
-"""The `SpendLimitInterval` schema (response: lenient)."""
-
-
-class ToggleCertificatesRequest(TypedDict):
-    """The `ToggleCertificatesRequest` schema (request: as the spec says)."""
-
-    certificate_ids: Sequence[str]
-
-
-class UpdateGroupBody(TypedDict):
-    """The `UpdateGroupBody` schema (request: as the spec says)."""
-
-    name: str
-
-
-class UpdateOrganizationDataRetentionBody(TypedDict):
-    """The `UpdateOrganizationDataRetentionBody` schema (request: as the spec says)."""
-
-    retention_type: Literal[
-        "zero_data_retention",
-        "modified_abuse_monitoring",
-        "enhanced_zero_data_retention",
-        "enhanced_modified_abuse_monitoring",
-    ]
-
-
-class UpdateOrganizationSpendLimitBody(TypedDict):
-    """The `UpdateOrganizationSpendLimitBody` schema (request: as the spec says)."""
-
-    currency: Literal["USD"]
-    interval: Literal["month"]
-    threshold_amount: int
-
-
-class UpdateProjectDataRetentionBody(TypedDict):
-    """The `UpdateProjectDataRetentionBody` schema (request: as the spec says)."""
-
-    retention_type: Literal[
-        "organization_default",
-        "none",
-        "zero_data_retention",
-        "modified_abuse_monitoring",
-        "enhanced_zero_data_retention",
-        "enhanced_modified_abuse_monitoring",
-    ]
-
-
-class UpdateProjectServiceAccountBody(TypedDict):
-    """The `UpdateProjectServiceAccountBody` schema (request: as the spec says)."""
-
-    name: NotRequired[str]
-    role: NotRequired[Literal["member", "owner"]]
-
-
-class UpdateProjectSpendLimitBody(TypedDict):
-    """The `UpdateProjectSpendLimitBody` schema (request: as the spec says)."""
-
-    currency: Literal["USD"]
-    interval: Literal["month"]
-    threshold_amount: int
-
-
-class UploadCertificateRequest(TypedDict):
-    """The `UploadCertificateRequest` schema (request: as the spec says)."""
-
-    certificate: str
-    name: NotRequired[str]
-
-
-class UserProjectsDataItem(TypedDict, total=False):
-    """Part of `User` (response: lenient)."""
-
-    id: str | None
-    name: str | None
-    role: str | None
-
-
-class UserProjects(TypedDict, total=False):
-    """Part of `User` (response: lenient)."""
-
-    data: list[UserProjectsDataItem] | None
-    object: Literal["list"] | None
-
-
-class UserUser(TypedDict, total=False):
-    """Part of `User` (response: lenient)."""
-
-    banned: bool | None
-    banned_at: int | None
-    email: str | None
-    enabled: bool | None
-    id: str | None
-    name: str | None
-    object: Literal["user"] | None
-    picture: str | None
-
-
-class User(TypedDict, total=False):
-    """The `User` schema (response: lenient)."""
-
-    added_at: int | None
-    api_key_last_used_at: int | None
-    created: int | None
-    developer_persona: str | None
-    email: str | None
-    id: str | None
-    is_default: bool | None
-    is_scale_tier_authorized_purchaser: bool | None
-    is_scim_managed: bool | None
-    is_service_account: bool | None
-    name: str | None
-    object: Literal["organization.user"] | None
-    projects: UserProjects | None
-    role: str | None
-    technical_level: str | None
-    user: UserUser | None
-
-
-class UserDeleteResponse(TypedDict, total=False):
-    """The `UserDeleteResponse` schema (response: lenient)."""
-
-    deleted: bool | None
-    id: str | None
-    object: Literal["organization.user.deleted"] | None
-
-
-class UserListResource(TypedDict, total=False):
-    """The `UserListResource` schema (response: lenient)."""
-
-    data: list[GroupUser] | None
-    has_more: bool | None
-    next: str | None
-    object: Literal["list"] | None
-
-
-class UserListResponse(TypedDict, total=False):
-    """The `UserListResponse` schema (response: lenient)."""
-
-    data: list[User] | None
-    first_id: str | None
-    has_more: bool | None
-    last_id: str | None
-    object: Literal["list"] | None
-
-
-class UserRoleAssignment(TypedDict, total=False):
-    """The `UserRoleAssignment` schema (response: lenient)."""
-
-    object: Literal["user.role"] | None
-    role: Role | None
-    user: User | None
-
-
-class UserRoleUpdateRequest(TypedDict):
-    """The `UserRoleUpdateRequest` schema (request: as the spec says)."""
-
-    developer_persona: NotRequired[str | None]
-    role: NotRequired[str | None]
-    role_id: NotRequired[str | None]
-    technical_level: NotRequired[str | None]

@@ -20,9 +20,9 @@ if TYPE_CHECKING:
         AssistantToolsCode,
         AssistantToolsFileSearch,
         AssistantToolsFunction,
-        Metadata,
-        ReasoningEffort,
     )
+    from byot.types._shared_2 import Metadata
+    from byot.types._shared_3 import ReasoningEffort
 
 
 class AssistantObjectToolResourcesCodeInterpreter(TypedDict, total=False):
@@ -54,7 +54,7 @@ class AssistantObject(TypedDict, total=False):
     metadata: Metadata | None
     model: str | None
     name: str | None
-    object: Literal["assistant"] | None
+    object: Literal["assistant"] | str | None
     response_format: AssistantsApiResponseFormatOption | None
     temperature: float | None
     tool_resources: AssistantObjectToolResources | None
@@ -98,7 +98,7 @@ class DeleteAssistantResponse(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["assistant.deleted"] | None
+    object: Literal["assistant.deleted"] | str | None
 
 
 class ListAssistantsResponse(TypedDict, total=False):

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import NotRequired, Required
 
-    from byot.types._shared import VoiceIdsOrCustomVoice
+    from byot.types._shared_3 import VoiceIdsOrCustomVoice
 
 
 AudioResponseFormat: TypeAlias = (
@@ -77,7 +77,7 @@ class CreateTranscriptionResponseDiarizedJson(TypedDict, total=False):
 
     duration: float | None
     segments: list[TranscriptionDiarizedSegment] | None
-    task: Literal["transcribe"] | None
+    task: Literal["transcribe"] | str | None
     text: str | None
     usage: TranscriptTextUsageTokens | TranscriptTextUsageDuration | None
 
@@ -263,7 +263,7 @@ class TranscriptionDiarizedSegment(TypedDict, total=False):
     speaker: str | None
     start: float | None
     text: str | None
-    type: Literal["transcript.text.segment"] | None
+    type: Literal["transcript.text.segment"] | str | None
 
 
 TranscriptionInclude: TypeAlias = 'Literal["logprobs"]'
@@ -319,7 +319,7 @@ class VoiceConsentDeletedResource(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["audio.voice_consent"] | None
+    object: Literal["audio.voice_consent"] | str | None
 
 
 class VoiceConsentListResource(TypedDict, total=False):
@@ -329,7 +329,7 @@ class VoiceConsentListResource(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class VoiceConsentResource(TypedDict, total=False):
@@ -339,7 +339,7 @@ class VoiceConsentResource(TypedDict, total=False):
     id: str | None
     language: str | None
     name: str | None
-    object: Literal["audio.voice_consent"] | None
+    object: Literal["audio.voice_consent"] | str | None
 
 
 class VoiceResource(TypedDict, total=False):
@@ -348,4 +348,4 @@ class VoiceResource(TypedDict, total=False):
     created_at: int | None
     id: str | None
     name: str | None
-    object: Literal["audio.voice"] | None
+    object: Literal["audio.voice"] | str | None

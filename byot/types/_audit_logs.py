@@ -366,7 +366,17 @@ class AuditLogRoleBoundToResource(TypedDict, total=False):
     resource_id: str | None
     resource_type: str | None
     role_id: str | None
-    source: str | None
+    source: (
+        Literal[
+            "role_toggle",
+            "role_connector_update",
+            "role_delete",
+            "workspace_permissions",
+            "connector_publish",
+        ]
+        | str
+        | None
+    )
     workspace_id: str | None
 
 
@@ -397,7 +407,17 @@ class AuditLogRoleUnboundFromResource(TypedDict, total=False):
     resource_id: str | None
     resource_type: str | None
     role_id: str | None
-    source: str | None
+    source: (
+        Literal[
+            "role_toggle",
+            "role_connector_update",
+            "role_delete",
+            "workspace_permissions",
+            "connector_publish",
+        ]
+        | str
+        | None
+    )
     workspace_id: str | None
 
 
@@ -616,7 +636,7 @@ class AuditLogActor(TypedDict, total=False):
 
     api_key: AuditLogActorApiKey | None
     session: AuditLogActorSession | None
-    type: str | None
+    type: Literal["session", "api_key"] | str | None
 
 
 class AuditLogActorApiKey(TypedDict, total=False):
@@ -624,7 +644,7 @@ class AuditLogActorApiKey(TypedDict, total=False):
 
     id: str | None
     service_account: AuditLogActorServiceAccount | None
-    type: str | None
+    type: Literal["user", "service_account"] | str | None
     user: AuditLogActorUser | None
 
 
@@ -659,4 +679,4 @@ class ListAuditLogsResponse(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None

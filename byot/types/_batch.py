@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import NotRequired
 
-    from byot.types._shared import Metadata
+    from byot.types._shared_2 import Metadata
 
 
 class BatchErrors(TypedDict, total=False):
@@ -65,10 +65,23 @@ class Batch(TypedDict, total=False):
     input_file_id: str | None
     metadata: Metadata | None
     model: str | None
-    object: Literal["batch"] | None
+    object: Literal["batch"] | str | None
     output_file_id: str | None
     request_counts: BatchRequestCounts | None
-    status: str | None
+    status: (
+        Literal[
+            "validating",
+            "failed",
+            "in_progress",
+            "finalizing",
+            "completed",
+            "expired",
+            "cancelling",
+            "cancelled",
+        ]
+        | str
+        | None
+    )
     usage: BatchUsage | None
 
 
@@ -122,4 +135,4 @@ class ListBatchesResponse(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None

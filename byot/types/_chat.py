@@ -14,15 +14,15 @@ if TYPE_CHECKING:
 
     from typing_extensions import NotRequired, Required
 
-    from byot.types._shared import (
-        ChatCompletionStreamOptions,
-        ChatCompletionTool,
-        CompletionUsage,
+    from byot.types._shared import ChatCompletionStreamOptions, ChatCompletionTool, CompletionUsage
+    from byot.types._shared_2 import (
         FunctionParameters,
         Metadata,
         ModelIdsShared,
         ModerationParam,
         ModerationResultBody,
+    )
+    from byot.types._shared_3 import (
         ParallelToolCalls,
         PromptCacheBreakpointParam,
         PromptCacheOptionsParam,
@@ -55,7 +55,7 @@ class ChatCompletionDeleted(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["chat.completion.deleted"] | None
+    object: Literal["chat.completion.deleted"] | str | None
 
 
 class ChatCompletionFunctionCallOption(TypedDict):
@@ -79,7 +79,7 @@ class ChatCompletionList(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class ChatCompletionMessageCustomToolCallCustom(TypedDict, total=False):
@@ -109,7 +109,7 @@ class ChatCompletionMessageListDataItemAnnotationUrlCitation(TypedDict, total=Fa
 class ChatCompletionMessageListDataItemAnnotation(TypedDict, total=False):
     """Part of `ChatCompletionMessageList` (response: lenient)."""
 
-    type: Literal["url_citation"] | None
+    type: Literal["url_citation"] | str | None
     url_citation: ChatCompletionMessageListDataItemAnnotationUrlCitation | None
 
 
@@ -137,7 +137,7 @@ class ChatCompletionMessageListDataItem(TypedDict, total=False):
     content: str | None
     function_call: ChatCompletionMessageListDataItemFunctionCall | None
     refusal: str | None
-    role: Literal["assistant"] | None
+    role: Literal["assistant"] | str | None
     tool_calls: ChatCompletionMessageToolCalls | None
     content_parts: (
         list[
@@ -156,7 +156,7 @@ class ChatCompletionMessageList(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class ChatCompletionMessageToolCallFunction(TypedDict, total=False):
@@ -187,7 +187,7 @@ class ChatCompletionMessageToolCallChunk(TypedDict, total=False):
     function: ChatCompletionMessageToolCallChunkFunction | None
     id: str | None
     index: int | None
-    type: Literal["function"] | None
+    type: Literal["function"] | str | None
 
 
 ChatCompletionMessageToolCalls: TypeAlias = (
@@ -330,7 +330,7 @@ class ChatCompletionRequestMessageContentPartFile(TypedDict):
 class ChatCompletionRequestMessageContentPartImageImageUrl(TypedDict, total=False):
     """Part of `ChatCompletionRequestMessageContentPartImage` (response: lenient)."""
 
-    detail: str | None
+    detail: Literal["auto", "low", "high"] | str | None
     url: str | None
 
 
@@ -409,7 +409,7 @@ class ChatCompletionResponseMessageAnnotationUrlCitation(TypedDict, total=False)
 class ChatCompletionResponseMessageAnnotation(TypedDict, total=False):
     """Part of `ChatCompletionResponseMessage` (response: lenient)."""
 
-    type: Literal["url_citation"] | None
+    type: Literal["url_citation"] | str | None
     url_citation: ChatCompletionResponseMessageAnnotationUrlCitation | None
 
 
@@ -437,7 +437,7 @@ class ChatCompletionResponseMessage(TypedDict, total=False):
     content: str | None
     function_call: ChatCompletionResponseMessageFunctionCall | None
     refusal: str | None
-    role: Literal["assistant"] | None
+    role: Literal["assistant"] | str | None
     tool_calls: ChatCompletionMessageToolCalls | None
 
 
@@ -454,7 +454,7 @@ class ChatCompletionStreamResponseDelta(TypedDict, total=False):
     content: str | None
     function_call: ChatCompletionStreamResponseDeltaFunctionCall | None
     refusal: str | None
-    role: str | None
+    role: Literal["developer", "system", "user", "assistant", "tool"] | str | None
     tool_calls: list[ChatCompletionMessageToolCallChunk] | None
 
 
@@ -554,7 +554,9 @@ class CreateChatCompletionResponseChoiceLogprobs(TypedDict, total=False):
 class CreateChatCompletionResponseChoice(TypedDict, total=False):
     """Part of `CreateChatCompletionResponse` (response: lenient)."""
 
-    finish_reason: str | None
+    finish_reason: (
+        Literal["stop", "length", "tool_calls", "content_filter", "function_call"] | str | None
+    )
     index: int | None
     logprobs: CreateChatCompletionResponseChoiceLogprobs | None
     message: ChatCompletionResponseMessage | None
@@ -569,7 +571,7 @@ class CreateChatCompletionResponse(TypedDict, total=False):
     metadata: Metadata | None
     model: str | None
     moderation: ChatCompletionModeration | None
-    object: Literal["chat.completion"] | None
+    object: Literal["chat.completion"] | str | None
     service_tier: ServiceTier | str | None
     system_fingerprint: str | None
     usage: CompletionUsage | None
@@ -586,7 +588,9 @@ class CreateChatCompletionStreamResponseChoice(TypedDict, total=False):
     """Part of `CreateChatCompletionStreamResponse` (response: lenient)."""
 
     delta: ChatCompletionStreamResponseDelta | None
-    finish_reason: str | None
+    finish_reason: (
+        Literal["stop", "length", "tool_calls", "content_filter", "function_call"] | str | None
+    )
     index: int | None
     logprobs: CreateChatCompletionStreamResponseChoiceLogprobs | None
 
@@ -600,7 +604,7 @@ class CreateChatCompletionStreamResponse(TypedDict, total=False):
     model: str | None
     moderation: ChatCompletionModeration | None
     obfuscation: str | None
-    object: Literal["chat.completion.chunk"] | None
+    object: Literal["chat.completion.chunk"] | str | None
     service_tier: ServiceTier | str | None
     system_fingerprint: str | None
     usage: CompletionUsage | None

@@ -27,7 +27,7 @@ class AssistantMessageItem(TypedDict, total=False):
     content: list[ResponseOutputText] | None
     created_at: int | None
     id: str | None
-    object: Literal["chatkit.thread_item"] | None
+    object: Literal["chatkit.thread_item"] | str | None
     thread_id: str | None
     type: Required[Literal["chatkit.assistant_message"]]
 
@@ -95,7 +95,7 @@ class ChatSessionResource(TypedDict, total=False):
     expires_at: int | None
     id: str | None
     max_requests_per_1_minute: int | None
-    object: Literal["chatkit.session"] | None
+    object: Literal["chatkit.session"] | str | None
     rate_limits: ChatSessionRateLimits | None
     status: ChatSessionStatus | str | None
     user: str | None
@@ -137,7 +137,7 @@ class ClientToolCallItem(TypedDict, total=False):
     created_at: int | None
     id: str | None
     name: str | None
-    object: Literal["chatkit.thread_item"] | None
+    object: Literal["chatkit.thread_item"] | str | None
     output: str | None
     status: ClientToolCallStatus | str | None
     thread_id: str | None
@@ -170,7 +170,7 @@ class DeletedThreadResource(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["chatkit.thread.deleted"] | None
+    object: Literal["chatkit.thread.deleted"] | str | None
 
 
 class ExpiresAfterParam(TypedDict):
@@ -191,7 +191,7 @@ class FileAnnotationSource(TypedDict, total=False):
     """The `FileAnnotationSource` schema (response: lenient)."""
 
     filename: str | None
-    type: Literal["file"] | None
+    type: Literal["file"] | str | None
 
 
 class FileUploadParam(TypedDict):
@@ -234,7 +234,7 @@ class ResponseOutputText(TypedDict, total=False):
 
     annotations: list[FileAnnotation | UrlAnnotation] | None
     text: str | None
-    type: Literal["output_text"] | None
+    type: Literal["output_text"] | str | None
 
 
 class TaskGroupItem(TypedDict, total=False):
@@ -242,7 +242,7 @@ class TaskGroupItem(TypedDict, total=False):
 
     created_at: int | None
     id: str | None
-    object: Literal["chatkit.thread_item"] | None
+    object: Literal["chatkit.thread_item"] | str | None
     tasks: list[TaskGroupTask] | None
     thread_id: str | None
     type: Required[Literal["chatkit.task_group"]]
@@ -262,7 +262,7 @@ class TaskItem(TypedDict, total=False):
     created_at: int | None
     heading: str | None
     id: str | None
-    object: Literal["chatkit.thread_item"] | None
+    object: Literal["chatkit.thread_item"] | str | None
     summary: str | None
     task_type: TaskType | str | None
     thread_id: str | None
@@ -284,7 +284,7 @@ class ThreadItemListResource(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class ThreadListResource(TypedDict, total=False):
@@ -294,7 +294,7 @@ class ThreadListResource(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class ThreadResource(TypedDict, total=False):
@@ -302,7 +302,7 @@ class ThreadResource(TypedDict, total=False):
 
     created_at: int | None
     id: str | None
-    object: Literal["chatkit.thread"] | None
+    object: Literal["chatkit.thread"] | str | None
     status: ActiveStatus | LockedStatus | ClosedStatus | None
     title: str | None
     user: str | None
@@ -324,7 +324,7 @@ class UrlAnnotation(TypedDict, total=False):
 class UrlAnnotationSource(TypedDict, total=False):
     """The `UrlAnnotationSource` schema (response: lenient)."""
 
-    type: Literal["url"] | None
+    type: Literal["url"] | str | None
     url: str | None
 
 
@@ -343,7 +343,7 @@ class UserMessageItem(TypedDict, total=False):
     created_at: int | None
     id: str | None
     inference_options: InferenceOptions | None
-    object: Literal["chatkit.thread_item"] | None
+    object: Literal["chatkit.thread_item"] | str | None
     thread_id: str | None
     type: Required[Literal["chatkit.user_message"]]
 
@@ -360,7 +360,7 @@ class WidgetMessageItem(TypedDict, total=False):
 
     created_at: int | None
     id: str | None
-    object: Literal["chatkit.thread_item"] | None
+    object: Literal["chatkit.thread_item"] | str | None
     thread_id: str | None
     type: Required[Literal["chatkit.widget"]]
     widget: str | None

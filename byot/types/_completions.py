@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
     from typing_extensions import NotRequired
 
-    from byot.types._shared import ChatCompletionStreamOptions, CompletionUsage, StopConfiguration
+    from byot.types._shared import ChatCompletionStreamOptions, CompletionUsage
+    from byot.types._shared_3 import StopConfiguration
 
 
 class CreateCompletionRequest(TypedDict):
@@ -52,7 +53,7 @@ class CreateCompletionResponseChoiceLogprobs(TypedDict, total=False):
 class CreateCompletionResponseChoice(TypedDict, total=False):
     """Part of `CreateCompletionResponse` (response: lenient)."""
 
-    finish_reason: str | None
+    finish_reason: Literal["stop", "length", "content_filter"] | str | None
     index: int | None
     logprobs: CreateCompletionResponseChoiceLogprobs | None
     text: str | None
@@ -65,6 +66,6 @@ class CreateCompletionResponse(TypedDict, total=False):
     created: int | None
     id: str | None
     model: str | None
-    object: Literal["text_completion"] | None
+    object: Literal["text_completion"] | str | None
     system_fingerprint: str | None
     usage: CompletionUsage | None

@@ -17,9 +17,9 @@ if TYPE_CHECKING:
     from byot.types._shared import (
         ContainerNetworkPolicyAllowlistParam,
         ContainerNetworkPolicyDisabledParam,
-        InlineSkillParam,
-        SkillReferenceParam,
     )
+    from byot.types._shared_2 import InlineSkillParam
+    from byot.types._shared_3 import SkillReferenceParam
 
 
 class ContainerFileListResource(TypedDict, total=False):
@@ -29,7 +29,7 @@ class ContainerFileListResource(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class ContainerFileResource(TypedDict, total=False):
@@ -51,13 +51,13 @@ class ContainerListResource(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class ContainerResourceExpiresAfter(TypedDict, total=False):
     """Part of `ContainerResource` (response: lenient)."""
 
-    anchor: Literal["last_active_at"] | None
+    anchor: Literal["last_active_at"] | str | None
     minutes: int | None
 
 
@@ -65,7 +65,7 @@ class ContainerResourceNetworkPolicy(TypedDict, total=False):
     """Part of `ContainerResource` (response: lenient)."""
 
     allowed_domains: list[str] | None
-    type: str | None
+    type: Literal["allowlist", "disabled"] | str | None
 
 
 class ContainerResource(TypedDict, total=False):
@@ -75,7 +75,7 @@ class ContainerResource(TypedDict, total=False):
     expires_after: ContainerResourceExpiresAfter | None
     id: str | None
     last_active_at: int | None
-    memory_limit: str | None
+    memory_limit: Literal["1g", "4g", "16g", "64g"] | str | None
     name: str | None
     network_policy: ContainerResourceNetworkPolicy | None
     object: str | None

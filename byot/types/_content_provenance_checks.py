@@ -47,7 +47,7 @@ class ProvenanceResource(TypedDict, total=False):
     """The `ProvenanceResource` schema (response: lenient)."""
 
     created_at: int | None
-    object: ProvenanceCheckObject | None
+    object: ProvenanceCheckObject | str | None
     results: list[C2PAProvenanceResult | SynthIDProvenanceResult] | None
 
 

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
         CustomToolCall,
         CustomToolCallOutput,
         FileSearchToolCall,
+    )
+    from byot.types._shared_2 import (
         FunctionShellCall,
         FunctionShellCallOutput,
         FunctionToolCallOutputResource,
@@ -39,13 +41,15 @@ if TYPE_CHECKING:
         MCPToolCall,
         Message,
         Metadata,
+    )
+    from byot.types._shared_3 import (
         Program,
         ProgramOutput,
         ReasoningItem,
         ToolSearchCall,
         ToolSearchOutput,
-        WebSearchToolCall,
     )
+    from byot.types._shared_4 import WebSearchToolCall
 
 
 ConversationItem: TypeAlias = "Message | FunctionToolCallResource | FunctionToolCallOutputResource | FileSearchToolCall | WebSearchToolCall | ImageGenToolCall | ComputerToolCall | ComputerToolCallOutputResource | ToolSearchCall | ToolSearchOutput | AdditionalTools | ReasoningItem | Program | ProgramOutput | CompactionBody | CodeInterpreterToolCall | LocalShellToolCall | LocalShellToolCallOutput | FunctionShellCall | FunctionShellCallOutput | ApplyPatchToolCall | ApplyPatchToolCallOutput | MCPListTools | MCPApprovalRequest | MCPApprovalResponseResource | MCPToolCall | CustomToolCall | CustomToolCallOutput"
@@ -59,7 +63,7 @@ class ConversationItemList(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class ConversationResource(TypedDict, total=False):
@@ -68,7 +72,7 @@ class ConversationResource(TypedDict, total=False):
     created_at: int | None
     id: str | None
     metadata: Any
-    object: Literal["conversation"] | None
+    object: Literal["conversation"] | str | None
 
 
 class CreateConversationBody(TypedDict):
@@ -89,7 +93,7 @@ class DeletedConversationResource(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["conversation.deleted"] | None
+    object: Literal["conversation.deleted"] | str | None
 
 
 class UpdateConversationBody(TypedDict):

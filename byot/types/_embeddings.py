@@ -39,7 +39,7 @@ class CreateEmbeddingResponse(TypedDict, total=False):
 
     data: list[Embedding] | None
     model: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
     usage: CreateEmbeddingResponseUsage | None
 
 
@@ -48,4 +48,4 @@ class Embedding(TypedDict, total=False):
 
     embedding: list[float] | None
     index: int | None
-    object: Literal["embedding"] | None
+    object: Literal["embedding"] | str | None

@@ -14,11 +14,9 @@ if TYPE_CHECKING:
 
     from typing_extensions import NotRequired, Required
 
-    from byot.types._shared import (
-        ChatCompletionTool,
-        EasyInputMessage,
-        EvalItem,
-        Metadata,
+    from byot.types._shared import ChatCompletionTool, EasyInputMessage, EvalItem
+    from byot.types._shared_2 import Metadata
+    from byot.types._shared_3 import (
         ReasoningEffort,
         ResponseFormatJsonObject,
         ResponseFormatJsonSchema,
@@ -237,7 +235,7 @@ class Eval(TypedDict, total=False):
     id: str | None
     metadata: Metadata | None
     name: str | None
-    object: Literal["eval"] | None
+    object: Literal["eval"] | str | None
     testing_criteria: (
         list[
             EvalGraderLabelModel
@@ -312,7 +310,7 @@ class EvalGraderStringCheck(TypedDict, total=False):
 
     input: str | None
     name: str | None
-    operation: str | None
+    operation: Literal["eq", "ne", "like", "ilike"] | str | None
     reference: str | None
     type: Required[Literal["string_check"]]
 
@@ -320,7 +318,23 @@ class EvalGraderStringCheck(TypedDict, total=False):
 class EvalGraderTextSimilarity(TypedDict, total=False):
     """The `EvalGraderTextSimilarity` schema (response: lenient)."""
 
-    evaluation_metric: str | None
+    evaluation_metric: (
+        Literal[
+            "cosine",
+            "fuzzy_match",
+            "bleu",
+            "gleu",
+            "meteor",
+            "rouge_1",
+            "rouge_2",
+            "rouge_3",
+            "rouge_4",
+            "rouge_5",
+            "rouge_l",
+        ]
+        | str
+        | None
+    )
     input: str | None
     name: str | None
     reference: str | None
@@ -356,7 +370,7 @@ class EvalList(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class EvalLogsDataSourceConfig(TypedDict, total=False):
@@ -427,7 +441,7 @@ class EvalRun(TypedDict, total=False):
     metadata: Metadata | None
     model: str | None
     name: str | None
-    object: Literal["eval.run"] | None
+    object: Literal["eval.run"] | str | None
     per_model_usage: list[EvalRunPerModelUsageItem] | None
     per_testing_criteria_results: list[EvalRunPerTestingCriteriaResult] | None
     report_url: str | None
@@ -442,7 +456,7 @@ class EvalRunList(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class EvalRunOutputItemSampleInputItem(TypedDict, total=False):
@@ -491,7 +505,7 @@ class EvalRunOutputItem(TypedDict, total=False):
     datasource_item_id: int | None
     eval_id: str | None
     id: str | None
-    object: Literal["eval.run.output_item"] | None
+    object: Literal["eval.run.output_item"] | str | None
     results: list[EvalRunOutputItemResult] | None
     run_id: str | None
     sample: EvalRunOutputItemSample | None
@@ -505,7 +519,7 @@ class EvalRunOutputItemList(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class EvalRunOutputItemResult(TypedDict, total=False):

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
     from typing_extensions import NotRequired
 
-    from byot.types._shared import FileExpirationAfter, OpenAIFile
+    from byot.types._shared import FileExpirationAfter
+    from byot.types._shared_3 import OpenAIFile
 
 
 class CreateFileRequest(TypedDict):
@@ -29,7 +30,7 @@ class DeleteFileResponse(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["file"] | None
+    object: Literal["file"] | str | None
 
 
 DownloadFile200Json: TypeAlias = "str"

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import NotRequired
 
-    from byot.types._shared import (
+    from byot.types._shared_2 import (
         GraderMulti,
         GraderPython,
         GraderScoreModel,
@@ -73,16 +73,16 @@ class DeleteFineTuningCheckpointPermissionResponse(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["checkpoint.permission"] | None
+    object: Literal["checkpoint.permission"] | str | None
 
 
 class FineTuneDPOHyperparameters(TypedDict, total=False):
     """The `FineTuneDPOHyperparameters` schema (response: lenient)."""
 
-    batch_size: Literal["auto"] | int | None
-    beta: Literal["auto"] | float | None
-    learning_rate_multiplier: Literal["auto"] | float | None
-    n_epochs: Literal["auto"] | int | None
+    batch_size: Literal["auto"] | str | int | None
+    beta: Literal["auto"] | str | float | None
+    learning_rate_multiplier: Literal["auto"] | str | float | None
+    n_epochs: Literal["auto"] | str | int | None
 
 
 class FineTuneDPOMethod(TypedDict, total=False):
@@ -97,19 +97,19 @@ class FineTuneMethod(TypedDict, total=False):
     dpo: FineTuneDPOMethod | None
     reinforcement: FineTuneReinforcementMethod | None
     supervised: FineTuneSupervisedMethod | None
-    type: str | None
+    type: Literal["supervised", "dpo", "reinforcement"] | str | None
 
 
 class FineTuneReinforcementHyperparameters(TypedDict, total=False):
     """The `FineTuneReinforcementHyperparameters` schema (response: lenient)."""
 
-    batch_size: Literal["auto"] | int | None
-    compute_multiplier: Literal["auto"] | float | None
-    eval_interval: Literal["auto"] | int | None
-    eval_samples: Literal["auto"] | int | None
-    learning_rate_multiplier: Literal["auto"] | float | None
-    n_epochs: Literal["auto"] | int | None
-    reasoning_effort: str | None
+    batch_size: Literal["auto"] | str | int | None
+    compute_multiplier: Literal["auto"] | str | float | None
+    eval_interval: Literal["auto"] | str | int | None
+    eval_samples: Literal["auto"] | str | int | None
+    learning_rate_multiplier: Literal["auto"] | str | float | None
+    n_epochs: Literal["auto"] | str | int | None
+    reasoning_effort: Literal["default", "low", "medium", "high"] | str | None
 
 
 class FineTuneReinforcementMethod(TypedDict, total=False):
@@ -129,9 +129,9 @@ class FineTuneReinforcementMethod(TypedDict, total=False):
 class FineTuneSupervisedHyperparameters(TypedDict, total=False):
     """The `FineTuneSupervisedHyperparameters` schema (response: lenient)."""
 
-    batch_size: Literal["auto"] | int | None
-    learning_rate_multiplier: Literal["auto"] | float | None
-    n_epochs: Literal["auto"] | int | None
+    batch_size: Literal["auto"] | str | int | None
+    learning_rate_multiplier: Literal["auto"] | str | float | None
+    n_epochs: Literal["auto"] | str | int | None
 
 
 class FineTuneSupervisedMethod(TypedDict, total=False):
@@ -145,7 +145,7 @@ class FineTuningCheckpointPermission(TypedDict, total=False):
 
     created_at: int | None
     id: str | None
-    object: Literal["checkpoint.permission"] | None
+    object: Literal["checkpoint.permission"] | str | None
     project_id: str | None
 
 
@@ -161,7 +161,7 @@ class FineTuningIntegrationWandb(TypedDict, total=False):
 class FineTuningIntegration(TypedDict, total=False):
     """The `FineTuningIntegration` schema (response: lenient)."""
 
-    type: Literal["wandb"] | None
+    type: Literal["wandb"] | str | None
     wandb: FineTuningIntegrationWandb | None
 
 
@@ -176,9 +176,9 @@ class FineTuningJobError(TypedDict, total=False):
 class FineTuningJobHyperparameters(TypedDict, total=False):
     """Part of `FineTuningJob` (response: lenient)."""
 
-    batch_size: Literal["auto"] | int | None
-    learning_rate_multiplier: Literal["auto"] | float | None
-    n_epochs: Literal["auto"] | int | None
+    batch_size: Literal["auto"] | str | int | None
+    learning_rate_multiplier: Literal["auto"] | str | float | None
+    n_epochs: Literal["auto"] | str | int | None
 
 
 class FineTuningJob(TypedDict, total=False):
@@ -195,11 +195,15 @@ class FineTuningJob(TypedDict, total=False):
     metadata: Metadata | None
     method: FineTuneMethod | None
     model: str | None
-    object: Literal["fine_tuning.job"] | None
+    object: Literal["fine_tuning.job"] | str | None
     organization_id: str | None
     result_files: list[str] | None
     seed: int | None
-    status: str | None
+    status: (
+        Literal["validating_files", "queued", "running", "succeeded", "failed", "cancelled"]
+        | str
+        | None
+    )
     trained_tokens: int | None
     training_file: str | None
     validation_file: str | None
@@ -225,7 +229,7 @@ class FineTuningJobCheckpoint(TypedDict, total=False):
     fine_tuning_job_id: str | None
     id: str | None
     metrics: FineTuningJobCheckpointMetrics | None
-    object: Literal["fine_tuning.job.checkpoint"] | None
+    object: Literal["fine_tuning.job.checkpoint"] | str | None
     step_number: int | None
 
 
@@ -235,10 +239,10 @@ class FineTuningJobEvent(TypedDict, total=False):
     created_at: int | None
     data: dict[str, Any] | None
     id: str | None
-    level: str | None
+    level: Literal["info", "warn", "error"] | str | None
     message: str | None
-    object: Literal["fine_tuning.job.event"] | None
-    type: str | None
+    object: Literal["fine_tuning.job.event"] | str | None
+    type: Literal["message", "metrics"] | str | None
 
 
 class ListFineTuningCheckpointPermissionResponse(TypedDict, total=False):
@@ -248,7 +252,7 @@ class ListFineTuningCheckpointPermissionResponse(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class ListFineTuningJobCheckpointsResponse(TypedDict, total=False):
@@ -258,7 +262,7 @@ class ListFineTuningJobCheckpointsResponse(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class ListFineTuningJobEventsResponse(TypedDict, total=False):
@@ -266,7 +270,7 @@ class ListFineTuningJobEventsResponse(TypedDict, total=False):
 
     data: list[FineTuningJobEvent] | None
     has_more: bool | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class ListPaginatedFineTuningJobsResponse(TypedDict, total=False):
@@ -274,4 +278,4 @@ class ListPaginatedFineTuningJobsResponse(TypedDict, total=False):
 
     data: list[FineTuningJob] | None
     has_more: bool | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import NotRequired
 
-    from byot.types._shared import (
+    from byot.types._shared_2 import (
         GraderMulti,
         GraderPython,
         GraderScoreModel,

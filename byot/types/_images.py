@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import NotRequired, Required
 
-    from byot.types._shared import InputFidelity
+    from byot.types._shared_2 import InputFidelity
 
 
 class CreateImageEditRequest(TypedDict):
@@ -117,11 +117,11 @@ class ImageEditCompletedEvent(TypedDict, total=False):
     """The `ImageEditCompletedEvent` schema (response: lenient)."""
 
     b64_json: str | None
-    background: str | None
+    background: Literal["transparent", "opaque", "auto"] | str | None
     created_at: int | None
-    output_format: str | None
-    quality: str | None
-    size: str | None
+    output_format: Literal["png", "webp", "jpeg"] | str | None
+    quality: Literal["low", "medium", "high", "auto"] | str | None
+    size: Literal["1024x1024", "1024x1536", "1536x1024", "auto"] | str | None
     type: Required[Literal["image_edit.completed"]]
     usage: ImagesUsage | None
 
@@ -130,12 +130,12 @@ class ImageEditPartialImageEvent(TypedDict, total=False):
     """The `ImageEditPartialImageEvent` schema (response: lenient)."""
 
     b64_json: str | None
-    background: str | None
+    background: Literal["transparent", "opaque", "auto"] | str | None
     created_at: int | None
-    output_format: str | None
+    output_format: Literal["png", "webp", "jpeg"] | str | None
     partial_image_index: int | None
-    quality: str | None
-    size: str | None
+    quality: Literal["low", "medium", "high", "auto"] | str | None
+    size: Literal["1024x1024", "1024x1536", "1536x1024", "auto"] | str | None
     type: Required[Literal["image_edit.partial_image"]]
 
 
@@ -147,11 +147,11 @@ class ImageGenCompletedEvent(TypedDict, total=False):
     """The `ImageGenCompletedEvent` schema (response: lenient)."""
 
     b64_json: str | None
-    background: str | None
+    background: Literal["transparent", "opaque", "auto"] | str | None
     created_at: int | None
-    output_format: str | None
-    quality: str | None
-    size: str | None
+    output_format: Literal["png", "webp", "jpeg"] | str | None
+    quality: Literal["low", "medium", "high", "auto"] | str | None
+    size: Literal["1024x1024", "1024x1536", "1536x1024", "auto"] | str | None
     type: Required[Literal["image_generation.completed"]]
     usage: ImagesUsage | None
 
@@ -174,12 +174,12 @@ class ImageGenPartialImageEvent(TypedDict, total=False):
     """The `ImageGenPartialImageEvent` schema (response: lenient)."""
 
     b64_json: str | None
-    background: str | None
+    background: Literal["transparent", "opaque", "auto"] | str | None
     created_at: int | None
-    output_format: str | None
+    output_format: Literal["png", "webp", "jpeg"] | str | None
     partial_image_index: int | None
-    quality: str | None
-    size: str | None
+    quality: Literal["low", "medium", "high", "auto"] | str | None
+    size: Literal["1024x1024", "1024x1536", "1536x1024", "auto"] | str | None
     type: Required[Literal["image_generation.partial_image"]]
 
 
@@ -200,12 +200,12 @@ class ImageGenUsage(TypedDict, total=False):
 class ImagesResponse(TypedDict, total=False):
     """The `ImagesResponse` schema (response: lenient)."""
 
-    background: str | None
+    background: Literal["transparent", "opaque"] | str | None
     created: int | None
     data: list[Image] | None
-    output_format: str | None
-    quality: str | None
-    size: str | None
+    output_format: Literal["png", "webp", "jpeg"] | str | None
+    quality: Literal["low", "medium", "high"] | str | None
+    size: Literal["1024x1024", "1024x1536", "1536x1024"] | str | None
     usage: ImageGenUsage | None
 
 

@@ -24,7 +24,7 @@ class ListModelsResponse(TypedDict, total=False):
     """The `ListModelsResponse` schema (response: lenient)."""
 
     data: list[Model] | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class Model(TypedDict, total=False):
@@ -32,6 +32,6 @@ class Model(TypedDict, total=False):
 
     created: int | None
     id: str | None
-    object: Literal["model"] | None
+    object: Literal["model"] | str | None
     owned_by: str | None
     shutdown_date: str | None

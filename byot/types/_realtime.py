@@ -14,9 +14,9 @@ if TYPE_CHECKING:
 
     from typing_extensions import NotRequired, Required
 
-    from byot.types._shared import (
-        AudioTranscription,
-        MCPTool,
+    from byot.types._shared import AudioTranscription
+    from byot.types._shared_2 import MCPTool
+    from byot.types._shared_3 import (
         NoiseReductionType,
         Prompt,
         RealtimeAudioFormats,
@@ -38,7 +38,20 @@ class AudioTranscriptionResponse(TypedDict, total=False):
 
     language: str | None
     languages: list[str] | None
-    model: str | None
+    model: (
+        str
+        | Literal[
+            "whisper-1",
+            "gpt-transcribe",
+            "gpt-live-transcribe",
+            "gpt-4o-mini-transcribe",
+            "gpt-4o-mini-transcribe-2025-12-15",
+            "gpt-4o-transcribe",
+            "gpt-4o-transcribe-diarize",
+            "gpt-realtime-whisper",
+        ]
+        | None
+    )
     prompt: str | None
 
 
@@ -195,15 +208,15 @@ class RealtimeSessionCreateResponse(TypedDict, total=False):
     audio: RealtimeSessionCreateResponseAudio | None
     expires_at: int | None
     id: str | None
-    include: list[Literal["item.input_audio_transcription.logprobs"]] | None
+    include: list[Literal["item.input_audio_transcription.logprobs"] | str] | None
     instructions: str | None
-    max_output_tokens: int | Literal["inf"] | None
+    max_output_tokens: int | Literal["inf"] | str | None
     model: str | None
     object: str | None
     output_modalities: Any
     tool_choice: str | None
     tools: list[RealtimeFunctionTool] | None
-    tracing: Literal["auto"] | RealtimeSessionCreateResponseTracingVariant2 | None
+    tracing: Literal["auto"] | str | RealtimeSessionCreateResponseTracingVariant2 | None
     turn_detection: RealtimeSessionCreateResponseTurnDetection | None
 
 
@@ -251,17 +264,41 @@ class RealtimeSessionCreateResponseGA(TypedDict, total=False):
     audio: RealtimeSessionCreateResponseGAAudio | None
     expires_at: int | None
     id: str | None
-    include: list[Literal["item.input_audio_transcription.logprobs"]] | None
+    include: list[Literal["item.input_audio_transcription.logprobs"] | str] | None
     instructions: str | None
-    max_output_tokens: int | Literal["inf"] | None
-    model: str | None
-    object: Literal["realtime.session"] | None
-    output_modalities: list[str] | None
+    max_output_tokens: int | Literal["inf"] | str | None
+    model: (
+        str
+        | Literal[
+            "gpt-realtime",
+            "gpt-realtime-1.5",
+            "gpt-realtime-2",
+            "gpt-realtime-2.1",
+            "gpt-realtime-2.1-mini",
+            "gpt-realtime-2025-08-28",
+            "gpt-4o-realtime-preview",
+            "gpt-4o-realtime-preview-2024-10-01",
+            "gpt-4o-realtime-preview-2024-12-17",
+            "gpt-4o-realtime-preview-2025-06-03",
+            "gpt-4o-mini-realtime-preview",
+            "gpt-4o-mini-realtime-preview-2024-12-17",
+            "gpt-realtime-mini",
+            "gpt-realtime-mini-2025-10-06",
+            "gpt-realtime-mini-2025-12-15",
+            "gpt-audio-1.5",
+            "gpt-audio-mini",
+            "gpt-audio-mini-2025-10-06",
+            "gpt-audio-mini-2025-12-15",
+        ]
+        | None
+    )
+    object: Literal["realtime.session"] | str | None
+    output_modalities: list[Literal["text", "audio"] | str] | None
     prompt: Prompt | None
     reasoning: RealtimeReasoning | None
     tool_choice: ToolChoiceOptions | str | ToolChoiceFunction | ToolChoiceMCP | None
     tools: list[RealtimeFunctionTool | MCPTool] | None
-    tracing: Literal["auto"] | RealtimeSessionCreateResponseGATracingVariant1Variant2 | None
+    tracing: Literal["auto"] | str | RealtimeSessionCreateResponseGATracingVariant1Variant2 | None
     truncation: RealtimeTruncation | None
     type: Required[Literal["realtime"]]
 
@@ -386,7 +423,7 @@ class RealtimeTranscriptionSessionCreateResponseGA(TypedDict, total=False):
     audio: RealtimeTranscriptionSessionCreateResponseGAAudio | None
     expires_at: int | None
     id: str | None
-    include: list[Literal["item.input_audio_transcription.logprobs"]] | None
+    include: list[Literal["item.input_audio_transcription.logprobs"] | str] | None
     object: str | None
     type: Required[Literal["transcription"]]
 
@@ -452,7 +489,7 @@ class RealtimeTranslationSession(TypedDict, total=False):
     expires_at: int | None
     id: str | None
     model: str | None
-    type: Literal["translation"] | None
+    type: Literal["translation"] | str | None
 
 
 class RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction(TypedDict):

@@ -32,7 +32,7 @@ class DeletedSkillResource(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["skill.deleted"] | None
+    object: Literal["skill.deleted"] | str | None
 
 
 class DeletedSkillVersionResource(TypedDict, total=False):
@@ -40,7 +40,7 @@ class DeletedSkillVersionResource(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["skill.version.deleted"] | None
+    object: Literal["skill.version.deleted"] | str | None
     version: str | None
 
 
@@ -65,7 +65,7 @@ class SkillListResource(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class SkillResource(TypedDict, total=False):
@@ -77,7 +77,7 @@ class SkillResource(TypedDict, total=False):
     id: str | None
     latest_version: str | None
     name: str | None
-    object: Literal["skill"] | None
+    object: Literal["skill"] | str | None
 
 
 class SkillVersionListResource(TypedDict, total=False):
@@ -87,7 +87,7 @@ class SkillVersionListResource(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
 class SkillVersionResource(TypedDict, total=False):
@@ -97,6 +97,6 @@ class SkillVersionResource(TypedDict, total=False):
     description: str | None
     id: str | None
     name: str | None
-    object: Literal["skill.version"] | None
+    object: Literal["skill.version"] | str | None
     skill_id: str | None
     version: str | None

@@ -22,9 +22,14 @@ if TYPE_CHECKING:
         AssistantToolsFunction,
         Error,
         FileSearchRanker,
-        Metadata,
-        ParallelToolCalls,
-        ReasoningEffort,
+    )
+    from byot.types._shared_2 import Metadata
+    from byot.types._shared_3 import ParallelToolCalls, ReasoningEffort
+    from byot.types._threads_2 import (
+        RunStreamEvent,
+        RunToolCallObject,
+        ThreadStreamEvent,
+        TruncationObject,
     )
 
 
@@ -38,7 +43,9 @@ class AssistantToolsFileSearchTypeOnly(TypedDict, total=False):
     type: Required[Literal["file_search"]]
 
 
-AssistantsApiToolChoiceOption: TypeAlias = "str | AssistantsNamedToolChoice"
+AssistantsApiToolChoiceOption: TypeAlias = (
+    'Literal["none", "auto", "required"] | str | AssistantsNamedToolChoice'
+)
 """The `AssistantsApiToolChoiceOption` schema (response: lenient)."""
 
 
@@ -52,7 +59,7 @@ class AssistantsNamedToolChoice(TypedDict, total=False):
     """The `AssistantsNamedToolChoice` schema (response: lenient)."""
 
     function: AssistantsNamedToolChoiceFunction | None
-    type: str | None
+    type: Literal["function", "code_interpreter", "file_search"] | str | None
 
 
 class CreateMessageRequestAttachment(TypedDict):
@@ -213,7 +220,7 @@ class DeleteMessageResponse(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["thread.message.deleted"] | None
+    object: Literal["thread.message.deleted"] | str | None
 
 
 class DeleteThreadResponse(TypedDict, total=False):
@@ -221,13 +228,13 @@ class DeleteThreadResponse(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["thread.deleted"] | None
+    object: Literal["thread.deleted"] | str | None
 
 
 class DoneEvent(TypedDict, total=False):
     """The `DoneEvent` schema (response: lenient)."""
 
-    data: Literal["[DONE]"] | None
+    data: Literal["[DONE]"] | str | None
     event: Required[Literal["done"]]
 
 
@@ -271,7 +278,7 @@ class ListRunsResponse(TypedDict, total=False):
 class MessageContentImageFileObjectImageFile(TypedDict, total=False):
     """Part of `MessageContentImageFileObject` (response: lenient)."""
 
-    detail: str | None
+    detail: Literal["auto", "low", "high"] | str | None
     file_id: str | None
 
 
@@ -285,7 +292,7 @@ class MessageContentImageFileObject(TypedDict, total=False):
 class MessageContentImageUrlObjectImageUrl(TypedDict, total=False):
     """Part of `MessageContentImageUrlObject` (response: lenient)."""
 
-    detail: str | None
+    detail: Literal["auto", "low", "high"] | str | None
     url: str | None
 
 
@@ -358,7 +365,7 @@ class MessageContentTextObject(TypedDict, total=False):
 class MessageDeltaContentImageFileObjectImageFile(TypedDict, total=False):
     """Part of `MessageDeltaContentImageFileObject` (response: lenient)."""
 
-    detail: str | None
+    detail: Literal["auto", "low", "high"] | str | None
     file_id: str | None
 
 
@@ -373,7 +380,7 @@ class MessageDeltaContentImageFileObject(TypedDict, total=False):
 class MessageDeltaContentImageUrlObjectImageUrl(TypedDict, total=False):
     """Part of `MessageDeltaContentImageUrlObject` (response: lenient)."""
 
-    detail: str | None
+    detail: Literal["auto", "low", "high"] | str | None
     url: str | None
 
 
@@ -461,7 +468,7 @@ class MessageDeltaObjectDelta(TypedDict, total=False):
         ]
         | None
     )
-    role: str | None
+    role: Literal["user", "assistant"] | str | None
 
 
 class MessageDeltaObject(TypedDict, total=False):
@@ -469,7 +476,7 @@ class MessageDeltaObject(TypedDict, total=False):
 
     delta: MessageDeltaObjectDelta | None
     id: str | None
-    object: Literal["thread.message.delta"] | None
+    object: Literal["thread.message.delta"] | str | None
 
 
 class MessageObjectAttachment(TypedDict, total=False):
@@ -482,7 +489,11 @@ class MessageObjectAttachment(TypedDict, total=False):
 class MessageObjectIncompleteDetails(TypedDict, total=False):
     """Part of `MessageObject` (response: lenient)."""
 
-    reason: str | None
+    reason: (
+        Literal["content_filter", "max_tokens", "run_cancelled", "run_expired", "run_failed"]
+        | str
+        | None
+    )
 
 
 class MessageObject(TypedDict, total=False):
@@ -505,10 +516,10 @@ class MessageObject(TypedDict, total=False):
     incomplete_at: int | None
     incomplete_details: MessageObjectIncompleteDetails | None
     metadata: Metadata | None
-    object: Literal["thread.message"] | None
-    role: str | None
+    object: Literal["thread.message"] | str | None
+    role: Literal["user", "assistant"] | str | None
     run_id: str | None
-    status: str | None
+    status: Literal["in_progress", "incomplete", "completed"] | str | None
     thread_id: str | None
 
 
@@ -607,13 +618,13 @@ class RunCompletionUsage(TypedDict, total=False):
 class RunObjectIncompleteDetails(TypedDict, total=False):
     """Part of `RunObject` (response: lenient)."""
 
-    reason: str | None
+    reason: Literal["max_completion_tokens", "max_prompt_tokens"] | str | None
 
 
 class RunObjectLastError(TypedDict, total=False):
     """Part of `RunObject` (response: lenient)."""
 
-    code: str | None
+    code: Literal["server_error", "rate_limit_exceeded", "invalid_prompt"] | str | None
     message: str | None
 
 
@@ -627,7 +638,7 @@ class RunObjectRequiredAction(TypedDict, total=False):
     """Part of `RunObject` (response: lenient)."""
 
     submit_tool_outputs: RunObjectRequiredActionSubmitToolOutputs | None
-    type: Literal["submit_tool_outputs"] | None
+    type: Literal["submit_tool_outputs"] | str | None
 
 
 class RunObject(TypedDict, total=False):
@@ -647,12 +658,26 @@ class RunObject(TypedDict, total=False):
     max_prompt_tokens: int | None
     metadata: Metadata | None
     model: str | None
-    object: Literal["thread.run"] | None
+    object: Literal["thread.run"] | str | None
     parallel_tool_calls: ParallelToolCalls | None
     required_action: RunObjectRequiredAction | None
     response_format: AssistantsApiResponseFormatOption | None
     started_at: int | None
-    status: str | None
+    status: (
+        Literal[
+            "queued",
+            "in_progress",
+            "requires_action",
+            "cancelling",
+            "cancelled",
+            "failed",
+            "completed",
+            "incomplete",
+            "expired",
+        ]
+        | str
+        | None
+    )
     temperature: float | None
     thread_id: str | None
     tool_choice: AssistantsApiToolChoiceOption | None
@@ -683,7 +708,7 @@ class RunStepDeltaObject(TypedDict, total=False):
 
     delta: RunStepDeltaObjectDelta | None
     id: str | None
-    object: Literal["thread.run.step.delta"] | None
+    object: Literal["thread.run.step.delta"] | str | None
 
 
 class RunStepDeltaStepDetailsMessageCreationObjectMessageCreation(TypedDict, total=False):
@@ -863,7 +888,7 @@ class RunStepDetailsToolCallsFileSearchResultObjectContentItem(TypedDict, total=
     """Part of `RunStepDetailsToolCallsFileSearchResultObject` (response: lenient)."""
 
     text: str | None
-    type: Literal["text"] | None
+    type: Literal["text"] | str | None
 
 
 class RunStepDetailsToolCallsFileSearchResultObject(TypedDict, total=False):
@@ -908,7 +933,7 @@ class RunStepDetailsToolCallsObject(TypedDict, total=False):
 class RunStepObjectLastError(TypedDict, total=False):
     """Part of `RunStepObject` (response: lenient)."""
 
-    code: str | None
+    code: Literal["server_error", "rate_limit_exceeded"] | str | None
     message: str | None
 
 
@@ -924,12 +949,12 @@ class RunStepObject(TypedDict, total=False):
     id: str | None
     last_error: RunStepObjectLastError | None
     metadata: Metadata | None
-    object: Literal["thread.run.step"] | None
+    object: Literal["thread.run.step"] | str | None
     run_id: str | None
-    status: str | None
+    status: Literal["in_progress", "cancelled", "failed", "completed", "expired"] | str | None
     step_details: RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject | None
     thread_id: str | None
-    type: str | None
+    type: Literal["message_creation", "tool_calls"] | str | None
     usage: RunStepCompletionUsage | None
 
 
@@ -984,154 +1009,3 @@ class RunStepStreamEventThreadRunStepExpired(TypedDict, total=False):
 
 RunStepStreamEvent: TypeAlias = "RunStepStreamEventThreadRunStepCreated | RunStepStreamEventThreadRunStepInProgress | RunStepStreamEventThreadRunStepDelta | RunStepStreamEventThreadRunStepCompleted | RunStepStreamEventThreadRunStepFailed | RunStepStreamEventThreadRunStepCancelled | RunStepStreamEventThreadRunStepExpired"
 """The `RunStepStreamEvent` schema (response: lenient)."""
-
-
-class RunStreamEventThreadRunCreated(TypedDict, total=False):
-    """Part of `RunStreamEvent` (response: lenient)."""
-
-    data: RunObject | None
-    event: Required[Literal["thread.run.created"]]
-
-
-class RunStreamEventThreadRunQueued(TypedDict, total=False):
-    """Part of `RunStreamEvent` (response: lenient)."""
-
-    data: RunObject | None
-    event: Required[Literal["thread.run.queued"]]
-
-
-class RunStreamEventThreadRunInProgress(TypedDict, total=False):
-    """Part of `RunStreamEvent` (response: lenient)."""
-
-    data: RunObject | None
-    event: Required[Literal["thread.run.in_progress"]]
-
-
-class RunStreamEventThreadRunRequiresAction(TypedDict, total=False):
-    """Part of `RunStreamEvent` (response: lenient)."""
-
-    data: RunObject | None
-    event: Required[Literal["thread.run.requires_action"]]
-
-
-class RunStreamEventThreadRunCompleted(TypedDict, total=False):
-    """Part of `RunStreamEvent` (response: lenient)."""
-
-    data: RunObject | None
-    event: Required[Literal["thread.run.completed"]]
-
-
-class RunStreamEventThreadRunIncomplete(TypedDict, total=False):
-    """Part of `RunStreamEvent` (response: lenient)."""
-
-    data: RunObject | None
-    event: Required[Literal["thread.run.incomplete"]]
-
-
-class RunStreamEventThreadRunFailed(TypedDict, total=False):
-    """Part of `RunStreamEvent` (response: lenient)."""
-
-    data: RunObject | None
-    event: Required[Literal["thread.run.failed"]]
-
-
-class RunStreamEventThreadRunCancelling(TypedDict, total=False):
-    """Part of `RunStreamEvent` (response: lenient)."""
-
-    data: RunObject | None
-    event: Required[Literal["thread.run.cancelling"]]
-
-
-class RunStreamEventThreadRunCancelled(TypedDict, total=False):
-    """Part of `RunStreamEvent` (response: lenient)."""
-
-    data: RunObject | None
-    event: Required[Literal["thread.run.cancelled"]]
-
-
-class RunStreamEventThreadRunExpired(TypedDict, total=False):
-    """Part of `RunStreamEvent` (response: lenient)."""
-
-    data: RunObject | None
-    event: Required[Literal["thread.run.expired"]]
-
-
-RunStreamEvent: TypeAlias = "RunStreamEventThreadRunCreated | RunStreamEventThreadRunQueued | RunStreamEventThreadRunInProgress | RunStreamEventThreadRunRequiresAction | RunStreamEventThreadRunCompleted | RunStreamEventThreadRunIncomplete | RunStreamEventThreadRunFailed | RunStreamEventThreadRunCancelling | RunStreamEventThreadRunCancelled | RunStreamEventThreadRunExpired"
-"""The `RunStreamEvent` schema (response: lenient)."""
-
-
-class RunToolCallObjectFunction(TypedDict, total=False):
-    """Part of `RunToolCallObject` (response: lenient)."""
-
-    arguments: str | None
-    name: str | None
-
-
-class RunToolCallObject(TypedDict, total=False):
-    """The `RunToolCallObject` schema (response: lenient)."""
-
-    function: RunToolCallObjectFunction | None
-    id: str | None
-    type: Literal["function"] | None
-
-
-class SubmitToolOutputsRunRequestToolOutput(TypedDict):
-    """Part of `SubmitToolOutputsRunRequest` (request: as the spec says)."""
-
-    output: NotRequired[str]
-    tool_call_id: NotRequired[str]
-
-
-class SubmitToolOutputsRunRequest(TypedDict):
-    """The `SubmitToolOutputsRunRequest` schema (request: as the spec says)."""
-
-    stream: NotRequired[bool | None]
-    tool_outputs: Sequence[SubmitToolOutputsRunRequestToolOutput]
-
-
-class ThreadObjectToolResourcesCodeInterpreter(TypedDict, total=False):
-    """Part of `ThreadObject` (response: lenient)."""
-
-    file_ids: list[str] | None
-
-
-class ThreadObjectToolResourcesFileSearch(TypedDict, total=False):
-    """Part of `ThreadObject` (response: lenient)."""
-
-    vector_store_ids: list[str] | None
-
-
-class ThreadObjectToolResources(TypedDict, total=False):
-    """Part of `ThreadObject` (response: lenient)."""
-
-    code_interpreter: ThreadObjectToolResourcesCodeInterpreter | None
-    file_search: ThreadObjectToolResourcesFileSearch | None
-
-
-class ThreadObject(TypedDict, total=False):
-    """The `ThreadObject` schema (response: lenient)."""
-
-    created_at: int | None
-    id: str | None
-    metadata: Metadata | None
-    object: Literal["thread"] | None
-    tool_resources: ThreadObjectToolResources | None
-
-
-class ThreadStreamEventThreadCreated(TypedDict, total=False):
-    """Part of `ThreadStreamEvent` (response: lenient)."""
-
-    data: ThreadObject | None
-    enabled: bool | None
-    event: Literal["thread.created"] | None
-
-
-ThreadStreamEvent: TypeAlias = "ThreadStreamEventThreadCreated"
-"""The `ThreadStreamEvent` schema (response: lenient)."""
-
-
-class TruncationObject(TypedDict, total=False):
-    """The `TruncationObject` schema (response: lenient)."""
-
-    last_messages: int | None
-    type: str | None

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
     from typing_extensions import NotRequired
 
-    from byot.types._shared import FileExpirationAfter, OpenAIFile
+    from byot.types._shared import FileExpirationAfter
+    from byot.types._shared_3 import OpenAIFile
 
 
 class AddUploadPartRequest(TypedDict):
@@ -49,9 +50,9 @@ class Upload(TypedDict, total=False):
     file: OpenAIFile | None
     filename: str | None
     id: str | None
-    object: Literal["upload"] | None
+    object: Literal["upload"] | str | None
     purpose: str | None
-    status: str | None
+    status: Literal["pending", "completed", "cancelled", "expired"] | str | None
 
 
 class UploadPart(TypedDict, total=False):
@@ -59,5 +60,5 @@ class UploadPart(TypedDict, total=False):
 
     created_at: int | None
     id: str | None
-    object: Literal["upload.part"] | None
+    object: Literal["upload.part"] | str | None
     upload_id: str | None

@@ -14,12 +14,9 @@ if TYPE_CHECKING:
 
     from typing_extensions import NotRequired, Required
 
-    from byot.types._shared import (
-        ComparisonFilter,
-        CompoundFilter,
-        Metadata,
-        VectorStoreFileAttributes,
-    )
+    from byot.types._shared import ComparisonFilter, CompoundFilter
+    from byot.types._shared_2 import Metadata
+    from byot.types._shared_3 import VectorStoreFileAttributes
 
 
 class AutoChunkingStrategyRequestParam(TypedDict):
@@ -69,7 +66,7 @@ class DeleteVectorStoreFileResponse(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["vector_store.file.deleted"] | None
+    object: Literal["vector_store.file.deleted"] | str | None
 
 
 class DeleteVectorStoreResponse(TypedDict, total=False):
@@ -77,7 +74,7 @@ class DeleteVectorStoreResponse(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["vector_store.deleted"] | None
+    object: Literal["vector_store.deleted"] | str | None
 
 
 class ListVectorStoreFilesResponse(TypedDict, total=False):
@@ -144,7 +141,7 @@ class UpdateVectorStoreRequest(TypedDict):
 class VectorStoreExpirationAfter(TypedDict, total=False):
     """The `VectorStoreExpirationAfter` schema (response: lenient)."""
 
-    anchor: Literal["last_active_at"] | None
+    anchor: Literal["last_active_at"] | str | None
     days: int | None
 
 
@@ -164,8 +161,8 @@ class VectorStoreFileBatchObject(TypedDict, total=False):
     created_at: int | None
     file_counts: VectorStoreFileBatchObjectFileCounts | None
     id: str | None
-    object: Literal["vector_store.files_batch"] | None
-    status: str | None
+    object: Literal["vector_store.files_batch"] | str | None
+    status: Literal["in_progress", "completed", "cancelled", "failed"] | str | None
     vector_store_id: str | None
 
 
@@ -182,13 +179,13 @@ class VectorStoreFileContentResponse(TypedDict, total=False):
     data: list[VectorStoreFileContentResponseDataItem] | None
     has_more: bool | None
     next_page: str | None
-    object: Literal["vector_store.file_content.page"] | None
+    object: Literal["vector_store.file_content.page"] | str | None
 
 
 class VectorStoreFileObjectLastError(TypedDict, total=False):
     """Part of `VectorStoreFileObject` (response: lenient)."""
 
-    code: str | None
+    code: Literal["server_error", "unsupported_file", "invalid_file"] | str | None
     message: str | None
 
 
@@ -202,8 +199,8 @@ class VectorStoreFileObject(TypedDict, total=False):
     created_at: int | None
     id: str | None
     last_error: VectorStoreFileObjectLastError | None
-    object: Literal["vector_store.file"] | None
-    status: str | None
+    object: Literal["vector_store.file"] | str | None
+    status: Literal["in_progress", "completed", "cancelled", "failed"] | str | None
     usage_bytes: int | None
     vector_store_id: str | None
 
@@ -229,8 +226,8 @@ class VectorStoreObject(TypedDict, total=False):
     last_active_at: int | None
     metadata: Metadata | None
     name: str | None
-    object: Literal["vector_store"] | None
-    status: str | None
+    object: Literal["vector_store"] | str | None
+    status: Literal["expired", "in_progress", "completed"] | str | None
     usage_bytes: int | None
 
 
@@ -255,7 +252,7 @@ class VectorStoreSearchResultContentObject(TypedDict, total=False):
     """The `VectorStoreSearchResultContentObject` schema (response: lenient)."""
 
     text: str | None
-    type: Literal["text"] | None
+    type: Literal["text"] | str | None
 
 
 class VectorStoreSearchResultItem(TypedDict, total=False):
@@ -274,5 +271,5 @@ class VectorStoreSearchResultsPage(TypedDict, total=False):
     data: list[VectorStoreSearchResultItem] | None
     has_more: bool | None
     next_page: str | None
-    object: Literal["vector_store.search_results.page"] | None
+    object: Literal["vector_store.search_results.page"] | str | None
     search_query: list[str] | None

@@ -57,7 +57,7 @@ class DeletedVideoResource(TypedDict, total=False):
 
     deleted: bool | None
     id: str | None
-    object: Literal["video.deleted"] | None
+    object: Literal["video.deleted"] | str | None
 
 
 class Error2(TypedDict, total=False):
@@ -93,10 +93,10 @@ class VideoListResource(TypedDict, total=False):
     first_id: str | None
     has_more: bool | None
     last_id: str | None
-    object: Literal["list"] | None
+    object: Literal["list"] | str | None
 
 
-VideoModel: TypeAlias = "str"
+VideoModel: TypeAlias = 'str | Literal["sora-2", "sora-2-pro", "sora-2-2025-10-06", "sora-2-pro-2025-10-06", "sora-2-2025-12-08"]'
 """The `VideoModel` schema (response: lenient)."""
 
 
@@ -115,7 +115,7 @@ class VideoResource(TypedDict, total=False):
     expires_at: int | None
     id: str | None
     model: VideoModel | None
-    object: Literal["video"] | None
+    object: Literal["video"] | str | None
     progress: int | None
     prompt: str | None
     remixed_from_video_id: str | None
