@@ -67,7 +67,7 @@ class _MsgspecStruct(Protocol):
     __struct_fields__: ClassVar[tuple[str, ...]]
 
 
-Body: TypeAlias = "UntypedMapping | _Dataclass | _AttrsClass | _PydanticModel | _MsgspecStruct"
+Body: TypeAlias = UntypedMapping | _Dataclass | _AttrsClass | _PydanticModel | _MsgspecStruct
 """What a JSON request body may be besides the operation's typed dict: a mapping typed with
 `Any` values, or an instance of the caller's dataclass, attrs class, pydantic model or msgspec
 Struct (encoded field by field). Anything else goes with `encoder=`."""

@@ -5,7 +5,9 @@ Writes four files, each with a "generated, do not edit" banner:
 * `byot/_endpoints.py`: one `Endpoint` record per operation, keyed by operationId;
 * `byot/resources/_sync.py` and `byot/resources/_async.py`: one namespace class per resource
   (`client.chat.completions`, `client.vector_stores.files`, `client.admin.projects.users`, ...)
-  with one thin, typed method per operation;
+  with one thin, typed method per operation; a request body is typed with the operation's
+  request typed dict from `byot.types` (named as tools/gen_types.py names it), so that a dict
+  literal is checked key by key;
 * `byot/resources/__init__.py`: the `Resources` / `AsyncResources` mixins that give the
   clients their top-level namespaces, importing the big modules on first use.
 
@@ -69,6 +71,8 @@ SINGLETONS |= {"spend_limit"}
 ABCS = ["Callable", "Mapping", "Sequence"]  # what the facades import besides their iterator
 ENCODER = "Callable[[B], bytes | Mapping[str, Any]]"
 ANY_ENCODER = "Callable[[Any], bytes | Mapping[str, Any]]"
+ITEM_VERBS = {"GET": "retrieve", "POST": "update", "DELETE": "delete"}
+COLLECTION_VERBS = {"GET": "list", "POST": "create", "DELETE": "delete"}
 
 
 @functools.cache
@@ -88,10 +92,6 @@ def type_name(ref: str) -> str:
     """The `byot.types` name of a `#/$defs/...` schema."""
     name: str = _gen_types().python_name(ref.rsplit("/", 1)[-1])
     return name
-
-
-ITEM_VERBS = {"GET": "retrieve", "POST": "update", "DELETE": "delete"}
-COLLECTION_VERBS = {"GET": "list", "POST": "create", "DELETE": "delete"}
 
 
 def dotted_name(op_id: str, op: dict[str, Any]) -> str:
