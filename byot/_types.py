@@ -7,23 +7,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeAlias
-
-from typing_extensions import Never, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 if TYPE_CHECKING:
     import httpx
+    from typing_extensions import TypeVar
+    from typing_extensions import override as override  # re-exported for the modules
 
     from byot._timeout import Timeout
 
-R = TypeVar("R", default=dict[str, Any])
-"""The result type of a call: `dict[str, Any]` unless the caller names another."""
+    R = TypeVar("R", default=dict[str, Any])
+    """The result type of a call: `dict[str, Any]` unless the caller names another."""
+    T = TypeVar("T", default=dict[str, Any])
+    """The item type of a paginated list: `dict[str, Any]` unless the caller names another."""
+    B = TypeVar("B", default=Any)
+    """The request body type, tied to `encoder=` when one is given."""
+else:
+    # Only type checkers read the defaults (PEP 696), so at run time the type variables come
+    # from `typing` and `override` does nothing: importing typing_extensions (and `inspect`,
+    # which it imports) would add about a tenth to `import byot`.
+    from typing import TypeVar  # noqa: TID251 - see above
 
-T = TypeVar("T", default=dict[str, Any])
-"""The item type of a paginated list: `dict[str, Any]` unless the caller names another."""
+    R, T, B = TypeVar("R"), TypeVar("T"), TypeVar("B")
 
-B = TypeVar("B", default=Any)
-"""The request body type, tied to `encoder=` when one is given."""
+    def override(method: Any) -> Any:
+        return method
+
 
 JSON: TypeAlias = Any
 """A decoded JSON value (dict, list, str, int, float, bool or None)."""
@@ -41,36 +50,38 @@ QueryTypes: TypeAlias = Mapping[str, Any]
 """Query parameters: scalars, booleans (sent as `true`/`false`), lists and nested mappings."""
 
 
-UntypedMapping: TypeAlias = Mapping[str, Never]
-"""A mapping whose values are typed `Any` (say a `dict[str, Any]`), as a request body.
+if TYPE_CHECKING:
+    # What a generated method's body may be besides the operation's typed dict. For type
+    # checkers only, like the type variables above: nothing here exists at run time.
+    from typing import ClassVar, Protocol
 
-Generated methods take `<Request> | UntypedMapping` (and `Body`) so that a dict literal is
-checked against the operation's typed dict: a literal's values have real types, which only the
-typed dict can accept, while a value typed `Any` matches `Never` too. A mapping with typed
-values that is not the typed dict (a `dict[str, object]`) needs `cast` or `encoder=dict`.
-"""
+    from typing_extensions import Never
 
+    UntypedMapping: TypeAlias = Mapping[str, Never]
+    """A mapping whose values are typed `Any` (say a `dict[str, Any]`), as a request body.
 
-class _Dataclass(Protocol):
-    __dataclass_fields__: ClassVar[dict[str, Any]]
+    Generated methods take `<Request> | UntypedMapping` (and `Body`) so that a dict literal is
+    checked against the operation's typed dict: a literal's values have real types, which only
+    the typed dict accepts, while a value typed `Any` matches `Never` too. A mapping with typed
+    values that is not the typed dict (a `dict[str, object]`) needs `cast` or `encoder=dict`.
+    """
 
+    class _Dataclass(Protocol):
+        __dataclass_fields__: ClassVar[dict[str, Any]]
 
-class _AttrsClass(Protocol):
-    __attrs_attrs__: ClassVar[Any]
+    class _AttrsClass(Protocol):
+        __attrs_attrs__: ClassVar[Any]
 
+    class _PydanticModel(Protocol):
+        __pydantic_fields__: ClassVar[dict[str, Any]]
 
-class _PydanticModel(Protocol):
-    __pydantic_fields__: ClassVar[dict[str, Any]]
+    class _MsgspecStruct(Protocol):
+        __struct_fields__: ClassVar[tuple[str, ...]]
 
-
-class _MsgspecStruct(Protocol):
-    __struct_fields__: ClassVar[tuple[str, ...]]
-
-
-Body: TypeAlias = UntypedMapping | _Dataclass | _AttrsClass | _PydanticModel | _MsgspecStruct
-"""What a JSON request body may be besides the operation's typed dict: a mapping typed with
-`Any` values, or an instance of the caller's dataclass, attrs class, pydantic model or msgspec
-Struct (encoded field by field). Anything else goes with `encoder=`."""
+    Body: TypeAlias = UntypedMapping | _Dataclass | _AttrsClass | _PydanticModel | _MsgspecStruct
+    """What a JSON request body may be besides the operation's typed dict: a mapping typed with
+    `Any` values, or an instance of the caller's dataclass, attrs class, pydantic model or
+    msgspec Struct (encoded field by field). Anything else goes with `encoder=`."""
 
 
 class CallOptions(TypedDict, total=False):
