@@ -466,7 +466,7 @@ def module_text(gen: Generator, module: str) -> str:
         'import them from `byot.types`."""\n',
         "from __future__ import annotations\n",
         "from typing import TYPE_CHECKING\n",
-        "from typing_extensions import TypedDict\n" if "TypedDict" in body else "",
+        "from typing import TypedDict\n" if "TypedDict" in body else "",
         "if TYPE_CHECKING:",
     ]
     if abc:

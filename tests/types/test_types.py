@@ -57,11 +57,11 @@ def test_importing_one_name_loads_only_its_module() -> None:
         "import sys\n"
         "from byot.types import CreateEmbeddingRequest\n"
         "print(sorted(m for m in sys.modules if m.startswith('byot.types')))\n"
-        "print(CreateEmbeddingRequest.__module__)\n"
+        "print(CreateEmbeddingRequest.__module__, 'typing_extensions' in sys.modules)\n"
     )
     assert run(code).splitlines() == [
         "['byot.types', 'byot.types._embeddings']",
-        "byot.types._embeddings",
+        "byot.types._embeddings False",
     ]
 
 
