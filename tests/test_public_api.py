@@ -162,6 +162,9 @@ def test_async_methods_are_coroutines() -> None:
 def test_import_does_not_load_optional_libraries() -> None:
     code = (
         "import sys, byot\n"
+        # The generated namespaces too, which a first call loads.
+        "byot.Client(api_key='k', base_url='http://127.0.0.1:9/v1').chat.completions\n"
+        "byot.AsyncClient(api_key='k', base_url='http://127.0.0.1:9/v1').chat.completions\n"
         # typing_extensions too: only type checkers need it, and it costs ~6 ms to import.
         "heavy = ('jsonschema', 'referencing', 'jsonschema_rs', 'pydantic', 'msgspec', 'attrs',"
         " 'attr', 'typing_extensions', 'tenacity')\n"
