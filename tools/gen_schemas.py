@@ -645,10 +645,10 @@ class Examples:
     """Each operation's documented answer, checked against the lenient bundle, for the mock.
 
     Per operationId: ``response`` (the first JSON response example that is a document, trailing
-    commas forgiven, and passes the lenient profile), ``text`` (a text answer such as SDP) and ``stream`` (the events
-    of the first streaming example, as ``[event name or null, data]`` pairs, every one passing
-    the lenient profile of the operation's event schema). Examples that fail are listed under
-    ``rejected`` with the first error, so nothing is dropped silently.
+    commas forgiven, and passes the lenient profile), ``text`` (a text answer such as SDP) and
+    ``stream`` (the events of the first streaming example, as ``[event name or null, data]``
+    pairs, every one passing the lenient profile of the operation's event schema). Examples
+    that fail are listed under ``rejected`` with the first error, so nothing is dropped silently.
     """
 
     def __init__(self, spec: Json, operations: dict[str, Schema], soft: dict[str, Json]) -> None:

@@ -12,15 +12,17 @@ extra); an invalid one is answered 400 with every issue found.
 
 from __future__ import annotations
 
+import contextlib
 import email.parser
 import email.policy
 import functools
 import importlib.resources
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import httpx
 import orjson
+from typing_extensions import override
 
 from byot.testing._frames import SSE_DONE, sse_event
 from byot.testing._routes import Call, PathTemplate, error_response, raw_path
@@ -37,7 +39,9 @@ _SCHEMAS: Final = "schemas/openai"
 
 
 def _load(name: str) -> Any:
-    return orjson.loads(importlib.resources.files("byot").joinpath(f"{_SCHEMAS}/{name}").read_bytes())
+    return orjson.loads(
+        importlib.resources.files("byot").joinpath(f"{_SCHEMAS}/{name}").read_bytes()
+    )
 
 
 @dataclass(frozen=True)
@@ -97,15 +101,19 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.validate_requests = validate_requests
         self.calls: list[Call] = []
 
+    @override
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Answer a request (the sync transport API)."""
         request.read()
         found = self.routes.match(request) if self.routes is not None else None
         if found is not None:
             assert self.routes is not None  # noqa: S101 - found came from it
-            return self._record(Call(request, self.routes.respond(*found, request), path_params=found[1]))  # noqa: E501
+            return self._record(
+                Call(request, self.routes.respond(*found, request), path_params=found[1])
+            )
         return self._record(self.answer(request))
 
+    @override
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Answer a request (the async transport API)."""
         await request.aread()
@@ -130,13 +138,17 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
             if values is None:
                 continue
             query = request.url.params
-            if op.method != request.method or any(query.get(k) != v for k, v in op.fixed_query.items()):  # noqa: E501
+            if op.method != request.method or any(
+                query.get(k) != v for k, v in op.fixed_query.items()
+            ):
                 allowed.append(op.method)
                 continue
             return Call(request, self._respond(op, request), op.operation_id, values)
         if allowed:
             methods = ", ".join(sorted(set(allowed)))
-            message = f"{request.method} is not an operation of {request.url.path} (it takes {methods})"  # noqa: E501
+            message = (
+                f"{request.method} is not an operation of {request.url.path} (it takes {methods})"
+            )
             return Call(request, error_response(405, message, code="method_not_allowed"))
         message = f"no operation of the OpenAI spec matches {request.method} {request.url.path}"
         return Call(request, error_response(404, message, code="unknown_url"))
@@ -155,7 +167,7 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
         headers = {"x-request-id": f"req_byot_mock_{len(self.calls) + 1}"}
         stream = info["stream"]
         if stream is not None and _wants_stream(stream, request, body):
-            content = stream_body(op.operation_id)
+            content = _stream_body(op.operation_id)
             headers["content-type"] = "text/event-stream"
         else:
             content = _document(op.operation_id, info, headers)
@@ -171,7 +183,7 @@ def _body(request: httpx.Request, info: Mapping[str, Any]) -> Any:
     if not request.content:
         return _NO_BODY
     if media == "multipart/form-data":
-        return _form(request)
+        return _typed_form(_form(request), info)
     try:
         return orjson.loads(request.content)
     except orjson.JSONDecodeError as exc:
@@ -202,14 +214,53 @@ def _form(request: httpx.Request) -> dict[str, Any]:
     return fields
 
 
+def _typed_form(fields: dict[str, Any], info: Mapping[str, Any]) -> dict[str, Any]:
+    """Form fields as the values a caller passed.
+
+    A form carries only text: it is turned back into the numbers, booleans, objects and arrays
+    the request schema says the fields are.
+    """
+    request = info["request"]
+    if request is None:
+        return fields
+    synth = _synthesizer()
+    properties: dict[str, Any] = synth.flatten({"$ref": request["schema"]}).get("properties", {})
+    return {name: _typed_value(synth, properties.get(name, {}), v) for name, v in fields.items()}
+
+
+def _typed_value(synth: Synthesizer, schema: Any, value: object) -> Any:
+    if isinstance(value, list):
+        items = synth.flatten(schema).get("items", {})
+        return [_typed_value(synth, items, item) for item in cast("list[object]", value)]
+    if isinstance(value, dict):
+        inner = synth.flatten(schema)
+        fields: dict[str, Any] = inner.get("properties", {})
+        extra = inner.get("additionalProperties", {})
+        mapping = cast("dict[str, object]", value)
+        return {k: _typed_value(synth, fields.get(k, extra), v) for k, v in mapping.items()}
+    kinds = synth.types(schema)
+    if not isinstance(value, str) or "string" in kinds:
+        return value
+    if "boolean" in kinds and value in ("true", "false"):
+        return value == "true"
+    with contextlib.suppress(ValueError):
+        if "integer" in kinds and value.lstrip("-").isdigit():
+            return int(value)
+        if "number" in kinds:
+            return float(value)
+    if kinds & {"object", "array"}:
+        with contextlib.suppress(orjson.JSONDecodeError):
+            return orjson.loads(value)
+    return value
+
+
 def _wants_stream(stream: Mapping[str, Any], request: httpx.Request, body: Any) -> bool:
     name, _, value = str(stream["flag"]).partition("=")
     if stream["in"] == "query":
-        return request.url.params.get(name) == "true"
+        return bool(request.url.params.get(name) == "true")
     if not isinstance(body, dict):
         return False
-    given = body.get(name)  # pyright: ignore[reportUnknownMemberType]
-    return given in (value,) if value else given in (True, "true")
+    return bool(cast("dict[str, Any]", body).get(name) == (value or True))
 
 
 def _document(operation_id: str, info: Mapping[str, Any], headers: dict[str, str]) -> bytes:
@@ -227,26 +278,30 @@ def _document(operation_id: str, info: Mapping[str, Any], headers: dict[str, str
     if kind == "empty":
         return b""
     headers["content-type"] = "application/json"
-    document = example.get("response")
+    document: Any = example.get("response")
     if document is None:
         document = _synthesizer().instance({"$ref": info["responses"][success]["json"]})
     if info["pagination"] and isinstance(document, dict):
-        document = {**document, "has_more": False}  # one page: iterating a list ends
+        document = {
+            **cast("dict[str, Any]", document),
+            "has_more": False,
+        }  # one page: iterating a list ends
     return orjson.dumps(document)
 
 
-def stream_body(operation_id: str) -> bytes:
+def _stream_body(operation_id: str) -> bytes:
     """The event stream the mock sends for a streaming operation, framed for its wire format."""
     operations, examples = _spec()
     info = next(op.info for op in operations if op.operation_id == operation_id)
     stream = info["stream"]
-    events = examples.get(operation_id, {}).get("stream")
+    events: list[list[Any]] | None = examples.get(operation_id, {}).get("stream")
     if events is None:  # another operation streaming the same events documented them
         events = next(
             (
                 examples[op.operation_id]["stream"]
                 for op in operations
-                if (op.info["stream"] or {}).get("schema") == stream["schema"]
+                if op.info["stream"]
+                and op.info["stream"]["schema"] == stream["schema"]
                 and "stream" in examples.get(op.operation_id, {})
             ),
             None,
@@ -260,9 +315,13 @@ def stream_body(operation_id: str) -> bytes:
         if stream["framing"] == "data":
             out += sse_event(data)
         else:
-            out += sse_event(data, event=name or data.get("type"))
+            out += sse_event(data, event=name)
     if stream["done"]:
-        out += sse_event(stream["done"], event="done") if stream["framing"] == "event-envelope" else SSE_DONE  # noqa: E501
+        out += (
+            sse_event(stream["done"], event="done")
+            if stream["framing"] == "event-envelope"
+            else SSE_DONE
+        )
     return bytes(out)
 
 

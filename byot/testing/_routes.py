@@ -17,20 +17,22 @@ from urllib.parse import unquote
 
 import httpx
 import orjson
+from typing_extensions import override
 
 from byot.testing._frames import sse_frames
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping, Sequence
-
-    from typing_extensions import TypeAlias
+    from typing import TypeAlias
 
 __all__ = ["Call", "Handler", "PathTemplate", "Reply", "Route", "Router", "error_response"]
 
 _PLACEHOLDER: Final = re.compile(r"\{[^{}/]+\}")
 _UNSET: Final[Any] = object()
 
-Handler: TypeAlias = "Callable[[httpx.Request], httpx.Response | Reply | Awaitable[httpx.Response | Reply]]"  # noqa: E501
+Handler: TypeAlias = (
+    "Callable[[httpx.Request], httpx.Response | Reply | Awaitable[httpx.Response | Reply]]"
+)
 """A function answering a request: sync, or async when the client is async."""
 
 
@@ -70,7 +72,9 @@ class PathTemplate:
         found = self._regex.fullmatch(raw_path)
         if found is None:
             return None
-        return {name: unquote(value) for name, value in zip(self.names, found.groups())}
+        return {
+            name: unquote(value) for name, value in zip(self.names, found.groups(), strict=True)
+        }
 
 
 def _split(template: str) -> list[str]:
@@ -121,7 +125,15 @@ class Reply:
     headers: Mapping[str, str] = field(default_factory=dict[str, str])
 
     def __post_init__(self) -> None:
-        given = [n for n, v in (("json", self.json is not _UNSET), ("content", self.content is not None), ("sse", self.sse is not None)) if v]  # noqa: E501
+        given = [
+            n
+            for n, v in (
+                ("json", self.json is not _UNSET),
+                ("content", self.content is not None),
+                ("sse", self.sse is not None),
+            )
+            if v
+        ]
         if len(given) > 1:
             raise TypeError(f"a Reply takes one body, got {' and '.join(given)}")
 
@@ -179,6 +191,7 @@ class Route:
         self.answers = list(answers)
         self.calls: list[Call] = []
 
+    @override
     def __repr__(self) -> str:
         return f"Route({self.method} {self.path.template}, {len(self.calls)} calls)"
 
@@ -187,7 +200,7 @@ class Route:
         return self.answers[min(len(self.calls), len(self.answers) - 1)]
 
 
-def _as_response(result: httpx.Response | Reply, route: Route) -> httpx.Response:
+def _as_response(result: object, route: Route) -> httpx.Response:
     if isinstance(result, Reply):
         return result.build()
     if isinstance(result, httpx.Response):
@@ -314,20 +327,24 @@ class Router(httpx.BaseTransport, httpx.AsyncBaseTransport):
         )
         return error_response(404, message, code="no_route")
 
-    def _record(self, route: Route, request: httpx.Request, response: httpx.Response, values: dict[str, str]) -> httpx.Response:  # noqa: E501
+    def _record(
+        self, route: Route, request: httpx.Request, response: httpx.Response, values: dict[str, str]
+    ) -> httpx.Response:
         call = Call(request, response, path_params=values)
         route.calls.append(call)
         self.calls.append(call)
         return response
 
-    def respond(self, route: Route, values: dict[str, str], request: httpx.Request) -> httpx.Response:  # noqa: E501
+    def respond(
+        self, route: Route, values: dict[str, str], request: httpx.Request
+    ) -> httpx.Response:
         """Answer a matched request with the route's next reply (sync handlers only)."""
         answer = route.next_answer()
         result = answer.build() if isinstance(answer, Reply) else answer(request)
         if inspect.iscoroutine(result):
             result.close()  # never awaited: say why rather than leave a warning behind
             raise TypeError(f"the handler of {route!r} is async; use it with byot.AsyncClient")
-        return self._record(route, request, _as_response(result, route), values)  # type: ignore[arg-type]
+        return self._record(route, request, _as_response(result, route), values)
 
     async def arespond(
         self, route: Route, values: dict[str, str], request: httpx.Request
@@ -339,12 +356,14 @@ class Router(httpx.BaseTransport, httpx.AsyncBaseTransport):
             result = await result
         return self._record(route, request, _as_response(result, route), values)
 
+    @override
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Answer a request (the sync transport API)."""
         request.read()
         found = self.match(request)
         return self.unmatched(request) if found is None else self.respond(*found, request)
 
+    @override
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Answer a request (the async transport API); handlers may be sync or async."""
         await request.aread()

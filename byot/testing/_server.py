@@ -13,16 +13,18 @@ import argparse
 import contextlib
 import http.server
 import ipaddress
+import socket
 import sys
 import threading
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
+from typing_extensions import override
 
 from byot.testing._mock import SpecMock
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Generator
 
 __all__ = ["main", "serve"]
 
@@ -42,9 +44,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     """One connection: every request on it answered by the server's mock."""
 
     protocol_version = "HTTP/1.1"  # keep-alive, and chunked event streams
-    server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    @override
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: tests and examples read their own output, not an access log."""
 
     def _body(self) -> bytes:
@@ -59,14 +61,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return self.rfile.read(int(self.headers.get("content-length") or 0))
 
     def _answer(self) -> None:
-        host, port = self.server.server_address[:2]
         request = httpx.Request(
             self.command,
-            f"http://{self.headers.get('host') or f'{host}:{port}'}{self.path}",
+            f"http://{self.headers.get('host') or 'localhost'}{self.path}",
             headers=[(k, v) for k, v in self.headers.items() if k.lower() != "transfer-encoding"],
             content=self._body(),
         )
-        response = self.server.mock.handle_request(request)
+        response = cast("_Server", self.server).mock.handle_request(request)
         body = response.read()
         self.send_response(response.status_code)
         for name, value in response.headers.multi_items():
@@ -93,7 +94,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     mock: SpecMock
-    request_queue_size: ClassVar[int] = 64
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
 
 
 @contextlib.contextmanager
@@ -103,7 +107,7 @@ def serve(
     port: int = 0,
     mock: SpecMock | None = None,
     allow_remote: bool = False,
-) -> Iterator[str]:
+) -> Generator[str, None, None]:
     """Serve a `SpecMock` over HTTP in a background thread while the block runs.
 
     Example:
@@ -134,14 +138,13 @@ def serve(
             f"byot.testing.serve listens on loopback addresses only, got host={host!r}; "
             "pass allow_remote=True to serve other interfaces"
         )
-    server = _Server((host, port), _Handler)
+    server = (_Server6 if ":" in host else _Server)((host, port), _Handler)
     server.mock = mock if mock is not None else SpecMock()
     thread = threading.Thread(target=server.serve_forever, name="byot.testing.serve", daemon=True)
     thread.start()
     try:
-        bound_host, bound_port = server.server_address[:2]
-        shown = f"[{bound_host}]" if ":" in str(bound_host) else str(bound_host)
-        yield f"http://{shown}:{bound_port}/v1"
+        shown = f"[{host}]" if ":" in host else host
+        yield f"http://{shown}:{server.server_port}/v1"
     finally:
         server.shutdown()
         server.server_close()
@@ -173,11 +176,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     mock = SpecMock(validate_requests=not args.no_validate)
     try:
-        with serve(host=args.host, port=args.port, mock=mock, allow_remote=args.allow_remote) as url:
-            print(f"byot.testing: serving the OpenAI spec mock at {url} (Ctrl-C to stop)", flush=True)
+        with serve(
+            host=args.host, port=args.port, mock=mock, allow_remote=args.allow_remote
+        ) as url:
+            sys.stdout.write(
+                f"byot.testing: serving the OpenAI spec mock at {url} (Ctrl-C to stop)\n"
+            )
+            sys.stdout.flush()
             threading.Event().wait()
     except ValueError as exc:
         parser.error(str(exc))
     except KeyboardInterrupt:
-        print("byot.testing: stopped", file=sys.stderr)
+        sys.stderr.write("byot.testing: stopped\n")
     return 0
