@@ -22,6 +22,7 @@ import httpx
 from typing_extensions import override
 
 from byot.testing._mock import SpecMock
+from byot.testing._routes import error_response
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -52,11 +53,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _body(self) -> bytes:
         if "chunked" in self.headers.get("transfer-encoding", "").lower():
             body = bytearray()
-            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+            while size := int(self.rfile.readline().split(b";")[0], 16):
                 body += self.rfile.read(size)
                 self.rfile.readline()
-            while self.rfile.readline() not in (b"\r\n", b"\n", b""):  # trailers
-                pass
+            self.rfile.readline()  # the blank line after the last chunk: clients send no trailers
             return bytes(body)
         return self.rfile.read(int(self.headers.get("content-length") or 0))
 
@@ -67,8 +67,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             headers=[(k, v) for k, v in self.headers.items() if k.lower() != "transfer-encoding"],
             content=self._body(),
         )
-        response = cast("_Server", self.server).mock.handle_request(request)
-        body = response.read()
+        try:
+            response = cast("_Server", self.server).mock.handle_request(request)
+            body = response.read()
+        except Exception as exc:  # noqa: BLE001 - reported to the client, which is waiting
+            message = f"byot.testing: the mock failed on {self.command} {self.path}: {exc!r}"
+            response = error_response(500, message, code="mock_error")
+            body = response.read()
         self.send_response(response.status_code)
         for name, value in response.headers.multi_items():
             if name.lower() not in ("content-length", "transfer-encoding", "connection"):
