@@ -80,7 +80,7 @@ def test_sequence_of_replies_drives_retries_without_waiting(both: Any) -> None:
 
 
 def test_no_wait_is_the_default_policy_without_sleeping() -> None:
-    assert NO_WAIT == byot.RetryPolicy(sleep=False)
+    assert byot.RetryPolicy(sleep=False) == NO_WAIT
     assert NO_WAIT.max_retries == byot.RetryPolicy().max_retries
     assert not NO_WAIT.sleep
 
@@ -147,7 +147,7 @@ def test_async_handler_only_on_the_async_client() -> None:
 
     assert asyncio.run(run()) == [{"async": True}] * 2
     client = byot.Client(base_url="http://t/v1", api_key="k", transport=router)
-    with pytest.raises(TypeError, match="is async; use it with byot.AsyncClient"):
+    with pytest.raises(TypeError, match=r"is async; use it with byot\.AsyncClient"):
         client.request("PATCH", "/later", body={})
 
 
@@ -155,7 +155,7 @@ def test_handler_returning_something_else_is_a_type_error() -> None:
     router = Router()
     router.get("/bad", handler=lambda request: {"not": "a response"})  # type: ignore[arg-type,return-value]
     client = byot.Client(base_url="http://t/v1", api_key="k", transport=router)
-    with pytest.raises(TypeError, match="returned dict; return an httpx.Response or a byot"):
+    with pytest.raises(TypeError, match=r"returned dict; return an httpx\.Response or a byot"):
         client.request("GET", "/bad")
 
 

@@ -124,9 +124,11 @@ def test_a_new_mock_by_default_and_ipv6_loopback() -> None:
 
 
 def test_non_loopback_hosts_are_refused() -> None:
-    with pytest.raises(ValueError, match="loopback addresses only.*allow_remote=True"):
-        with serve(host="0.0.0.0"):  # noqa: S104 - refused before binding
-            pass
+    with (
+        pytest.raises(ValueError, match=r"loopback addresses only.*allow_remote=True"),
+        serve(host="0.0.0.0"),  # refused before binding
+    ):
+        pass
     assert _is_loopback("localhost")
     assert _is_loopback("127.0.0.2")
     assert _is_loopback("::1")
@@ -180,9 +182,8 @@ def test_main_serves_until_ctrl_c(capsys: pytest.CaptureFixture[str]) -> None:
     status = _run_interrupted(lambda: main(["--port", str(port), "--no-validate"]), port, check)
     assert status == 0
     out, err = capsys.readouterr()
-    assert out == (
-        f"byot.testing: serving the OpenAI spec mock at http://127.0.0.1:{port}/v1 (Ctrl-C to stop)\n"
-    )
+    url = f"http://127.0.0.1:{port}/v1"
+    assert out == f"byot.testing: serving the OpenAI spec mock at {url} (Ctrl-C to stop)\n"
     assert err == "byot.testing: stopped\n"
 
 
