@@ -25,12 +25,12 @@ hear the delay that would have been waited.
 """
 
 __all__ = [
-    "Call",
     "NO_WAIT",
+    "SSE_DONE",
+    "Call",
     "Reply",
     "Route",
     "Router",
-    "SSE_DONE",
     "SpecMock",
     "main",
     "serve",

@@ -12,12 +12,12 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Union
+from typing import TYPE_CHECKING, Any, Final, TypedDict, Union
 from urllib.parse import unquote
 
 import httpx
 import orjson
-from typing_extensions import override
+from typing_extensions import Unpack, override
 
 from byot.testing._frames import sse_frames
 
@@ -211,6 +211,18 @@ def _as_response(result: object, route: Route) -> httpx.Response:
     )
 
 
+class RouteOptions(TypedDict, total=False):
+    """The keywords of `Router.route` after the method and path."""
+
+    status: int
+    json: Any
+    content: bytes | str | None
+    sse: Sequence[Any] | None
+    headers: Mapping[str, str] | None
+    handler: Handler | None
+    responses: Sequence[Reply | Handler] | None
+
+
 class Router(httpx.BaseTransport, httpx.AsyncBaseTransport):
     """An httpx transport (sync and async) answering requests from hand-written routes.
 
@@ -272,9 +284,8 @@ class Router(httpx.BaseTransport, httpx.AsyncBaseTransport):
         Raises:
             TypeError: More than one of `handler`, `responses` and a single reply's fields.
         """
-        single = (
-            status != 200 or json is not _UNSET or content is not None or sse is not None
-        ) or headers is not None
+        single = status != 200 or json is not _UNSET or content is not None or sse is not None
+        single = single or headers is not None
         if sum((single, handler is not None, responses is not None)) > 1:
             raise TypeError("give a route one of: reply fields, handler= or responses=")
         if handler is not None:
@@ -288,23 +299,23 @@ class Router(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.routes.append(new)
         return new
 
-    def get(self, path: str, **reply: Any) -> Route:
+    def get(self, path: str, **reply: Unpack[RouteOptions]) -> Route:
         """`route("GET", path, ...)`."""
         return self.route("GET", path, **reply)
 
-    def post(self, path: str, **reply: Any) -> Route:
+    def post(self, path: str, **reply: Unpack[RouteOptions]) -> Route:
         """`route("POST", path, ...)`."""
         return self.route("POST", path, **reply)
 
-    def put(self, path: str, **reply: Any) -> Route:
+    def put(self, path: str, **reply: Unpack[RouteOptions]) -> Route:
         """`route("PUT", path, ...)`."""
         return self.route("PUT", path, **reply)
 
-    def patch(self, path: str, **reply: Any) -> Route:
+    def patch(self, path: str, **reply: Unpack[RouteOptions]) -> Route:
         """`route("PATCH", path, ...)`."""
         return self.route("PATCH", path, **reply)
 
-    def delete(self, path: str, **reply: Any) -> Route:
+    def delete(self, path: str, **reply: Unpack[RouteOptions]) -> Route:
         """`route("DELETE", path, ...)`."""
         return self.route("DELETE", path, **reply)
 
