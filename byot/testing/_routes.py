@@ -17,13 +17,15 @@ from urllib.parse import unquote
 
 import httpx
 import orjson
-from typing_extensions import Unpack, override
 
+from byot._types import override
 from byot.testing._frames import sse_frames
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping, Sequence
     from typing import TypeAlias
+
+    from typing_extensions import Unpack
 
 __all__ = ["Call", "Handler", "PathTemplate", "Reply", "Route", "Router", "error_response"]
 

@@ -19,8 +19,8 @@ import threading
 from typing import TYPE_CHECKING, Any, cast
 
 import httpx
-from typing_extensions import override
 
+from byot._types import override
 from byot.testing._mock import SpecMock
 from byot.testing._routes import error_response
 
