@@ -159,10 +159,11 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
             body = _body(request, info)
         except ValueError as exc:
             return error_response(400, f"{op.operation_id}: {exc}", code="invalid_body")
-        if self.validate_requests and info["request"] is not None and body is not _NO_BODY:
-            problem = _validation_error(op.operation_id, body)
-            if problem is not None:
-                return problem
+        refusal = (
+            _refusal(op.operation_id, info["request"], body) if self.validate_requests else None
+        )
+        if refusal is not None:
+            return refusal
         success = min(code for code in info["responses"] if code.startswith("2"))
         headers = {"x-request-id": f"req_byot_mock_{len(self.calls) + 1}"}
         stream = info["stream"]
@@ -325,8 +326,17 @@ def _stream_body(operation_id: str) -> bytes:
     return bytes(out)
 
 
-def _validation_error(operation_id: str, body: Any) -> httpx.Response | None:
-    """The 400 answer for a request body the operation's schema rejects, or None."""
+def _refusal(operation_id: str, spec: Mapping[str, Any] | None, body: Any) -> httpx.Response | None:
+    """The 400 answer for a request body the operation's schema rejects, or None.
+
+    Needs the `validation` extra (jsonschema), imported on the first check.
+    """
+    if spec is None:
+        return None
+    if body is _NO_BODY:
+        if not spec["required"]:
+            return None
+        return error_response(400, f"{operation_id} needs a request body", code="missing_body")
     from byot import validate
     from byot.errors import SchemaValidationError
 

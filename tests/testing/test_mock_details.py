@@ -367,3 +367,18 @@ def test_synthesizer_rules() -> None:
         )
         == b'{"a":0}'
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('{"anchor": "created_at", "seconds": 60}', {"anchor": "created_at", "seconds": 60}),
+        ("soon", "soon"),
+    ],
+)
+def test_multipart_json_text_for_object_fields(text: str, value: Any) -> None:
+    request = httpx.Request(
+        "POST", BASE + "/v1/files", data={"expires_after": text}, files={"file": ("f", b"x")}
+    )
+    request.read()
+    assert _body(request, OPERATIONS["createFile"])["expires_after"] == value
