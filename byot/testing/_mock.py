@@ -105,22 +105,19 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Answer a request (the sync transport API)."""
         request.read()
-        found = self.routes.match(request) if self.routes is not None else None
-        if found is not None:
-            assert self.routes is not None  # noqa: S101 - found came from it
-            return self._record(
-                Call(request, self.routes.respond(*found, request), path_params=found[1])
-            )
+        routes = self.routes
+        if routes is not None and (found := routes.match(request)) is not None:
+            response = routes.respond(*found, request)
+            return self._record(Call(request, response, path_params=found[1]))
         return self._record(self.answer(request))
 
     @override
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Answer a request (the async transport API)."""
         await request.aread()
-        found = self.routes.match(request) if self.routes is not None else None
-        if found is not None:
-            assert self.routes is not None  # noqa: S101 - found came from it
-            response = await self.routes.arespond(*found, request)
+        routes = self.routes
+        if routes is not None and (found := routes.match(request)) is not None:
+            response = await routes.arespond(*found, request)
             return self._record(Call(request, response, path_params=found[1]))
         return self._record(self.answer(request))
 
