@@ -12,7 +12,7 @@ import byot
 from byot.testing import SpecMock
 from byot.testing._mock import _body, _spec
 from byot.testing._synth import Synthesizer
-from tests.testing.conftest import EXAMPLES, OPERATIONS, bundle, call_args, strict_errors
+from tests.testing.helpers import EXAMPLES, OPERATIONS, bundle, call_args, strict_errors
 
 BASE = "http://mock.test"
 

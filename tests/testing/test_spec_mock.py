@@ -8,7 +8,7 @@ import pytest
 
 from byot._endpoints import ENDPOINTS
 from byot.testing import SpecMock
-from tests.testing.conftest import EXAMPLES, OPERATIONS, PLACEHOLDER, call_args, lenient_errors
+from tests.testing.helpers import EXAMPLES, OPERATIONS, PLACEHOLDER, call_args, lenient_errors
 
 OPERATION_IDS = sorted(OPERATIONS)
 STREAMING = sorted(op for op, info in OPERATIONS.items() if info["stream"])
