@@ -443,10 +443,14 @@ async def test_a_stream_iterated_without_a_name_for_it_reads_to_the_end(
     server.add(CHAT_PATH, EventStream([*FRAMES, b"data: [DONE]\n\n"]))
     server.add(CHAT_PATH, Json(200, CHAT))
     client = streams.client()
+    items: list[Any] = []
+    # `for` (unlike `list(...)`) lets go of the stream as soon as it has its iterator.
     if streams.is_async:
-        items = [item async for item in await client.chat.completions.create_stream(BODY)]
+        async for item in await client.chat.completions.create_stream(BODY):
+            items.append(item)  # noqa: PERF401 - the loop form is what is tested
     else:
-        items = list(client.chat.completions.create_stream(BODY))
+        for item in client.chat.completions.create_stream(BODY):
+            items.append(item)  # noqa: PERF402 - the loop form is what is tested
     assert items == CHUNKS
     assert await streams.chat(client) == CHAT  # the pool is fine
 
