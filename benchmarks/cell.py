@@ -18,7 +18,6 @@ import contextlib
 import gc
 import json
 import os
-import resource
 import sys
 import time
 from importlib import metadata
@@ -66,7 +65,16 @@ def rss_mb() -> float:
 
 
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    """The process's peak RSS since exec (VmHWM).
+
+    Not getrusage's ru_maxrss: that keeps the high-water mark of the forked parent from before
+    exec, so a small child would report the RSS of the runner that started it.
+    """
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def open_fds() -> tuple[int, int]:
@@ -109,7 +117,7 @@ def measure(scenario: str, client_name: str, n: int, base: str) -> dict[str, Any
         if events:
             total = events * n
             out.update(events_per_s=total / wall, cpu_us_per_event=cpu / total * 1e6)
-        out.update(peak_rss_mb=max(peak_rss_mb(), rss_mb()))
+        out.update(peak_rss_mb=peak_rss_mb())
 
     if mode == "sync":
         start = timer()

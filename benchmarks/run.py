@@ -131,13 +131,21 @@ def cell(args: list[str], base: str) -> dict | None:
     return None if "skipped" in result else result
 
 
+# Appended to each import statement: the child's own peak RSS (see cell.peak_rss_mb).
+_PRINT_PEAK = (
+    "\nfor line in open('/proc/self/status'):\n    line[:6] == 'VmHWM:' and print(line.split()[1])"
+)
+
+
 def import_rep(rep: int, runs: int) -> list[dict]:
-    """Each import command `runs` times, interleaved; whole process, CPU and peak RSS."""
+    """Each import command `runs` times, interleaved: whole-process CPU time and peak RSS."""
     out = []
     for run in range(runs):
         for client, statement in IMPORTS.items():
             start = time.perf_counter()
-            proc = subprocess.Popen(pinned([str(PY), "-c", statement]))
+            cmd = pinned([str(PY), "-c", statement + _PRINT_PEAK])
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)
+            peak_kib = proc.stdout.read() if proc.stdout else b""
             _, status, usage = os.wait4(proc.pid, 0)
             wall = time.perf_counter() - start
             proc.returncode = os.waitstatus_to_exitcode(status)
@@ -151,7 +159,7 @@ def import_rep(rep: int, runs: int) -> list[dict]:
                     "client": client,
                     "wall_s": wall,
                     "cpu_s": usage.ru_utime + usage.ru_stime,
-                    "peak_rss_mb": usage.ru_maxrss / 1024,
+                    "peak_rss_mb": int(peak_kib) / 1024,
                 }
             )
     return out
@@ -159,6 +167,8 @@ def import_rep(rep: int, runs: int) -> list[dict]:
 
 def ceiling(base: str, seconds: int) -> dict:
     """What wrk (C) gets from the server on each route: the client must be far below."""
+    if seconds <= 0:
+        return {}
     if not shutil.which("wrk"):
         log("wrk is not installed: no ceiling (apt-get install wrk)")
         return {}
@@ -232,18 +242,19 @@ def summarise(records: list[dict], clients: list[str]) -> dict:
                 "cpu_us": median([r[per] for r in runs]),
                 "cpu_us_min": min(r[per] for r in runs),
                 "cpu_us_max": max(r[per] for r in runs),
-                "peak_rss_mb": median([r["peak_rss_mb"] for r in runs]),
+                "peak_rss_mb": median([r["peak_rss_mb"] for r in runs if "peak_rss_mb" in r]),
                 "first_call_ms": median([r["first_call_ms"] for r in runs]),
                 "setup_ms": median([r["setup_ms"] for r in runs]),
             }
             for other, name in ((REFERENCE, "ref"), (SDK, "sdk")):
                 pairs = [(r, by_key.get((scenario, other, r["rep"]))) for r in runs]
                 pairs = [(r, o) for r, o in pairs if o]
+                measured = [(r, o) for r, o in pairs if "peak_rss_mb" in r and "peak_rss_mb" in o]
                 if pairs:
                     entry[f"cpu_x_{name}"] = median([r[per] / o[per] for r, o in pairs])
                     entry[f"rate_x_{name}"] = median([r[rate] / o[rate] for r, o in pairs])
                     entry[f"rss_x_{name}"] = median(
-                        [r["peak_rss_mb"] / o["peak_rss_mb"] for r, o in pairs]
+                        [r["peak_rss_mb"] / o["peak_rss_mb"] for r, o in measured]
                     )
             cells.setdefault(scenario, {})[client] = entry
     return cells
@@ -355,6 +366,29 @@ def table(results: dict) -> str:
 # -- main ----------------------------------------------------------------------------------
 
 
+def report(out_dir: Path) -> None:
+    """Summarise out_dir/raw.jsonl into results.json and table.md, and print the table."""
+    from clients import LABELS  # standard library only at import
+
+    meta = json.loads((out_dir / "meta.json").read_text())
+    lines = (out_dir / "raw.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    clients = meta["clients"]
+    meta["versions"] = {r["client"]: r["versions"] for r in records if "versions" in r}
+    results = {
+        "meta": meta,
+        "labels": LABELS,
+        "ceiling": {r["scenario"]: r for r in records if r.get("kind") == "ceiling"},
+        "cells": summarise(records, clients),
+        "imports": summarise_imports(records),
+        "soak": {r["client"]: r for r in records if r.get("scenario") == "soak"},
+    }
+    (out_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    text = table(results)
+    (out_dir / "table.md").write_text(text)
+    print(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -365,13 +399,17 @@ def main() -> None:
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("--soak", choices=["short", "full", "off"], default="short")
     parser.add_argument("--import-runs", type=int, default=5, help="runs per import per rep")
-    parser.add_argument("--ceiling-seconds", type=int, default=3)
+    parser.add_argument("--ceiling-seconds", type=int, default=3, help="0: no wrk ceiling")
     parser.add_argument("--profile", action="store_true", help="pyinstrument byot chat_sync")
     parser.add_argument("--port", type=int, default=18431)
     parser.add_argument("--fallback-server", action="store_true", help="never use nginx")
     parser.add_argument("--no-setup", action="store_true", help="reuse the venv as it is")
     parser.add_argument("--no-apt", action="store_true", help="install nothing with apt-get")
+    parser.add_argument("--render", metavar="DIR", help="only re-summarise a results dir")
     args = parser.parse_args()
+    if args.render:
+        report(Path(args.render))
+        return
     reps = 1 if args.quick and "--reps" not in sys.argv else args.reps
     clients = args.clients.split(",")
     scenarios = args.scenarios.split(",")
@@ -395,7 +433,8 @@ def main() -> None:
         raw.flush()
 
     try:
-        wrk = ceiling(server.base, args.ceiling_seconds)
+        for scenario, record in ceiling(server.base, args.ceiling_seconds).items():
+            keep({"kind": "ceiling", "scenario": scenario, **record})
         for rep in range(reps):
             for scenario in scenarios:
                 n = SCENARIOS[scenario] // (5 if args.quick else 1) or 1
@@ -416,14 +455,12 @@ def main() -> None:
                     )
             for record in import_rep(rep, args.import_runs):
                 keep(record)
-        soak = {}
         if args.soak != "off":
             requests, streams = SOAK[args.soak]
             for client in clients:
                 result = cell(["soak", client, str(requests), str(streams)], server.base)
                 if result:
                     keep(result)
-                    soak[client] = result
                     log(
                         f"  soak {client:14s} RSS {result['rss_start_mb']:.1f} -> "
                         f"{result['rss_end_mb']:.1f} MB, sockets {result['sockets_start']} -> "
@@ -435,29 +472,17 @@ def main() -> None:
         raw.close()
         server.stop()
 
-    from clients import LABELS  # standard library only at import
-
-    results = {
-        "meta": {
-            "stamp": stamp,
-            "reps": reps,
-            "quick": args.quick,
-            "server": server.kind,
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "clients": clients,
-            "versions": {r["client"]: r["versions"] for r in records if "versions" in r},
-        },
-        "labels": LABELS,
-        "ceiling": wrk,
-        "cells": summarise(records, clients),
-        "imports": summarise_imports(records),
-        "soak": soak,
+    meta = {
+        "stamp": stamp,
+        "reps": reps,
+        "quick": args.quick,
+        "server": server.kind,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "clients": clients,
     }
-    (out_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n")
-    text = table(results)
-    (out_dir / "table.md").write_text(text)
-    print(text)
+    (out_dir / "meta.json").write_text(json.dumps(meta) + "\n")
+    report(out_dir)
     log(f"written: {out_dir}")
 
 
@@ -468,7 +493,9 @@ def profile(base: str, out_dir: Path) -> None:
         ("chat_async_c64", "byot_aiohttp", 5000),
     ):
         target = out_dir / f"profile-{scenario}-{client}.txt"
-        cmd = pinned([str(PY), str(HERE / "profile.py"), scenario, client, str(n), "--base", base])
+        cmd = pinned(
+            [str(PY), str(HERE / "profiling.py"), scenario, client, str(n), "--base", base]
+        )
         done = subprocess.run(cmd, check=True, capture_output=True, text=True)
         target.write_text(done.stdout)
         log(f"profile: {target}")

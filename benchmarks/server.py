@@ -130,8 +130,10 @@ class Server:
         sys.exit(f"the {self.kind} server did not come up on {self.base}")
 
     def _start_nginx(self, nginx: str) -> None:
-        run = self._work / "nginx"
+        run = self._work / f"nginx-{self._port}"  # one directory per server: pid files apart
         run.mkdir(parents=True, exist_ok=True)
+        pid_file = run / "nginx.pid"
+        pid_file.unlink(missing_ok=True)  # a stale one would name another process
         headers = "\n".join(f'        add_header {k} "{v}";' for k, v in HEADERS.items())
         conf = run / "nginx.conf"
         conf.write_text(
@@ -139,7 +141,6 @@ class Server:
         )
         subprocess.run([nginx, "-q", "-p", str(run), "-c", str(conf)], check=True)
         for _ in range(100):
-            pid_file = run / "nginx.pid"
             if pid_file.exists() and pid_file.read_text().strip():
                 self._pid = int(pid_file.read_text())
                 return

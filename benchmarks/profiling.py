@@ -1,6 +1,6 @@
 """Profile one scenario of one client with pyinstrument and print where the time goes.
 
-    .work/venv/bin/python profile.py chat_sync byot 5000 [--base URL] [--html FILE]
+    .work/venv/bin/python profiling.py chat_sync byot 5000 [--base URL] [--html FILE]
 
 Prints the share of the loop's samples by library (the frame's own time, by the package its
 file belongs to), the top functions by own time, and byot's functions by total time. The
