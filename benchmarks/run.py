@@ -326,7 +326,7 @@ def table(results: dict) -> str:
                 f"| {scenario} | wrk (C), {wrk['connections']} conn | {_f(rate, 0)} | – "
                 f"| – | – | – | {over} | – | – |"
             )
-    if results["imports"]:
+    if any(e["cpu_s"] is not None for e in results["imports"].values()):
         lines += [
             "",
             "Import, whole process (`python -c '...'`, CPU time, peak RSS):",
