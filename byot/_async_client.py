@@ -520,8 +520,14 @@ class AsyncClient(AsyncResources):
     async def _opened(self, prepared: _core.Prepared, *, events: bool = False) -> httpx.Response:
         """A streamed response with 2xx headers: retried until it starts, never after."""
         deadline = prepared.deadline()
-        retrying = self._settings.retry.async_retrying(prepared.max_retries, deadline)
-        response: httpx.Response = await retrying(self._open, prepared, deadline, events)
+        response, _ = await self._settings.retry.arun(
+            self._open,
+            prepared,
+            deadline,
+            events,
+            max_retries=prepared.max_retries,
+            deadline=deadline,
+        )
         return response
 
     async def _open(
@@ -557,8 +563,15 @@ class AsyncClient(AsyncResources):
     ) -> Any:
         """Send a prepared call with retries and decode the answer."""
         deadline = prepared.deadline()
-        retrying = self._settings.retry.async_retrying(prepared.max_retries, deadline)
-        result: _Result = await retrying(self._attempt, prepared, deadline, decode, target)
+        result, retries = await self._settings.retry.arun(
+            self._attempt,
+            prepared,
+            deadline,
+            decode,
+            target,
+            max_retries=prepared.max_retries,
+            deadline=deadline,
+        )
         value, response, content = result
         if not raw:
             return value
@@ -569,7 +582,7 @@ class AsyncClient(AsyncResources):
             content=content,
             method=prepared.method,
             url=prepared.safe_url,
-            retries_taken=retrying.statistics["attempt_number"] - 1,
+            retries_taken=retries,
         )
 
     async def _attempt(

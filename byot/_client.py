@@ -514,8 +514,14 @@ class Client(Resources):
     def _opened(self, prepared: _core.Prepared, *, events: bool = False) -> httpx.Response:
         """A streamed response with 2xx headers: retried until it starts, never after."""
         deadline = prepared.deadline()
-        retrying = self._settings.retry.retrying(prepared.max_retries, deadline)
-        response: httpx.Response = retrying(self._open, prepared, deadline, events)
+        response, _ = self._settings.retry.run(
+            self._open,
+            prepared,
+            deadline,
+            events,
+            max_retries=prepared.max_retries,
+            deadline=deadline,
+        )
         return response
 
     def _open(
@@ -551,8 +557,15 @@ class Client(Resources):
     ) -> Any:
         """Send a prepared call with retries and decode the answer."""
         deadline = prepared.deadline()
-        retrying = self._settings.retry.retrying(prepared.max_retries, deadline)
-        result: _Result = retrying(self._attempt, prepared, deadline, decode, target)
+        result, retries = self._settings.retry.run(
+            self._attempt,
+            prepared,
+            deadline,
+            decode,
+            target,
+            max_retries=prepared.max_retries,
+            deadline=deadline,
+        )
         value, response, content = result
         if not raw:
             return value
@@ -563,7 +576,7 @@ class Client(Resources):
             content=content,
             method=prepared.method,
             url=prepared.safe_url,
-            retries_taken=retrying.statistics["attempt_number"] - 1,
+            retries_taken=retries,
         )
 
     def _attempt(
