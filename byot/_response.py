@@ -107,6 +107,16 @@ class _StreamBase:
             f"url={self.url!r}, request_id={self.request_id!r})"
         )
 
+    def __del__(self) -> None:
+        # A stream dropped before it was read to the end still holds its connection. An async
+        # one must be closed by awaiting, so that is left to a task of the running loop.
+        response = self._response
+        if not response.is_closed:
+            if isinstance(response.stream, httpx.SyncByteStream):
+                response.close()
+            else:
+                _close_soon(response)
+
 
 class BinaryStream(_StreamBase):
     """A binary answer (audio, a file, a video) read as it arrives, never whole in memory.
@@ -339,11 +349,6 @@ class Stream(_EventStreamBase[R]):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def __del__(self) -> None:
-        # A stream dropped before it was iterated still holds its connection.
-        if not self._response.is_closed:
-            self._response.close()
-
 
 class AsyncStream(_EventStreamBase[R]):
     """The async twin of `Stream`: `async for` it, `async with` it, `await stream.aclose()`."""
@@ -373,3 +378,17 @@ class AsyncStream(_EventStreamBase[R]):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+_closing: set[object] = set()  # the tasks closing dropped streams, kept until they finish
+
+
+def _close_soon(response: httpx.Response) -> None:
+    import asyncio
+
+    try:
+        task = asyncio.get_running_loop().create_task(response.aclose())
+    except RuntimeError:  # no asyncio loop runs here (trio, or the interpreter's exit)
+        return
+    _closing.add(task)
+    task.add_done_callback(_closing.discard)

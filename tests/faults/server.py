@@ -154,3 +154,12 @@ class Flood(Behaviour):
             handler.send_bytes(b"%x\r\n%s\r\n" % (len(part), part))
             left -= n
         handler.send_bytes(b"%x\r\n%s\r\n0\r\n\r\n" % (len(self.terminator), self.terminator))
+
+
+@dataclass(frozen=True)
+class Echo(Behaviour):
+    """A JSON answer naming the request's path and query, so concurrent callers can check theirs."""
+
+    def respond(self, handler: _Handler) -> None:
+        body = b'{"path": "%s"}' % handler.path.encode()
+        handler.send_whole(200, {"Content-Type": "application/json"}, body)
