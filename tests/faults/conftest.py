@@ -96,3 +96,7 @@ async def faults(request: pytest.FixtureRequest, server: FaultServer) -> AsyncIt
     helper = Faults(request.param, server)
     yield helper
     await helper.check_and_close()
+
+
+# llmock, the third-party model server that injects faults (started once per session).
+from tests.conformance.conftest import llmock  # noqa: E402, F401 - a fixture, re-exported

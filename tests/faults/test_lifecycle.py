@@ -126,3 +126,19 @@ async def test_a_binary_stream_dropped_unread(faults: Faults, server: FaultServe
     await anyio.sleep(0.05)
 
     assert busy_connections(client) == 0
+
+
+def test_an_async_stream_dropped_after_its_loop_ended(server: FaultServer) -> None:
+    """With no loop left to close it, a dropped async stream is let go quietly."""
+    server.add(CHAT, Raw(STREAM_HEAD + FIRST_EVENT, end="hang"))
+    client = byot.AsyncClient(base_url=server.url + "/v1", api_key="k")
+    loop = asyncio.new_event_loop()
+    stream = loop.run_until_complete(client.chat.completions.create_stream(CHAT_BODY))
+
+    del stream  # no loop is running: nothing can await the close
+    gc.collect()
+
+    assert busy_connections(client) > 0  # held until the client closes
+    loop.run_until_complete(client.aclose())
+    loop.close()
+    assert server.wait_drained() == 0
