@@ -48,10 +48,14 @@ class _Connection:
         self.http_client = http_client
         self.transport = transport or (None if http_client else _transport.async_transport(url))
         self.closed = False
+        # byot's own pool holds connections of the event loop that opened them: remember it.
+        self.loop: object = None if transport or http_client else _UNBOUND
 
     async def send(
         self, prepared: _core.Prepared, timeout: dict[str, float | None], hooks: EventHooks
     ) -> httpx.Response:
+        if self.loop is not None:
+            self._check_loop()
         if self.http_client is None:
             request = prepared.request(timeout, asynchronous=True)
         else:
@@ -76,6 +80,22 @@ class _Connection:
             await response.aclose()
             raise
         return response
+
+    def _check_loop(self) -> None:
+        """Refuse a second event loop: its connections would hang or fail obscurely.
+
+        Raises:
+            RuntimeError: The client's pool was first used in another event loop.
+        """
+        loop = _running_loop()
+        if self.loop is _UNBOUND:
+            self.loop = loop
+        elif loop is not self.loop:
+            raise RuntimeError(
+                "this AsyncClient was first used in another event loop, and its pooled "
+                "connections belong to that loop: create one AsyncClient per event loop "
+                "(for example inside the coroutine that asyncio.run() runs)"
+            )
 
     async def aclose(self) -> None:
         self.closed = True
@@ -641,3 +661,18 @@ async def _maybe_await(result: object) -> None:
     """Await what an async hook returned; a sync hook's result is ignored."""
     if inspect.isawaitable(result):
         await result
+
+
+_UNBOUND = object()
+
+
+def _running_loop() -> object:
+    """The running event loop: asyncio's loop, or the token of the running `trio.run`."""
+    import asyncio
+
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:  # httpx runs on asyncio or trio: this is trio
+        import trio
+
+        return trio.lowlevel.current_trio_token()

@@ -53,15 +53,19 @@ def check_headers(headers: Mapping[str, object]) -> None:
     """Refuse header names and values that could split or forge a header line.
 
     Raises:
-        ValueError: A name is not an HTTP token, or a value holds CR, LF or NUL.
+        ValueError: A name is not an HTTP token, or a value is not ASCII or holds CR, LF or NUL.
     """
     for name, value in headers.items():
         if not _TOKEN.match(name):
             raise ValueError(f"invalid header name {name!r}: use letters, digits and -")
-        if value is not None and (not isinstance(value, str) or _BAD_HEADER_VALUE.search(value)):
-            # The value may be a secret: name the header, never echo the value.
+        if value is not None and (
+            not isinstance(value, str) or not value.isascii() or _BAD_HEADER_VALUE.search(value)
+        ):
+            # The value may be a secret: name the header, never echo the value (httpx's own
+            # UnicodeEncodeError for a non-ASCII value would carry all of it).
             raise ValueError(
-                f"invalid value for header {name!r}: it must be a str without CR, LF or NUL"
+                f"invalid value for header {name!r}: it must be a str of ASCII characters "
+                "without CR, LF or NUL"
             )
 
 

@@ -109,6 +109,16 @@ class _StreamBase:
             f"url={self.url!r}, request_id={self.request_id!r})"
         )
 
+    def __del__(self) -> None:
+        # A stream dropped before it was read to the end still holds its connection. An async
+        # one must be closed by awaiting, so that is left to a task of the running loop.
+        response = self._response
+        if not response.is_closed:
+            if isinstance(response.stream, httpx.SyncByteStream):
+                response.close()
+            else:
+                _close_soon(response)
+
 
 class BinaryStream(_StreamBase):
     """A binary answer (audio, a file, a video) read as it arrives, never whole in memory.
@@ -295,6 +305,13 @@ class _EventStreamBase(_StreamBase, Generic[R]):
         self._feed = _Feed(rules, convert, keep=accumulate is not None)
         self._accumulate = accumulate
 
+    @override
+    def __del__(self) -> None:
+        # Once the reading generator exists it owns the response (see `_items`): the stream
+        # object may go while the generator reads on (`for x in client...create_stream(...)`).
+        if not self._feed.started:
+            super().__del__()
+
     def _merged(self) -> dict[str, Any]:
         seen = self._feed.seen
         if self._accumulate is None or seen is None:
@@ -359,12 +376,6 @@ class Stream(_EventStreamBase[R]):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def __del__(self) -> None:
-        # A stream dropped before its reading began still holds its connection; once it began,
-        # the reading generator closes the response when it ends or is dropped itself.
-        if not self._feed.started and not self._response.is_closed:
-            self._response.close()
-
 
 class AsyncStream(_EventStreamBase[R]):
     """The async twin of `Stream`: `async for` it, `async with` it, `await stream.aclose()`."""
@@ -377,8 +388,11 @@ class AsyncStream(_EventStreamBase[R]):
 
     @cached_property
     def _items(self) -> AsyncIterator[R]:
+        items = _aread_events(self._response, self._feed, self.method, self.url)
         self._feed.started = True
-        return _aread_events(self._response, self._feed, self.method, self.url)
+        # As in `Stream._items`; the event loop closes a started one it finds dropped.
+        weakref.finalize(items, _close_soon, self._response)
+        return items
 
     async def final(self) -> dict[str, Any]:
         """Read the rest of the stream and return the whole completion or response, merged."""
@@ -395,3 +409,17 @@ class AsyncStream(_EventStreamBase[R]):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+_closing: set[object] = set()  # the tasks closing dropped streams, kept until they finish
+
+
+def _close_soon(response: httpx.Response) -> None:
+    import asyncio
+
+    try:
+        task = asyncio.get_running_loop().create_task(response.aclose())
+    except RuntimeError:  # no asyncio loop runs here (trio, or the interpreter's exit)
+        return
+    _closing.add(task)
+    task.add_done_callback(_closing.discard)

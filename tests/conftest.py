@@ -10,15 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+from hypothesis import settings
 
 import byot
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+
+# Fuzzing profiles (tests/fuzz): "ci", the default, runs 10,000 cases per target; "long"
+# (`HYPOTHESIS_PROFILE=long`) 200,000 for a soak of the fuzzers; "dev" 500 for a quick look.
+# No example database: runs stay independent, and nothing is written into the checkout.
+settings.register_profile("ci", max_examples=10_000, deadline=None, database=None)
+settings.register_profile("long", max_examples=200_000, deadline=None, database=None)
+settings.register_profile("dev", max_examples=500, deadline=None, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 _ENV_PREFIXES = ("OPENAI_", "AZURE_OPENAI_")
 _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
@@ -27,8 +37,6 @@ _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's keys, base URLs or proxies."""
-    import os
-
     for name in list(os.environ):
         upper = name.upper()
         if upper.startswith(_ENV_PREFIXES) or upper in _PROXY_VARS:

@@ -182,3 +182,118 @@ def test_nothing_a_call_produces_holds_the_key(both: Any, caplog: pytest.LogCapt
         texts += texts_of(value)
     assert_clean(texts)
     assert [str(w.message) for w in caught] == []
+
+
+async def _drain(stream: Any) -> None:
+    if hasattr(stream, "__aiter__"):
+        async with stream:
+            async for _ in stream:
+                pass
+    else:
+        with stream:
+            for _ in stream:
+                pass
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_no_error_path_over_real_sockets_leaks_the_key(
+    mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every logger at DEBUG (byot's, httpx's, httpcore's), every error, every stream fault.
+
+    The key travels in the Authorization header and, as some providers take it, in the query.
+    """
+    from tests.e2e.server import EventStream, Html, Json, Reset
+    from tests.faults.server import FaultServer, Raw, Silence
+
+    caplog.set_level(logging.DEBUG)  # the root logger: every library's records
+    chat = "/v1/chat/completions"
+    event = b'data: {"choices": []}\n\n'
+    cut = b"HTTP/1.1 200 OK\r\nContent-Length: 90\r\n\r\n{"
+    problems: list[BaseException] = []
+    events: list[byot.RetryEvent] = []
+    values: list[Any] = []
+    with FaultServer() as server, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        server.add("/v1/ok", Json(200, {"id": "1"}, {"x-request-id": "r"}))
+        server.add(
+            "/v1/retry", Json(503, {}), Json(429, {}, {"retry-after-ms": "1"}), Json(200, {})
+        )
+        server.add("/v1/401", Json(401, {"error": {"message": "Incorrect API key provided"}}))
+        server.add("/v1/302", Json(302, b"", {"location": "http://127.0.0.1:9/elsewhere"}))
+        server.add("/v1/html", Html(500, "<html><title>Down</title></html>"))
+        server.add("/v1/reset", Reset("headers"))
+        server.add("/v1/cut", Raw(cut))
+        server.add("/v1/slow", Silence(5, Json(200, {})))
+        server.add("/v1/bad", Json(200, b"{nope"))
+        server.add(chat, EventStream([event], end="finish"))  # no [DONE]: truncated
+        server.add(chat, EventStream([event, b'data: {"error": {"message": "x"}}\n\n']))
+        server.add(chat, EventStream([event], end="reset"))
+        server.add(chat, EventStream([b"data: {not json\n\n"]))
+        server.add(chat, Json(200, {"not": "a stream"}))
+        kwargs: dict[str, Any] = {
+            "api_key": MARKER,
+            "base_url": server.url + "/v1",
+            "default_query": {"api-key": MARKER},
+            "timeout": byot.Timeout(5, read=0.2),
+            "retry": byot.RetryPolicy(sleep=False, on_retry=events.append, max_retries=2),
+        }
+        client: Any = (byot.AsyncClient if mode == "async" else byot.Client)(**kwargs)
+
+        async def result(value: Any) -> Any:
+            return await value if mode == "async" else value
+
+        values.append(await result(client.request("GET", "/ok", raw=True)))
+        values.append(await result(client.request("POST", "/retry", body={}, raw=True)))
+        for path in ("/401", "/302", "/html", "/reset", "/cut", "/slow", "/bad"):
+            with pytest.raises(BYOTError) as info:
+                await result(client.request("GET", path, max_retries=0))
+            problems.append(info.value)
+
+        async def open_and_drain() -> None:
+            stream = await result(client.chat.completions.create_stream({"model": "m"}))
+            values.append(stream)
+            await _drain(stream)
+
+        for _ in range(5):
+            with pytest.raises(BYOTError) as stream_info:
+                await open_and_drain()
+            problems.append(stream_info.value)
+        refused = (byot.AsyncClient if mode == "async" else byot.Client)(
+            **{**kwargs, "base_url": "http://127.0.0.1:9/v1"}
+        )
+        with pytest.raises(APIConnectionError) as refused_info:
+            await result(refused.request("GET", "/x"))
+        problems.append(refused_info.value)
+        await result(client.aclose() if mode == "async" else client.close())
+        await result(refused.aclose() if mode == "async" else refused.close())
+
+    # The key was sent both ways, so the scan below is meaningful.
+    assert {r.headers["authorization"] for r in server.requests} == {f"Bearer {MARKER}"}
+    assert all(f"api-key={MARKER}" in r.path for r in server.requests)
+    assert [type(p).__name__ for p in problems] == [
+        "AuthenticationError",
+        "APIStatusError",
+        "InternalServerError",
+        "APIConnectionError",
+        "APIConnectionError",
+        "APITimeoutError",
+        "DecodeError",
+        "StreamTruncatedError",
+        "StreamError",
+        "APIConnectionError",
+        "DecodeError",
+        "StreamError",
+        "APIConnectionError",
+    ]
+    assert "api-key=***" in problems[0].url  # the URL is shown, its secret hidden
+    assert len(events) == 2 + 2
+    assert any(r.name.startswith("httpcore") for r in caplog.records)  # really at DEBUG
+    texts: list[str] = [caplog.text]
+    for record in caplog.records:
+        texts += [record.getMessage(), repr(record.args), repr(record.__dict__)]
+    texts += [str(w.message) for w in caught]
+    for value in values + problems + events + [e.error for e in events]:
+        texts += texts_of(value)
+    assert_clean(texts)
