@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
@@ -73,6 +74,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`byot ops | head`): stop quietly, as shell tools do, and keep
+        # the interpreter's final flush of stdout from failing too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return FAILED
     except BYOTError as error:
         _fail(error)
         return FAILED

@@ -98,6 +98,20 @@ def test_keyboard_interrupt_exits_130(
     assert run(capsys, "ops") == (130, "", "")
 
 
+def test_a_closed_pipe_ends_quietly(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def reader_gone(args: object) -> int:
+        sys.stdout.write("first line\n")
+        raise BrokenPipeError  # what writing to `byot ops | head -1` raises once head exits
+
+    monkeypatch.setattr(_cli, "_ops", reader_gone)
+    assert main(["ops"]) == 1
+    print("after", flush=True)  # stdout now goes nowhere, quietly
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")
+
+
 def test_python_dash_m_byot(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
