@@ -11,17 +11,19 @@ from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import httpx
 import orjson
-from typing_extensions import Self, Unpack, override
 
 from byot import _codec, _core, _pagination, _transport
 from byot._response import APIResponse, AsyncBinaryStream, AsyncStream
 from byot._sse import StreamRules
 from byot._timeout import DEFAULT_TIMEOUT, Timeout
+from byot._types import override
 from byot.resources import AsyncResources
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Mapping
     from types import TracebackType
+
+    from typing_extensions import Self, Unpack
 
     from byot._retry import RetryPolicy
     from byot._timeout import Deadline

@@ -10,17 +10,19 @@ from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import httpx
 import orjson
-from typing_extensions import Self, Unpack, override
 
 from byot import _codec, _core, _pagination, _transport
 from byot._response import APIResponse, BinaryStream, Stream
 from byot._sse import StreamRules
 from byot._timeout import DEFAULT_TIMEOUT, Timeout
+from byot._types import override
 from byot.resources import Resources
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
     from types import TracebackType
+
+    from typing_extensions import Self, Unpack
 
     from byot._retry import RetryPolicy
     from byot._timeout import Deadline

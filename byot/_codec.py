@@ -28,9 +28,25 @@ from collections.abc import Callable, Iterable, Mapping, MutableMapping, Mutable
 from typing import Any, Literal, NoReturn, Union, get_args, get_origin
 
 import orjson
-from typing_extensions import get_type_hints, is_typeddict
 
 from byot.errors import DecodeError
+
+
+# typing_extensions knows TypedDicts from both modules, but costs ~6 ms to import: it is loaded
+# the first time a caller's own type is resolved, never by `import byot`.
+def is_typeddict(tp: object) -> bool:
+    """Whether `tp` is a TypedDict class, from `typing` or `typing_extensions`."""
+    from typing_extensions import is_typeddict as check
+
+    return check(tp)
+
+
+def get_type_hints(tp: object) -> dict[str, Any]:
+    """The resolved annotations of a class, `Annotated` extras kept."""
+    from typing_extensions import get_type_hints as hints
+
+    return hints(tp, include_extras=True)
+
 
 Builder = Callable[[Any], Any]
 
@@ -544,7 +560,7 @@ def _admits_none(tp: object) -> bool:
 
 
 def _dataclass_fields(tp: Any) -> list[_Field]:
-    hints = get_type_hints(tp, include_extras=True)
+    hints = get_type_hints(tp)
     return [
         _Field.of(
             f.name,
@@ -559,7 +575,7 @@ def _dataclass_fields(tp: Any) -> list[_Field]:
 
 def _attrs_fields(tp: Any) -> list[_Field]:
     nothing = sys.modules["attr"].NOTHING
-    hints = get_type_hints(tp, include_extras=True)
+    hints = get_type_hints(tp)
     return [
         _Field.of(
             a.name,

@@ -11,12 +11,13 @@ import os
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-from typing_extensions import Self, override
-
+from byot._types import override
 from byot.errors import ConfigError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from typing_extensions import Self
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 

@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 import orjson
-from typing_extensions import Self, override
 
 from byot._core import connection_error
 from byot._sse import SKIP, SSEDecoder
-from byot._types import R
+from byot._types import R, override
 
 if TYPE_CHECKING:
     import os
     from collections.abc import AsyncIterator, Callable, Iterator
+
+    from typing_extensions import Self
 
     from byot._sse import Event, StreamRules
 
@@ -204,40 +205,48 @@ class _Feed:
     ) -> None:
         self.rules = rules
         self.convert = convert
-        self.decoder = SSEDecoder()
+        # Nameless events come as bare data where no converter needs their `Event`.
+        self.decoder = SSEDecoder(bare=convert is None and not rules.named)
         # The raw data of each delivered event, for final() to merge (chat, Responses only).
         # Bytes, not the decoded dicts: keeping thousands of dicts alive costs the garbage
         # collector ~1.3 us per event, keeping bytes ~0.2 us (measured on 10k-chunk streams).
         self.seen: list[bytes] | None = [] if keep else None
-        # The items of some events, up to the terminator. Items as they are come straight from
-        # the rules' own loop: one generator fewer per event on the hot path.
-        self.deliver: Callable[[list[Event]], Iterator[Any]] = (
+        # The items of one read's events, up to the terminator, as a list (see
+        # `StreamRules.items`). Items as they are come straight from the rules' own loop.
+        self.deliver: Callable[[list[Any]], list[Any]] = (
             functools.partial(rules.items, keep=self.seen) if convert is None else self._converted
         )
 
-    def _converted(self, events: list[Event]) -> Iterator[Any]:
-        # Converted items are the caller's own types: such streams keep nothing to merge.
+    def _converted(self, events: list[Event]) -> list[Any]:
+        # Converted items are the caller's own types: such streams keep nothing to merge. A
+        # failed conversion, like a provider's error, comes after the items before it.
         rules, convert = self.rules, self.convert
         assert convert is not None  # noqa: S101 - chosen only with a converter
-        for event in events:
-            item = rules.handle(event)
-            if item is not SKIP:
-                yield convert(event, item)
-            if rules.done:
-                return
+        out: list[Any] = []
+        try:
+            for event in events:
+                item = rules.handle(event)
+                if item is not SKIP:
+                    out.append(convert(event, item))
+                if rules.done:
+                    break
+        except Exception as exc:  # noqa: BLE001 - raised by `finish`, after `out`
+            rules.fail(exc)
+        return out
 
 
 def _read_events(response: httpx.Response, feed: _Feed, method: str, url: str) -> Iterator[Any]:
     try:
-        decoder, rules = feed.decoder, feed.rules
+        decoder, rules, deliver = feed.decoder, feed.rules, feed.deliver
         try:
             for chunk in response.iter_bytes():
-                yield from feed.deliver(decoder.feed(chunk))
+                yield from deliver(decoder.feed(chunk))
                 if rules.done:
-                    return
+                    break
         except httpx.RequestError as exc:  # a reset or an idle timeout while reading
             raise connection_error(method, url, exc) from exc
-        yield from feed.deliver(decoder.flush())
+        if not rules.done:
+            yield from deliver(decoder.flush())
         rules.finish()
     finally:
         response.close()
@@ -247,17 +256,18 @@ async def _aread_events(
     response: httpx.Response, feed: _Feed, method: str, url: str
 ) -> AsyncIterator[Any]:
     try:
-        decoder, rules = feed.decoder, feed.rules
+        decoder, rules, deliver = feed.decoder, feed.rules, feed.deliver
         try:
             async for chunk in response.aiter_bytes():
-                for item in feed.deliver(decoder.feed(chunk)):
+                for item in deliver(decoder.feed(chunk)):
                     yield item
                 if rules.done:
-                    return
+                    break
         except httpx.RequestError as exc:  # a reset or an idle timeout while reading
             raise connection_error(method, url, exc) from exc
-        for item in feed.deliver(decoder.flush()):
-            yield item
+        if not rules.done:
+            for item in deliver(decoder.flush()):
+                yield item
         rules.finish()
     finally:
         await response.aclose()

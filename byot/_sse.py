@@ -12,7 +12,7 @@ Two layers, neither of which touches the network:
 A driver uses them like this (the async one reads with `async for` and loops over `items`
 instead of `yield from`)::
 
-    decoder = SSEDecoder()
+    decoder = SSEDecoder(bare=True)  # nameless events as their data alone: the fast path
     rules = StreamRules.for_endpoint(
         endpoint.stream, method=method, url=url, request_id=response.headers.get("x-request-id")
     )
@@ -20,16 +20,18 @@ instead of `yield from`)::
         for chunk in response.iter_raw():
             yield from rules.items(decoder.feed(chunk))
             if rules.done:
-                return  # the terminator came: stop reading
-        yield from rules.items(decoder.flush())
-        rules.finish()  # StreamTruncatedError when the terminator never came
+                break  # the terminator or an error came: stop reading
+        else:
+            yield from rules.items(decoder.flush())
+        rules.finish()  # the error, or StreamTruncatedError when the terminator never came
     finally:
         response.close()
 
 Items are JSON values decoded by orjson; where the framing names events ("event" and
 "event-envelope") each item is an `(event name, value)` pair instead, for the driver to turn
-into the caller's type. Items that precede an error in the same read are delivered before the
-error is raised, so what the caller sees never depends on how the bytes fell into reads.
+into the caller's type. `items` returns a list per read; when an event is an error, the items
+before it are returned and `finish` raises the error, so what the caller sees never depends on
+how the bytes fell into reads.
 `rules.handle(event)` is the same decision for one event (`SKIP` when it delivers nothing).
 
 Decisions beyond the spec:
@@ -55,7 +57,7 @@ from byot._codec import json_array, json_object
 from byot.errors import DecodeError, StreamError, StreamTruncatedError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
 __all__ = ["SKIP", "Event", "SSEDecoder", "StreamRules"]
 
@@ -104,9 +106,26 @@ class SSEDecoder:
     Events without any `data:` line (meta-only blocks, keep-alives) are never dispatched.
     """
 
-    __slots__ = ("_data", "_event", "_head", "_id", "_parts", "_retry", "_skip_lf", "_start")
+    __slots__ = (
+        "_bare",
+        "_data",
+        "_event",
+        "_head",
+        "_id",
+        "_parts",
+        "_retry",
+        "_skip_lf",
+        "_start",
+    )
 
-    def __init__(self) -> None:
+    def __init__(self, *, bare: bool = False) -> None:
+        """A decoder at the start of a body.
+
+        Args:
+            bare: Dispatch an event that has no `event:` field as its data alone (`bytes`), not
+                as an `Event`: what a data-framed stream needs, without a tuple per event.
+        """
+        self._bare = bare
         self._parts: list[bytes] = []  # the unfinished last line, in pieces
         self._skip_lf = False  # the last read ended in CR: an LF opening the next is that line end
         self._start = True  # a BOM may still come; `_head` holds its first bytes meanwhile
@@ -116,11 +135,12 @@ class SSEDecoder:
         self._id: str | None = None
         self._retry: int | None = None
 
-    def feed(self, chunk: bytes) -> list[Event]:
+    def feed(self, chunk: bytes) -> list[Any]:
         """Decode one read of the body.
 
         Returns:
-            The events that this read completed, in order (often none, often several).
+            The events that this read completed, in order (often none, often several): `Event`s,
+            or with `bare` the data `bytes` of each nameless one.
         """
         if self._start:
             chunk = self._head + chunk
@@ -153,7 +173,7 @@ class SSEDecoder:
             parts.append(last)
         return self._lines(lines)
 
-    def flush(self) -> list[Event]:
+    def flush(self) -> list[Any]:
         r"""Decode the end of the body.
 
         A clean end of stream also ends the pending event when all its lines were complete (only
@@ -173,15 +193,20 @@ class SSEDecoder:
             return []
         return self._lines([b""])
 
-    def _lines(self, lines: list[bytes]) -> list[Event]:
-        events: list[Event] = []
+    def _lines(self, lines: list[bytes]) -> list[Any]:
+        events: list[Any] = []
         data = self._data
+        bare = self._bare
         event, last_id, retry = self._event, self._id, self._retry
         for line in lines:
             if not line:
                 if data:
                     payload = data[0] if len(data) == 1 else b"\n".join(data)
-                    events.append(_new_event(Event, (event, payload, last_id, retry)))
+                    events.append(
+                        payload
+                        if bare and event is None
+                        else _new_event(Event, (event, payload, last_id, retry))
+                    )
                     data.clear()
                 event = retry = None
                 continue
@@ -239,6 +264,7 @@ class StreamRules:
         "_by_name",
         "_by_type",
         "_done",
+        "_failure",
         "_method",
         "_request_id",
         "_terminators",
@@ -275,6 +301,7 @@ class StreamRules:
         """
         self._method = method
         self._url = url
+        self._failure: Exception | None = None
         self._request_id = request_id
         self._done = (done or "[DONE]").encode()
         terminal = tuple(terminal)
@@ -307,46 +334,61 @@ class StreamRules:
             require_terminator=require_terminator,
         )
 
-    def items(self, events: Iterable[Event], keep: list[bytes] | None = None) -> Iterator[Any]:
-        """The items of some events, ending after the terminator (then `done` is True).
+    def items(self, events: Iterable[Any], keep: list[bytes] | None = None) -> list[Any]:
+        """The items of some events, up to the terminator (then `done` is True).
 
-        With `keep`, the raw data of each delivered event is appended to it (what a stream
-        keeps to merge itself later).
-
-        Raises:
-            StreamError: The provider reported an error (after the items before it).
-            DecodeError: An event's data is not JSON.
+        Events are `Event`s or, from a `bare` decoder, the data `bytes` of nameless ones. A
+        list, not a generator: a driver hands it on with `yield from`, which costs far less per
+        item than resuming a generator. When an event is an error the provider reported, the
+        items before it are returned, `done` is set and `finish` raises the error, so the
+        caller sees them first whichever read the error fell into. With `keep`, the raw data of
+        each delivered event is appended to it (what a stream keeps to merge itself later).
         """
+        out: list[Any] = []
+        deliver = out.append
         plain = not self.named
-        for event in events:
-            name, data, _, _ = event
-            if name is None and plain:
-                # `handle` inlined for the bulk of every chat stream, a nameless object that is
-                # no error, keep-alive or terminal event: this loop is the per-event cost.
-                try:
-                    value = _loads(data)
-                except orjson.JSONDecodeError as exc:
-                    item = self._not_json(data, exc)
-                else:
-                    if (
-                        type(value) is _DICT
-                        and "type" not in value
-                        and "error" not in value
-                        and value.get("object") != "error"
-                    ):
-                        if keep is not None:
-                            keep.append(data)
-                        yield value
-                        continue
-                    item = self._judge(event, value, 0)
-            else:
-                item = self.handle(event)
-            if item is not SKIP:
-                if keep is not None:
-                    keep.append(data)
-                yield item
-            if self.done:
-                return
+        try:
+            for event in events:
+                if type(event) is not bytes:
+                    item = self.handle(event)
+                    data = event.data
+                elif plain:
+                    # `handle` inlined for the bulk of every chat stream, a nameless object that
+                    # is no error, keep-alive or terminal event: this is the per-event cost.
+                    data = event
+                    try:
+                        value = _loads(data)
+                    except orjson.JSONDecodeError as exc:
+                        item = self._not_json(data, exc)
+                    else:
+                        if (
+                            type(value) is _DICT
+                            and "type" not in value
+                            and "error" not in value
+                            and value.get("object") != "error"
+                        ):
+                            if keep is not None:
+                                keep.append(data)
+                            deliver(value)
+                            continue
+                        item = self._judge(_new_event(Event, (None, data, None, None)), value, 0)
+                else:  # a bare decoder's nameless event in a stream of named ones
+                    data = event
+                    item = self.handle(_new_event(Event, (None, data, None, None)))
+                if item is not SKIP:
+                    if keep is not None:
+                        keep.append(data)
+                    deliver(item)
+                if self.done:
+                    break
+        except (StreamError, DecodeError) as exc:
+            self.fail(exc)
+        return out
+
+    def fail(self, error: Exception) -> None:
+        """End the stream with `error`, which `finish` raises (after the items before it)."""
+        self._failure = error
+        self.done = True
 
     def handle(self, event: Event) -> Any:
         """What one event delivers: a JSON value, an `(event name, value)` pair, or `SKIP`.
@@ -416,12 +458,19 @@ class StreamRules:
         ) from exc
 
     def finish(self) -> None:
-        """Check the end of the byte stream.
+        """Check the end of the stream: after the terminator, an error, or the end of the body.
 
         Raises:
+            StreamError: An event was an error the provider reported.
+            DecodeError: An event's data was not JSON.
+            Exception: Whatever else ended the stream through `fail`.
             StreamTruncatedError: The stream expects a terminator, none came, and
                 `require_terminator` is set.
         """
+        failure = self._failure
+        if failure is not None:
+            self._failure = None
+            raise failure
         if self.done or not self.require_terminator:
             return
         expected = " or ".join(self._terminators)

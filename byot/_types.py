@@ -7,23 +7,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeAlias
-
-from typing_extensions import TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 if TYPE_CHECKING:
     import httpx
+    from typing_extensions import TypeVar
+    from typing_extensions import override as override  # re-exported for the modules
 
     from byot._timeout import Timeout
 
-R = TypeVar("R", default=dict[str, Any])
-"""The result type of a call: `dict[str, Any]` unless the caller names another."""
+    R = TypeVar("R", default=dict[str, Any])
+    """The result type of a call: `dict[str, Any]` unless the caller names another."""
+    T = TypeVar("T", default=dict[str, Any])
+    """The item type of a paginated list: `dict[str, Any]` unless the caller names another."""
+    B = TypeVar("B", default=Any)
+    """The request body type, tied to `encoder=` when one is given."""
+else:
+    # Only type checkers read the defaults (PEP 696), so at run time the type variables come
+    # from `typing` and `override` does nothing: importing typing_extensions (and `inspect`,
+    # which it imports) would add about a tenth to `import byot`.
+    from typing import TypeVar  # noqa: TID251 - see above
 
-T = TypeVar("T", default=dict[str, Any])
-"""The item type of a paginated list: `dict[str, Any]` unless the caller names another."""
+    R, T, B = TypeVar("R"), TypeVar("T"), TypeVar("B")
 
-B = TypeVar("B", default=Any)
-"""The request body type, tied to `encoder=` when one is given."""
+    def override(method: Any) -> Any:
+        return method
+
 
 JSON: TypeAlias = Any
 """A decoded JSON value (dict, list, str, int, float, bool or None)."""

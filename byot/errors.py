@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from typing_extensions import override
+from byot._types import override
 
 if TYPE_CHECKING:
     import httpx

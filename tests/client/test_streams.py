@@ -368,3 +368,45 @@ def test_a_last_event_without_its_blank_line_is_still_delivered(both: Both) -> N
     client = both.client(_server(b"data: " + orjson.dumps(done) + b"\n"))
     stream = both.call(client.audio.speech.create_stream, {"model": "m", "input": "x"})
     assert _drain(both, stream) == [done]
+
+
+def _until_error(both: Both, stream: Any) -> tuple[list[Any], BaseException | None]:
+    """What a stream delivered before it raised, and what it raised."""
+    got: list[Any] = []
+
+    async def collect() -> None:
+        async with stream as opened:
+            async for item in opened:
+                got.append(item)  # noqa: PERF401 - keep what came before the error
+
+    try:
+        if both.is_async:
+            both.run(collect())
+        else:
+            with stream as opened:
+                for item in opened:
+                    got.append(item)  # noqa: PERF402 - keep what came before the error
+    except Exception as exc:
+        return got, exc
+    return got, None
+
+
+def test_a_failed_conversion_comes_after_the_items_before_it(both: Both) -> None:
+    # Both events arrive in one read; the second cannot become a `Chunk` (no `id`).
+    bad = {"object": "chat.completion.chunk", "choices": []}
+    client = both.client(_server(_frames(CHUNKS[0], bad)))
+    stream = both.call(client.chat.completions.create_stream, {"model": "x"}, event_type=Chunk)
+    got, error = _until_error(both, stream)
+    assert [c.id for c in got] == ["c1"]
+    assert isinstance(error, byot.errors.DecodeError)
+
+    def boom(data: bytes) -> Any:
+        if b'"id"' not in data:
+            raise ValueError("no id")
+        return orjson.loads(data)
+
+    stream = both.call(client.chat.completions.create_stream, {"model": "x"}, decoder=boom)
+    got, error = _until_error(both, stream)
+    assert got == [CHUNKS[0]]
+    assert isinstance(error, ValueError)
+    assert str(error) == "no id"

@@ -287,3 +287,10 @@ def test_differential_harness_sees_events() -> None:
     # The reference really decodes (so an empty comparison cannot pass for agreement).
     text = "event: x\nid: 1\nretry: 5\ndata: a\ndata: b\n\ndata: c\n\n"
     assert reference_events(text) == [("x", "a\nb", "1", 5), ("message", "c", "1", None)]
+
+
+def test_a_bare_decoder_dispatches_nameless_events_as_their_data() -> None:
+    body = b"data: a\n\nevent: x\ndata: b\n\nid: 7\ndata: c\nretry: 5\n\n"
+    bare = SSEDecoder(bare=True)
+    assert bare.feed(body) == [b"a", ev(b"b", "x"), b"c"]
+    assert [e if isinstance(e, bytes) else e.data for e in decode([body])] == [b"a", b"b", b"c"]

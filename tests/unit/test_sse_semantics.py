@@ -45,14 +45,15 @@ def rules_for(stream: dict[str, Any], **kwargs: Any) -> StreamRules:
     return StreamRules.for_endpoint(stream, method="POST", url=URL, **kwargs)
 
 
-def drive(rules: StreamRules, reads: Sequence[bytes]) -> Iterator[Any]:
+def drive(rules: StreamRules, reads: Sequence[bytes], *, bare: bool = False) -> Iterator[Any]:
     """The driver loop from the module docstring, over canned reads."""
-    decoder = SSEDecoder()
+    decoder = SSEDecoder(bare=bare)
     for chunk in reads:
         yield from rules.items(decoder.feed(chunk))
         if rules.done:
-            return
-    yield from rules.items(decoder.flush())
+            break
+    else:
+        yield from rules.items(decoder.flush())
     rules.finish()
 
 
@@ -70,14 +71,23 @@ def drive_by_handle(rules: StreamRules, reads: Sequence[bytes]) -> Iterator[Any]
 
 
 def run(stream: dict[str, Any], body: bytes, **kwargs: Any) -> list[Any]:
-    return list(drive(rules_for(stream, **kwargs), [body]))
+    """The items of a body, the same whether nameless events come as `Event`s or bare data."""
+    items = list(drive(rules_for(stream, **kwargs), [body]))
+    assert list(drive(rules_for(stream, **kwargs), [body], bare=True)) == items
+    return items
 
 
 def run_until_error(stream: dict[str, Any], body: bytes) -> tuple[list[Any], BaseException]:
-    items: list[Any] = []
-    with pytest.raises((StreamError, DecodeError)) as caught:
-        items.extend(drive(rules_for(stream), [body]))
-    return items, caught.value
+    """The items before the error and the error, the same from a bare decoder."""
+    outcomes: list[tuple[list[Any], BaseException]] = []
+    for bare in (False, True):
+        items: list[Any] = []
+        with pytest.raises((StreamError, DecodeError)) as caught:
+            items.extend(drive(rules_for(stream), [body], bare=bare))
+        outcomes.append((items, caught.value))
+    (items, error), (bare_items, bare_error) = outcomes
+    assert (bare_items, type(bare_error), str(bare_error)) == (items, type(error), str(error))
+    return items, error
 
 
 def sse(*events: str) -> bytes:
