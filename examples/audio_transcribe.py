@@ -1,9 +1,9 @@
-"""Speech to text: transcribe an audio file, whole and as a stream of text deltas.
+"""Speech to text: a transcription, whole and as a stream of text deltas, and a translation.
 
     OPENAI_API_KEY=sk-... python examples/audio_transcribe.py speech.mp3
 
 Without a file it sends half a second of silence (a WAV built in memory), which is enough to
-see the calls work.
+see the calls work. A path is streamed from disk, and replayed whole if a retry sends it again.
 """
 
 from __future__ import annotations
@@ -42,6 +42,10 @@ def main() -> None:
                 if event["type"] == "transcript.text.delta":
                     print(event["delta"], end="", flush=True)
         print()
+
+        # Speech in any language, as English text.
+        english = client.audio.translations.create({"model": "whisper-1", "file": audio})
+        print(f"in English: {english['text']}")
 
 
 if __name__ == "__main__":

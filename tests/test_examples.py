@@ -203,10 +203,13 @@ CASES: dict[str, Case] = {
     "image_edit.py": Case(("edit:", "variation:"), ("createImageEdit", "createImageVariation")),
     "audio_speech.py": Case(("hello.mp3:", "story.mp3:"), ("createSpeech",)),
     "audio_transcribe.py": Case(
-        ("whole: Imagine the wildest idea", "streamed: I see skies of blue"),
-        ("createTranscription",),
+        (
+            "whole: Imagine the wildest idea",
+            "streamed: I see skies of blue",
+            "in English: Hello, my name is Wolfgang",
+        ),
+        ("createTranscription", "createTranslation"),
     ),
-    "audio_translate.py": Case(("my name is Wolfgang",), ("createTranslation",)),
     "in_memory_file.py": Case(("from bytes: file-abc123", "from a file object:"), ("createFile",)),
     "uploads.py": Case(
         ("upload_abc123: sent 3 parts", "completed: file file-xyz321"),
