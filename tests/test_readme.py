@@ -28,7 +28,9 @@ BIN = Path(sys.executable).parent
 SPEC_ANSWER = "Hello! How can I assist you today?"
 BLOCKS = [
     (match["lang"], match["code"])
-    for match in re.finditer(r"^```(?P<lang>\w*)\n(?P<code>.*?)^```$", README, re.M | re.S)
+    for match in re.finditer(
+        r"^```(?P<lang>\w*)\n(?P<code>.*?)^```$", README, re.MULTILINE | re.DOTALL
+    )
 ]
 PYTHON = [code for lang, code in BLOCKS if lang == "python"]
 SHELL = [code for lang, code in BLOCKS if lang == "sh"]
