@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         run: Callable[[argparse.Namespace], int] = args.run
         return run(args)
     except SystemExit as done:  # --help and --version
-        return 0 if done.code is None else int(done.code)
+        return int(done.code or 0)
     except UsageError as error:
         _fail(error)
         return USAGE
