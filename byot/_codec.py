@@ -25,7 +25,7 @@ import sys
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, MutableSequence, Sequence
-from typing import Any, Literal, NoReturn, Union, get_args, get_origin
+from typing import Any, Literal, NamedTuple, NoReturn, Union, get_args, get_origin
 
 import orjson
 
@@ -535,8 +535,7 @@ def _dict_builder(item: Builder) -> Builder:
     return build
 
 
-@dataclasses.dataclass(frozen=True)
-class _Field:
+class _Field(NamedTuple):
     key: str  # the JSON key
     keyword: str  # the constructor's keyword for it
     build: Builder

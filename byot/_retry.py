@@ -14,7 +14,7 @@ import random
 import time
 from dataclasses import dataclass, field
 from datetime import timezone
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from byot import _status
 from byot.errors import APIConnectionError, APIError, APIStatusError
@@ -32,8 +32,7 @@ RETRY_STATUSES = frozenset({408, 409, 429})
 """Statuses below 500 that are retried; every status >= 500 is retried too."""
 
 
-@dataclass(frozen=True)
-class RetryEvent:
+class RetryEvent(NamedTuple):
     """What `RetryPolicy.on_retry` hears before each wait.
 
     Attributes:
