@@ -84,7 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(error: BaseException) -> None:
-    sys.stderr.write(f"byot: {error}\n")
+    # Some messages list details on lines of their own (a validation error's issues): one line.
+    text = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
+    sys.stderr.write(f"byot: {text}\n")
 
 
 def _parser() -> _Parser:
@@ -379,9 +381,14 @@ def _validate(args: argparse.Namespace) -> int:
     """Check each payload, print one line per problem (or per valid file), exit 1 if any."""
     import orjson
 
-    from byot._validation import validate
+    from byot import validate
+    from byot._endpoints import ENDPOINTS
     from byot.errors import SchemaValidationError
 
+    if args.schema in ENDPOINTS and args.direction is None:
+        raise UsageError(
+            f"{args.schema} is an operation: add --direction request or --direction response"
+        )
     failed = False
     for path in args.files:
         content = _read(path)

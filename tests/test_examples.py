@@ -267,7 +267,8 @@ CASES: dict[str, Case] = {
 
 
 def spec_mock(router: Router | None = None) -> SpecMock:
-    return SpecMock(routes=router, validate_requests=False)
+    """The spec mock, checking every request the examples send against the spec."""
+    return SpecMock(routes=router)
 
 
 def run(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -103,7 +103,9 @@ def test_python_blocks(tmp_path: Path) -> None:
     assert own_type == f"{SPEC_ANSWER}\n"
     assert streaming == "Hellostop\n"
     # The errors block sends a body the spec refuses: the mock answers 400, caught as such.
-    assert "400 req_byot_mock_" in stdout
+    assert re.search(
+        r"^400 \S+ Invalid request for createChatCompletion: \$\.messages", stdout, re.MULTILINE
+    )
     called = [call.operation_id for call in mock.calls]
     assert called.count("createChatCompletion") == 5
 

@@ -461,3 +461,103 @@ def test_mock_port_must_be_a_number(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert status == 2
     assert "invalid int value: 'eighty'" in one_line(err)
+
+
+# ------------------------------------------------------------------------------- validate
+
+BAD_ROLE = '{"model": "gpt-4o-mini", "messages": [{"role": "usr", "content": "Hi"}]}'
+
+
+def test_call_validate_checks_the_request_before_sending(
+    served: Served, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chat = served.router.post("/chat/completions", json={"choices": []})
+    status, out, err = run(
+        capsys, "call", "createChatCompletion", "--validate", "-d", BAD_ROLE, *served.base
+    )
+
+    assert (status, out) == (1, "")
+    line = one_line(err)
+    assert line.startswith(
+        "createChatCompletion request does not match CreateChatCompletionRequest"
+    )
+    assert "$.messages[0].role: 'usr' is not a valid 'role'" in line
+    assert chat.calls == []  # never sent
+
+
+def test_call_validate_checks_the_answer(
+    served: Served, capsys: pytest.CaptureFixture[str]
+) -> None:
+    served.router.post("/chat/completions", json={"choices": "none"})
+    argv = ["call", "createChatCompletion", "-d", CHAT, *served.base]
+
+    assert run(capsys, *argv)[0] == 0  # without --validate the answer is printed as it came
+    status, out, err = run(capsys, *argv, "--validate")
+
+    assert (status, out) == (1, "")
+    assert "createChatCompletion response does not match" in one_line(err)
+    assert "$.choices" in err
+
+
+def test_call_validate_passes_a_good_call(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "call", "createChatCompletion", "--mock", "--validate", "-d", CHAT)
+
+    assert status == 0
+    assert orjson.loads(out)["choices"][0]["message"]["content"] == SPEC_ANSWER
+
+
+def test_validate_files(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(CHAT)
+    bad = tmp_path / "bad.json"
+    bad.write_text(BAD_ROLE)
+    lines = tmp_path / "requests.jsonl"
+    lines.write_text(f"{CHAT}\n\n" + '{"model": "m", "messages": []}\n{"model": "m"\n')
+
+    status, out, err = run(
+        capsys, "validate", "CreateChatCompletionRequest", str(good), str(bad), str(lines)
+    )
+
+    assert (status, err) == (1, "")
+    assert out.splitlines() == [
+        f"{good}: ok",
+        f"{bad}: $.messages[0].role: 'usr' is not a valid 'role'; expected one of "
+        "['assistant', 'developer', 'function', 'system', 'tool', 'user']",
+        f"{lines}:1: ok",
+        f"{lines}:3: $.messages: [] should be non-empty",
+        f"{lines}:4: not JSON: unexpected end of data: line 1 column 14 (char 13)",
+    ]
+
+
+def test_validate_all_good(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    good = tmp_path / "chat.json"
+    good.write_text('{"id": "c", "choices": []}')
+
+    status, out, _ = run(
+        capsys, "validate", "createChatCompletion", "--direction", "response", str(good)
+    )
+
+    assert (status, out) == (0, f"{good}: ok\n")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["Nope", "{file}"], "no schema or operation named 'Nope'"),
+        (
+            ["createChatCompletion", "{file}"],
+            "createChatCompletion is an operation: add --direction request or --direction response",
+        ),
+        (["CreateChatCompletionRequest", "/nonexistent.json"], "cannot read /nonexistent.json: "),
+        (["CreateChatCompletionRequest"], "the following arguments are required: FILE"),
+    ],
+)
+def test_validate_mistakes_are_one_line(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    payload = tmp_path / "payload.json"
+    payload.write_text(CHAT)
+    status, out, err = run(capsys, "validate", *(a.format(file=payload) for a in argv))
+
+    assert (status, out) == (2, "")
+    assert one_line(err).startswith(message)
