@@ -127,3 +127,9 @@ def test_byot_commands(command: str) -> None:
     assert done.stdout.strip()
     if command.startswith("byot call createChatCompletion"):  # the main job
         assert SPEC_ANSWER in done.stdout
+
+
+def test_every_local_link_exists() -> None:
+    links = re.findall(r"\]\(((?:examples|docs|benchmarks)/[^)#]*)\)", README)
+    assert len(links) > 5
+    assert [link for link in links if not (ROOT / link).exists()] == []
