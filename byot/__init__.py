@@ -20,6 +20,7 @@ from byot._response import APIResponse, AsyncBinaryStream, AsyncStream, BinarySt
 from byot._retry import RetryEvent, RetryPolicy
 from byot._timeout import Timeout
 from byot._types import EventHooks, RequestOptions
+from byot._validation import Validation, is_valid, register_schema, validate
 from byot._version import __version__
 from byot.protocols import Config
 
@@ -40,9 +41,13 @@ __all__ = [
     "RetryPolicy",
     "Stream",
     "Timeout",
+    "Validation",
     "__version__",
     "accumulate_chat",
     "accumulate_response",
     "errors",
+    "is_valid",
+    "register_schema",
+    "validate",
     "webhooks",
 ]

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from byot._retry import RetryPolicy
     from byot._timeout import Deadline
-    from byot._types import B, CallOptions, EventHooks, R, RequestOptions
+    from byot._types import B, CallOptions, EventHooks, R, RequestOptions, ValidateTypes
     from byot.protocols import Config
 
 _EVENTS = "text/event-stream"
@@ -121,6 +121,9 @@ class AsyncClient(AsyncResources):
             `retry=RetryPolicy(max_retries=...)`.
         retry: What to retry and how long to wait (see `byot.RetryPolicy`).
         event_hooks: Observers of each request and response (see `byot.EventHooks`).
+        validate: Check requests and responses against the bundled OpenAI schemas: `"off"`
+            (the default, no cost), `"warn"` or `"raise"`, or a `byot.Validation` to set
+            requests and responses apart. Calls can override it with `validate=`.
         transport: An async httpx transport to send through, such as `httpx.MockTransport`.
         http_client: An `httpx.AsyncClient` to send through, with its own settings.
 
@@ -144,6 +147,7 @@ class AsyncClient(AsyncResources):
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
         event_hooks: EventHooks | None = None,
+        validate: ValidateTypes = "off",
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -162,6 +166,7 @@ class AsyncClient(AsyncResources):
             max_retries=max_retries,
             event_hooks=event_hooks,
             admin_api_key=admin_api_key,
+            validate=validate,
         )
         self._connection = _Connection(transport, http_client, self._settings.config.base_url)
 
@@ -204,6 +209,7 @@ class AsyncClient(AsyncResources):
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
         event_hooks: EventHooks | None = None,
+        validate: ValidateTypes | None = None,
     ) -> Self:
         """A copy of this client with some settings changed, sharing its connection pool.
 
@@ -229,6 +235,7 @@ class AsyncClient(AsyncResources):
             max_retries=max_retries,
             retry=retry,
             event_hooks=event_hooks,
+            validate=validate,
         )
         copy._connection = self._connection
         return copy
@@ -307,7 +314,8 @@ class AsyncClient(AsyncResources):
             raw: Return an `APIResponse` with the status, headers and raw body around the
                 decoded value.
             **options: Per-call options: `timeout`, `headers`, `query`, `extra_body`,
-                `max_retries`, `idempotency_key`, `path`, `path_params`.
+                `max_retries`, `idempotency_key`, `path`, `path_params`, `validate` (a
+                path that is a route of the spec is validated as that operation).
 
         Returns:
             The decoded body: a `dict` by default, else what `response_type=` or `decoder=`
@@ -476,6 +484,10 @@ class AsyncClient(AsyncResources):
             request_id=response.headers.get("x-request-id"),
         )
         accumulate = None if event_type or decoder else _core.accumulator_for(endpoint)
+        if prepared.check_response != "off":
+            convert, accumulate = _core.checked_events(
+                endpoint, prepared.check_response, convert, accumulate
+            )
         return AsyncStream(
             response,
             rules,

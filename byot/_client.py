@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from byot._retry import RetryPolicy
     from byot._timeout import Deadline
-    from byot._types import B, CallOptions, EventHooks, R, RequestOptions
+    from byot._types import B, CallOptions, EventHooks, R, RequestOptions, ValidateTypes
     from byot.protocols import Config
 
 _EVENTS = "text/event-stream"
@@ -117,6 +117,9 @@ class Client(Resources):
             `retry=RetryPolicy(max_retries=...)`.
         retry: What to retry and how long to wait (see `byot.RetryPolicy`).
         event_hooks: Observers of each request and response (see `byot.EventHooks`).
+        validate: Check requests and responses against the bundled OpenAI schemas: `"off"`
+            (the default, no cost), `"warn"` or `"raise"`, or a `byot.Validation` to set
+            requests and responses apart. Calls can override it with `validate=`.
         transport: An httpx transport to send through, such as `httpx.MockTransport`.
         http_client: An `httpx.Client` to send through, with its own settings.
 
@@ -140,6 +143,7 @@ class Client(Resources):
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
         event_hooks: EventHooks | None = None,
+        validate: ValidateTypes = "off",
         transport: httpx.BaseTransport | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -158,6 +162,7 @@ class Client(Resources):
             max_retries=max_retries,
             event_hooks=event_hooks,
             admin_api_key=admin_api_key,
+            validate=validate,
         )
         self._connection = _Connection(transport, http_client, self._settings.config.base_url)
 
@@ -200,6 +205,7 @@ class Client(Resources):
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
         event_hooks: EventHooks | None = None,
+        validate: ValidateTypes | None = None,
     ) -> Self:
         """A copy of this client with some settings changed, sharing its connection pool.
 
@@ -225,6 +231,7 @@ class Client(Resources):
             max_retries=max_retries,
             retry=retry,
             event_hooks=event_hooks,
+            validate=validate,
         )
         copy._connection = self._connection
         return copy
@@ -303,7 +310,8 @@ class Client(Resources):
             raw: Return an `APIResponse` with the status, headers and raw body around the
                 decoded value.
             **options: Per-call options: `timeout`, `headers`, `query`, `extra_body`,
-                `max_retries`, `idempotency_key`, `path`, `path_params`.
+                `max_retries`, `idempotency_key`, `path`, `path_params`, `validate` (a
+                path that is a route of the spec is validated as that operation).
 
         Returns:
             The decoded body: a `dict` by default, else what `response_type=` or `decoder=`
@@ -470,6 +478,10 @@ class Client(Resources):
             request_id=response.headers.get("x-request-id"),
         )
         accumulate = None if event_type or decoder else _core.accumulator_for(endpoint)
+        if prepared.check_response != "off":
+            convert, accumulate = _core.checked_events(
+                endpoint, prepared.check_response, convert, accumulate
+            )
         return Stream(
             response,
             rules,

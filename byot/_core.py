@@ -18,17 +18,20 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 from urllib.parse import quote, urlencode
 
 import httpx
+import orjson
 
-from byot import _codec, _status, errors
+from byot import _codec, _status, _validation, errors
 from byot._config import OpenAIConfig
 from byot._retry import RetryPolicy
 from byot._timeout import DEFAULT_TIMEOUT, Deadline, Timeout, to_timeout
 from byot._types import CallOptions, EventHooks, RequestOptions
+from byot._validation import OFF, Validation
 from byot._version import __version__
 from byot.errors import APIConnectionError, APITimeoutError, DecodeError
 
 if TYPE_CHECKING:
-    from byot._types import HeaderTypes, QueryTypes
+    from byot._types import HeaderTypes, QueryTypes, ValidateTypes
+    from byot._validation import Mode
     from byot.protocols import Config
 
 logger = logging.getLogger("byot")
@@ -152,6 +155,7 @@ class Settings:
     timeout: Timeout = DEFAULT_TIMEOUT
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     event_hooks: EventHooks = field(default_factory=lambda: EventHooks())
+    validation: Validation = OFF
     # Derived: the headers of a request without a body, and with a JSON body.
     plain_headers: httpx.Headers = field(init=False, repr=False, compare=False)
     admin_auth: Mapping[str, str] = field(init=False, repr=False, compare=False)
@@ -193,6 +197,7 @@ class Settings:
         max_retries: int | None,
         event_hooks: EventHooks | None = None,
         admin_api_key: str | None = None,
+        validate: ValidateTypes | None = None,
     ) -> Settings:
         """Build settings from a client's constructor arguments.
 
@@ -222,6 +227,7 @@ class Settings:
             timeout=to_timeout(timeout),
             retry=policy,
             event_hooks=_check_hooks(event_hooks),
+            validation=OFF if validate is None else Validation.of(validate),
         )
 
     def derive(
@@ -238,6 +244,7 @@ class Settings:
         retry: RetryPolicy | None,
         max_retries: int | None,
         event_hooks: EventHooks | None = None,
+        validate: ValidateTypes | None = None,
     ) -> Settings:
         """These settings with some changed, for `with_options`.
 
@@ -269,6 +276,7 @@ class Settings:
             retry=policy,
             max_retries=max_retries,
             event_hooks=self.event_hooks if event_hooks is None else event_hooks,
+            validate=self.validation if validate is None else validate,
         )
 
     def url(self, path: str, query: QueryTypes | None) -> httpx.URL:
@@ -301,14 +309,21 @@ class Settings:
             ValueError: A header or path parameter would corrupt the request.
         """
         _check_options(options, _REQUEST_OPTIONS, "request")
+        route = path
         if options:
-            path = options.get("path", path)
+            path = route = options.get("path", path)
             path_params = options.get("path_params")
             if path_params is not None:
                 path = fill_path(path, path_params)
+        checks = self.checks(options)
+        operation = None
+        if checks.active:  # validated when the path is a route of the spec
+            operation = _validation.operation_for(method, route)
+            if operation is not None and checks.request != "off":
+                _validation.check_request(operation, body, checks.request, encoder=encoder)
         url = self.url(path, options.get("query"))
         content, headers = self._content(body, encoder, options)
-        return self._prepared(method, url, headers, content, options)
+        return self._prepared(method, url, headers, content, options, operation, checks)
 
     def prepare_call(
         self,
@@ -330,6 +345,9 @@ class Settings:
             ValueError: A header or path parameter would corrupt the request.
         """
         _check_options(options, _OPTION_NAMES, f"{endpoint.name}")
+        checks = self.checks(options)
+        if checks.request != "off" and endpoint.body != "none":
+            _validation.check_request(endpoint.operation_id, body, checks.request, encoder=encoder)
         path = fill_path(options.get("path", endpoint.path), path_values)
         query: dict[str, Any] = dict(endpoint.fixed_query)
         for name, value in query_values.items():
@@ -355,7 +373,18 @@ class Settings:
                 headers.update(self.admin_auth)
             if endpoint.result != "json":  # audio, video, archives: accept what comes
                 headers["Accept"] = "*/*"
-        return self._prepared(endpoint.method, url, headers, content, options)
+        return self._prepared(
+            endpoint.method, url, headers, content, options, endpoint.operation_id, checks
+        )
+
+    def checks(self, options: CallOptions) -> Validation:
+        """The validation modes of a call: its own `validate=`, else the client's.
+
+        Raises:
+            ValueError: `validate=` names no mode.
+        """
+        validate = options.get("validate")
+        return self.validation if validate is None else Validation.of(validate)
 
     def _multipart(
         self, endpoint: Endpoint, body: object, options: CallOptions
@@ -384,6 +413,8 @@ class Settings:
         headers: httpx.Headers,
         content: bytes | Replayable | None,
         options: CallOptions,
+        operation: str | None,
+        checks: Validation,
     ) -> Prepared:
         timeout = to_timeout(options["timeout"]) if "timeout" in options else self.timeout
         return Prepared(
@@ -394,6 +425,8 @@ class Settings:
             timeout=timeout,
             httpx_timeout=timeout.as_httpx(),
             max_retries=options.get("max_retries"),
+            operation=operation,
+            check_response=checks.response,
         )
 
     def _content(
@@ -532,6 +565,8 @@ class Prepared:
     timeout: Timeout
     httpx_timeout: dict[str, float | None]
     max_retries: int | None
+    operation: str | None = None  # the spec's operationId, when the call is one of its routes
+    check_response: Mode = "off"  # the validation mode of the response (and stream events)
 
     @property
     def safe_url(self) -> str:
@@ -609,6 +644,9 @@ class Prepared:
             )
         if not 200 <= status < 300:
             raise self.status_error(status, headers, content)
+        if self.check_response != "off" and self.operation is not None:
+            # The JSON value is checked before it becomes the caller's type.
+            _validation.check_response(self.operation, status, content, self.check_response)
         return decode_body(decode, content, target, headers)
 
     def not_an_event_stream(self, headers: httpx.Headers, content: bytes) -> errors.StreamError:
@@ -848,6 +886,40 @@ def event_converter(
     if named:
         return lambda _event, item: (item[0], convert(item[1]))
     return lambda _event, item: convert(item)
+
+
+def checked_events(
+    endpoint: Endpoint,
+    mode: Mode,
+    convert: Callable[[Any, Any], Any] | None,
+    accumulate: Callable[[list[Any]], dict[str, Any]] | None,
+) -> tuple[Callable[[Any, Any], Any], Callable[[list[Any]], dict[str, Any]] | None]:
+    """A stream's converter and merger with each event validated first (`validate=` on).
+
+    The check needs the converted path of the stream's feed, which keeps no raw data for
+    `final()`: a checked stream of plain items keeps its own, and merges from it.
+    """
+    assert endpoint.stream is not None  # noqa: S101 - only streaming operations get here
+    check = _validation.event_check(endpoint.operation_id, endpoint.stream, mode)
+    if convert is not None:
+        then = convert
+
+        def checked(event: Any, item: Any) -> Any:
+            check(item)
+            return then(event, item)
+
+        return checked, accumulate
+    kept: list[bytes] = []
+
+    def plain(event: Any, item: Any) -> Any:
+        check(item)
+        kept.append(event.data)
+        return item
+
+    if accumulate is None:
+        return plain, None
+    merge = accumulate
+    return plain, lambda _unkept: merge([orjson.loads(data) for data in kept])
 
 
 _CHAT_STREAMS = frozenset({"createChatCompletion"})

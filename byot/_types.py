@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from typing_extensions import override as override  # re-exported for the modules
 
     from byot._timeout import Timeout
+    from byot._validation import Mode, Validation
 
     R = TypeVar("R", default=dict[str, Any])
     """The result type of a call: `dict[str, Any]` unless the caller names another."""
@@ -49,6 +50,9 @@ HeaderTypes: TypeAlias = Mapping[str, "str | None"]
 QueryTypes: TypeAlias = Mapping[str, Any]
 """Query parameters: scalars, booleans (sent as `true`/`false`), lists and nested mappings."""
 
+ValidateTypes: TypeAlias = "Mode | Validation"
+"""`"off"`, `"warn"` or `"raise"` for requests and responses alike, or a `byot.Validation`."""
+
 
 class CallOptions(TypedDict, total=False):
     """Per-call options accepted by every generated method and by `client.call`.
@@ -71,6 +75,8 @@ class CallOptions(TypedDict, total=False):
     """Sent as `Idempotency-Key`, the same value on every attempt."""
     path: str
     """Replaces the path of the call (for gateways that route a provider's own paths)."""
+    validate: ValidateTypes
+    """Overrides the client's schema validation for this call (see `byot.Validation`)."""
 
 
 class RequestOptions(CallOptions, total=False):

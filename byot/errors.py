@@ -19,6 +19,8 @@ Names follow the official SDK, so `except openai.RateLimitError` ports as
     │   └── StreamError               an error inside a 2xx stream: .event .data .body .type .code
     │       └── StreamTruncatedError  the stream ended without its terminator
     ├── DecodeError                   .raw .target .path .request_id; __cause__: the decoder's error
+    ├── SchemaValidationError         .direction .operation .schema .profile .issues
+    │   (and SchemaValidationWarning, what validate="warn" emits, with the same attributes)
     ├── ConfigError                   a client was configured in a way that cannot work
     └── InvalidWebhookSignatureError  a webhook's headers, timestamp or signature do not check out
 
@@ -29,11 +31,13 @@ Retries never wrap errors: after the last attempt the caller sees the real one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from byot._types import override
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import httpx
     from typing_extensions import Self
 
@@ -53,6 +57,9 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "SchemaIssue",
+    "SchemaValidationError",
+    "SchemaValidationWarning",
     "StreamError",
     "StreamTruncatedError",
     "UnprocessableEntityError",
@@ -318,3 +325,96 @@ class DecodeError(BYOTError):
         self.raw = raw
         self.request_id = request_id
         return self
+
+
+class SchemaIssue(NamedTuple):
+    """One way a value fails its schema (immutable, a named pair).
+
+    Attributes:
+        path: Where in the value, as a JSON path (`$.messages[0].role`; `$` is the whole value).
+        message: What is wrong there, e.g. `'usr' is not a valid 'role'; expected one of [...]`.
+    """
+
+    path: str
+    message: str
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+_SHOWN_ISSUES = 8
+_ISSUE_WIDTH = 200
+
+
+def _summary(what: str, schema: str, profile: str | None, issues: Sequence[SchemaIssue]) -> str:
+    """A one-screen account of a validation failure: the best match first."""
+    against = f"{schema} ({profile} profile)" if profile else schema
+    count = f"{len(issues)} problem{'s' * (len(issues) != 1)}"
+    lines = [f"{what} does not match {against}: {count}"]
+    for issue in issues[:_SHOWN_ISSUES]:
+        text = str(issue)
+        lines.append(
+            "  " + (text if len(text) <= _ISSUE_WIDTH else text[: _ISSUE_WIDTH - 3] + "...")
+        )
+    if len(issues) > _SHOWN_ISSUES:
+        lines.append(f"  ... and {len(issues) - _SHOWN_ISSUES} more (see .issues)")
+    return "\n".join(lines)
+
+
+class _SchemaReport(BYOTError):  # noqa: N818 - a base, not an error itself
+    """What a validation error and a validation warning both carry."""
+
+    direction: str | None
+    operation: str | None
+    schema: str
+    profile: str | None
+    issues: tuple[SchemaIssue, ...]
+
+    def __init__(
+        self,
+        *,
+        schema: str,
+        issues: Sequence[SchemaIssue],
+        direction: str | None = None,
+        operation: str | None = None,
+        profile: str | None = None,
+    ) -> None:
+        self.schema = schema
+        self.issues = tuple(issues)
+        self.direction = direction
+        self.operation = operation
+        self.profile = profile
+        what = " ".join(filter(None, (operation, direction))) or "the value"
+        super().__init__(_summary(what, schema, profile, self.issues))
+
+
+class SchemaValidationError(_SchemaReport, ValueError):
+    """A value does not match its JSON Schema (raised by `byot.validate`, `validate="raise"`).
+
+    Example:
+        ```python
+        try:
+            byot.validate(body, "CreateChatCompletionRequest")
+        except byot.errors.SchemaValidationError as e:
+            for issue in e.issues:
+                print(issue.path, issue.message)
+        ```
+
+    Attributes:
+        direction: `"request"` or `"response"` (stream events count as responses), or None
+            when `byot.validate` was called without one.
+        operation: The spec's operationId (`"createChatCompletion"`), or None.
+        schema: The schema checked against: a component name or a URI.
+        profile: `"strict"` or `"lenient"`, or None for a schema of the caller's own.
+        issues: Every problem found, the most telling first.
+    """
+
+
+class SchemaValidationWarning(_SchemaReport, UserWarning):
+    """What `validate="warn"` emits (through `warnings` and the `byot` logger) for a bad value.
+
+    It carries the same attributes as `SchemaValidationError`. Unknown top-level request
+    parameters (a likely typo such as `max_token`) are reported as this warning in both modes:
+    extra parameters are legal, since providers add their own.
+    """

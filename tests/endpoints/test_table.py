@@ -46,6 +46,7 @@ OPTION_NAMES = (
     "max_retries",
     "idempotency_key",
     "path",
+    "validate",
 )
 API_KEY, ADMIN_KEY = "sk-test", "sk-admin"
 

@@ -304,3 +304,33 @@ async def async_streams(client: byot.AsyncClient) -> None:
         async for chunk in stream:
             assert_type(chunk, dict[str, Any])
     assert_type(await stream.final(), dict[str, Any])
+
+
+# -- schema validation ---------------------------------------------------------------------
+
+
+def validation(client: byot.Client) -> None:
+    assert_type(byot.validate(BODY, "CreateChatCompletionRequest"), None)
+    assert_type(byot.is_valid(BODY, "createChatCompletion", direction="request"), bool)
+    assert_type(byot.is_valid(BODY, "#/$defs/X", direction="response", profile="strict"), bool)
+    byot.register_schema({"$id": "urn:acme:api", "type": "object"})
+    byot.Client(validate="raise")
+    byot.Client(validate=byot.Validation(request="raise", response="warn"))
+    assert_type(client.with_options(validate="warn"), byot.Client)
+    byot.AsyncClient(validate=byot.Validation(response="raise"))
+    assert_type(client.chat.completions.create(BODY, validate="off"), dict[str, Any])
+    assert_type(client.request("POST", "/x", body=BODY, validate="raise"), dict[str, Any])
+    try:
+        byot.validate(BODY, "CreateChatCompletionRequest")
+    except errors.SchemaValidationError as error:
+        assert_type(error.issues, tuple[errors.SchemaIssue, ...])
+        assert_type(error.issues[0].path, str)
+        assert_type(error.direction, str | None)
+        assert_type(error.operation, str | None)
+
+
+def validation_must_fail(client: byot.Client) -> None:
+    byot.validate(BODY, "X", direction="sideways")  # type: ignore[arg-type]
+    byot.Validation(request="loud")  # type: ignore[arg-type]
+    client.request("GET", "/x", validate="loud")  # type: ignore[call-overload]
+    byot.Client(validate="strict")  # type: ignore[arg-type]
