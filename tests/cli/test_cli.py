@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+    from byot._core import Endpoint
+
 SPEC_ANSWER = "Hello! How can I assist you today?"
 CHAT = '{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}'
 
@@ -587,3 +589,16 @@ def test_the_mock_checks_requests(capsys: pytest.CaptureFixture[str]) -> None:
     assert (status, out) == (1, "")
     assert "400" in one_line(err)
     assert "'usr' is not a valid 'role'" in err
+
+
+@pytest.mark.parametrize(
+    "endpoint", [e for e in ENDPOINTS.values() if e.stream], ids=lambda e: e.operation_id
+)
+def test_every_streaming_operation_has_its_stream_method(endpoint: Endpoint) -> None:
+    # --stream finds `<method>_stream` by the operation's dotted name.
+    *parents, method = endpoint.name.split(".")
+    with byot.Client(base_url="http://unused/v1") as client:
+        namespace: object = client
+        for attribute in parents:
+            namespace = getattr(namespace, attribute)
+        assert callable(getattr(namespace, method + "_stream"))
