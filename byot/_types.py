@@ -54,6 +54,40 @@ ValidateTypes: TypeAlias = "Mode | Validation"
 """`"off"`, `"warn"` or `"raise"` for requests and responses alike, or a `byot.Validation`."""
 
 
+if TYPE_CHECKING:
+    # What a generated method's body may be besides the operation's typed dict. For type
+    # checkers only, like the type variables above: nothing here exists at run time.
+    from typing import ClassVar, Protocol
+
+    from typing_extensions import Never
+
+    UntypedMapping: TypeAlias = Mapping[str, Never]
+    """A mapping whose values are typed `Any` (say a `dict[str, Any]`), as a request body.
+
+    Generated methods take `<Request> | UntypedMapping` (and `Body`) so that a dict literal is
+    checked against the operation's typed dict: a literal's values have real types, which only
+    the typed dict accepts, while a value typed `Any` matches `Never` too. A mapping with typed
+    values that is not the typed dict (a `dict[str, object]`) needs `cast` or `encoder=dict`.
+    """
+
+    class _Dataclass(Protocol):
+        __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    class _AttrsClass(Protocol):
+        __attrs_attrs__: ClassVar[Any]
+
+    class _PydanticModel(Protocol):
+        __pydantic_fields__: ClassVar[dict[str, Any]]
+
+    class _MsgspecStruct(Protocol):
+        __struct_fields__: ClassVar[tuple[str, ...]]
+
+    Body: TypeAlias = UntypedMapping | _Dataclass | _AttrsClass | _PydanticModel | _MsgspecStruct
+    """What a JSON request body may be besides the operation's typed dict: a mapping typed with
+    `Any` values, or an instance of the caller's dataclass, attrs class, pydantic model or
+    msgspec Struct (encoded field by field). Anything else goes with `encoder=`."""
+
+
 class CallOptions(TypedDict, total=False):
     """Per-call options accepted by every generated method and by `client.call`.
 

@@ -5,7 +5,9 @@ Writes four files, each with a "generated, do not edit" banner:
 * `byot/_endpoints.py`: one `Endpoint` record per operation, keyed by operationId;
 * `byot/resources/_sync.py` and `byot/resources/_async.py`: one namespace class per resource
   (`client.chat.completions`, `client.vector_stores.files`, `client.admin.projects.users`, ...)
-  with one thin, typed method per operation;
+  with one thin, typed method per operation; a request body is typed with the operation's
+  request typed dict from `byot.types` (named as tools/gen_types.py names it), so that a dict
+  literal is checked key by key;
 * `byot/resources/__init__.py`: the `Resources` / `AsyncResources` mixins that give the
   clients their top-level namespaces, importing the big modules on first use.
 
@@ -19,6 +21,8 @@ Usage: `python tools/gen_resources.py` to write, `--check` to fail when the file
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib.util
 import json  # noqa: TID251 - a build tool, not the package
 import keyword
 import subprocess
@@ -65,8 +69,29 @@ ACTIONS = frozenset(
 SINGLETONS = frozenset({"data_retention", "hosted_tool_permissions", "model_permissions"})
 SINGLETONS |= {"spend_limit"}
 ABCS = ["Callable", "Mapping", "Sequence"]  # what the facades import besides their iterator
+ENCODER = "Callable[[B], bytes | Mapping[str, Any]]"
+ANY_ENCODER = "Callable[[Any], bytes | Mapping[str, Any]]"
 ITEM_VERBS = {"GET": "retrieve", "POST": "update", "DELETE": "delete"}
 COLLECTION_VERBS = {"GET": "list", "POST": "create", "DELETE": "delete"}
+
+
+@functools.cache
+def _gen_types() -> Any:
+    """tools/gen_types.py, whose naming of schemas the facades must share."""
+    spec = importlib.util.spec_from_file_location(
+        "gen_types", Path(__file__).with_name("gen_types.py")
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def type_name(ref: str) -> str:
+    """The `byot.types` name of a `#/$defs/...` schema."""
+    name: str = _gen_types().python_name(ref.rsplit("/", 1)[-1])
+    return name
 
 
 def dotted_name(op_id: str, op: dict[str, Any]) -> str:
@@ -141,6 +166,8 @@ class Method:
                 raise SystemExit(f"{op_id}: no support yet for {kind} request bodies")
             self.body = kinds[kind]
         self.body_required = bool(request and request.get("required"))
+        # The operation's request typed dict, which a dict literal body is checked against.
+        self.body_type = type_name(request["schema"]) if request and request.get("schema") else ""
         names = [*self.path_params, *(q[0] for q in self.query)]
         if len(set(names)) != len(names):
             raise SystemExit(f"{op_id}: a path and a query parameter share a name: {names}")
@@ -170,12 +197,24 @@ class Method:
             extras.append(f"pagination={op['pagination']!r}")
         return f"    {self.op_id!r}: E({', '.join(fields + extras)}),"
 
-    def params(self) -> list[str]:
-        """`self`, the path parameters, the body, then the keyword-only query parameters."""
+    def params(self, body: str = "typed") -> list[str]:
+        """`self`, the path parameters, the body, then the keyword-only query parameters.
+
+        The body is, with `body="typed"`, the request typed dict, so that a dict literal is
+        checked key by key, or an untyped mapping (and for JSON the caller's own typed objects,
+        `Body`); with `"encoded"`, whatever `encoder=` takes (`B`, then required); with
+        `"any"` (the implementation's signature, which the overloads hide) `Any` for JSON.
+        """
         params = ["self", *(f"{p}: str" for p in self.path_params)]
-        kind = {"json": "B", "multipart": "Mapping[str, Any]"}.get(self.body)
-        if kind is not None:
-            params.append(f"body: {kind}" if self.body_required else f"body: {kind} | None = None")
+        if self.body != "none":
+            other = "Body" if self.body == "json" else "UntypedMapping"
+            kind = f"{self.body_type} | {other}" if self.body_type else other
+            if self.body == "json" and body != "typed":
+                kind = "B" if body == "encoded" else "Any"
+            if self.body_required or body == "encoded":
+                params.append(f"body: {kind}")
+            else:
+                params.append(f"body: {kind} | None = None")
         params.append("*")
         for name, _, annotation, required in self.query:
             params.append(
@@ -207,17 +246,26 @@ class Method:
             value = {"binary": "bytes", "text": "str", "empty": "None"}[result]
             raw_value = f"APIResponse[{value}]"
             typed = []
-        if self.body == "json":
-            typed.append("encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None")
-        params = self.params() + typed
         head = "async def" if is_async else "def"
         out = []
-        for raw, returns in (
-            ("raw: Literal[False] = False", value),
-            ("raw: Literal[True]", raw_value),
-        ):
-            signature = ", ".join([*params, raw, "**options: Unpack[CallOptions]"])
-            out.append(f"    @overload\n    {head} {self.name}({signature}) -> {returns}: ...\n")
+        # A JSON body is the typed dict (or a mapping, or the caller's objects), or with
+        # `encoder=` whatever the encoder takes: two overloads each for `raw`.
+        encodings = [False, True] if self.body == "json" else [False]
+        for encoded in encodings:
+            encoder = [f"encoder: {ENCODER}" if encoded else "encoder: None = None"]
+            body = "encoded" if encoded else "typed"
+            params = self.params(body) + typed + (encoder if self.body == "json" else [])
+            for raw, returns in (
+                ("raw: Literal[False] = False", value),
+                ("raw: Literal[True]", raw_value),
+            ):
+                signature = ", ".join([*params, raw, "**options: Unpack[CallOptions]"])
+                out.append(
+                    f"    @overload\n    {head} {self.name}({signature}) -> {returns}: ...\n"
+                )
+        params = self.params("any") + typed
+        if self.body == "json":
+            params.append(f"encoder: {ANY_ENCODER} | None = None")
         union = f"{raw_value} | None" if value == "None" else f"{value} | {raw_value}"
         arguments = [
             "response_type" if result == "json" else "None",
@@ -264,14 +312,26 @@ class Method:
         returns = f"{'AsyncStream' if is_async else 'Stream'}[{item}]"
         head = "async def" if is_async else "def"
         typed = ["event_type: type[R] | None = None", "decoder: Callable[[bytes], R] | None = None"]
-        if self.body == "json":
-            typed.append("encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None")
         arguments = [self.body_argument(), *self.values(), "event_type", "decoder"]
         arguments.append("encoder" if self.body == "json" else "None")
         call = self.call("_events", arguments, is_async)
         flag = self.op["stream"]["flag"].replace("=", ": ")
         doc = self.docstring(f"{self.summary()}, as a stream of events (sets `{flag}` itself)")
-        return self.define(head, f"{self.name}_stream", self.params() + typed, returns, doc, call)
+        name = f"{self.name}_stream"
+        if self.body != "json":
+            return self.define(head, name, self.params() + typed, returns, doc, call)
+        out = []
+        for body, encoder in (
+            ("typed", "encoder: None = None"),
+            ("encoded", f"encoder: {ENCODER}"),
+        ):
+            signature = ", ".join(
+                [*self.params(body), *typed, encoder, "**options: Unpack[CallOptions]"]
+            )
+            out.append(f"    @overload\n    {head} {name}({signature}) -> {returns}: ...\n")
+        params = [*self.params("any"), *typed, f"encoder: {ANY_ENCODER} | None = None"]
+        out.append(self.define(head, name, params, returns, doc, call))
+        return "\n".join(out)
 
     def body_argument(self) -> str:
         """What the method passes on as the body."""
@@ -331,6 +391,7 @@ def facade(methods: list[Method], is_async: bool) -> str:
     iterator = "AsyncIterator" if is_async else "Iterator"
     client = "AsyncClient" if is_async else "Client"
     spaces = tree(methods)
+    request_types = sorted({m.body_type for m in methods} - {""})
     out = [
         BANNER,
         "# The namespaces are the client's own facade: they call its private dispatcher.",
@@ -340,12 +401,14 @@ def facade(methods: list[Method], is_async: bool) -> str:
         f"from collections.abc import {', '.join(sorted([iterator, *ABCS]))}",
         "from functools import cached_property",
         "from typing import TYPE_CHECKING, Any, Literal, overload\n",
-        "from typing_extensions import Unpack\n",
         "from byot._endpoints import ENDPOINTS as _E",
         "from byot._types import B, CallOptions, R, T\n",
         "if TYPE_CHECKING:",
+        "    from typing_extensions import Unpack\n",
         f"    from byot.{'_async_client' if is_async else '_client'} import {client}",
-        f"    from byot._response import APIResponse, {prefix}BinaryStream, {prefix}Stream\n\n",
+        f"    from byot._response import APIResponse, {prefix}BinaryStream, {prefix}Stream",
+        "    from byot._types import Body, UntypedMapping",
+        f"    from byot.types import {', '.join(request_types)}\n\n",
     ]
     for space, members in spaces.items():
         name = prefix + class_name(space)

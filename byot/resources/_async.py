@@ -11,14 +11,116 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from typing_extensions import Unpack
-
 from byot._endpoints import ENDPOINTS as _E
 from byot._types import B, CallOptions, R, T
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from byot._async_client import AsyncClient
     from byot._response import APIResponse, AsyncBinaryStream, AsyncStream
+    from byot._types import Body, UntypedMapping
+    from byot.types import (
+        AddUploadPartRequest,
+        AdminApiKeysCreateRequestJson,
+        BetaCompactResponseMethodPublicBody,
+        BetaCreateResponse,
+        BetaTokenCountsBody,
+        CompactResponseMethodPublicBody,
+        CompleteUploadRequest,
+        CreateAssistantRequest,
+        CreateBatchRequest,
+        CreateChatCompletionRequest,
+        CreateChatSessionBody,
+        CreateCompletionRequest,
+        CreateContainerBody,
+        CreateContainerFileBody,
+        CreateContentProvenanceBody,
+        CreateConversationBody,
+        CreateConversationItemsRequestJson,
+        CreateEmbeddingRequest,
+        CreateEvalRequest,
+        CreateEvalRunRequest,
+        CreateFileRequest,
+        CreateFineTuningCheckpointPermissionRequest,
+        CreateFineTuningJobRequest,
+        CreateGroupBody,
+        CreateGroupUserBody,
+        CreateImageEditRequest,
+        CreateImageRequest,
+        CreateImageVariationRequest,
+        CreateMessageRequest,
+        CreateModerationRequest,
+        CreateProjectServiceAccountApiKeyBody,
+        CreateResponse,
+        CreateRunRequest,
+        CreateSkillBody,
+        CreateSkillVersionBody,
+        CreateSpeechRequest,
+        CreateSpendAlertBody,
+        CreateThreadAndRunRequest,
+        CreateThreadRequest,
+        CreateTranscriptionRequest,
+        CreateTranslationRequest,
+        CreateUploadRequest,
+        CreateVectorStoreFileBatchRequest,
+        CreateVectorStoreFileRequest,
+        CreateVectorStoreRequest,
+        CreateVideoCharacterBody,
+        CreateVideoEditMultipartBody,
+        CreateVideoExtendMultipartBody,
+        CreateVideoMultipartBody,
+        CreateVideoRemixBody,
+        CreateVoiceConsentRequest,
+        CreateVoiceRequest,
+        InviteProjectGroupBody,
+        InviteRequest,
+        ModifyAssistantRequest,
+        ModifyCertificateRequest,
+        ModifyMessageRequest,
+        ModifyRunRequest,
+        ModifyThreadRequest,
+        ProjectCreateRequest,
+        ProjectHostedToolPermissionsUpdateRequest,
+        ProjectModelPermissionsUpdateRequest,
+        ProjectRateLimitUpdateRequest,
+        ProjectServiceAccountCreateRequest,
+        ProjectUpdateRequest,
+        ProjectUserCreateRequest,
+        ProjectUserUpdateRequest,
+        PublicAssignOrganizationGroupRoleBody,
+        PublicCreateOrganizationRoleBody,
+        PublicUpdateOrganizationRoleBody,
+        RealtimeCallCreateRequest,
+        RealtimeCallReferRequest,
+        RealtimeCallRejectRequest,
+        RealtimeCreateClientSecretRequest,
+        RealtimeSessionCreateRequest,
+        RealtimeSessionCreateRequestGA,
+        RealtimeTranscriptionSessionCreateRequest,
+        RealtimeTranslationClientSecretCreateRequest,
+        RunGraderRequest,
+        SetDefaultSkillVersionBody,
+        SubmitToolOutputsRunRequest,
+        ToggleCertificatesRequest,
+        TokenCountsBody,
+        UpdateChatCompletionRequestJson,
+        UpdateConversationBody,
+        UpdateEvalRequestJson,
+        UpdateGroupBody,
+        UpdateOrganizationDataRetentionBody,
+        UpdateOrganizationSpendLimitBody,
+        UpdateProjectDataRetentionBody,
+        UpdateProjectServiceAccountBody,
+        UpdateProjectSpendLimitBody,
+        UpdateVectorStoreFileAttributesRequest,
+        UpdateVectorStoreRequest,
+        UpdateVoiceConsentRequest,
+        UploadCertificateRequest,
+        UserRoleUpdateRequest,
+        ValidateGraderRequest,
+        VectorStoreSearchRequest,
+    )
 
 
 class AsyncAdmin:
@@ -102,11 +204,35 @@ class AsyncAdminAdminApiKeys:
     @overload
     async def create(
         self,
+        body: AdminApiKeysCreateRequestJson | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: AdminApiKeysCreateRequestJson | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -118,18 +244,18 @@ class AsyncAdminAdminApiKeys:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -514,11 +640,35 @@ class AsyncAdminCertificates:
     @overload
     async def activate(
         self,
+        body: ToggleCertificatesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def activate(
+        self,
+        body: ToggleCertificatesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def activate(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -530,18 +680,18 @@ class AsyncAdminCertificates:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def activate(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -564,11 +714,35 @@ class AsyncAdminCertificates:
     @overload
     async def create(
         self,
+        body: UploadCertificateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: UploadCertificateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -580,18 +754,18 @@ class AsyncAdminCertificates:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -606,11 +780,35 @@ class AsyncAdminCertificates:
     @overload
     async def deactivate(
         self,
+        body: ToggleCertificatesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def deactivate(
+        self,
+        body: ToggleCertificatesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def deactivate(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -622,18 +820,18 @@ class AsyncAdminCertificates:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def deactivate(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -851,11 +1049,37 @@ class AsyncAdminCertificates:
     async def update(
         self,
         certificate_id: str,
+        body: ModifyCertificateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        certificate_id: str,
+        body: ModifyCertificateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        certificate_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -868,7 +1092,7 @@ class AsyncAdminCertificates:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -876,11 +1100,11 @@ class AsyncAdminCertificates:
     async def update(
         self,
         certificate_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -1110,11 +1334,35 @@ class AsyncAdminDataRetention:
     @overload
     async def update(
         self,
+        body: UpdateOrganizationDataRetentionBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        body: UpdateOrganizationDataRetentionBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -1126,18 +1374,18 @@ class AsyncAdminDataRetention:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -1177,11 +1425,35 @@ class AsyncAdminGroups:
     @overload
     async def create(
         self,
+        body: CreateGroupBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: CreateGroupBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -1193,18 +1465,18 @@ class AsyncAdminGroups:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -1411,11 +1683,37 @@ class AsyncAdminGroups:
     async def update(
         self,
         group_id: str,
+        body: UpdateGroupBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        group_id: str,
+        body: UpdateGroupBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        group_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -1428,7 +1726,7 @@ class AsyncAdminGroups:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -1436,11 +1734,11 @@ class AsyncAdminGroups:
     async def update(
         self,
         group_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -1471,11 +1769,37 @@ class AsyncAdminGroupsRoles:
     async def create(
         self,
         group_id: str,
+        body: PublicAssignOrganizationGroupRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        group_id: str,
+        body: PublicAssignOrganizationGroupRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        group_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -1488,7 +1812,7 @@ class AsyncAdminGroupsRoles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -1496,11 +1820,11 @@ class AsyncAdminGroupsRoles:
     async def create(
         self,
         group_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -1733,11 +2057,37 @@ class AsyncAdminGroupsUsers:
     async def create(
         self,
         group_id: str,
+        body: CreateGroupUserBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        group_id: str,
+        body: CreateGroupUserBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        group_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -1750,7 +2100,7 @@ class AsyncAdminGroupsUsers:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -1758,11 +2108,11 @@ class AsyncAdminGroupsUsers:
     async def create(
         self,
         group_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -1994,11 +2344,35 @@ class AsyncAdminInvites:
     @overload
     async def create(
         self,
+        body: InviteRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: InviteRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -2010,18 +2384,18 @@ class AsyncAdminInvites:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -2332,11 +2706,35 @@ class AsyncAdminProjects:
     @overload
     async def create(
         self,
+        body: ProjectCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: ProjectCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -2348,18 +2746,18 @@ class AsyncAdminProjects:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -2519,11 +2917,37 @@ class AsyncAdminProjects:
     async def update(
         self,
         project_id: str,
+        body: ProjectUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
+        body: ProjectUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -2536,7 +2960,7 @@ class AsyncAdminProjects:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -2544,11 +2968,11 @@ class AsyncAdminProjects:
     async def update(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -2788,11 +3212,37 @@ class AsyncAdminProjectsCertificates:
     async def activate(
         self,
         project_id: str,
+        body: ToggleCertificatesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def activate(
+        self,
+        project_id: str,
+        body: ToggleCertificatesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def activate(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -2805,7 +3255,7 @@ class AsyncAdminProjectsCertificates:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -2813,11 +3263,11 @@ class AsyncAdminProjectsCertificates:
     async def activate(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -2841,11 +3291,37 @@ class AsyncAdminProjectsCertificates:
     async def deactivate(
         self,
         project_id: str,
+        body: ToggleCertificatesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def deactivate(
+        self,
+        project_id: str,
+        body: ToggleCertificatesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def deactivate(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -2858,7 +3334,7 @@ class AsyncAdminProjectsCertificates:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -2866,11 +3342,11 @@ class AsyncAdminProjectsCertificates:
     async def deactivate(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -3050,11 +3526,37 @@ class AsyncAdminProjectsDataRetention:
     async def update(
         self,
         project_id: str,
+        body: UpdateProjectDataRetentionBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
+        body: UpdateProjectDataRetentionBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -3067,7 +3569,7 @@ class AsyncAdminProjectsDataRetention:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -3075,11 +3577,11 @@ class AsyncAdminProjectsDataRetention:
     async def update(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -3115,11 +3617,37 @@ class AsyncAdminProjectsGroups:
     async def create(
         self,
         project_id: str,
+        body: InviteProjectGroupBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        project_id: str,
+        body: InviteProjectGroupBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -3132,7 +3660,7 @@ class AsyncAdminProjectsGroups:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -3140,11 +3668,11 @@ class AsyncAdminProjectsGroups:
     async def create(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -3381,11 +3909,39 @@ class AsyncAdminProjectsGroupsRoles:
         self,
         project_id: str,
         group_id: str,
+        body: PublicAssignOrganizationGroupRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        project_id: str,
+        group_id: str,
+        body: PublicAssignOrganizationGroupRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        project_id: str,
+        group_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -3399,7 +3955,7 @@ class AsyncAdminProjectsGroupsRoles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -3408,11 +3964,11 @@ class AsyncAdminProjectsGroupsRoles:
         self,
         project_id: str,
         group_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -3703,11 +4259,37 @@ class AsyncAdminProjectsHostedToolPermissions:
     async def update(
         self,
         project_id: str,
+        body: ProjectHostedToolPermissionsUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
+        body: ProjectHostedToolPermissionsUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -3720,7 +4302,7 @@ class AsyncAdminProjectsHostedToolPermissions:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -3728,11 +4310,11 @@ class AsyncAdminProjectsHostedToolPermissions:
     async def update(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -3857,11 +4439,37 @@ class AsyncAdminProjectsModelPermissions:
     async def update(
         self,
         project_id: str,
+        body: ProjectModelPermissionsUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
+        body: ProjectModelPermissionsUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -3874,7 +4482,7 @@ class AsyncAdminProjectsModelPermissions:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -3882,11 +4490,11 @@ class AsyncAdminProjectsModelPermissions:
     async def update(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -4020,11 +4628,39 @@ class AsyncAdminProjectsRateLimits:
         self,
         project_id: str,
         rate_limit_id: str,
+        body: ProjectRateLimitUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
+        rate_limit_id: str,
+        body: ProjectRateLimitUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
+        rate_limit_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -4038,7 +4674,7 @@ class AsyncAdminProjectsRateLimits:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -4047,11 +4683,11 @@ class AsyncAdminProjectsRateLimits:
         self,
         project_id: str,
         rate_limit_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -4082,11 +4718,37 @@ class AsyncAdminProjectsRoles:
     async def create(
         self,
         project_id: str,
+        body: PublicCreateOrganizationRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        project_id: str,
+        body: PublicCreateOrganizationRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -4099,7 +4761,7 @@ class AsyncAdminProjectsRoles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -4107,11 +4769,11 @@ class AsyncAdminProjectsRoles:
     async def create(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -4338,11 +5000,39 @@ class AsyncAdminProjectsRoles:
         self,
         project_id: str,
         role_id: str,
+        body: PublicUpdateOrganizationRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
+        role_id: str,
+        body: PublicUpdateOrganizationRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
+        role_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -4356,7 +5046,7 @@ class AsyncAdminProjectsRoles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -4365,11 +5055,11 @@ class AsyncAdminProjectsRoles:
         self,
         project_id: str,
         role_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -4405,11 +5095,37 @@ class AsyncAdminProjectsServiceAccounts:
     async def create(
         self,
         project_id: str,
+        body: ProjectServiceAccountCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        project_id: str,
+        body: ProjectServiceAccountCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -4422,7 +5138,7 @@ class AsyncAdminProjectsServiceAccounts:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -4430,11 +5146,11 @@ class AsyncAdminProjectsServiceAccounts:
     async def create(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -4656,11 +5372,39 @@ class AsyncAdminProjectsServiceAccounts:
         self,
         project_id: str,
         service_account_id: str,
+        body: UpdateProjectServiceAccountBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
+        service_account_id: str,
+        body: UpdateProjectServiceAccountBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
+        service_account_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -4674,7 +5418,7 @@ class AsyncAdminProjectsServiceAccounts:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -4683,11 +5427,11 @@ class AsyncAdminProjectsServiceAccounts:
         self,
         project_id: str,
         service_account_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -4719,11 +5463,11 @@ class AsyncAdminProjectsServiceAccountsApiKeys:
         self,
         project_id: str,
         service_account_id: str,
-        body: B | None = None,
+        body: CreateProjectServiceAccountApiKeyBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -4733,11 +5477,39 @@ class AsyncAdminProjectsServiceAccountsApiKeys:
         self,
         project_id: str,
         service_account_id: str,
-        body: B | None = None,
+        body: CreateProjectServiceAccountApiKeyBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        project_id: str,
+        service_account_id: str,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        project_id: str,
+        service_account_id: str,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -4746,11 +5518,11 @@ class AsyncAdminProjectsServiceAccountsApiKeys:
         self,
         project_id: str,
         service_account_id: str,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -4781,11 +5553,37 @@ class AsyncAdminProjectsSpendAlerts:
     async def create(
         self,
         project_id: str,
+        body: CreateSpendAlertBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        project_id: str,
+        body: CreateSpendAlertBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -4798,7 +5596,7 @@ class AsyncAdminProjectsSpendAlerts:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -4806,11 +5604,11 @@ class AsyncAdminProjectsSpendAlerts:
     async def create(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -5042,11 +5840,39 @@ class AsyncAdminProjectsSpendAlerts:
         self,
         project_id: str,
         alert_id: str,
+        body: CreateSpendAlertBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
+        alert_id: str,
+        body: CreateSpendAlertBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
+        alert_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -5060,7 +5886,7 @@ class AsyncAdminProjectsSpendAlerts:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -5069,11 +5895,11 @@ class AsyncAdminProjectsSpendAlerts:
         self,
         project_id: str,
         alert_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -5198,11 +6024,37 @@ class AsyncAdminProjectsSpendLimit:
     async def update(
         self,
         project_id: str,
+        body: UpdateProjectSpendLimitBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
+        body: UpdateProjectSpendLimitBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -5215,7 +6067,7 @@ class AsyncAdminProjectsSpendLimit:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -5223,11 +6075,11 @@ class AsyncAdminProjectsSpendLimit:
     async def update(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -5263,11 +6115,37 @@ class AsyncAdminProjectsUsers:
     async def create(
         self,
         project_id: str,
+        body: ProjectUserCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        project_id: str,
+        body: ProjectUserCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -5280,7 +6158,7 @@ class AsyncAdminProjectsUsers:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -5288,11 +6166,11 @@ class AsyncAdminProjectsUsers:
     async def create(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -5514,11 +6392,39 @@ class AsyncAdminProjectsUsers:
         self,
         project_id: str,
         user_id: str,
+        body: ProjectUserUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
+        user_id: str,
+        body: ProjectUserUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        project_id: str,
+        user_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -5532,7 +6438,7 @@ class AsyncAdminProjectsUsers:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -5541,11 +6447,11 @@ class AsyncAdminProjectsUsers:
         self,
         project_id: str,
         user_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -5577,11 +6483,39 @@ class AsyncAdminProjectsUsersRoles:
         self,
         project_id: str,
         user_id: str,
+        body: PublicAssignOrganizationGroupRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        project_id: str,
+        user_id: str,
+        body: PublicAssignOrganizationGroupRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        project_id: str,
+        user_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -5595,7 +6529,7 @@ class AsyncAdminProjectsUsersRoles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -5604,11 +6538,11 @@ class AsyncAdminProjectsUsersRoles:
         self,
         project_id: str,
         user_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -5851,11 +6785,35 @@ class AsyncAdminRoles:
     @overload
     async def create(
         self,
+        body: PublicCreateOrganizationRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: PublicCreateOrganizationRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -5867,18 +6825,18 @@ class AsyncAdminRoles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -6085,11 +7043,37 @@ class AsyncAdminRoles:
     async def update(
         self,
         role_id: str,
+        body: PublicUpdateOrganizationRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        role_id: str,
+        body: PublicUpdateOrganizationRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        role_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -6102,7 +7086,7 @@ class AsyncAdminRoles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -6110,11 +7094,11 @@ class AsyncAdminRoles:
     async def update(
         self,
         role_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -6144,11 +7128,35 @@ class AsyncAdminSpendAlerts:
     @overload
     async def create(
         self,
+        body: CreateSpendAlertBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: CreateSpendAlertBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -6160,18 +7168,18 @@ class AsyncAdminSpendAlerts:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -6391,11 +7399,37 @@ class AsyncAdminSpendAlerts:
     async def update(
         self,
         alert_id: str,
+        body: CreateSpendAlertBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        alert_id: str,
+        body: CreateSpendAlertBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        alert_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -6408,7 +7442,7 @@ class AsyncAdminSpendAlerts:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -6416,11 +7450,11 @@ class AsyncAdminSpendAlerts:
     async def update(
         self,
         alert_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -6538,11 +7572,35 @@ class AsyncAdminSpendLimit:
     @overload
     async def update(
         self,
+        body: UpdateOrganizationSpendLimitBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        body: UpdateOrganizationSpendLimitBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -6554,18 +7612,18 @@ class AsyncAdminSpendLimit:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def update(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -8603,11 +9661,37 @@ class AsyncAdminUsers:
     async def update(
         self,
         user_id: str,
+        body: UserRoleUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        user_id: str,
+        body: UserRoleUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        user_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -8620,7 +9704,7 @@ class AsyncAdminUsers:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -8628,11 +9712,11 @@ class AsyncAdminUsers:
     async def update(
         self,
         user_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -8663,11 +9747,37 @@ class AsyncAdminUsersRoles:
     async def create(
         self,
         user_id: str,
+        body: PublicAssignOrganizationGroupRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        user_id: str,
+        body: PublicAssignOrganizationGroupRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        user_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -8680,7 +9790,7 @@ class AsyncAdminUsersRoles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -8688,11 +9798,11 @@ class AsyncAdminUsersRoles:
     async def create(
         self,
         user_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -8956,9 +10066,29 @@ class AsyncAudioSpeech:
     @overload
     async def create(
         self,
+        body: CreateSpeechRequest | Body,
+        *,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> bytes: ...
+
+    @overload
+    async def create(
+        self,
+        body: CreateSpeechRequest | Body,
+        *,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[bytes]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> bytes: ...
@@ -8968,16 +10098,16 @@ class AsyncAudioSpeech:
         self,
         body: B,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[bytes]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> bytes | APIResponse[bytes]:
@@ -8989,20 +10119,44 @@ class AsyncAudioSpeech:
             _E["createSpeech"], body, {}, {}, None, None, encoder, raw, options
         )
 
-    async def create_chunks(self, body: B, **options: Unpack[CallOptions]) -> AsyncBinaryStream:
+    async def create_chunks(
+        self, body: CreateSpeechRequest | Body, **options: Unpack[CallOptions]
+    ) -> AsyncBinaryStream:
         """Create speech, read as it arrives (never whole in memory).
 
         `POST /audio/speech`
         """
         return await self._client._chunks(_E["createSpeech"], body, {}, {}, options)
 
+    @overload
+    async def create_stream(
+        self,
+        body: CreateSpeechRequest | Body,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[R]: ...
+
+    @overload
     async def create_stream(
         self,
         body: B,
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[R]: ...
+
+    async def create_stream(
+        self,
+        body: Any,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncStream[R]:
         """Create speech, as a stream of events (sets `stream_format: sse` itself).
@@ -9023,7 +10177,7 @@ class AsyncAudioTranscriptions:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateTranscriptionRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9034,7 +10188,7 @@ class AsyncAudioTranscriptions:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateTranscriptionRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9044,7 +10198,7 @@ class AsyncAudioTranscriptions:
 
     async def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateTranscriptionRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9061,7 +10215,7 @@ class AsyncAudioTranscriptions:
 
     async def create_stream(
         self,
-        body: Mapping[str, Any],
+        body: CreateTranscriptionRequest | UntypedMapping,
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9085,7 +10239,7 @@ class AsyncAudioTranslations:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateTranslationRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9096,7 +10250,7 @@ class AsyncAudioTranslations:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateTranslationRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9106,7 +10260,7 @@ class AsyncAudioTranslations:
 
     async def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateTranslationRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9131,7 +10285,7 @@ class AsyncAudioVoiceConsents:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateVoiceConsentRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9142,7 +10296,7 @@ class AsyncAudioVoiceConsents:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateVoiceConsentRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9152,7 +10306,7 @@ class AsyncAudioVoiceConsents:
 
     async def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateVoiceConsentRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9353,11 +10507,37 @@ class AsyncAudioVoiceConsents:
     async def update(
         self,
         consent_id: str,
+        body: UpdateVoiceConsentRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        consent_id: str,
+        body: UpdateVoiceConsentRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        consent_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -9370,7 +10550,7 @@ class AsyncAudioVoiceConsents:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -9378,11 +10558,11 @@ class AsyncAudioVoiceConsents:
     async def update(
         self,
         consent_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -9412,7 +10592,7 @@ class AsyncAudioVoices:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateVoiceRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9423,7 +10603,7 @@ class AsyncAudioVoices:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateVoiceRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9433,7 +10613,7 @@ class AsyncAudioVoices:
 
     async def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateVoiceRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9505,11 +10685,35 @@ class AsyncBatches:
     @overload
     async def create(
         self,
+        body: CreateBatchRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: CreateBatchRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -9521,18 +10725,18 @@ class AsyncBatches:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -9711,11 +10915,35 @@ class AsyncBetaAssistants:
     @overload
     async def create(
         self,
+        body: CreateAssistantRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: CreateAssistantRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -9727,18 +10955,18 @@ class AsyncBetaAssistants:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -9962,11 +11190,37 @@ class AsyncBetaAssistants:
     async def update(
         self,
         assistant_id: str,
+        body: ModifyAssistantRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        assistant_id: str,
+        body: ModifyAssistantRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        assistant_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -9979,7 +11233,7 @@ class AsyncBetaAssistants:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -9987,11 +11241,11 @@ class AsyncBetaAssistants:
     async def update(
         self,
         assistant_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -10089,11 +11343,11 @@ class AsyncBetaChatkitSessions:
     @overload
     async def create(
         self,
-        body: B | None = None,
+        body: CreateChatSessionBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -10101,22 +11355,46 @@ class AsyncBetaChatkitSessions:
     @overload
     async def create(
         self,
-        body: B | None = None,
+        body: CreateChatSessionBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -10548,11 +11826,11 @@ class AsyncBetaResponses:
     @overload
     async def compact(
         self,
-        body: B | None = None,
+        body: BetaCompactResponseMethodPublicBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -10560,22 +11838,46 @@ class AsyncBetaResponses:
     @overload
     async def compact(
         self,
-        body: B | None = None,
+        body: BetaCompactResponseMethodPublicBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def compact(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def compact(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def compact(
         self,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -10598,11 +11900,35 @@ class AsyncBetaResponses:
     @overload
     async def create(
         self,
+        body: BetaCreateResponse | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: BetaCreateResponse | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -10614,18 +11940,18 @@ class AsyncBetaResponses:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -10639,13 +11965,35 @@ class AsyncBetaResponses:
             _E["beta_createResponse"], body, {}, {}, response_type, decoder, encoder, raw, options
         )
 
+    @overload
+    async def create_stream(
+        self,
+        body: BetaCreateResponse | Body,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]: ...
+
+    @overload
     async def create_stream(
         self,
         body: B,
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]: ...
+
+    async def create_stream(
+        self,
+        body: Any,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncStream[tuple[str, R]]:
         """Create a model response, as a stream of events (sets `stream` itself).
@@ -10901,11 +12249,11 @@ class AsyncBetaResponsesInputTokens:
     @overload
     async def count(
         self,
-        body: B | None = None,
+        body: BetaTokenCountsBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -10913,22 +12261,46 @@ class AsyncBetaResponsesInputTokens:
     @overload
     async def count(
         self,
-        body: B | None = None,
+        body: BetaTokenCountsBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def count(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def count(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def count(
         self,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -10968,11 +12340,11 @@ class AsyncBetaThreads:
     @overload
     async def create(
         self,
-        body: B | None = None,
+        body: CreateThreadRequest | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -10980,22 +12352,46 @@ class AsyncBetaThreads:
     @overload
     async def create(
         self,
-        body: B | None = None,
+        body: CreateThreadRequest | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -11010,11 +12406,35 @@ class AsyncBetaThreads:
     @overload
     async def create_and_run(
         self,
+        body: CreateThreadAndRunRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create_and_run(
+        self,
+        body: CreateThreadAndRunRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create_and_run(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -11026,18 +12446,18 @@ class AsyncBetaThreads:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create_and_run(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -11049,13 +12469,35 @@ class AsyncBetaThreads:
             _E["createThreadAndRun"], body, {}, {}, response_type, decoder, encoder, raw, options
         )
 
+    @overload
+    async def create_and_run_stream(
+        self,
+        body: CreateThreadAndRunRequest | Body,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]: ...
+
+    @overload
     async def create_and_run_stream(
         self,
         body: B,
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]: ...
+
+    async def create_and_run_stream(
+        self,
+        body: Any,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncStream[tuple[str, R]]:
         """Create thread and run, as a stream of events (sets `stream` itself).
@@ -11164,11 +12606,37 @@ class AsyncBetaThreads:
     async def update(
         self,
         thread_id: str,
+        body: ModifyThreadRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        thread_id: str,
+        body: ModifyThreadRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        thread_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -11181,7 +12649,7 @@ class AsyncBetaThreads:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -11189,11 +12657,11 @@ class AsyncBetaThreads:
     async def update(
         self,
         thread_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -11224,11 +12692,37 @@ class AsyncBetaThreadsMessages:
     async def create(
         self,
         thread_id: str,
+        body: CreateMessageRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        thread_id: str,
+        body: CreateMessageRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        thread_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -11241,7 +12735,7 @@ class AsyncBetaThreadsMessages:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -11249,11 +12743,11 @@ class AsyncBetaThreadsMessages:
     async def create(
         self,
         thread_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -11490,11 +12984,39 @@ class AsyncBetaThreadsMessages:
         self,
         thread_id: str,
         message_id: str,
+        body: ModifyMessageRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        thread_id: str,
+        message_id: str,
+        body: ModifyMessageRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        thread_id: str,
+        message_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -11508,7 +13030,7 @@ class AsyncBetaThreadsMessages:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -11517,11 +13039,11 @@ class AsyncBetaThreadsMessages:
         self,
         thread_id: str,
         message_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -11607,13 +13129,43 @@ class AsyncBetaThreadsRuns:
     async def create(
         self,
         thread_id: str,
+        body: CreateRunRequest | Body,
+        *,
+        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+        | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        thread_id: str,
+        body: CreateRunRequest | Body,
+        *,
+        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+        | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        thread_id: str,
         body: B,
         *,
         include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
         | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -11628,7 +13180,7 @@ class AsyncBetaThreadsRuns:
         | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -11636,13 +13188,13 @@ class AsyncBetaThreadsRuns:
     async def create(
         self,
         thread_id: str,
-        body: B,
+        body: Any,
         *,
         include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
         | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -11662,6 +13214,21 @@ class AsyncBetaThreadsRuns:
             options,
         )
 
+    @overload
+    async def create_stream(
+        self,
+        thread_id: str,
+        body: CreateRunRequest | Body,
+        *,
+        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+        | None = None,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]: ...
+
+    @overload
     async def create_stream(
         self,
         thread_id: str,
@@ -11671,7 +13238,20 @@ class AsyncBetaThreadsRuns:
         | None = None,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]: ...
+
+    async def create_stream(
+        self,
+        thread_id: str,
+        body: Any,
+        *,
+        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+        | None = None,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncStream[tuple[str, R]]:
         """Create run, as a stream of events (sets `stream` itself).
@@ -11851,11 +13431,39 @@ class AsyncBetaThreadsRuns:
         self,
         thread_id: str,
         run_id: str,
+        body: SubmitToolOutputsRunRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def submit_tool_outputs(
+        self,
+        thread_id: str,
+        run_id: str,
+        body: SubmitToolOutputsRunRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def submit_tool_outputs(
+        self,
+        thread_id: str,
+        run_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -11869,7 +13477,7 @@ class AsyncBetaThreadsRuns:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -11878,11 +13486,11 @@ class AsyncBetaThreadsRuns:
         self,
         thread_id: str,
         run_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -11902,6 +13510,20 @@ class AsyncBetaThreadsRuns:
             options,
         )
 
+    @overload
+    async def submit_tool_outputs_stream(
+        self,
+        thread_id: str,
+        run_id: str,
+        body: SubmitToolOutputsRunRequest | Body,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]: ...
+
+    @overload
     async def submit_tool_outputs_stream(
         self,
         thread_id: str,
@@ -11910,7 +13532,19 @@ class AsyncBetaThreadsRuns:
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]: ...
+
+    async def submit_tool_outputs_stream(
+        self,
+        thread_id: str,
+        run_id: str,
+        body: Any,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncStream[tuple[str, R]]:
         """Submit tool outputs to run, as a stream of events (sets `stream` itself).
@@ -11933,11 +13567,39 @@ class AsyncBetaThreadsRuns:
         self,
         thread_id: str,
         run_id: str,
+        body: ModifyRunRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        thread_id: str,
+        run_id: str,
+        body: ModifyRunRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        thread_id: str,
+        run_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -11951,7 +13613,7 @@ class AsyncBetaThreadsRuns:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -11960,11 +13622,11 @@ class AsyncBetaThreadsRuns:
         self,
         thread_id: str,
         run_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -12199,11 +13861,35 @@ class AsyncChatCompletions:
     @overload
     async def create(
         self,
+        body: CreateChatCompletionRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: CreateChatCompletionRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -12215,18 +13901,18 @@ class AsyncChatCompletions:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -12240,13 +13926,35 @@ class AsyncChatCompletions:
             _E["createChatCompletion"], body, {}, {}, response_type, decoder, encoder, raw, options
         )
 
+    @overload
+    async def create_stream(
+        self,
+        body: CreateChatCompletionRequest | Body,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[R]: ...
+
+    @overload
     async def create_stream(
         self,
         body: B,
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[R]: ...
+
+    async def create_stream(
+        self,
+        body: Any,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncStream[R]:
         """Create chat completion, as a stream of events (sets `stream` itself).
@@ -12470,11 +14178,37 @@ class AsyncChatCompletions:
     async def update(
         self,
         completion_id: str,
+        body: UpdateChatCompletionRequestJson | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        completion_id: str,
+        body: UpdateChatCompletionRequestJson | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        completion_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -12487,7 +14221,7 @@ class AsyncChatCompletions:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -12495,11 +14229,11 @@ class AsyncChatCompletions:
     async def update(
         self,
         completion_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -12638,11 +14372,35 @@ class AsyncCompletions:
     @overload
     async def create(
         self,
+        body: CreateCompletionRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: CreateCompletionRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -12654,18 +14412,18 @@ class AsyncCompletions:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -12677,13 +14435,35 @@ class AsyncCompletions:
             _E["createCompletion"], body, {}, {}, response_type, decoder, encoder, raw, options
         )
 
+    @overload
+    async def create_stream(
+        self,
+        body: CreateCompletionRequest | Body,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[R]: ...
+
+    @overload
     async def create_stream(
         self,
         body: B,
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[R]: ...
+
+    async def create_stream(
+        self,
+        body: Any,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncStream[R]:
         """Create completion, as a stream of events (sets `stream` itself).
@@ -12709,11 +14489,11 @@ class AsyncContainers:
     @overload
     async def create(
         self,
-        body: B | None = None,
+        body: CreateContainerBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -12721,22 +14501,46 @@ class AsyncContainers:
     @overload
     async def create(
         self,
-        body: B | None = None,
+        body: CreateContainerBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -13002,7 +14806,7 @@ class AsyncContainersFiles:
     async def create(
         self,
         container_id: str,
-        body: Mapping[str, Any],
+        body: CreateContainerFileBody | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -13014,7 +14818,7 @@ class AsyncContainersFiles:
     async def create(
         self,
         container_id: str,
-        body: Mapping[str, Any],
+        body: CreateContainerFileBody | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -13025,7 +14829,7 @@ class AsyncContainersFiles:
     async def create(
         self,
         container_id: str,
-        body: Mapping[str, Any],
+        body: CreateContainerFileBody | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -13256,7 +15060,7 @@ class AsyncContentProvenanceChecks:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateContentProvenanceBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -13267,7 +15071,7 @@ class AsyncContentProvenanceChecks:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateContentProvenanceBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -13277,7 +15081,7 @@ class AsyncContentProvenanceChecks:
 
     async def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateContentProvenanceBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -13315,11 +15119,11 @@ class AsyncConversations:
     @overload
     async def create(
         self,
-        body: B | None = None,
+        body: CreateConversationBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -13327,22 +15131,46 @@ class AsyncConversations:
     @overload
     async def create(
         self,
-        body: B | None = None,
+        body: CreateConversationBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -13458,11 +15286,11 @@ class AsyncConversations:
     async def update(
         self,
         conversation_id: str,
-        body: B | None = None,
+        body: UpdateConversationBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -13471,11 +15299,37 @@ class AsyncConversations:
     async def update(
         self,
         conversation_id: str,
-        body: B | None = None,
+        body: UpdateConversationBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        conversation_id: str,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        conversation_id: str,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -13483,11 +15337,11 @@ class AsyncConversations:
     async def update(
         self,
         conversation_id: str,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -13520,12 +15374,40 @@ class AsyncConversationsItems:
     async def create(
         self,
         conversation_id: str,
+        body: CreateConversationItemsRequestJson | Body,
+        *,
+        include: Sequence[Any] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        conversation_id: str,
+        body: CreateConversationItemsRequestJson | Body,
+        *,
+        include: Sequence[Any] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        conversation_id: str,
         body: B,
         *,
         include: Sequence[Any] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -13539,7 +15421,7 @@ class AsyncConversationsItems:
         include: Sequence[Any] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -13547,12 +15429,12 @@ class AsyncConversationsItems:
     async def create(
         self,
         conversation_id: str,
-        body: B,
+        body: Any,
         *,
         include: Sequence[Any] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -13804,11 +15686,35 @@ class AsyncEmbeddings:
     @overload
     async def create(
         self,
+        body: CreateEmbeddingRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: CreateEmbeddingRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -13820,18 +15726,18 @@ class AsyncEmbeddings:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -13858,11 +15764,35 @@ class AsyncEvals:
     @overload
     async def create(
         self,
+        body: CreateEvalRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: CreateEvalRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -13874,18 +15804,18 @@ class AsyncEvals:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -14107,11 +16037,37 @@ class AsyncEvals:
     async def update(
         self,
         eval_id: str,
+        body: UpdateEvalRequestJson | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        eval_id: str,
+        body: UpdateEvalRequestJson | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        eval_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -14124,7 +16080,7 @@ class AsyncEvals:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -14132,11 +16088,11 @@ class AsyncEvals:
     async def update(
         self,
         eval_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -14226,11 +16182,37 @@ class AsyncEvalsRuns:
     async def create(
         self,
         eval_id: str,
+        body: CreateEvalRunRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        eval_id: str,
+        body: CreateEvalRunRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        eval_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -14243,7 +16225,7 @@ class AsyncEvalsRuns:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -14251,11 +16233,11 @@ class AsyncEvalsRuns:
     async def create(
         self,
         eval_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -14714,7 +16696,7 @@ class AsyncFiles:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateFileRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -14725,7 +16707,7 @@ class AsyncFiles:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateFileRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -14735,7 +16717,7 @@ class AsyncFiles:
 
     async def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateFileRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -14990,11 +16972,35 @@ class AsyncFineTuningAlphaGraders:
     @overload
     async def run(
         self,
+        body: RunGraderRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def run(
+        self,
+        body: RunGraderRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def run(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -15006,18 +17012,18 @@ class AsyncFineTuningAlphaGraders:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def run(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -15032,11 +17038,35 @@ class AsyncFineTuningAlphaGraders:
     @overload
     async def validate(
         self,
+        body: ValidateGraderRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def validate(
+        self,
+        body: ValidateGraderRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def validate(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -15048,18 +17078,18 @@ class AsyncFineTuningAlphaGraders:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def validate(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -15094,11 +17124,37 @@ class AsyncFineTuningCheckpointsPermissions:
     async def create(
         self,
         fine_tuned_model_checkpoint: str,
+        body: CreateFineTuningCheckpointPermissionRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        fine_tuned_model_checkpoint: str,
+        body: CreateFineTuningCheckpointPermissionRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        fine_tuned_model_checkpoint: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -15111,7 +17167,7 @@ class AsyncFineTuningCheckpointsPermissions:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -15119,11 +17175,11 @@ class AsyncFineTuningCheckpointsPermissions:
     async def create(
         self,
         fine_tuned_model_checkpoint: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -15365,11 +17421,35 @@ class AsyncFineTuningJobs:
     @overload
     async def create(
         self,
+        body: CreateFineTuningJobRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: CreateFineTuningJobRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -15381,18 +17461,18 @@ class AsyncFineTuningJobs:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -15853,7 +17933,7 @@ class AsyncImages:
     @overload
     async def create_variation(
         self,
-        body: Mapping[str, Any],
+        body: CreateImageVariationRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -15864,7 +17944,7 @@ class AsyncImages:
     @overload
     async def create_variation(
         self,
-        body: Mapping[str, Any],
+        body: CreateImageVariationRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -15874,7 +17954,7 @@ class AsyncImages:
 
     async def create_variation(
         self,
-        body: Mapping[str, Any],
+        body: CreateImageVariationRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -15892,7 +17972,7 @@ class AsyncImages:
     @overload
     async def edit(
         self,
-        body: Mapping[str, Any],
+        body: CreateImageEditRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -15903,7 +17983,7 @@ class AsyncImages:
     @overload
     async def edit(
         self,
-        body: Mapping[str, Any],
+        body: CreateImageEditRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -15913,7 +17993,7 @@ class AsyncImages:
 
     async def edit(
         self,
-        body: Mapping[str, Any],
+        body: CreateImageEditRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -15930,7 +18010,7 @@ class AsyncImages:
 
     async def edit_stream(
         self,
-        body: Mapping[str, Any],
+        body: CreateImageEditRequest | UntypedMapping,
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -15947,11 +18027,35 @@ class AsyncImages:
     @overload
     async def generate(
         self,
+        body: CreateImageRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def generate(
+        self,
+        body: CreateImageRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def generate(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -15963,18 +18067,18 @@ class AsyncImages:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def generate(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -15986,13 +18090,35 @@ class AsyncImages:
             _E["createImage"], body, {}, {}, response_type, decoder, encoder, raw, options
         )
 
+    @overload
+    async def generate_stream(
+        self,
+        body: CreateImageRequest | Body,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]: ...
+
+    @overload
     async def generate_stream(
         self,
         body: B,
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]: ...
+
+    async def generate_stream(
+        self,
+        body: Any,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncStream[tuple[str, R]]:
         """Create image, as a stream of events (sets `stream` itself).
@@ -16150,11 +18276,35 @@ class AsyncModerations:
     @overload
     async def create(
         self,
+        body: CreateModerationRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: CreateModerationRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -16166,18 +18316,18 @@ class AsyncModerations:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -16232,9 +18382,31 @@ class AsyncRealtimeCalls:
     async def accept(
         self,
         call_id: str,
+        body: RealtimeSessionCreateRequestGA | Body,
+        *,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> None: ...
+
+    @overload
+    async def accept(
+        self,
+        call_id: str,
+        body: RealtimeSessionCreateRequestGA | Body,
+        *,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[None]: ...
+
+    @overload
+    async def accept(
+        self,
+        call_id: str,
         body: B,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> None: ...
@@ -16245,7 +18417,7 @@ class AsyncRealtimeCalls:
         call_id: str,
         body: B,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[None]: ...
@@ -16253,9 +18425,9 @@ class AsyncRealtimeCalls:
     async def accept(
         self,
         call_id: str,
-        body: B,
+        body: Any,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> APIResponse[None] | None:
@@ -16278,7 +18450,7 @@ class AsyncRealtimeCalls:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any],
+        body: RealtimeCallCreateRequest | UntypedMapping,
         *,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
@@ -16286,11 +18458,19 @@ class AsyncRealtimeCalls:
 
     @overload
     async def create(
-        self, body: Mapping[str, Any], *, raw: Literal[True], **options: Unpack[CallOptions]
+        self,
+        body: RealtimeCallCreateRequest | UntypedMapping,
+        *,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[str]: ...
 
     async def create(
-        self, body: Mapping[str, Any], *, raw: bool = False, **options: Unpack[CallOptions]
+        self,
+        body: RealtimeCallCreateRequest | UntypedMapping,
+        *,
+        raw: bool = False,
+        **options: Unpack[CallOptions],
     ) -> str | APIResponse[str]:
         """Create call.
 
@@ -16333,9 +18513,31 @@ class AsyncRealtimeCalls:
     async def refer(
         self,
         call_id: str,
+        body: RealtimeCallReferRequest | Body,
+        *,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> None: ...
+
+    @overload
+    async def refer(
+        self,
+        call_id: str,
+        body: RealtimeCallReferRequest | Body,
+        *,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[None]: ...
+
+    @overload
+    async def refer(
+        self,
+        call_id: str,
         body: B,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> None: ...
@@ -16346,7 +18548,7 @@ class AsyncRealtimeCalls:
         call_id: str,
         body: B,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[None]: ...
@@ -16354,9 +18556,9 @@ class AsyncRealtimeCalls:
     async def refer(
         self,
         call_id: str,
-        body: B,
+        body: Any,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> APIResponse[None] | None:
@@ -16380,9 +18582,9 @@ class AsyncRealtimeCalls:
     async def reject(
         self,
         call_id: str,
-        body: B | None = None,
+        body: RealtimeCallRejectRequest | Body | None = None,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> None: ...
@@ -16391,9 +18593,31 @@ class AsyncRealtimeCalls:
     async def reject(
         self,
         call_id: str,
-        body: B | None = None,
+        body: RealtimeCallRejectRequest | Body | None = None,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[None]: ...
+
+    @overload
+    async def reject(
+        self,
+        call_id: str,
+        body: B,
+        *,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> None: ...
+
+    @overload
+    async def reject(
+        self,
+        call_id: str,
+        body: B,
+        *,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[None]: ...
@@ -16401,9 +18625,9 @@ class AsyncRealtimeCalls:
     async def reject(
         self,
         call_id: str,
-        body: B | None = None,
+        body: Any | None = None,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> APIResponse[None] | None:
@@ -16433,11 +18657,35 @@ class AsyncRealtimeClientSecrets:
     @overload
     async def create(
         self,
+        body: RealtimeCreateClientSecretRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: RealtimeCreateClientSecretRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -16449,18 +18697,18 @@ class AsyncRealtimeClientSecrets:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -16490,11 +18738,35 @@ class AsyncRealtimeSessions:
     @overload
     async def create(
         self,
+        body: RealtimeSessionCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: RealtimeSessionCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -16506,18 +18778,18 @@ class AsyncRealtimeSessions:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -16547,11 +18819,35 @@ class AsyncRealtimeTranscriptionSessions:
     @overload
     async def create(
         self,
+        body: RealtimeTranscriptionSessionCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: RealtimeTranscriptionSessionCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -16563,18 +18859,18 @@ class AsyncRealtimeTranscriptionSessions:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -16616,11 +18912,35 @@ class AsyncRealtimeTranslationsClientSecrets:
     @overload
     async def create(
         self,
+        body: RealtimeTranslationClientSecretCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: RealtimeTranslationClientSecretCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -16632,18 +18952,18 @@ class AsyncRealtimeTranslationsClientSecrets:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -16730,11 +19050,11 @@ class AsyncResponses:
     @overload
     async def compact(
         self,
-        body: B | None = None,
+        body: CompactResponseMethodPublicBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -16742,22 +19062,46 @@ class AsyncResponses:
     @overload
     async def compact(
         self,
-        body: B | None = None,
+        body: CompactResponseMethodPublicBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def compact(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def compact(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def compact(
         self,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -16772,11 +19116,35 @@ class AsyncResponses:
     @overload
     async def create(
         self,
+        body: CreateResponse | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: CreateResponse | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -16788,18 +19156,18 @@ class AsyncResponses:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -16813,13 +19181,35 @@ class AsyncResponses:
             _E["createResponse"], body, {}, {}, response_type, decoder, encoder, raw, options
         )
 
+    @overload
+    async def create_stream(
+        self,
+        body: CreateResponse | Body,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]: ...
+
+    @overload
     async def create_stream(
         self,
         body: B,
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[tuple[str, R]]: ...
+
+    async def create_stream(
+        self,
+        body: Any,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         **options: Unpack[CallOptions],
     ) -> AsyncStream[tuple[str, R]]:
         """Create a model response, as a stream of events (sets `stream` itself).
@@ -17075,11 +19465,11 @@ class AsyncResponsesInputTokens:
     @overload
     async def count(
         self,
-        body: B | None = None,
+        body: TokenCountsBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -17087,22 +19477,46 @@ class AsyncResponsesInputTokens:
     @overload
     async def count(
         self,
-        body: B | None = None,
+        body: TokenCountsBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def count(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def count(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def count(
         self,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -17161,7 +19575,7 @@ class AsyncSkills:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateSkillBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -17172,7 +19586,7 @@ class AsyncSkills:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateSkillBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -17182,7 +19596,7 @@ class AsyncSkills:
 
     async def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateSkillBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -17392,11 +19806,11 @@ class AsyncSkills:
     async def update(
         self,
         skill_id: str,
-        body: B | None = None,
+        body: SetDefaultSkillVersionBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -17405,11 +19819,37 @@ class AsyncSkills:
     async def update(
         self,
         skill_id: str,
-        body: B | None = None,
+        body: SetDefaultSkillVersionBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        skill_id: str,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        skill_id: str,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -17417,11 +19857,11 @@ class AsyncSkills:
     async def update(
         self,
         skill_id: str,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -17501,7 +19941,7 @@ class AsyncSkillsVersions:
     async def create(
         self,
         skill_id: str,
-        body: Mapping[str, Any] | None = None,
+        body: CreateSkillVersionBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -17513,7 +19953,7 @@ class AsyncSkillsVersions:
     async def create(
         self,
         skill_id: str,
-        body: Mapping[str, Any] | None = None,
+        body: CreateSkillVersionBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -17524,7 +19964,7 @@ class AsyncSkillsVersions:
     async def create(
         self,
         skill_id: str,
-        body: Mapping[str, Any] | None = None,
+        body: CreateSkillVersionBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -17812,11 +20252,37 @@ class AsyncUploads:
     async def complete(
         self,
         upload_id: str,
+        body: CompleteUploadRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def complete(
+        self,
+        upload_id: str,
+        body: CompleteUploadRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def complete(
+        self,
+        upload_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -17829,7 +20295,7 @@ class AsyncUploads:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -17837,11 +20303,11 @@ class AsyncUploads:
     async def complete(
         self,
         upload_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -17864,11 +20330,35 @@ class AsyncUploads:
     @overload
     async def create(
         self,
+        body: CreateUploadRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: CreateUploadRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -17880,18 +20370,18 @@ class AsyncUploads:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -17914,7 +20404,7 @@ class AsyncUploadsParts:
     async def create(
         self,
         upload_id: str,
-        body: Mapping[str, Any],
+        body: AddUploadPartRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -17926,7 +20416,7 @@ class AsyncUploadsParts:
     async def create(
         self,
         upload_id: str,
-        body: Mapping[str, Any],
+        body: AddUploadPartRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -17937,7 +20427,7 @@ class AsyncUploadsParts:
     async def create(
         self,
         upload_id: str,
-        body: Mapping[str, Any],
+        body: AddUploadPartRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -17980,11 +20470,35 @@ class AsyncVectorStores:
     @overload
     async def create(
         self,
+        body: CreateVectorStoreRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        body: CreateVectorStoreRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -17996,18 +20510,18 @@ class AsyncVectorStores:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     async def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -18219,11 +20733,37 @@ class AsyncVectorStores:
     async def search(
         self,
         vector_store_id: str,
+        body: VectorStoreSearchRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def search(
+        self,
+        vector_store_id: str,
+        body: VectorStoreSearchRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def search(
+        self,
+        vector_store_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -18236,7 +20776,7 @@ class AsyncVectorStores:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -18244,11 +20784,11 @@ class AsyncVectorStores:
     async def search(
         self,
         vector_store_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -18272,11 +20812,37 @@ class AsyncVectorStores:
     async def update(
         self,
         vector_store_id: str,
+        body: UpdateVectorStoreRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        vector_store_id: str,
+        body: UpdateVectorStoreRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        vector_store_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -18289,7 +20855,7 @@ class AsyncVectorStores:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -18297,11 +20863,11 @@ class AsyncVectorStores:
     async def update(
         self,
         vector_store_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -18382,11 +20948,37 @@ class AsyncVectorStoresFileBatches:
     async def create(
         self,
         vector_store_id: str,
+        body: CreateVectorStoreFileBatchRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        vector_store_id: str,
+        body: CreateVectorStoreFileBatchRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        vector_store_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -18399,7 +20991,7 @@ class AsyncVectorStoresFileBatches:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -18407,11 +20999,11 @@ class AsyncVectorStoresFileBatches:
     async def create(
         self,
         vector_store_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -18659,11 +21251,37 @@ class AsyncVectorStoresFiles:
     async def create(
         self,
         vector_store_id: str,
+        body: CreateVectorStoreFileRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def create(
+        self,
+        vector_store_id: str,
+        body: CreateVectorStoreFileRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def create(
+        self,
+        vector_store_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -18676,7 +21294,7 @@ class AsyncVectorStoresFiles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -18684,11 +21302,11 @@ class AsyncVectorStoresFiles:
     async def create(
         self,
         vector_store_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -18925,11 +21543,39 @@ class AsyncVectorStoresFiles:
         self,
         vector_store_id: str,
         file_id: str,
+        body: UpdateVectorStoreFileAttributesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    async def update(
+        self,
+        vector_store_id: str,
+        file_id: str,
+        body: UpdateVectorStoreFileAttributesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    async def update(
+        self,
+        vector_store_id: str,
+        file_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -18943,7 +21589,7 @@ class AsyncVectorStoresFiles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -18952,11 +21598,11 @@ class AsyncVectorStoresFiles:
         self,
         vector_store_id: str,
         file_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -19064,7 +21710,7 @@ class AsyncVideos:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoMultipartBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19075,7 +21721,7 @@ class AsyncVideos:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoMultipartBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19085,7 +21731,7 @@ class AsyncVideos:
 
     async def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoMultipartBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19268,7 +21914,7 @@ class AsyncVideos:
     async def remix(
         self,
         video_id: str,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoRemixBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19280,7 +21926,7 @@ class AsyncVideos:
     async def remix(
         self,
         video_id: str,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoRemixBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19291,7 +21937,7 @@ class AsyncVideos:
     async def remix(
         self,
         video_id: str,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoRemixBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19379,7 +22025,7 @@ class AsyncVideosCharacters:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoCharacterBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19390,7 +22036,7 @@ class AsyncVideosCharacters:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoCharacterBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19400,7 +22046,7 @@ class AsyncVideosCharacters:
 
     async def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoCharacterBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19476,7 +22122,7 @@ class AsyncVideosEdits:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoEditMultipartBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19487,7 +22133,7 @@ class AsyncVideosEdits:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoEditMultipartBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19497,7 +22143,7 @@ class AsyncVideosEdits:
 
     async def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoEditMultipartBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19524,7 +22170,7 @@ class AsyncVideosExtensions:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoExtendMultipartBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19535,7 +22181,7 @@ class AsyncVideosExtensions:
     @overload
     async def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoExtendMultipartBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19545,7 +22191,7 @@ class AsyncVideosExtensions:
 
     async def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoExtendMultipartBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,

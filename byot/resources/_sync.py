@@ -11,14 +11,116 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from typing_extensions import Unpack
-
 from byot._endpoints import ENDPOINTS as _E
 from byot._types import B, CallOptions, R, T
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from byot._client import Client
     from byot._response import APIResponse, BinaryStream, Stream
+    from byot._types import Body, UntypedMapping
+    from byot.types import (
+        AddUploadPartRequest,
+        AdminApiKeysCreateRequestJson,
+        BetaCompactResponseMethodPublicBody,
+        BetaCreateResponse,
+        BetaTokenCountsBody,
+        CompactResponseMethodPublicBody,
+        CompleteUploadRequest,
+        CreateAssistantRequest,
+        CreateBatchRequest,
+        CreateChatCompletionRequest,
+        CreateChatSessionBody,
+        CreateCompletionRequest,
+        CreateContainerBody,
+        CreateContainerFileBody,
+        CreateContentProvenanceBody,
+        CreateConversationBody,
+        CreateConversationItemsRequestJson,
+        CreateEmbeddingRequest,
+        CreateEvalRequest,
+        CreateEvalRunRequest,
+        CreateFileRequest,
+        CreateFineTuningCheckpointPermissionRequest,
+        CreateFineTuningJobRequest,
+        CreateGroupBody,
+        CreateGroupUserBody,
+        CreateImageEditRequest,
+        CreateImageRequest,
+        CreateImageVariationRequest,
+        CreateMessageRequest,
+        CreateModerationRequest,
+        CreateProjectServiceAccountApiKeyBody,
+        CreateResponse,
+        CreateRunRequest,
+        CreateSkillBody,
+        CreateSkillVersionBody,
+        CreateSpeechRequest,
+        CreateSpendAlertBody,
+        CreateThreadAndRunRequest,
+        CreateThreadRequest,
+        CreateTranscriptionRequest,
+        CreateTranslationRequest,
+        CreateUploadRequest,
+        CreateVectorStoreFileBatchRequest,
+        CreateVectorStoreFileRequest,
+        CreateVectorStoreRequest,
+        CreateVideoCharacterBody,
+        CreateVideoEditMultipartBody,
+        CreateVideoExtendMultipartBody,
+        CreateVideoMultipartBody,
+        CreateVideoRemixBody,
+        CreateVoiceConsentRequest,
+        CreateVoiceRequest,
+        InviteProjectGroupBody,
+        InviteRequest,
+        ModifyAssistantRequest,
+        ModifyCertificateRequest,
+        ModifyMessageRequest,
+        ModifyRunRequest,
+        ModifyThreadRequest,
+        ProjectCreateRequest,
+        ProjectHostedToolPermissionsUpdateRequest,
+        ProjectModelPermissionsUpdateRequest,
+        ProjectRateLimitUpdateRequest,
+        ProjectServiceAccountCreateRequest,
+        ProjectUpdateRequest,
+        ProjectUserCreateRequest,
+        ProjectUserUpdateRequest,
+        PublicAssignOrganizationGroupRoleBody,
+        PublicCreateOrganizationRoleBody,
+        PublicUpdateOrganizationRoleBody,
+        RealtimeCallCreateRequest,
+        RealtimeCallReferRequest,
+        RealtimeCallRejectRequest,
+        RealtimeCreateClientSecretRequest,
+        RealtimeSessionCreateRequest,
+        RealtimeSessionCreateRequestGA,
+        RealtimeTranscriptionSessionCreateRequest,
+        RealtimeTranslationClientSecretCreateRequest,
+        RunGraderRequest,
+        SetDefaultSkillVersionBody,
+        SubmitToolOutputsRunRequest,
+        ToggleCertificatesRequest,
+        TokenCountsBody,
+        UpdateChatCompletionRequestJson,
+        UpdateConversationBody,
+        UpdateEvalRequestJson,
+        UpdateGroupBody,
+        UpdateOrganizationDataRetentionBody,
+        UpdateOrganizationSpendLimitBody,
+        UpdateProjectDataRetentionBody,
+        UpdateProjectServiceAccountBody,
+        UpdateProjectSpendLimitBody,
+        UpdateVectorStoreFileAttributesRequest,
+        UpdateVectorStoreRequest,
+        UpdateVoiceConsentRequest,
+        UploadCertificateRequest,
+        UserRoleUpdateRequest,
+        ValidateGraderRequest,
+        VectorStoreSearchRequest,
+    )
 
 
 class Admin:
@@ -102,11 +204,35 @@ class AdminAdminApiKeys:
     @overload
     def create(
         self,
+        body: AdminApiKeysCreateRequestJson | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: AdminApiKeysCreateRequestJson | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -118,18 +244,18 @@ class AdminAdminApiKeys:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -514,11 +640,35 @@ class AdminCertificates:
     @overload
     def activate(
         self,
+        body: ToggleCertificatesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def activate(
+        self,
+        body: ToggleCertificatesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def activate(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -530,18 +680,18 @@ class AdminCertificates:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def activate(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -564,11 +714,35 @@ class AdminCertificates:
     @overload
     def create(
         self,
+        body: UploadCertificateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: UploadCertificateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -580,18 +754,18 @@ class AdminCertificates:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -606,11 +780,35 @@ class AdminCertificates:
     @overload
     def deactivate(
         self,
+        body: ToggleCertificatesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def deactivate(
+        self,
+        body: ToggleCertificatesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def deactivate(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -622,18 +820,18 @@ class AdminCertificates:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def deactivate(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -851,11 +1049,37 @@ class AdminCertificates:
     def update(
         self,
         certificate_id: str,
+        body: ModifyCertificateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        certificate_id: str,
+        body: ModifyCertificateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        certificate_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -868,7 +1092,7 @@ class AdminCertificates:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -876,11 +1100,11 @@ class AdminCertificates:
     def update(
         self,
         certificate_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -1110,11 +1334,35 @@ class AdminDataRetention:
     @overload
     def update(
         self,
+        body: UpdateOrganizationDataRetentionBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        body: UpdateOrganizationDataRetentionBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -1126,18 +1374,18 @@ class AdminDataRetention:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -1177,11 +1425,35 @@ class AdminGroups:
     @overload
     def create(
         self,
+        body: CreateGroupBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: CreateGroupBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -1193,18 +1465,18 @@ class AdminGroups:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -1411,11 +1683,37 @@ class AdminGroups:
     def update(
         self,
         group_id: str,
+        body: UpdateGroupBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        group_id: str,
+        body: UpdateGroupBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        group_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -1428,7 +1726,7 @@ class AdminGroups:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -1436,11 +1734,11 @@ class AdminGroups:
     def update(
         self,
         group_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -1471,11 +1769,37 @@ class AdminGroupsRoles:
     def create(
         self,
         group_id: str,
+        body: PublicAssignOrganizationGroupRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        group_id: str,
+        body: PublicAssignOrganizationGroupRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        group_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -1488,7 +1812,7 @@ class AdminGroupsRoles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -1496,11 +1820,11 @@ class AdminGroupsRoles:
     def create(
         self,
         group_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -1733,11 +2057,37 @@ class AdminGroupsUsers:
     def create(
         self,
         group_id: str,
+        body: CreateGroupUserBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        group_id: str,
+        body: CreateGroupUserBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        group_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -1750,7 +2100,7 @@ class AdminGroupsUsers:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -1758,11 +2108,11 @@ class AdminGroupsUsers:
     def create(
         self,
         group_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -1994,11 +2344,35 @@ class AdminInvites:
     @overload
     def create(
         self,
+        body: InviteRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: InviteRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -2010,18 +2384,18 @@ class AdminInvites:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -2332,11 +2706,35 @@ class AdminProjects:
     @overload
     def create(
         self,
+        body: ProjectCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: ProjectCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -2348,18 +2746,18 @@ class AdminProjects:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -2519,11 +2917,37 @@ class AdminProjects:
     def update(
         self,
         project_id: str,
+        body: ProjectUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
+        body: ProjectUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -2536,7 +2960,7 @@ class AdminProjects:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -2544,11 +2968,11 @@ class AdminProjects:
     def update(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -2788,11 +3212,37 @@ class AdminProjectsCertificates:
     def activate(
         self,
         project_id: str,
+        body: ToggleCertificatesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def activate(
+        self,
+        project_id: str,
+        body: ToggleCertificatesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def activate(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -2805,7 +3255,7 @@ class AdminProjectsCertificates:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -2813,11 +3263,11 @@ class AdminProjectsCertificates:
     def activate(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -2841,11 +3291,37 @@ class AdminProjectsCertificates:
     def deactivate(
         self,
         project_id: str,
+        body: ToggleCertificatesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def deactivate(
+        self,
+        project_id: str,
+        body: ToggleCertificatesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def deactivate(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -2858,7 +3334,7 @@ class AdminProjectsCertificates:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -2866,11 +3342,11 @@ class AdminProjectsCertificates:
     def deactivate(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -3050,11 +3526,37 @@ class AdminProjectsDataRetention:
     def update(
         self,
         project_id: str,
+        body: UpdateProjectDataRetentionBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
+        body: UpdateProjectDataRetentionBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -3067,7 +3569,7 @@ class AdminProjectsDataRetention:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -3075,11 +3577,11 @@ class AdminProjectsDataRetention:
     def update(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -3115,11 +3617,37 @@ class AdminProjectsGroups:
     def create(
         self,
         project_id: str,
+        body: InviteProjectGroupBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        project_id: str,
+        body: InviteProjectGroupBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -3132,7 +3660,7 @@ class AdminProjectsGroups:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -3140,11 +3668,11 @@ class AdminProjectsGroups:
     def create(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -3381,11 +3909,39 @@ class AdminProjectsGroupsRoles:
         self,
         project_id: str,
         group_id: str,
+        body: PublicAssignOrganizationGroupRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        project_id: str,
+        group_id: str,
+        body: PublicAssignOrganizationGroupRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        project_id: str,
+        group_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -3399,7 +3955,7 @@ class AdminProjectsGroupsRoles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -3408,11 +3964,11 @@ class AdminProjectsGroupsRoles:
         self,
         project_id: str,
         group_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -3703,11 +4259,37 @@ class AdminProjectsHostedToolPermissions:
     def update(
         self,
         project_id: str,
+        body: ProjectHostedToolPermissionsUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
+        body: ProjectHostedToolPermissionsUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -3720,7 +4302,7 @@ class AdminProjectsHostedToolPermissions:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -3728,11 +4310,11 @@ class AdminProjectsHostedToolPermissions:
     def update(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -3857,11 +4439,37 @@ class AdminProjectsModelPermissions:
     def update(
         self,
         project_id: str,
+        body: ProjectModelPermissionsUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
+        body: ProjectModelPermissionsUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -3874,7 +4482,7 @@ class AdminProjectsModelPermissions:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -3882,11 +4490,11 @@ class AdminProjectsModelPermissions:
     def update(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -4020,11 +4628,39 @@ class AdminProjectsRateLimits:
         self,
         project_id: str,
         rate_limit_id: str,
+        body: ProjectRateLimitUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
+        rate_limit_id: str,
+        body: ProjectRateLimitUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
+        rate_limit_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -4038,7 +4674,7 @@ class AdminProjectsRateLimits:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -4047,11 +4683,11 @@ class AdminProjectsRateLimits:
         self,
         project_id: str,
         rate_limit_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -4082,11 +4718,37 @@ class AdminProjectsRoles:
     def create(
         self,
         project_id: str,
+        body: PublicCreateOrganizationRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        project_id: str,
+        body: PublicCreateOrganizationRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -4099,7 +4761,7 @@ class AdminProjectsRoles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -4107,11 +4769,11 @@ class AdminProjectsRoles:
     def create(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -4338,11 +5000,39 @@ class AdminProjectsRoles:
         self,
         project_id: str,
         role_id: str,
+        body: PublicUpdateOrganizationRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
+        role_id: str,
+        body: PublicUpdateOrganizationRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
+        role_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -4356,7 +5046,7 @@ class AdminProjectsRoles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -4365,11 +5055,11 @@ class AdminProjectsRoles:
         self,
         project_id: str,
         role_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -4405,11 +5095,37 @@ class AdminProjectsServiceAccounts:
     def create(
         self,
         project_id: str,
+        body: ProjectServiceAccountCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        project_id: str,
+        body: ProjectServiceAccountCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -4422,7 +5138,7 @@ class AdminProjectsServiceAccounts:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -4430,11 +5146,11 @@ class AdminProjectsServiceAccounts:
     def create(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -4656,11 +5372,39 @@ class AdminProjectsServiceAccounts:
         self,
         project_id: str,
         service_account_id: str,
+        body: UpdateProjectServiceAccountBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
+        service_account_id: str,
+        body: UpdateProjectServiceAccountBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
+        service_account_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -4674,7 +5418,7 @@ class AdminProjectsServiceAccounts:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -4683,11 +5427,11 @@ class AdminProjectsServiceAccounts:
         self,
         project_id: str,
         service_account_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -4719,11 +5463,11 @@ class AdminProjectsServiceAccountsApiKeys:
         self,
         project_id: str,
         service_account_id: str,
-        body: B | None = None,
+        body: CreateProjectServiceAccountApiKeyBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -4733,11 +5477,39 @@ class AdminProjectsServiceAccountsApiKeys:
         self,
         project_id: str,
         service_account_id: str,
-        body: B | None = None,
+        body: CreateProjectServiceAccountApiKeyBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        project_id: str,
+        service_account_id: str,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        project_id: str,
+        service_account_id: str,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -4746,11 +5518,11 @@ class AdminProjectsServiceAccountsApiKeys:
         self,
         project_id: str,
         service_account_id: str,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -4781,11 +5553,37 @@ class AdminProjectsSpendAlerts:
     def create(
         self,
         project_id: str,
+        body: CreateSpendAlertBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        project_id: str,
+        body: CreateSpendAlertBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -4798,7 +5596,7 @@ class AdminProjectsSpendAlerts:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -4806,11 +5604,11 @@ class AdminProjectsSpendAlerts:
     def create(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -5042,11 +5840,39 @@ class AdminProjectsSpendAlerts:
         self,
         project_id: str,
         alert_id: str,
+        body: CreateSpendAlertBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
+        alert_id: str,
+        body: CreateSpendAlertBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
+        alert_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -5060,7 +5886,7 @@ class AdminProjectsSpendAlerts:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -5069,11 +5895,11 @@ class AdminProjectsSpendAlerts:
         self,
         project_id: str,
         alert_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -5198,11 +6024,37 @@ class AdminProjectsSpendLimit:
     def update(
         self,
         project_id: str,
+        body: UpdateProjectSpendLimitBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
+        body: UpdateProjectSpendLimitBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -5215,7 +6067,7 @@ class AdminProjectsSpendLimit:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -5223,11 +6075,11 @@ class AdminProjectsSpendLimit:
     def update(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -5263,11 +6115,37 @@ class AdminProjectsUsers:
     def create(
         self,
         project_id: str,
+        body: ProjectUserCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        project_id: str,
+        body: ProjectUserCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        project_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -5280,7 +6158,7 @@ class AdminProjectsUsers:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -5288,11 +6166,11 @@ class AdminProjectsUsers:
     def create(
         self,
         project_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -5514,11 +6392,39 @@ class AdminProjectsUsers:
         self,
         project_id: str,
         user_id: str,
+        body: ProjectUserUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
+        user_id: str,
+        body: ProjectUserUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        project_id: str,
+        user_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -5532,7 +6438,7 @@ class AdminProjectsUsers:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -5541,11 +6447,11 @@ class AdminProjectsUsers:
         self,
         project_id: str,
         user_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -5577,11 +6483,39 @@ class AdminProjectsUsersRoles:
         self,
         project_id: str,
         user_id: str,
+        body: PublicAssignOrganizationGroupRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        project_id: str,
+        user_id: str,
+        body: PublicAssignOrganizationGroupRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        project_id: str,
+        user_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -5595,7 +6529,7 @@ class AdminProjectsUsersRoles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -5604,11 +6538,11 @@ class AdminProjectsUsersRoles:
         self,
         project_id: str,
         user_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -5851,11 +6785,35 @@ class AdminRoles:
     @overload
     def create(
         self,
+        body: PublicCreateOrganizationRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: PublicCreateOrganizationRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -5867,18 +6825,18 @@ class AdminRoles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -6085,11 +7043,37 @@ class AdminRoles:
     def update(
         self,
         role_id: str,
+        body: PublicUpdateOrganizationRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        role_id: str,
+        body: PublicUpdateOrganizationRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        role_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -6102,7 +7086,7 @@ class AdminRoles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -6110,11 +7094,11 @@ class AdminRoles:
     def update(
         self,
         role_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -6144,11 +7128,35 @@ class AdminSpendAlerts:
     @overload
     def create(
         self,
+        body: CreateSpendAlertBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: CreateSpendAlertBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -6160,18 +7168,18 @@ class AdminSpendAlerts:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -6391,11 +7399,37 @@ class AdminSpendAlerts:
     def update(
         self,
         alert_id: str,
+        body: CreateSpendAlertBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        alert_id: str,
+        body: CreateSpendAlertBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        alert_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -6408,7 +7442,7 @@ class AdminSpendAlerts:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -6416,11 +7450,11 @@ class AdminSpendAlerts:
     def update(
         self,
         alert_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -6538,11 +7572,35 @@ class AdminSpendLimit:
     @overload
     def update(
         self,
+        body: UpdateOrganizationSpendLimitBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        body: UpdateOrganizationSpendLimitBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -6554,18 +7612,18 @@ class AdminSpendLimit:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def update(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -8603,11 +9661,37 @@ class AdminUsers:
     def update(
         self,
         user_id: str,
+        body: UserRoleUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        user_id: str,
+        body: UserRoleUpdateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        user_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -8620,7 +9704,7 @@ class AdminUsers:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -8628,11 +9712,11 @@ class AdminUsers:
     def update(
         self,
         user_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -8663,11 +9747,37 @@ class AdminUsersRoles:
     def create(
         self,
         user_id: str,
+        body: PublicAssignOrganizationGroupRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        user_id: str,
+        body: PublicAssignOrganizationGroupRoleBody | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        user_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -8680,7 +9790,7 @@ class AdminUsersRoles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -8688,11 +9798,11 @@ class AdminUsersRoles:
     def create(
         self,
         user_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -8956,9 +10066,29 @@ class AudioSpeech:
     @overload
     def create(
         self,
+        body: CreateSpeechRequest | Body,
+        *,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> bytes: ...
+
+    @overload
+    def create(
+        self,
+        body: CreateSpeechRequest | Body,
+        *,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[bytes]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> bytes: ...
@@ -8968,16 +10098,16 @@ class AudioSpeech:
         self,
         body: B,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[bytes]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> bytes | APIResponse[bytes]:
@@ -8989,20 +10119,44 @@ class AudioSpeech:
             _E["createSpeech"], body, {}, {}, None, None, encoder, raw, options
         )
 
-    def create_chunks(self, body: B, **options: Unpack[CallOptions]) -> BinaryStream:
+    def create_chunks(
+        self, body: CreateSpeechRequest | Body, **options: Unpack[CallOptions]
+    ) -> BinaryStream:
         """Create speech, read as it arrives (never whole in memory).
 
         `POST /audio/speech`
         """
         return self._client._chunks(_E["createSpeech"], body, {}, {}, options)
 
+    @overload
+    def create_stream(
+        self,
+        body: CreateSpeechRequest | Body,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[R]: ...
+
+    @overload
     def create_stream(
         self,
         body: B,
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        **options: Unpack[CallOptions],
+    ) -> Stream[R]: ...
+
+    def create_stream(
+        self,
+        body: Any,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         **options: Unpack[CallOptions],
     ) -> Stream[R]:
         """Create speech, as a stream of events (sets `stream_format: sse` itself).
@@ -9023,7 +10177,7 @@ class AudioTranscriptions:
     @overload
     def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateTranscriptionRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9034,7 +10188,7 @@ class AudioTranscriptions:
     @overload
     def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateTranscriptionRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9044,7 +10198,7 @@ class AudioTranscriptions:
 
     def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateTranscriptionRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9061,7 +10215,7 @@ class AudioTranscriptions:
 
     def create_stream(
         self,
-        body: Mapping[str, Any],
+        body: CreateTranscriptionRequest | UntypedMapping,
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9085,7 +10239,7 @@ class AudioTranslations:
     @overload
     def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateTranslationRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9096,7 +10250,7 @@ class AudioTranslations:
     @overload
     def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateTranslationRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9106,7 +10260,7 @@ class AudioTranslations:
 
     def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateTranslationRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9131,7 +10285,7 @@ class AudioVoiceConsents:
     @overload
     def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateVoiceConsentRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9142,7 +10296,7 @@ class AudioVoiceConsents:
     @overload
     def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateVoiceConsentRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9152,7 +10306,7 @@ class AudioVoiceConsents:
 
     def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateVoiceConsentRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9353,11 +10507,37 @@ class AudioVoiceConsents:
     def update(
         self,
         consent_id: str,
+        body: UpdateVoiceConsentRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        consent_id: str,
+        body: UpdateVoiceConsentRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        consent_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -9370,7 +10550,7 @@ class AudioVoiceConsents:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -9378,11 +10558,11 @@ class AudioVoiceConsents:
     def update(
         self,
         consent_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -9412,7 +10592,7 @@ class AudioVoices:
     @overload
     def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateVoiceRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9423,7 +10603,7 @@ class AudioVoices:
     @overload
     def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateVoiceRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9433,7 +10613,7 @@ class AudioVoices:
 
     def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateVoiceRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -9505,11 +10685,35 @@ class Batches:
     @overload
     def create(
         self,
+        body: CreateBatchRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: CreateBatchRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -9521,18 +10725,18 @@ class Batches:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -9711,11 +10915,35 @@ class BetaAssistants:
     @overload
     def create(
         self,
+        body: CreateAssistantRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: CreateAssistantRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -9727,18 +10955,18 @@ class BetaAssistants:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -9962,11 +11190,37 @@ class BetaAssistants:
     def update(
         self,
         assistant_id: str,
+        body: ModifyAssistantRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        assistant_id: str,
+        body: ModifyAssistantRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        assistant_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -9979,7 +11233,7 @@ class BetaAssistants:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -9987,11 +11241,11 @@ class BetaAssistants:
     def update(
         self,
         assistant_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -10089,11 +11343,11 @@ class BetaChatkitSessions:
     @overload
     def create(
         self,
-        body: B | None = None,
+        body: CreateChatSessionBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -10101,22 +11355,46 @@ class BetaChatkitSessions:
     @overload
     def create(
         self,
-        body: B | None = None,
+        body: CreateChatSessionBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -10548,11 +11826,11 @@ class BetaResponses:
     @overload
     def compact(
         self,
-        body: B | None = None,
+        body: BetaCompactResponseMethodPublicBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -10560,22 +11838,46 @@ class BetaResponses:
     @overload
     def compact(
         self,
-        body: B | None = None,
+        body: BetaCompactResponseMethodPublicBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def compact(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def compact(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def compact(
         self,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -10598,11 +11900,35 @@ class BetaResponses:
     @overload
     def create(
         self,
+        body: BetaCreateResponse | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: BetaCreateResponse | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -10614,18 +11940,18 @@ class BetaResponses:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -10639,13 +11965,35 @@ class BetaResponses:
             _E["beta_createResponse"], body, {}, {}, response_type, decoder, encoder, raw, options
         )
 
+    @overload
+    def create_stream(
+        self,
+        body: BetaCreateResponse | Body,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]: ...
+
+    @overload
     def create_stream(
         self,
         body: B,
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]: ...
+
+    def create_stream(
+        self,
+        body: Any,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         **options: Unpack[CallOptions],
     ) -> Stream[tuple[str, R]]:
         """Create a model response, as a stream of events (sets `stream` itself).
@@ -10901,11 +12249,11 @@ class BetaResponsesInputTokens:
     @overload
     def count(
         self,
-        body: B | None = None,
+        body: BetaTokenCountsBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -10913,22 +12261,46 @@ class BetaResponsesInputTokens:
     @overload
     def count(
         self,
-        body: B | None = None,
+        body: BetaTokenCountsBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def count(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def count(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def count(
         self,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -10968,11 +12340,11 @@ class BetaThreads:
     @overload
     def create(
         self,
-        body: B | None = None,
+        body: CreateThreadRequest | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -10980,22 +12352,46 @@ class BetaThreads:
     @overload
     def create(
         self,
-        body: B | None = None,
+        body: CreateThreadRequest | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -11010,11 +12406,35 @@ class BetaThreads:
     @overload
     def create_and_run(
         self,
+        body: CreateThreadAndRunRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create_and_run(
+        self,
+        body: CreateThreadAndRunRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create_and_run(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -11026,18 +12446,18 @@ class BetaThreads:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create_and_run(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -11049,13 +12469,35 @@ class BetaThreads:
             _E["createThreadAndRun"], body, {}, {}, response_type, decoder, encoder, raw, options
         )
 
+    @overload
+    def create_and_run_stream(
+        self,
+        body: CreateThreadAndRunRequest | Body,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]: ...
+
+    @overload
     def create_and_run_stream(
         self,
         body: B,
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]: ...
+
+    def create_and_run_stream(
+        self,
+        body: Any,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         **options: Unpack[CallOptions],
     ) -> Stream[tuple[str, R]]:
         """Create thread and run, as a stream of events (sets `stream` itself).
@@ -11164,11 +12606,37 @@ class BetaThreads:
     def update(
         self,
         thread_id: str,
+        body: ModifyThreadRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        thread_id: str,
+        body: ModifyThreadRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        thread_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -11181,7 +12649,7 @@ class BetaThreads:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -11189,11 +12657,11 @@ class BetaThreads:
     def update(
         self,
         thread_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -11224,11 +12692,37 @@ class BetaThreadsMessages:
     def create(
         self,
         thread_id: str,
+        body: CreateMessageRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        thread_id: str,
+        body: CreateMessageRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        thread_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -11241,7 +12735,7 @@ class BetaThreadsMessages:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -11249,11 +12743,11 @@ class BetaThreadsMessages:
     def create(
         self,
         thread_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -11490,11 +12984,39 @@ class BetaThreadsMessages:
         self,
         thread_id: str,
         message_id: str,
+        body: ModifyMessageRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        thread_id: str,
+        message_id: str,
+        body: ModifyMessageRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        thread_id: str,
+        message_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -11508,7 +13030,7 @@ class BetaThreadsMessages:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -11517,11 +13039,11 @@ class BetaThreadsMessages:
         self,
         thread_id: str,
         message_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -11607,13 +13129,43 @@ class BetaThreadsRuns:
     def create(
         self,
         thread_id: str,
+        body: CreateRunRequest | Body,
+        *,
+        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+        | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        thread_id: str,
+        body: CreateRunRequest | Body,
+        *,
+        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+        | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        thread_id: str,
         body: B,
         *,
         include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
         | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -11628,7 +13180,7 @@ class BetaThreadsRuns:
         | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -11636,13 +13188,13 @@ class BetaThreadsRuns:
     def create(
         self,
         thread_id: str,
-        body: B,
+        body: Any,
         *,
         include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
         | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -11662,6 +13214,21 @@ class BetaThreadsRuns:
             options,
         )
 
+    @overload
+    def create_stream(
+        self,
+        thread_id: str,
+        body: CreateRunRequest | Body,
+        *,
+        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+        | None = None,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]: ...
+
+    @overload
     def create_stream(
         self,
         thread_id: str,
@@ -11671,7 +13238,20 @@ class BetaThreadsRuns:
         | None = None,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]: ...
+
+    def create_stream(
+        self,
+        thread_id: str,
+        body: Any,
+        *,
+        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
+        | None = None,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         **options: Unpack[CallOptions],
     ) -> Stream[tuple[str, R]]:
         """Create run, as a stream of events (sets `stream` itself).
@@ -11851,11 +13431,39 @@ class BetaThreadsRuns:
         self,
         thread_id: str,
         run_id: str,
+        body: SubmitToolOutputsRunRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def submit_tool_outputs(
+        self,
+        thread_id: str,
+        run_id: str,
+        body: SubmitToolOutputsRunRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def submit_tool_outputs(
+        self,
+        thread_id: str,
+        run_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -11869,7 +13477,7 @@ class BetaThreadsRuns:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -11878,11 +13486,11 @@ class BetaThreadsRuns:
         self,
         thread_id: str,
         run_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -11902,6 +13510,20 @@ class BetaThreadsRuns:
             options,
         )
 
+    @overload
+    def submit_tool_outputs_stream(
+        self,
+        thread_id: str,
+        run_id: str,
+        body: SubmitToolOutputsRunRequest | Body,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]: ...
+
+    @overload
     def submit_tool_outputs_stream(
         self,
         thread_id: str,
@@ -11910,7 +13532,19 @@ class BetaThreadsRuns:
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]: ...
+
+    def submit_tool_outputs_stream(
+        self,
+        thread_id: str,
+        run_id: str,
+        body: Any,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         **options: Unpack[CallOptions],
     ) -> Stream[tuple[str, R]]:
         """Submit tool outputs to run, as a stream of events (sets `stream` itself).
@@ -11933,11 +13567,39 @@ class BetaThreadsRuns:
         self,
         thread_id: str,
         run_id: str,
+        body: ModifyRunRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        thread_id: str,
+        run_id: str,
+        body: ModifyRunRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        thread_id: str,
+        run_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -11951,7 +13613,7 @@ class BetaThreadsRuns:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -11960,11 +13622,11 @@ class BetaThreadsRuns:
         self,
         thread_id: str,
         run_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -12199,11 +13861,35 @@ class ChatCompletions:
     @overload
     def create(
         self,
+        body: CreateChatCompletionRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: CreateChatCompletionRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -12215,18 +13901,18 @@ class ChatCompletions:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -12240,13 +13926,35 @@ class ChatCompletions:
             _E["createChatCompletion"], body, {}, {}, response_type, decoder, encoder, raw, options
         )
 
+    @overload
+    def create_stream(
+        self,
+        body: CreateChatCompletionRequest | Body,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[R]: ...
+
+    @overload
     def create_stream(
         self,
         body: B,
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        **options: Unpack[CallOptions],
+    ) -> Stream[R]: ...
+
+    def create_stream(
+        self,
+        body: Any,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         **options: Unpack[CallOptions],
     ) -> Stream[R]:
         """Create chat completion, as a stream of events (sets `stream` itself).
@@ -12470,11 +14178,37 @@ class ChatCompletions:
     def update(
         self,
         completion_id: str,
+        body: UpdateChatCompletionRequestJson | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        completion_id: str,
+        body: UpdateChatCompletionRequestJson | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        completion_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -12487,7 +14221,7 @@ class ChatCompletions:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -12495,11 +14229,11 @@ class ChatCompletions:
     def update(
         self,
         completion_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -12638,11 +14372,35 @@ class Completions:
     @overload
     def create(
         self,
+        body: CreateCompletionRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: CreateCompletionRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -12654,18 +14412,18 @@ class Completions:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -12677,13 +14435,35 @@ class Completions:
             _E["createCompletion"], body, {}, {}, response_type, decoder, encoder, raw, options
         )
 
+    @overload
+    def create_stream(
+        self,
+        body: CreateCompletionRequest | Body,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[R]: ...
+
+    @overload
     def create_stream(
         self,
         body: B,
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        **options: Unpack[CallOptions],
+    ) -> Stream[R]: ...
+
+    def create_stream(
+        self,
+        body: Any,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         **options: Unpack[CallOptions],
     ) -> Stream[R]:
         """Create completion, as a stream of events (sets `stream` itself).
@@ -12709,11 +14489,11 @@ class Containers:
     @overload
     def create(
         self,
-        body: B | None = None,
+        body: CreateContainerBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -12721,22 +14501,46 @@ class Containers:
     @overload
     def create(
         self,
-        body: B | None = None,
+        body: CreateContainerBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -13002,7 +14806,7 @@ class ContainersFiles:
     def create(
         self,
         container_id: str,
-        body: Mapping[str, Any],
+        body: CreateContainerFileBody | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -13014,7 +14818,7 @@ class ContainersFiles:
     def create(
         self,
         container_id: str,
-        body: Mapping[str, Any],
+        body: CreateContainerFileBody | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -13025,7 +14829,7 @@ class ContainersFiles:
     def create(
         self,
         container_id: str,
-        body: Mapping[str, Any],
+        body: CreateContainerFileBody | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -13256,7 +15060,7 @@ class ContentProvenanceChecks:
     @overload
     def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateContentProvenanceBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -13267,7 +15071,7 @@ class ContentProvenanceChecks:
     @overload
     def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateContentProvenanceBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -13277,7 +15081,7 @@ class ContentProvenanceChecks:
 
     def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateContentProvenanceBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -13315,11 +15119,11 @@ class Conversations:
     @overload
     def create(
         self,
-        body: B | None = None,
+        body: CreateConversationBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -13327,22 +15131,46 @@ class Conversations:
     @overload
     def create(
         self,
-        body: B | None = None,
+        body: CreateConversationBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -13458,11 +15286,11 @@ class Conversations:
     def update(
         self,
         conversation_id: str,
-        body: B | None = None,
+        body: UpdateConversationBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -13471,11 +15299,37 @@ class Conversations:
     def update(
         self,
         conversation_id: str,
-        body: B | None = None,
+        body: UpdateConversationBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        conversation_id: str,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        conversation_id: str,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -13483,11 +15337,11 @@ class Conversations:
     def update(
         self,
         conversation_id: str,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -13520,12 +15374,40 @@ class ConversationsItems:
     def create(
         self,
         conversation_id: str,
+        body: CreateConversationItemsRequestJson | Body,
+        *,
+        include: Sequence[Any] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        conversation_id: str,
+        body: CreateConversationItemsRequestJson | Body,
+        *,
+        include: Sequence[Any] | None = None,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        conversation_id: str,
         body: B,
         *,
         include: Sequence[Any] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -13539,7 +15421,7 @@ class ConversationsItems:
         include: Sequence[Any] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -13547,12 +15429,12 @@ class ConversationsItems:
     def create(
         self,
         conversation_id: str,
-        body: B,
+        body: Any,
         *,
         include: Sequence[Any] | None = None,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -13804,11 +15686,35 @@ class Embeddings:
     @overload
     def create(
         self,
+        body: CreateEmbeddingRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: CreateEmbeddingRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -13820,18 +15726,18 @@ class Embeddings:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -13858,11 +15764,35 @@ class Evals:
     @overload
     def create(
         self,
+        body: CreateEvalRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: CreateEvalRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -13874,18 +15804,18 @@ class Evals:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -14107,11 +16037,37 @@ class Evals:
     def update(
         self,
         eval_id: str,
+        body: UpdateEvalRequestJson | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        eval_id: str,
+        body: UpdateEvalRequestJson | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        eval_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -14124,7 +16080,7 @@ class Evals:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -14132,11 +16088,11 @@ class Evals:
     def update(
         self,
         eval_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -14226,11 +16182,37 @@ class EvalsRuns:
     def create(
         self,
         eval_id: str,
+        body: CreateEvalRunRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        eval_id: str,
+        body: CreateEvalRunRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        eval_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -14243,7 +16225,7 @@ class EvalsRuns:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -14251,11 +16233,11 @@ class EvalsRuns:
     def create(
         self,
         eval_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -14710,7 +16692,7 @@ class Files:
     @overload
     def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateFileRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -14721,7 +16703,7 @@ class Files:
     @overload
     def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateFileRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -14731,7 +16713,7 @@ class Files:
 
     def create(
         self,
-        body: Mapping[str, Any],
+        body: CreateFileRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -14986,11 +16968,35 @@ class FineTuningAlphaGraders:
     @overload
     def run(
         self,
+        body: RunGraderRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def run(
+        self,
+        body: RunGraderRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def run(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -15002,18 +17008,18 @@ class FineTuningAlphaGraders:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def run(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -15028,11 +17034,35 @@ class FineTuningAlphaGraders:
     @overload
     def validate(
         self,
+        body: ValidateGraderRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def validate(
+        self,
+        body: ValidateGraderRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def validate(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -15044,18 +17074,18 @@ class FineTuningAlphaGraders:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def validate(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -15090,11 +17120,37 @@ class FineTuningCheckpointsPermissions:
     def create(
         self,
         fine_tuned_model_checkpoint: str,
+        body: CreateFineTuningCheckpointPermissionRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        fine_tuned_model_checkpoint: str,
+        body: CreateFineTuningCheckpointPermissionRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        fine_tuned_model_checkpoint: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -15107,7 +17163,7 @@ class FineTuningCheckpointsPermissions:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -15115,11 +17171,11 @@ class FineTuningCheckpointsPermissions:
     def create(
         self,
         fine_tuned_model_checkpoint: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -15361,11 +17417,35 @@ class FineTuningJobs:
     @overload
     def create(
         self,
+        body: CreateFineTuningJobRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: CreateFineTuningJobRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -15377,18 +17457,18 @@ class FineTuningJobs:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -15849,7 +17929,7 @@ class Images:
     @overload
     def create_variation(
         self,
-        body: Mapping[str, Any],
+        body: CreateImageVariationRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -15860,7 +17940,7 @@ class Images:
     @overload
     def create_variation(
         self,
-        body: Mapping[str, Any],
+        body: CreateImageVariationRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -15870,7 +17950,7 @@ class Images:
 
     def create_variation(
         self,
-        body: Mapping[str, Any],
+        body: CreateImageVariationRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -15888,7 +17968,7 @@ class Images:
     @overload
     def edit(
         self,
-        body: Mapping[str, Any],
+        body: CreateImageEditRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -15899,7 +17979,7 @@ class Images:
     @overload
     def edit(
         self,
-        body: Mapping[str, Any],
+        body: CreateImageEditRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -15909,7 +17989,7 @@ class Images:
 
     def edit(
         self,
-        body: Mapping[str, Any],
+        body: CreateImageEditRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -15926,7 +18006,7 @@ class Images:
 
     def edit_stream(
         self,
-        body: Mapping[str, Any],
+        body: CreateImageEditRequest | UntypedMapping,
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -15943,11 +18023,35 @@ class Images:
     @overload
     def generate(
         self,
+        body: CreateImageRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def generate(
+        self,
+        body: CreateImageRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def generate(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -15959,18 +18063,18 @@ class Images:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def generate(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -15982,13 +18086,35 @@ class Images:
             _E["createImage"], body, {}, {}, response_type, decoder, encoder, raw, options
         )
 
+    @overload
+    def generate_stream(
+        self,
+        body: CreateImageRequest | Body,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]: ...
+
+    @overload
     def generate_stream(
         self,
         body: B,
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]: ...
+
+    def generate_stream(
+        self,
+        body: Any,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         **options: Unpack[CallOptions],
     ) -> Stream[tuple[str, R]]:
         """Create image, as a stream of events (sets `stream` itself).
@@ -16146,11 +18272,35 @@ class Moderations:
     @overload
     def create(
         self,
+        body: CreateModerationRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: CreateModerationRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -16162,18 +18312,18 @@ class Moderations:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -16228,9 +18378,31 @@ class RealtimeCalls:
     def accept(
         self,
         call_id: str,
+        body: RealtimeSessionCreateRequestGA | Body,
+        *,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> None: ...
+
+    @overload
+    def accept(
+        self,
+        call_id: str,
+        body: RealtimeSessionCreateRequestGA | Body,
+        *,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[None]: ...
+
+    @overload
+    def accept(
+        self,
+        call_id: str,
         body: B,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> None: ...
@@ -16241,7 +18413,7 @@ class RealtimeCalls:
         call_id: str,
         body: B,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[None]: ...
@@ -16249,9 +18421,9 @@ class RealtimeCalls:
     def accept(
         self,
         call_id: str,
-        body: B,
+        body: Any,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> APIResponse[None] | None:
@@ -16274,7 +18446,7 @@ class RealtimeCalls:
     @overload
     def create(
         self,
-        body: Mapping[str, Any],
+        body: RealtimeCallCreateRequest | UntypedMapping,
         *,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
@@ -16282,11 +18454,19 @@ class RealtimeCalls:
 
     @overload
     def create(
-        self, body: Mapping[str, Any], *, raw: Literal[True], **options: Unpack[CallOptions]
+        self,
+        body: RealtimeCallCreateRequest | UntypedMapping,
+        *,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
     ) -> APIResponse[str]: ...
 
     def create(
-        self, body: Mapping[str, Any], *, raw: bool = False, **options: Unpack[CallOptions]
+        self,
+        body: RealtimeCallCreateRequest | UntypedMapping,
+        *,
+        raw: bool = False,
+        **options: Unpack[CallOptions],
     ) -> str | APIResponse[str]:
         """Create call.
 
@@ -16329,9 +18509,31 @@ class RealtimeCalls:
     def refer(
         self,
         call_id: str,
+        body: RealtimeCallReferRequest | Body,
+        *,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> None: ...
+
+    @overload
+    def refer(
+        self,
+        call_id: str,
+        body: RealtimeCallReferRequest | Body,
+        *,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[None]: ...
+
+    @overload
+    def refer(
+        self,
+        call_id: str,
         body: B,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> None: ...
@@ -16342,7 +18544,7 @@ class RealtimeCalls:
         call_id: str,
         body: B,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[None]: ...
@@ -16350,9 +18552,9 @@ class RealtimeCalls:
     def refer(
         self,
         call_id: str,
-        body: B,
+        body: Any,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> APIResponse[None] | None:
@@ -16376,9 +18578,9 @@ class RealtimeCalls:
     def reject(
         self,
         call_id: str,
-        body: B | None = None,
+        body: RealtimeCallRejectRequest | Body | None = None,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> None: ...
@@ -16387,9 +18589,31 @@ class RealtimeCalls:
     def reject(
         self,
         call_id: str,
-        body: B | None = None,
+        body: RealtimeCallRejectRequest | Body | None = None,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[None]: ...
+
+    @overload
+    def reject(
+        self,
+        call_id: str,
+        body: B,
+        *,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> None: ...
+
+    @overload
+    def reject(
+        self,
+        call_id: str,
+        body: B,
+        *,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[None]: ...
@@ -16397,9 +18621,9 @@ class RealtimeCalls:
     def reject(
         self,
         call_id: str,
-        body: B | None = None,
+        body: Any | None = None,
         *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> APIResponse[None] | None:
@@ -16429,11 +18653,35 @@ class RealtimeClientSecrets:
     @overload
     def create(
         self,
+        body: RealtimeCreateClientSecretRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: RealtimeCreateClientSecretRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -16445,18 +18693,18 @@ class RealtimeClientSecrets:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -16486,11 +18734,35 @@ class RealtimeSessions:
     @overload
     def create(
         self,
+        body: RealtimeSessionCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: RealtimeSessionCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -16502,18 +18774,18 @@ class RealtimeSessions:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -16543,11 +18815,35 @@ class RealtimeTranscriptionSessions:
     @overload
     def create(
         self,
+        body: RealtimeTranscriptionSessionCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: RealtimeTranscriptionSessionCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -16559,18 +18855,18 @@ class RealtimeTranscriptionSessions:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -16612,11 +18908,35 @@ class RealtimeTranslationsClientSecrets:
     @overload
     def create(
         self,
+        body: RealtimeTranslationClientSecretCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: RealtimeTranslationClientSecretCreateRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -16628,18 +18948,18 @@ class RealtimeTranslationsClientSecrets:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -16726,11 +19046,11 @@ class Responses:
     @overload
     def compact(
         self,
-        body: B | None = None,
+        body: CompactResponseMethodPublicBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -16738,22 +19058,46 @@ class Responses:
     @overload
     def compact(
         self,
-        body: B | None = None,
+        body: CompactResponseMethodPublicBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def compact(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def compact(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def compact(
         self,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -16768,11 +19112,35 @@ class Responses:
     @overload
     def create(
         self,
+        body: CreateResponse | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: CreateResponse | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -16784,18 +19152,18 @@ class Responses:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -16809,13 +19177,35 @@ class Responses:
             _E["createResponse"], body, {}, {}, response_type, decoder, encoder, raw, options
         )
 
+    @overload
+    def create_stream(
+        self,
+        body: CreateResponse | Body,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]: ...
+
+    @overload
     def create_stream(
         self,
         body: B,
         *,
         event_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        **options: Unpack[CallOptions],
+    ) -> Stream[tuple[str, R]]: ...
+
+    def create_stream(
+        self,
+        body: Any,
+        *,
+        event_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         **options: Unpack[CallOptions],
     ) -> Stream[tuple[str, R]]:
         """Create a model response, as a stream of events (sets `stream` itself).
@@ -17071,11 +19461,11 @@ class ResponsesInputTokens:
     @overload
     def count(
         self,
-        body: B | None = None,
+        body: TokenCountsBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -17083,22 +19473,46 @@ class ResponsesInputTokens:
     @overload
     def count(
         self,
-        body: B | None = None,
+        body: TokenCountsBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def count(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def count(
+        self,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def count(
         self,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -17155,7 +19569,7 @@ class Skills:
     @overload
     def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateSkillBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -17166,7 +19580,7 @@ class Skills:
     @overload
     def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateSkillBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -17176,7 +19590,7 @@ class Skills:
 
     def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateSkillBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -17386,11 +19800,11 @@ class Skills:
     def update(
         self,
         skill_id: str,
-        body: B | None = None,
+        body: SetDefaultSkillVersionBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -17399,11 +19813,37 @@ class Skills:
     def update(
         self,
         skill_id: str,
-        body: B | None = None,
+        body: SetDefaultSkillVersionBody | Body | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        skill_id: str,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        skill_id: str,
+        body: B,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -17411,11 +19851,11 @@ class Skills:
     def update(
         self,
         skill_id: str,
-        body: B | None = None,
+        body: Any | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -17495,7 +19935,7 @@ class SkillsVersions:
     def create(
         self,
         skill_id: str,
-        body: Mapping[str, Any] | None = None,
+        body: CreateSkillVersionBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -17507,7 +19947,7 @@ class SkillsVersions:
     def create(
         self,
         skill_id: str,
-        body: Mapping[str, Any] | None = None,
+        body: CreateSkillVersionBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -17518,7 +19958,7 @@ class SkillsVersions:
     def create(
         self,
         skill_id: str,
-        body: Mapping[str, Any] | None = None,
+        body: CreateSkillVersionBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -17806,11 +20246,37 @@ class Uploads:
     def complete(
         self,
         upload_id: str,
+        body: CompleteUploadRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def complete(
+        self,
+        upload_id: str,
+        body: CompleteUploadRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def complete(
+        self,
+        upload_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -17823,7 +20289,7 @@ class Uploads:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -17831,11 +20297,11 @@ class Uploads:
     def complete(
         self,
         upload_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -17858,11 +20324,35 @@ class Uploads:
     @overload
     def create(
         self,
+        body: CreateUploadRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: CreateUploadRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -17874,18 +20364,18 @@ class Uploads:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -17908,7 +20398,7 @@ class UploadsParts:
     def create(
         self,
         upload_id: str,
-        body: Mapping[str, Any],
+        body: AddUploadPartRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -17920,7 +20410,7 @@ class UploadsParts:
     def create(
         self,
         upload_id: str,
-        body: Mapping[str, Any],
+        body: AddUploadPartRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -17931,7 +20421,7 @@ class UploadsParts:
     def create(
         self,
         upload_id: str,
-        body: Mapping[str, Any],
+        body: AddUploadPartRequest | UntypedMapping,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -17974,11 +20464,35 @@ class VectorStores:
     @overload
     def create(
         self,
+        body: CreateVectorStoreRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        body: CreateVectorStoreRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -17990,18 +20504,18 @@ class VectorStores:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
 
     def create(
         self,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -18213,11 +20727,37 @@ class VectorStores:
     def search(
         self,
         vector_store_id: str,
+        body: VectorStoreSearchRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def search(
+        self,
+        vector_store_id: str,
+        body: VectorStoreSearchRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def search(
+        self,
+        vector_store_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -18230,7 +20770,7 @@ class VectorStores:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -18238,11 +20778,11 @@ class VectorStores:
     def search(
         self,
         vector_store_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -18266,11 +20806,37 @@ class VectorStores:
     def update(
         self,
         vector_store_id: str,
+        body: UpdateVectorStoreRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        vector_store_id: str,
+        body: UpdateVectorStoreRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        vector_store_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -18283,7 +20849,7 @@ class VectorStores:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -18291,11 +20857,11 @@ class VectorStores:
     def update(
         self,
         vector_store_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -18376,11 +20942,37 @@ class VectorStoresFileBatches:
     def create(
         self,
         vector_store_id: str,
+        body: CreateVectorStoreFileBatchRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        vector_store_id: str,
+        body: CreateVectorStoreFileBatchRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        vector_store_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -18393,7 +20985,7 @@ class VectorStoresFileBatches:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -18401,11 +20993,11 @@ class VectorStoresFileBatches:
     def create(
         self,
         vector_store_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -18653,11 +21245,37 @@ class VectorStoresFiles:
     def create(
         self,
         vector_store_id: str,
+        body: CreateVectorStoreFileRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def create(
+        self,
+        vector_store_id: str,
+        body: CreateVectorStoreFileRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def create(
+        self,
+        vector_store_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -18670,7 +21288,7 @@ class VectorStoresFiles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -18678,11 +21296,11 @@ class VectorStoresFiles:
     def create(
         self,
         vector_store_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -18919,11 +21537,39 @@ class VectorStoresFiles:
         self,
         vector_store_id: str,
         file_id: str,
+        body: UpdateVectorStoreFileAttributesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[False] = False,
+        **options: Unpack[CallOptions],
+    ) -> R: ...
+
+    @overload
+    def update(
+        self,
+        vector_store_id: str,
+        file_id: str,
+        body: UpdateVectorStoreFileAttributesRequest | Body,
+        *,
+        response_type: type[R] | None = None,
+        decoder: Callable[[bytes], R] | None = None,
+        encoder: None = None,
+        raw: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> APIResponse[R]: ...
+
+    @overload
+    def update(
+        self,
+        vector_store_id: str,
+        file_id: str,
         body: B,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[False] = False,
         **options: Unpack[CallOptions],
     ) -> R: ...
@@ -18937,7 +21583,7 @@ class VectorStoresFiles:
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[B], bytes | Mapping[str, Any]],
         raw: Literal[True],
         **options: Unpack[CallOptions],
     ) -> APIResponse[R]: ...
@@ -18946,11 +21592,11 @@ class VectorStoresFiles:
         self,
         vector_store_id: str,
         file_id: str,
-        body: B,
+        body: Any,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None,
+        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
         raw: bool = False,
         **options: Unpack[CallOptions],
     ) -> R | APIResponse[R]:
@@ -19058,7 +21704,7 @@ class Videos:
     @overload
     def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoMultipartBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19069,7 +21715,7 @@ class Videos:
     @overload
     def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoMultipartBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19079,7 +21725,7 @@ class Videos:
 
     def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoMultipartBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19262,7 +21908,7 @@ class Videos:
     def remix(
         self,
         video_id: str,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoRemixBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19274,7 +21920,7 @@ class Videos:
     def remix(
         self,
         video_id: str,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoRemixBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19285,7 +21931,7 @@ class Videos:
     def remix(
         self,
         video_id: str,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoRemixBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19373,7 +22019,7 @@ class VideosCharacters:
     @overload
     def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoCharacterBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19384,7 +22030,7 @@ class VideosCharacters:
     @overload
     def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoCharacterBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19394,7 +22040,7 @@ class VideosCharacters:
 
     def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoCharacterBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19470,7 +22116,7 @@ class VideosEdits:
     @overload
     def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoEditMultipartBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19481,7 +22127,7 @@ class VideosEdits:
     @overload
     def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoEditMultipartBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19491,7 +22137,7 @@ class VideosEdits:
 
     def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoEditMultipartBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19518,7 +22164,7 @@ class VideosExtensions:
     @overload
     def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoExtendMultipartBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19529,7 +22175,7 @@ class VideosExtensions:
     @overload
     def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoExtendMultipartBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,
@@ -19539,7 +22185,7 @@ class VideosExtensions:
 
     def create(
         self,
-        body: Mapping[str, Any] | None = None,
+        body: CreateVideoExtendMultipartBody | UntypedMapping | None = None,
         *,
         response_type: type[R] | None = None,
         decoder: Callable[[bytes], R] | None = None,

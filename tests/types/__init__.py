@@ -1,0 +1,1 @@
+"""Tests of `byot.types`, the typed dicts generated from the bundled schemas."""
