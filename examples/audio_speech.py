@@ -9,20 +9,29 @@ for long texts or for playing while the rest is still being generated.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import byot
 
-VOICE = {"model": "gpt-4o-mini-tts", "voice": "alloy", "response_format": "mp3"}
+if TYPE_CHECKING:
+    from byot.types import CreateSpeechRequest
 
 
 def main() -> None:
     with byot.Client() as client:
-        audio = client.audio.speech.create({**VOICE, "input": "Hello! Today is a wonderful day."})
+        audio = client.audio.speech.create(
+            {"model": "gpt-4o-mini-tts", "voice": "alloy", "input": "Hello! It is a fine day."}
+        )
         Path("hello.mp3").write_bytes(audio)
         print(f"hello.mp3: {len(audio)} bytes")
 
         story = "Once upon a time, a small robot learned to sing. " * 5
-        with client.audio.speech.create_chunks({**VOICE, "input": story}) as stream:
+        long_speech: CreateSpeechRequest = {
+            "model": "gpt-4o-mini-tts",
+            "voice": "alloy",
+            "input": story,
+        }
+        with client.audio.speech.create_chunks(long_speech) as stream:
             written = stream.write_to("story.mp3")
         print(f"story.mp3: {written} bytes, streamed")
 

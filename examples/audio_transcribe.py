@@ -36,8 +36,10 @@ def main() -> None:
         print(f"whole: {text['text']}")
 
         print("streamed: ", end="")
-        body = {"model": "gpt-4o-mini-transcribe", "file": audio}
-        with client.audio.transcriptions.create_stream(body) as stream:
+        streamed = client.audio.transcriptions.create_stream(
+            {"model": "gpt-4o-mini-transcribe", "file": audio}
+        )
+        with streamed as stream:
             for event in stream:
                 if event["type"] == "transcript.text.delta":
                     print(event["delta"], end="", flush=True)

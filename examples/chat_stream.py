@@ -10,14 +10,18 @@ so nothing needs to be glued together by hand.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import byot
+
+if TYPE_CHECKING:
+    from byot.types import CreateChatCompletionRequest
 
 MODEL = os.environ.get("OPENAI_MODEL", "gpt-4o-mini")
 
 
 def main() -> None:
-    body = {
+    body: CreateChatCompletionRequest = {
         "model": MODEL,
         "messages": [{"role": "user", "content": "Write a haiku about the sea."}],
         "stream_options": {"include_usage": True},  # a last chunk with the token counts

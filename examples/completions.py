@@ -8,14 +8,22 @@ Many local servers (vLLM, llama.cpp) still serve `/completions` for base models.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import byot
+
+if TYPE_CHECKING:
+    from byot.types import CreateCompletionRequest
 
 MODEL = os.environ.get("OPENAI_COMPLETION_MODEL", "gpt-3.5-turbo-instruct")
 
 
 def main() -> None:
-    body = {"model": MODEL, "prompt": "Tell me a joke about the universe", "max_tokens": 40}
+    body: CreateCompletionRequest = {
+        "model": MODEL,
+        "prompt": "Tell me a joke about the universe",
+        "max_tokens": 40,
+    }
     with byot.Client() as client:
         completion = client.completions.create(body)
         for choice in completion["choices"]:

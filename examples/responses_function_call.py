@@ -35,9 +35,9 @@ def get_horoscope(sign: str) -> str:
 
 def main() -> None:
     with byot.Client() as client:
-        response = client.responses.create(
-            {"model": MODEL, "input": "What is my horoscope? I am an Aquarius.", "tools": TOOLS}
-        )
+        request: dict[str, Any] = {"model": MODEL, "tools": TOOLS}
+        request["input"] = "What is my horoscope? I am an Aquarius."
+        response = client.responses.create(request)
         outputs: list[dict[str, Any]] = []
         for item in response["output"]:
             if item["type"] == "function_call":
@@ -48,14 +48,8 @@ def main() -> None:
                     {"type": "function_call_output", "call_id": item["call_id"], "output": result}
                 )
         if outputs:
-            response = client.responses.create(
-                {
-                    "model": MODEL,
-                    "previous_response_id": response["id"],
-                    "input": outputs,
-                    "tools": TOOLS,
-                }
-            )
+            request.update(previous_response_id=response["id"], input=outputs)
+            response = client.responses.create(request)
     for item in response["output"]:
         if item["type"] == "message":
             print("".join(part.get("text", "") for part in item["content"]))

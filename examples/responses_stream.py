@@ -8,15 +8,18 @@ Each item is an `(event name, event)` pair. `stream.final()` is the completed re
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import byot
+
+if TYPE_CHECKING:
+    from byot.types import CreateResponse
 
 MODEL = os.environ.get("OPENAI_MODEL", "gpt-4o-mini")
 
 
 def main() -> None:
-    body = {"model": MODEL, "input": "Write a two-line poem about rain."}
+    body: CreateResponse = {"model": MODEL, "input": "Write a two-line poem about rain."}
     with byot.Client() as client, client.responses.create_stream(body) as stream:
         for name, event in stream:
             if name == "response.output_text.delta":

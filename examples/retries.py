@@ -9,8 +9,12 @@ server's `Retry-After` is honoured. `raw=True` shows the rate-limit headers of t
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import byot
+
+if TYPE_CHECKING:
+    from byot.types import CreateChatCompletionRequest
 
 MODEL = os.environ.get("OPENAI_MODEL", "gpt-4o-mini")
 
@@ -22,7 +26,10 @@ def report(event: byot.RetryEvent) -> None:
 def main() -> None:
     retry = byot.RetryPolicy(max_retries=4, initial_delay=0.25, max_delay=4, on_retry=report)
     timeout = byot.Timeout(30, connect=5, total=120)  # 120 s for the call, retries included
-    body = {"model": MODEL, "messages": [{"role": "user", "content": "Say hi."}]}
+    body: CreateChatCompletionRequest = {
+        "model": MODEL,
+        "messages": [{"role": "user", "content": "Say hi."}],
+    }
     with byot.Client(retry=retry, timeout=timeout) as client:
         try:
             response = client.chat.completions.create(body, raw=True)

@@ -40,10 +40,10 @@ def get_weather(city: str) -> dict[str, Any]:
 
 def main() -> None:
     messages: list[dict[str, Any]] = [{"role": "user", "content": "What's the weather in Paris?"}]
+    # A plain dict[str, Any] body: the conversation grows in `messages`, the request with it.
+    request: dict[str, Any] = {"model": MODEL, "messages": messages, "tools": TOOLS}
     with byot.Client() as client:
-        chat = client.chat.completions.create(
-            {"model": MODEL, "messages": messages, "tools": TOOLS}
-        )
+        chat = client.chat.completions.create(request)
         message = chat["choices"][0]["message"]
         calls: list[dict[str, Any]] = message.get("tool_calls") or []
         if calls:
@@ -59,9 +59,7 @@ def main() -> None:
                         "content": orjson.dumps(result).decode(),
                     }
                 )
-            chat = client.chat.completions.create(
-                {"model": MODEL, "messages": messages, "tools": TOOLS}
-            )
+            chat = client.chat.completions.create(request)  # now with the tool results
     print(chat["choices"][0]["message"]["content"])
 
 

@@ -38,7 +38,8 @@ def main() -> None:
     messages: list[dict[str, Any]] = [
         {"role": "user", "content": "What time is it in Tokyo and in Lima?"}
     ]
-    body = {"model": MODEL, "messages": messages, "tools": TOOLS, "parallel_tool_calls": True}
+    body: dict[str, Any] = {"model": MODEL, "messages": messages, "tools": TOOLS}
+    body["parallel_tool_calls"] = True
     with byot.Client() as client:
         with client.chat.completions.create_stream(body) as stream:
             for chunk in stream:
@@ -55,7 +56,8 @@ def main() -> None:
             print(f"{call['id']}: {call['function']['name']}({city!r})")
             answer = CLOCKS.get(city, "unknown")
             messages.append({"role": "tool", "tool_call_id": call["id"], "content": answer})
-        chat = client.chat.completions.create({"model": MODEL, "messages": messages})
+        del body["tools"]  # the same conversation, now with the results: the final answer
+        chat = client.chat.completions.create(body)
     print(chat["choices"][0]["message"]["content"])
 
 

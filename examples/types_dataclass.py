@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import byot
+
+if TYPE_CHECKING:
+    from byot.types import CreateChatCompletionRequest
 
 MODEL = os.environ.get("OPENAI_MODEL", "gpt-4o-mini")
 
@@ -55,7 +59,10 @@ class ChatCompletion:
 
 
 def main() -> None:
-    body = {"model": MODEL, "messages": [{"role": "user", "content": "Name a prime number."}]}
+    body: CreateChatCompletionRequest = {
+        "model": MODEL,
+        "messages": [{"role": "user", "content": "Name a prime number."}],
+    }
     with byot.Client() as client:
         chat = client.chat.completions.create(body, response_type=ChatCompletion)
     print(f"{chat.choices[0].message.content} ({chat.model})")

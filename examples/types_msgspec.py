@@ -10,10 +10,14 @@ msgspec decodes straight from bytes into Structs, the fastest way to typed value
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import msgspec
 
 import byot
+
+if TYPE_CHECKING:
+    from byot.types import CreateChatCompletionRequest
 
 MODEL = os.environ.get("OPENAI_MODEL", "gpt-4o-mini")
 
@@ -58,7 +62,10 @@ class ChatCompletion(msgspec.Struct):
 
 
 def main() -> None:
-    body = {"model": MODEL, "messages": [{"role": "user", "content": "Count to three."}]}
+    body: CreateChatCompletionRequest = {
+        "model": MODEL,
+        "messages": [{"role": "user", "content": "Count to three."}],
+    }
     with byot.Client() as client:
         chat = client.chat.completions.create(body, response_type=ChatCompletion)
         print(f"whole: {chat.choices[0].message.content}")

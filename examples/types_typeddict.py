@@ -1,7 +1,8 @@
-"""Bring your own type: TypedDicts for the request and the answer, plain dicts at run time.
+"""Bring your own type: TypedDicts, for the request and the answer; plain dicts at run time.
 
-A TypedDict costs nothing at run time (the answer is the parsed JSON itself) and gives the
-type checker every key: a misspelt key in the request or the answer is a type error.
+A TypedDict costs nothing at run time (the answer is the parsed JSON itself) and gives the type
+checker every key. `byot.types` has one for every schema of the spec, so a misspelt key in the
+request is a type error; the answer here is the program's own, smaller TypedDict.
 
     OPENAI_API_KEY=sk-... python examples/types_typeddict.py
 """
@@ -9,26 +10,21 @@ type checker every key: a misspelt key in the request or the answer is a type er
 from __future__ import annotations
 
 import os
-from typing import Literal
+from typing import TYPE_CHECKING
 
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 import byot
 
+if TYPE_CHECKING:
+    from byot.types import CreateChatCompletionRequest
+
 
 class Message(TypedDict):
-    """A chat message."""
+    """The assistant's message."""
 
-    role: Literal["developer", "user", "assistant"]
-    content: str
-
-
-class ChatRequest(TypedDict):
-    """The request body."""
-
-    model: str
-    messages: list[Message]
-    temperature: NotRequired[float]
+    role: str
+    content: str | None
 
 
 class Choice(TypedDict):
@@ -39,14 +35,14 @@ class Choice(TypedDict):
 
 
 class ChatCompletion(TypedDict):
-    """The answer."""
+    """The part of the answer this program reads."""
 
     id: str
     choices: list[Choice]
 
 
 def main() -> None:
-    request: ChatRequest = {
+    request: CreateChatCompletionRequest = {
         "model": os.environ.get("OPENAI_MODEL", "gpt-4o-mini"),
         "messages": [{"role": "user", "content": "Name a colour of the rainbow."}],
         "temperature": 0.2,
