@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import functools
+import weakref
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -198,13 +199,17 @@ class _Feed:
     cycle collector runs.
     """
 
-    __slots__ = ("convert", "decoder", "deliver", "rules", "seen")
+    __slots__ = ("convert", "decoder", "deliver", "rules", "seen", "started")
 
     def __init__(
         self, rules: StreamRules, convert: Callable[[Event, Any], Any] | None, *, keep: bool
     ) -> None:
         self.rules = rules
         self.convert = convert
+        # Set when the reading generator is made: from then on the generator owns the
+        # response (see `Stream._items`), so dropping the stream object must not close it:
+        # `for x in client...create_stream(...)` keeps only the generator.
+        self.started = False
         # Nameless events come as bare data where no converter needs their `Event`.
         self.decoder = SSEDecoder(bare=convert is None and not rules.named)
         # The raw data of each delivered event, for final() to merge (chat, Responses only).
@@ -327,7 +332,12 @@ class Stream(_EventStreamBase[R]):
 
     @cached_property
     def _items(self) -> Iterator[R]:
-        return _read_events(self._response, self._feed, self.method, self.url)
+        items = _read_events(self._response, self._feed, self.method, self.url)
+        self._feed.started = True
+        # A generator that started closes the response in its `finally`; one dropped before
+        # its first step never runs that, so its collection closes the response too.
+        weakref.finalize(items, self._response.close)
+        return items
 
     def final(self) -> dict[str, Any]:
         """Read the rest of the stream and return the whole completion or response, merged.
@@ -350,8 +360,9 @@ class Stream(_EventStreamBase[R]):
         self.close()
 
     def __del__(self) -> None:
-        # A stream dropped before it was iterated still holds its connection.
-        if not self._response.is_closed:
+        # A stream dropped before its reading began still holds its connection; once it began,
+        # the reading generator closes the response when it ends or is dropped itself.
+        if not self._feed.started and not self._response.is_closed:
             self._response.close()
 
 
@@ -366,6 +377,7 @@ class AsyncStream(_EventStreamBase[R]):
 
     @cached_property
     def _items(self) -> AsyncIterator[R]:
+        self._feed.started = True
         return _aread_events(self._response, self._feed, self.method, self.url)
 
     async def final(self) -> dict[str, Any]:

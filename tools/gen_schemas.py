@@ -2,7 +2,8 @@
 
 Reads the pinned ``openapi.json`` (OpenAPI 3.1, MIT) and writes ``byot/schemas/openai/``: the
 spec-faithful bundle (requests), the lenient bundle (responses and stream events), the operation
-index ``operations.json`` and ``SOURCE.json`` (provenance, counts, overrides, what is unclassified).
+index ``operations.json``, ``SOURCE.json`` (provenance, counts, overrides, what is unclassified)
+and ``examples.json`` (each operation's documented answer, which ``byot.testing`` serves).
 The rules are research/schemas.md's (sections 2, 6, 8); hand-kept corrections are in
 ``tools/schema_overrides.json``. ``--check`` fails when the committed files are stale.
 """
@@ -32,7 +33,7 @@ DEFAULT_OUT = ROOT / "byot" / "schemas" / "openai"
 OVERRIDES = Path(__file__).resolve().with_name("schema_overrides.json")
 CONVERTER_VERSION = "1.0.0"
 BUNDLE, LENIENT = "openai.schema.json", "openai.lenient.schema.json"
-INDEX, SOURCE = "operations.json", "SOURCE.json"
+INDEX, SOURCE, EXAMPLES = "operations.json", "SOURCE.json", "examples.json"
 BUNDLE_ID = "urn:byot:openai"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 DOC_BASE = "https://platform.openai.com/docs/api-reference/"
@@ -437,6 +438,7 @@ class Generator:
             ),
             INDEX: _dump(index, {"indent": 1}),
             SOURCE: _dump(self._source(operations, hints), {"indent": 1}),
+            EXAMPLES: _dump(Examples(self.spec, operations, soft).build(), compact),
         }
 
     def _operation(self, method: str, raw_path: str, item: Json, op: Json) -> Schema:
@@ -637,6 +639,114 @@ class Generator:
             "notes": self.notes,
             "unclassified": self.unclassified,
         }
+
+
+class Examples:
+    """Each operation's documented answer, checked against the lenient bundle, for the mock.
+
+    Per operationId: ``response`` (the first JSON response example that is a document, trailing
+    commas forgiven, and passes the lenient profile), ``text`` (a text answer such as SDP) and
+    ``stream`` (the events of the first streaming example, as ``[event name or null, data]``
+    pairs, every one passing the lenient profile of the operation's event schema). Examples
+    that fail are listed under ``rejected`` with the first error, so nothing is dropped silently.
+    """
+
+    def __init__(self, spec: Json, operations: dict[str, Schema], soft: dict[str, Json]) -> None:
+        # Dev dependencies: only the build checks the examples.
+        from jsonschema import Draft202012Validator
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
+        self.spec, self.operations, self.base = spec, operations, f"{BUNDLE_ID}:lenient"
+        bundle = Resource.from_contents({"$id": self.base, "$defs": soft}, DRAFT202012)
+        registry: Registry[Json] = Registry().with_resource(self.base, bundle)
+        self.validator = Draft202012Validator({}, registry=registry)
+        self.rejected: dict[str, str] = {}
+
+    def _error(self, instance: Json, ref: str) -> str | None:
+        check = self.validator.evolve(schema={"$ref": self.base + ref})
+        error = next(iter(check.iter_errors(instance)), None)
+        if error is None:
+            return None
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+        return f"${where}: {error.message[:200]}"
+
+    def build(self) -> Json:
+        """``{"operations": {id: {...}}, "rejected": {"id#n": why}}``."""
+        found: dict[str, Json] = {}
+        for item in self.spec["paths"].values():
+            for method, op in item.items():
+                if method in METHODS:
+                    entry = self._operation(op)
+                    if entry:
+                        found[op["operationId"]] = entry
+        return {"operations": found, "rejected": self.rejected}
+
+    def _operation(self, op: Json) -> Schema:
+        op_id = op["operationId"]
+        index = self.operations[op_id]
+        examples = (op.get("x-oaiMeta") or {}).get("examples") or []
+        examples = examples if isinstance(examples, list) else [examples]
+        success = min(code for code in index["responses"] if code.startswith("2"))
+        ref = index["responses"][success].get("json")
+        entry: Schema = {}
+        for number, example in enumerate(examples):
+            text = example.get("response") or ""
+            label = f"{op_id}#{number}"
+            if index["stream"] and _is_stream_example(example):
+                if "stream" not in entry:
+                    events = self._events(text, index["stream"]["schema"], label)
+                    if events:
+                        entry["stream"] = events
+            elif index["result"] == "text" and text and "text" not in entry:
+                entry["text"] = text
+            elif ref and index["result"] == "json" and "response" not in entry:
+                document = _loads(text)
+                if document is None:  # empty, or an elided sketch ("...") rather than a document
+                    continue
+                error = self._error(document, ref)
+                if error:
+                    self.rejected[label] = error
+                else:
+                    entry["response"] = document
+        return entry
+
+    def _events(self, text: str, ref: str, label: str) -> list[Json]:
+        """The events of an SSE transcript (or of bare JSON chunks one per paragraph)."""
+        events: list[Json] = []
+        for block in re.split(r"\n\s*\n", text.strip()):
+            fields: dict[str, list[str]] = {}
+            for line in block.splitlines():
+                name, colon, value = line.partition(":")
+                if colon and name in ("event", "data"):
+                    fields.setdefault(name, []).append(value.removeprefix(" "))
+            data = "\n".join(fields["data"]) if "data" in fields else block
+            if data.strip() == "[DONE]":
+                continue  # the terminator is the mock's to write, from the operation's framing
+            document = _loads(data)
+            if document is None:  # "...." and other elisions between the documented chunks
+                continue
+            error = self._error(document, ref)
+            if error:
+                self.rejected[label] = f"event {len(events)}: {error}"
+                return []
+            events.append([(fields.get("event") or [None])[0], document])
+        return events
+
+
+def _loads(text: str) -> Json:
+    """A JSON document, forgiving the trailing commas hand-written examples often have."""
+    for attempt in (text, re.sub(r",(\s*[}\]])", r"\1", text)):
+        try:
+            return json.loads(attempt)
+        except ValueError:
+            continue
+    return None
+
+
+def _is_stream_example(example: Json) -> bool:
+    text = (example.get("response") or "").lstrip()
+    return "stream" in (example.get("title") or "").lower() or text.startswith(("event:", "data:"))
 
 
 def _dump(obj: Json, layout: dict[str, Any]) -> str:

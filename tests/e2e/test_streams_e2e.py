@@ -435,6 +435,43 @@ async def test_a_dropped_sync_stream_releases_the_connection_at_once(server: Tes
         await helper.close_clients()
 
 
+async def test_a_stream_iterated_without_a_name_for_it_reads_to_the_end(
+    streams: Streams, server: TestServer
+) -> None:
+    # `for chunk in client.chat.completions.create_stream(...)`: only the iterator is held,
+    # and the stream object's own clean-up must not close the response under it.
+    server.add(CHAT_PATH, EventStream([*FRAMES, b"data: [DONE]\n\n"]))
+    server.add(CHAT_PATH, Json(200, CHAT))
+    client = streams.client()
+    items: list[Any] = []
+    # `for` (unlike `list(...)`) lets go of the stream as soon as it has its iterator.
+    if streams.is_async:
+        async for item in await client.chat.completions.create_stream(BODY):
+            items.append(item)  # noqa: PERF401 - the loop form is what is tested
+    else:
+        for item in client.chat.completions.create_stream(BODY):
+            items.append(item)  # noqa: PERF402 - the loop form is what is tested
+    assert items == CHUNKS
+    assert await streams.chat(client) == CHAT  # the pool is fine
+
+
+async def test_a_sync_iterator_dropped_before_its_first_item_releases_the_connection(
+    server: TestServer,
+) -> None:
+    sse = _long_stream()
+    server.add(CHAT_PATH, sse)
+    helper = Streams("sync", server)
+    gc.disable()
+    try:
+        iterator = iter(helper.client().chat.completions.create_stream(BODY))
+        del iterator  # never advanced: the generator's `finally` never ran
+        assert await asyncio.to_thread(sse.done.wait, 5)
+        assert sse.outcome == "client gone"
+    finally:
+        gc.enable()
+        await helper.close_clients()
+
+
 async def test_cancelling_an_async_stream_releases_the_connection(server: TestServer) -> None:
     sse = _long_stream()
     server.add(CHAT_PATH, sse)

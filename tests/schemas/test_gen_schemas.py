@@ -246,6 +246,7 @@ def test_writes_the_committed_files(tmp_path: Path) -> None:
     written = sorted(path.name for path in out.iterdir())
     assert written == [
         "SOURCE.json",
+        "examples.json",
         "openai.lenient.schema.json",
         "openai.schema.json",
         "operations.json",

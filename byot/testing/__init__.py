@@ -1,0 +1,40 @@
+"""Tools for testing code that talks to OpenAI-compatible APIs through byot.
+
+* `SpecMock`: an httpx transport answering every operation of the OpenAI spec with its
+  documented example (event streams and bytes included), checking each request body against
+  the spec first.
+* `Router`: hand-written answers per route (`Reply`, sequences for retries, handlers).
+* `sse_frames`, `sse_event`, `sse_comment`: event-stream bytes from Python values.
+* `NO_WAIT`: a retry policy that decides as usual but never sleeps.
+* `serve()` and `python -m byot.testing`: the mock over real sockets.
+
+See docs/testing.md for a guided tour.
+"""
+
+from byot._retry import RetryPolicy
+from byot.testing._frames import SSE_DONE, sse_comment, sse_event, sse_frames
+from byot.testing._mock import SpecMock
+from byot.testing._routes import Call, Reply, Route, Router
+from byot.testing._server import main, serve
+
+NO_WAIT = RetryPolicy(sleep=False)
+"""Retries decided as usual (same statuses, same attempts) without sleeping between them.
+
+`byot.Client(transport=..., retry=NO_WAIT)` keeps retry tests instant; `on_retry` hooks still
+hear the delay that would have been waited.
+"""
+
+__all__ = [
+    "NO_WAIT",
+    "SSE_DONE",
+    "Call",
+    "Reply",
+    "Route",
+    "Router",
+    "SpecMock",
+    "main",
+    "serve",
+    "sse_comment",
+    "sse_event",
+    "sse_frames",
+]
