@@ -1,8 +1,6 @@
-"""Three chat completions at once with `byot.AsyncClient` and `asyncio.gather`.
+"""Three chat completions at once with `byot.AsyncClient`, then one streamed.
 
-The three requests share one connection pool and run concurrently; each answer is a dict.
-
-Run it (`OPENAI_BASE_URL` and `OPENAI_MODEL` point it at another server, as in chat.py):
+The requests share one connection pool and run concurrently; each answer is a dict.
 
     OPENAI_API_KEY=sk-... python examples/async_chat.py
 """
@@ -19,19 +17,23 @@ MODEL = os.environ.get("OPENAI_MODEL", "gpt-4o-mini")
 QUESTIONS = ("What is 2 + 2?", "Name a colour.", "Name a planet.")
 
 
-async def ask(client: byot.AsyncClient, question: str) -> dict[str, Any]:
-    return await client.request(
-        "POST",
-        "/chat/completions",
-        body={"model": MODEL, "messages": [{"role": "user", "content": question}]},
-    )
+def ask(question: str) -> dict[str, Any]:
+    return {"model": MODEL, "messages": [{"role": "user", "content": question}]}
 
 
 async def run() -> None:
     async with byot.AsyncClient() as client:
-        chats = await asyncio.gather(*(ask(client, question) for question in QUESTIONS))
-    for question, chat in zip(QUESTIONS, chats, strict=True):
-        print(f"{question} -> {chat['choices'][0]['message']['content']}")
+        chats = await asyncio.gather(
+            *(client.chat.completions.create(ask(question)) for question in QUESTIONS)
+        )
+        for question, chat in zip(QUESTIONS, chats, strict=True):
+            print(f"{question} -> {chat['choices'][0]['message']['content']}")
+
+        async with await client.chat.completions.create_stream(ask("Tell me a joke.")) as stream:
+            async for chunk in stream:
+                for choice in chunk["choices"]:
+                    print(choice["delta"].get("content") or "", end="", flush=True)
+        print()
 
 
 def main() -> None:

@@ -23,13 +23,14 @@ MODEL = os.environ.get("OPENAI_MODEL", "gpt-4o-mini")
 
 def main() -> None:
     with byot.Client() as client:
-        chat = client.request(
-            "POST",
-            "/chat/completions",
-            body={
+        chat = client.chat.completions.create(
+            {
                 "model": MODEL,
-                "messages": [{"role": "user", "content": "Say hello in one short sentence."}],
-            },
+                "messages": [
+                    {"role": "developer", "content": "You are a helpful assistant."},
+                    {"role": "user", "content": "Say hello in one short sentence."},
+                ],
+            }
         )
     # `chat` is a dict[str, Any]: exactly the JSON the server sent, nothing dropped.
     print(chat["choices"][0]["message"]["content"])

@@ -1,0 +1,450 @@
+"""The `byot` command: list, call and validate the API's operations, and serve the spec mock.
+
+    byot ops [PATTERN]                    the operations, with verb and path
+    byot call OPERATION [NAME=VALUE ...] [-d JSON | -d @FILE] [--stream] [--validate] [--raw]
+              [--base-url URL] [--mock] [-o FILE]
+    byot validate SCHEMA FILE...          check JSON payloads against a schema of the spec
+    byot mock [--host HOST] [--port PORT] serve the spec mock on a local port
+
+A user's mistake (an unknown operation, a body that is not JSON, a missing key, an error
+status) prints one line to stderr and exits non-zero; only a bug in byot shows a traceback.
+Everything heavy (the endpoint table, the client, the schemas, the mock) is imported by the
+subcommand that needs it, so `byot --help` and `byot ops` start quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import os
+import sys
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, NoReturn
+
+from byot._types import override
+from byot.errors import BYOTError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from byot._client import Client
+    from byot._core import Endpoint
+
+__all__ = ["main"]
+
+# Exit statuses: 1 for a failure the command reports (an error status, invalid payloads),
+# 2 for a command line that cannot run.
+FAILED = 1
+USAGE = 2
+
+
+class UsageError(Exception):
+    """A command line that cannot run; its message is the one line the user sees."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors raised as `UsageError` instead of printed with the usage."""
+
+    @override
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `byot` command.
+
+    Args:
+        argv: The arguments after the program name (default: `sys.argv[1:]`).
+
+    Returns:
+        The exit status: 0 on success, 1 when the call or the check failed, 2 for a
+        command line that cannot run.
+    """
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+        run: Callable[[argparse.Namespace], int] = args.run
+        return run(args)
+    except SystemExit as done:  # --help and --version
+        return int(done.code or 0)
+    except UsageError as error:
+        _fail(error)
+        return USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`byot ops | head`): stop quietly, as shell tools do, and keep
+        # the interpreter's final flush of stdout from failing too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return FAILED
+    except BYOTError as error:
+        _fail(error)
+        return FAILED
+
+
+def _fail(error: BaseException) -> None:
+    # Some messages list details on lines of their own (a validation error's issues): one line.
+    text = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
+    sys.stderr.write(f"byot: {text}\n")
+
+
+def _parser() -> _Parser:
+    from byot._version import __version__
+
+    parser = _Parser(
+        prog="byot",
+        description="Call any operation of the OpenAI API (or a compatible one) from the shell.",
+    )
+    parser.add_argument("--version", action="version", version=f"byot {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    ops = commands.add_parser(
+        "ops",
+        help="list the operations, with verb and path",
+        description="List the API's operations: verb, path, operationId and method name.",
+    )
+    ops.add_argument(
+        "pattern",
+        nargs="?",
+        metavar="PATTERN",
+        help="only those whose operationId, path or method contains this (any case)",
+    )
+    ops.set_defaults(run=_ops)
+
+    call = commands.add_parser(
+        "call",
+        help="call an operation and print its answer as JSON",
+        description=(
+            "Call an operation by its operationId (see `byot ops`) and print the answer as "
+            "JSON; a stream prints one event per line. OPENAI_API_KEY and OPENAI_BASE_URL "
+            "are read as by byot.Client()."
+        ),
+    )
+    call.add_argument("operation", metavar="OPERATION", help="an operationId, e.g. listModels")
+    call.add_argument(
+        "params",
+        nargs="*",
+        metavar="NAME=VALUE",
+        help="path and query parameters, e.g. file_id=file-abc limit=10",
+    )
+    call.add_argument(
+        "-d", "--data", metavar="JSON", help="the request body: JSON, @FILE, or @- for stdin"
+    )
+    call.add_argument("--stream", action="store_true", help="stream the answer's events")
+    call.add_argument(
+        "--validate",
+        action="store_true",
+        help="check the request and the answer against the spec's schemas",
+    )
+    call.add_argument(
+        "--raw", action="store_true", help="print the status and headers with the body"
+    )
+    call.add_argument("--base-url", metavar="URL", help="the API's base URL")
+    call.add_argument(
+        "--mock",
+        action="store_true",
+        help="answer from the embedded spec mock: no network, no key (requests are checked "
+        "against the spec when the validation extra is installed)",
+    )
+    call.add_argument("-o", "--output", metavar="FILE", type=Path, help="write the answer to FILE")
+    call.set_defaults(run=_call)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check JSON payloads against a schema of the spec",
+        description=(
+            "Check JSON files (a .jsonl file: each line) against a schema of the bundled "
+            "OpenAI spec, e.g. CreateChatCompletionRequest. Exits 1 when any is invalid."
+        ),
+    )
+    validate.add_argument(
+        "schema",
+        metavar="SCHEMA",
+        help="a schema of the spec (CreateChatCompletionRequest), or an operationId with "
+        "--direction",
+    )
+    validate.add_argument(
+        "--direction",
+        choices=("request", "response"),
+        help="for an operationId: check its request or its response (default: strict for "
+        "requests, lenient for responses)",
+    )
+    validate.add_argument(
+        "files", nargs="+", metavar="FILE", type=Path, help="JSON or JSON Lines files"
+    )
+    validate.set_defaults(run=_validate)
+
+    mock = commands.add_parser(
+        "mock",
+        help="serve the spec mock on a local port",
+        description=(
+            "Serve every operation of the spec with its documented examples on a local "
+            "port, until Ctrl-C. Point OPENAI_BASE_URL at the URL it prints."
+        ),
+    )
+    mock.add_argument("--host", default="127.0.0.1", help="the address (default 127.0.0.1)")
+    mock.add_argument("--port", type=int, help="the port, 0 for any free one (default 8000)")
+    mock.add_argument(
+        "--no-validate", action="store_true", help="answer requests the spec would refuse"
+    )
+    mock.add_argument(
+        "--allow-remote", action="store_true", help="listen on an address that is not loopback"
+    )
+    mock.set_defaults(run=_mock)
+    return parser
+
+
+# ---------------------------------------------------------------------------------- ops
+
+
+def _ops(args: argparse.Namespace) -> int:
+    from byot._endpoints import ENDPOINTS
+
+    pattern: str | None = args.pattern
+    needle = (pattern or "").lower()
+    rows = [
+        (e.method, e.path, e.operation_id, e.name + (" (stream)" if e.stream else ""))
+        for e in ENDPOINTS.values()
+        if needle in f"{e.operation_id}\n{e.path}\n{e.name}".lower()
+    ]
+    if not rows:
+        raise UsageError(f"no operation matches {pattern!r}")
+    rows.sort(key=lambda row: (row[1], row[0]))
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    for *padded, last in rows:
+        cells = [cell.ljust(width) for cell, width in zip(padded, widths, strict=True)]
+        sys.stdout.write("  ".join([*cells, last]) + "\n")
+    return 0
+
+
+# --------------------------------------------------------------------------------- call
+
+
+def _call(args: argparse.Namespace) -> int:
+    endpoint = _endpoint(args.operation)
+    params = _params(endpoint, args.params)
+    body = None if args.data is None else _load_json(args.data)
+    if body is not None and endpoint.body == "none":
+        raise UsageError(f"{endpoint.operation_id} takes no body; leave out -d")
+    if args.stream and endpoint.stream is None:
+        raise UsageError(f"{endpoint.operation_id} does not stream; leave out --stream")
+    if args.stream and args.raw:
+        raise UsageError("--stream and --raw exclude each other")
+    if args.mock and args.base_url:
+        raise UsageError("--mock and --base-url exclude each other")
+    if args.validate:
+        _require_validation("--validate")
+        params["validate"] = "raise"
+    with _client(args) as client:
+        if args.stream:
+            _print_stream(client, endpoint, body, params, args.output)
+            return 0
+        value: Any = client.call(endpoint.operation_id, body, raw=args.raw, **params)
+    if args.raw:
+        parsed = value.parsed
+        value = {
+            "status": value.status_code,
+            "headers": dict(value.headers),
+            "body": {"base64": base64.b64encode(parsed).decode()}
+            if isinstance(parsed, bytes)
+            else parsed,
+        }
+    _emit(value, args.output)
+    return 0
+
+
+def _endpoint(operation_id: str) -> Endpoint:
+    """The operation named on the command line, or a `UsageError` with the closest name."""
+    import difflib
+
+    from byot._endpoints import ENDPOINTS
+
+    endpoint = ENDPOINTS.get(operation_id)
+    if endpoint is not None:
+        return endpoint
+    close = difflib.get_close_matches(operation_id, list(ENDPOINTS), n=1)
+    hint = f"did you mean {close[0]}?" if close else "`byot ops` lists them"
+    raise UsageError(f"no operation {operation_id!r}; {hint}")
+
+
+def _params(endpoint: Endpoint, pairs: Sequence[str]) -> dict[str, Any]:
+    """`NAME=VALUE` arguments as keywords of `client.call`, checked against the operation."""
+    import re
+
+    from byot._core import fill_path
+
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise UsageError(f"expected NAME=VALUE, got {pair!r}")
+        params[name] = value
+    in_path = re.findall(r"{(\w+)}", endpoint.path)
+    known = sorted({*in_path, *endpoint.query_params})
+    unknown = sorted(params.keys() - known)
+    if unknown:
+        takes = f"it takes {', '.join(known)}" if known else "it takes none"
+        raise UsageError(f"{endpoint.operation_id} has no parameter {unknown[0]!r}; {takes}")
+    try:
+        fill_path(endpoint.path, {name: params[name] for name in in_path if name in params})
+    except (TypeError, ValueError) as error:
+        raise UsageError(f"{error}: pass it as NAME=VALUE") from None
+    return dict(params)
+
+
+def _load_json(source: str) -> Any:
+    """The body of `-d`: JSON text, `@FILE`, or `@-` for stdin."""
+    import orjson
+
+    where = "-d"
+    text = source.encode()
+    if source == "@-":
+        where, text = "stdin", sys.stdin.buffer.read()
+    elif source.startswith("@"):
+        where = source[1:]
+        text = _read(Path(where))
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        raise UsageError(f"{where} is not JSON: {error}") from None
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}") from None
+
+
+def _client(args: argparse.Namespace) -> Client:
+    from byot._client import Client
+
+    if not args.mock:
+        return Client(base_url=args.base_url)
+    from byot.testing import SpecMock
+
+    # The mock's base URL is never dialled: SpecMock is the transport. It checks requests
+    # against the spec when it can; a plain install still gets its answers.
+    mock = SpecMock(validate_requests=_has_validation())
+    return Client(base_url="http://byot-mock/v1", api_key="sk-mock", transport=mock)
+
+
+def _has_validation() -> bool:
+    """Whether the `validation` extra (jsonschema) is installed."""
+    import importlib.util
+
+    return importlib.util.find_spec("jsonschema") is not None
+
+
+def _require_validation(what: str) -> None:
+    if not _has_validation():
+        raise UsageError(
+            f"{what} needs the validation extra: pip install 'byot-client[validation]'"
+        )
+
+
+def _print_stream(
+    client: Client, endpoint: Endpoint, body: Any, params: dict[str, Any], output: Path | None
+) -> None:
+    """Open the operation's `*_stream` method and print each event as one line of JSON."""
+    import orjson
+
+    assert endpoint.stream is not None  # noqa: S101 - checked by the caller
+    named = endpoint.stream.get("framing", "data") != "data"
+    namespace: Any = client
+    *parents, method = endpoint.name.split(".")
+    for attribute in parents:
+        namespace = getattr(namespace, attribute)
+    if endpoint.body != "none":
+        params = {"body": {} if body is None else body, **params}
+    with _writer(output) as out, getattr(namespace, method + "_stream")(**params) as stream:
+        for item in stream:
+            event = {"event": item[0], "data": item[1]} if named else item
+            out.write(orjson.dumps(event) + b"\n")
+            out.flush()
+
+
+def _writer(output: Path | None) -> contextlib.AbstractContextManager[IO[bytes]]:
+    """Where the answer goes: FILE, or stdout (left open when the block ends)."""
+    if output is None:
+        sys.stdout.flush()
+        return contextlib.nullcontext(sys.stdout.buffer)
+    try:
+        return output.open("wb")
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror}") from None
+
+
+def _emit(value: Any, output: Path | None) -> None:
+    """Print a JSON answer indented, a text answer as it is, and write a binary one."""
+    import orjson
+
+    if isinstance(value, bytes):
+        if output is None and sys.stdout.isatty():
+            raise UsageError("the answer is binary: pass -o FILE to save it")
+        data = value
+    elif isinstance(value, str):
+        data = (value.rstrip("\n") + "\n").encode()
+    else:
+        data = orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n"
+    with _writer(output) as out:
+        out.write(data)
+
+
+# ----------------------------------------------------------------------------- validate
+
+
+def _validate(args: argparse.Namespace) -> int:
+    """Check each payload, print one line per problem (or per valid file), exit 1 if any."""
+    import orjson
+
+    from byot import validate
+    from byot._endpoints import ENDPOINTS
+    from byot.errors import SchemaValidationError
+
+    _require_validation("byot validate")
+    if args.schema in ENDPOINTS and args.direction is None:
+        raise UsageError(
+            f"{args.schema} is an operation: add --direction request or --direction response"
+        )
+    failed = False
+    for path in args.files:
+        content = _read(path)
+        if path.suffix == ".jsonl":
+            lines = content.splitlines()
+            payloads = [(f"{path}:{n}", line) for n, line in enumerate(lines, 1) if line.strip()]
+        else:
+            payloads = [(str(path), content)]
+        for where, text in payloads:
+            try:
+                validate(orjson.loads(text), args.schema, direction=args.direction)
+            except orjson.JSONDecodeError as error:
+                problems = [f"not JSON: {error}"]
+            except SchemaValidationError as error:
+                problems = [f"{issue.path}: {issue.message}" for issue in error.issues]
+            except ValueError as error:  # no such schema: the command line is wrong
+                raise UsageError(str(error)) from None
+            else:
+                problems = []
+            failed = failed or bool(problems)
+            for problem in problems or ["ok"]:
+                sys.stdout.write(f"{where}: {problem}\n")
+    return FAILED if failed else 0
+
+
+# --------------------------------------------------------------------------------- mock
+
+
+def _mock(args: argparse.Namespace) -> int:
+    """`python -m byot.testing` under another name."""
+    from byot.testing import main as serve_mock
+
+    argv = ["--host", args.host]
+    if args.port is not None:
+        argv += ["--port", str(args.port)]
+    if args.no_validate:
+        argv.append("--no-validate")
+    if args.allow_remote:
+        argv.append("--allow-remote")
+    return serve_mock(argv)

@@ -1,0 +1,607 @@
+"""The `byot` command, run in-process through `main([...])`.
+
+`--mock` calls are answered by `byot.testing.SpecMock` (the spec's documented examples); calls
+to a real socket go to the suite's own server (tests/e2e/server.py). Every user mistake must
+end in exactly one line on stderr and a non-zero status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import io
+import runpy
+import sys
+from typing import TYPE_CHECKING
+
+import orjson
+import pytest
+
+import byot
+from byot import _cli
+from byot._cli import main
+from byot._endpoints import ENDPOINTS
+from byot.testing import Reply, Router, SpecMock, serve
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from byot._core import Endpoint
+
+SPEC_ANSWER = "Hello! How can I assist you today?"
+CHAT = '{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}'
+
+
+class Served:
+    """A `Router` in front of the spec mock, on a real local port."""
+
+    def __init__(self, router: Router, base_url: str) -> None:
+        self.router = router
+        self.base = ["--base-url", base_url]
+
+
+@pytest.fixture
+def served() -> Iterator[Served]:
+    router = Router()
+    with serve(mock=SpecMock(routes=router, validate_requests=False)) as base_url:
+        yield Served(router, base_url)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def one_line(err: str) -> str:
+    """The single `byot: ...` line a mistake prints."""
+    assert err.startswith("byot: ")
+    assert err.count("\n") == 1, err
+    assert err.endswith("\n")
+    return err[len("byot: ") : -1]
+
+
+# ------------------------------------------------------------------------------ the parser
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "--version") == (0, f"byot {byot.__version__}\n", "")
+
+
+def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "--help")
+
+    assert status == 0
+    for command in ("ops", "call", "validate", "mock"):
+        assert command in out
+
+
+def test_no_command_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys)
+
+    assert (status, out) == (2, "")
+    assert one_line(err) == "the following arguments are required: COMMAND (see byot --help)"
+
+
+def test_a_bad_flag_names_the_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "call", "listModels", "--bogus")
+
+    assert status == 2
+    assert "--bogus" in one_line(err)
+    assert err.endswith("(see byot --help)\n")
+
+
+def test_keyboard_interrupt_exits_130(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_cli, "_ops", interrupted)
+    assert run(capsys, "ops") == (130, "", "")
+
+
+def test_a_closed_pipe_ends_quietly(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def reader_gone(args: object) -> int:
+        sys.stdout.write("first line\n")
+        raise BrokenPipeError  # what writing to `byot ops | head -1` raises once head exits
+
+    monkeypatch.setattr(_cli, "_ops", reader_gone)
+    assert main(["ops"]) == 1
+    print("after", flush=True)  # stdout now goes nowhere, quietly
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")
+
+
+def test_python_dash_m_byot(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["byot", "ops", "createChatCompletion"])
+    with pytest.raises(SystemExit) as exited:
+        runpy.run_module("byot", run_name="__main__")
+
+    assert exited.value.code == 0
+    assert "POST  /chat/completions  createChatCompletion" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------------------------ ops
+
+
+def test_ops_lists_every_operation(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "ops")
+
+    assert (status, err) == (0, "")
+    lines = out.splitlines()
+    assert len(lines) == len(ENDPOINTS)
+    assert {line.split()[2] for line in lines} == set(ENDPOINTS)
+    chat = next(line for line in lines if " createChatCompletion " in line)
+    assert chat.split() == [
+        "POST",
+        "/chat/completions",
+        "createChatCompletion",
+        "chat.completions.create",
+        "(stream)",
+    ]
+
+
+def test_ops_filters_by_path_id_or_method_name(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "ops", "Chat/Comp")
+
+    assert status == 0
+    rows = [line.split()[:3] for line in out.splitlines()]
+    assert rows == [
+        ["GET", "/chat/completions", "listChatCompletions"],
+        ["POST", "/chat/completions", "createChatCompletion"],
+        ["DELETE", "/chat/completions/{completion_id}", "deleteChatCompletion"],
+        ["GET", "/chat/completions/{completion_id}", "getChatCompletion"],
+        ["POST", "/chat/completions/{completion_id}", "updateChatCompletion"],
+        ["GET", "/chat/completions/{completion_id}/messages", "getChatCompletionMessages"],
+    ]
+    # The columns line up.
+    assert len({line.index("/chat") for line in out.splitlines()}) == 1
+    assert run(capsys, "ops", "speech.create")[1].split()[:3] == [
+        "POST",
+        "/audio/speech",
+        "createSpeech",
+    ]
+
+
+def test_ops_without_a_match(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "ops", "teleport")
+
+    assert (status, out) == (2, "")
+    assert one_line(err) == "no operation matches 'teleport'"
+
+
+# ----------------------------------------------------------------------------------- call
+
+
+def test_call_the_mock(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "call", "createChatCompletion", "--mock", "-d", CHAT)
+
+    assert (status, err) == (0, "")
+    chat = orjson.loads(out)
+    assert chat["choices"][0]["message"]["content"] == SPEC_ANSWER
+    assert out.startswith('{\n  "')  # indented for a reader
+    assert out.endswith("}\n")
+
+
+def test_call_with_path_and_query_parameters(
+    served: Served, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = served.router.get("/files", json={"object": "list", "data": []})
+    file = served.router.get("/files/{file_id}", json={"id": "file-a/b"})
+
+    assert run(capsys, "call", "listFiles", "purpose=batch", "limit=2", *served.base)[0] == 0
+    status, out, _ = run(capsys, "call", "retrieveFile", "file_id=file-a/b", *served.base)
+
+    assert status == 0
+    assert orjson.loads(out) == {"id": "file-a/b"}
+    assert files.calls[0].request.url.raw_path == b"/v1/files?purpose=batch&limit=2"
+    assert file.calls[0].request.url.raw_path == b"/v1/files/file-a%2Fb"
+
+
+def test_call_reads_the_key_and_url_from_the_environment(
+    served: Served, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    models = served.router.get("/models", json={"data": []})
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
+    monkeypatch.setenv("OPENAI_BASE_URL", served.base[1])
+
+    assert run(capsys, "call", "listModels") == (0, '{\n  "data": []\n}\n', "")
+    assert models.calls[0].request.headers["authorization"] == "Bearer sk-from-env"
+
+
+def test_body_from_a_file_and_from_stdin(
+    served: Served,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    embeddings = served.router.post("/embeddings", json={"data": []})
+    body = tmp_path / "body.json"
+    body.write_text('{"model": "m", "input": "from a file"}')
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b'{"input": "from stdin"}')))
+
+    assert run(capsys, "call", "createEmbedding", "-d", f"@{body}", *served.base)[0] == 0
+    assert run(capsys, "call", "createEmbedding", "-d", "@-", *served.base)[0] == 0
+
+    assert [c.json()["input"] for c in embeddings.calls] == ["from a file", "from stdin"]
+
+
+def test_stream_prints_one_event_per_line(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "call", "createChatCompletion", "--mock", "--stream", "-d", CHAT)
+
+    assert (status, err) == (0, "")
+    chunks = [orjson.loads(line) for line in out.splitlines()]
+    assert [c["object"] for c in chunks] == ["chat.completion.chunk"] * len(chunks)
+    assert "".join(c["choices"][0]["delta"].get("content", "") for c in chunks) == "Hello"
+
+
+def test_named_events_print_their_names(capsys: pytest.CaptureFixture[str]) -> None:
+    body = '{"model": "gpt-4o-mini", "input": "Hi"}'
+    status, out, _ = run(capsys, "call", "createResponse", "--mock", "--stream", "-d", body)
+
+    assert status == 0
+    events = [orjson.loads(line) for line in out.splitlines()]
+    assert events[0]["event"] == "response.created"
+    assert events[-1]["event"] == "response.completed"
+    assert all(e["data"]["type"] == e["event"] for e in events)
+
+
+def test_a_stream_without_a_body(served: Served, capsys: pytest.CaptureFixture[str]) -> None:
+    done = {"type": "response.completed", "response": {"id": "resp_1", "output": []}}
+    route = served.router.get("/responses/{response_id}", responses=[Reply(sse=[done], done=False)])
+
+    status, out, _ = run(
+        capsys, "call", "getResponse", "response_id=resp_1", "--stream", *served.base
+    )
+
+    assert status == 0
+    assert orjson.loads(out) == {"event": "response.completed", "data": done}
+    assert route.calls[0].request.url.params["stream"] == "true"
+
+
+def test_stream_to_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "events.jsonl"
+    status, out, _ = run(
+        capsys, "call", "createChatCompletion", "--mock", "--stream", "-d", CHAT, "-o", str(target)
+    )
+
+    assert (status, out) == (0, "")
+    assert len(target.read_text().splitlines()) == 3
+
+
+def test_raw_shows_status_and_headers(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "call", "listModels", "--mock", "--raw")
+
+    assert status == 0
+    raw = orjson.loads(out)
+    assert raw["status"] == 200
+    assert raw["headers"]["content-type"] == "application/json"
+    assert raw["headers"]["x-request-id"].startswith("req_byot_mock_")
+    assert raw["body"]["data"][0]["id"] == "model-id-0"
+
+
+def test_raw_binary_answer_is_base64(capsys: pytest.CaptureFixture[str]) -> None:
+    body = '{"model": "tts-1", "input": "Hi", "voice": "alloy"}'
+    status, out, _ = run(capsys, "call", "createSpeech", "--mock", "--raw", "-d", body)
+
+    assert status == 0
+    encoded = orjson.loads(out)["body"]["base64"]
+    assert encoded.startswith("YnlvdC50ZXN0aW5n")  # "byot.testing"
+
+
+def test_binary_answer_goes_to_stdout_or_a_file(
+    capsysbinary: pytest.CaptureFixture[bytes], tmp_path: Path
+) -> None:
+    argv = ["call", "downloadFile", "file_id=file-abc", "--mock"]
+    assert main(argv) == 0
+    content = capsysbinary.readouterr().out
+    assert content == b"byot.testing: the bytes of downloadFile"
+
+    target = tmp_path / "content.bin"
+    assert main([*argv, "-o", str(target)]) == 0
+    assert capsysbinary.readouterr().out == b""
+    assert target.read_bytes() == content
+
+
+def test_binary_answer_is_not_sent_to_a_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    status, out, err = run(capsys, "call", "downloadFile", "file_id=file-abc", "--mock")
+
+    assert (status, out) == (2, "")
+    assert one_line(err) == "the answer is binary: pass -o FILE to save it"
+
+
+def test_text_answer_is_printed_as_it_is(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "call", "create-realtime-call", "--mock", "-d", '{"sdp": "v=0"}')
+
+    assert status == 0
+    assert out.startswith("v=0\no=- ")
+    assert out.endswith("a=sctp-port:5000\n")
+
+
+def test_empty_answer_prints_null(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "call", "deleteResponse", "response_id=resp_1", "--mock") == (
+        0,
+        "null\n",
+        "",
+    )
+
+
+# ------------------------------------------------------------------- call: user mistakes
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["createchatcompletion"],
+            "no operation 'createchatcompletion'; did you mean createChatCompletion?",
+        ),
+        (["teleport"], "no operation 'teleport'; `byot ops` lists them"),
+        (["retrieveFile", "file_id"], "expected NAME=VALUE, got 'file_id'"),
+        (["retrieveFile", "=x"], "expected NAME=VALUE, got '=x'"),
+        (
+            ["retrieveFile", "file_id=a", "limit=1"],
+            "retrieveFile has no parameter 'limit'; it takes file_id",
+        ),
+        (["listModels", "limit=1"], "listModels has no parameter 'limit'; it takes none"),
+        (
+            ["retrieveFile"],
+            "missing path parameter 'file_id' for /files/{file_id}: pass it as NAME=VALUE",
+        ),
+        (
+            ["retrieveFile", "file_id="],
+            "path parameter 'file_id' is empty; an empty id would change the route: "
+            "pass it as NAME=VALUE",
+        ),
+        (["createEmbedding", "-d", "{nope"], "-d is not JSON: "),
+        (
+            ["createEmbedding", "-d", "@/nonexistent/body.json"],
+            "cannot read /nonexistent/body.json: ",
+        ),
+        (["listModels", "-d", "{}"], "listModels takes no body; leave out -d"),
+        (["listModels", "--stream"], "listModels does not stream; leave out --stream"),
+        (["createChatCompletion", "--stream", "--raw"], "--stream and --raw exclude each other"),
+        (
+            ["listModels", "--mock", "--base-url", "http://x"],
+            "--mock and --base-url exclude each other",
+        ),
+        (
+            ["listModels", "--mock", "-o", "/nonexistent/out.json"],
+            "cannot write /nonexistent/out.json: ",
+        ),
+        (
+            ["createChatCompletion", "--mock", "--stream", "-d", CHAT, "-o", "/nonexistent/x"],
+            "cannot write /nonexistent/x: ",
+        ),
+    ],
+)
+def test_mistakes_are_one_line(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, "call", *argv)
+
+    assert (status, out) == (2, "")
+    assert one_line(err).startswith(message)
+
+
+def test_no_key_for_openai_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "call", "listModels")
+
+    assert (status, out) == (1, "")
+    assert one_line(err).startswith("no API key for api.openai.com")
+
+
+def test_an_error_status_is_one_line(served: Served, capsys: pytest.CaptureFixture[str]) -> None:
+    error = {
+        "error": {"message": "The model `nope` does not exist", "type": "invalid_request_error"}
+    }
+    served.router.get(
+        "/models/{model}", status=404, json=error, headers={"x-request-id": "req_404"}
+    )
+
+    status, out, err = run(capsys, "call", "retrieveModel", "model=nope", *served.base)
+
+    assert (status, out) == (1, "")
+    line = one_line(err)
+    assert "404" in line
+    assert "The model `nope` does not exist" in line
+    assert "req_404" in line
+
+
+def test_an_error_in_a_stream_is_one_line(
+    served: Served, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = {"choices": [{"index": 0, "delta": {"content": "Hel"}}]}
+    failure = {"error": {"message": "overloaded", "code": 502}}
+    served.router.post("/chat/completions", sse=[first, failure])
+
+    status, out, err = run(
+        capsys, "call", "createChatCompletion", "--stream", "-d", CHAT, *served.base
+    )
+
+    assert status == 1
+    assert orjson.loads(out) == first  # what came before the error is printed
+    # The server thread, in this process, may report the connection the CLI closed after the
+    # error (a broken pipe) on stderr too: only the CLI's own lines are its output.
+    (line,) = [line for line in err.splitlines() if line.startswith("byot: ")]
+    assert line == "byot: the stream reported an error: overloaded [code=502]"
+
+
+# ---------------------------------------------------------------------------------- mock
+
+
+def test_mock_forwards_to_byot_testing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import byot.testing
+
+    seen: list[list[str]] = []
+
+    def serve(argv: list[str]) -> int:
+        seen.append(argv)
+        return 0
+
+    monkeypatch.setattr(byot.testing, "main", serve)
+    assert run(capsys, "mock")[0] == 0
+    assert (
+        run(capsys, "mock", "--port", "0", "--host", "::1", "--no-validate", "--allow-remote")[0]
+        == 0
+    )
+
+    assert seen == [
+        ["--host", "127.0.0.1"],
+        ["--host", "::1", "--port", "0", "--no-validate", "--allow-remote"],
+    ]
+
+
+def test_mock_port_must_be_a_number(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "mock", "--port", "eighty")
+
+    assert status == 2
+    assert "invalid int value: 'eighty'" in one_line(err)
+
+
+# ------------------------------------------------------------------------------- validate
+
+BAD_ROLE = '{"model": "gpt-4o-mini", "messages": [{"role": "usr", "content": "Hi"}]}'
+
+
+def test_call_validate_checks_the_request_before_sending(
+    served: Served, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chat = served.router.post("/chat/completions", json={"choices": []})
+    status, out, err = run(
+        capsys, "call", "createChatCompletion", "--validate", "-d", BAD_ROLE, *served.base
+    )
+
+    assert (status, out) == (1, "")
+    line = one_line(err)
+    assert line.startswith(
+        "createChatCompletion request does not match CreateChatCompletionRequest"
+    )
+    assert "$.messages[0].role: 'usr' is not a valid 'role'" in line
+    assert chat.calls == []  # never sent
+
+
+def test_call_validate_checks_the_answer(
+    served: Served, capsys: pytest.CaptureFixture[str]
+) -> None:
+    served.router.post("/chat/completions", json={"choices": "none"})
+    argv = ["call", "createChatCompletion", "-d", CHAT, *served.base]
+
+    assert run(capsys, *argv)[0] == 0  # without --validate the answer is printed as it came
+    status, out, err = run(capsys, *argv, "--validate")
+
+    assert (status, out) == (1, "")
+    assert "createChatCompletion response does not match" in one_line(err)
+    assert "$.choices" in err
+
+
+def test_call_validate_passes_a_good_call(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "call", "createChatCompletion", "--mock", "--validate", "-d", CHAT)
+
+    assert status == 0
+    assert orjson.loads(out)["choices"][0]["message"]["content"] == SPEC_ANSWER
+
+
+def test_validate_files(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(CHAT)
+    bad = tmp_path / "bad.json"
+    bad.write_text(BAD_ROLE)
+    lines = tmp_path / "requests.jsonl"
+    lines.write_text(f"{CHAT}\n\n" + '{"model": "m", "messages": []}\n{"model": "m"\n')
+
+    status, out, err = run(
+        capsys, "validate", "CreateChatCompletionRequest", str(good), str(bad), str(lines)
+    )
+
+    assert (status, err) == (1, "")
+    assert out.splitlines() == [
+        f"{good}: ok",
+        f"{bad}: $.messages[0].role: 'usr' is not a valid 'role'; expected one of "
+        "['assistant', 'developer', 'function', 'system', 'tool', 'user']",
+        f"{lines}:1: ok",
+        f"{lines}:3: $.messages: [] should be non-empty",
+        f"{lines}:4: not JSON: unexpected end of data: line 1 column 14 (char 13)",
+    ]
+
+
+def test_validate_all_good(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    good = tmp_path / "chat.json"
+    good.write_text('{"id": "c", "choices": []}')
+
+    status, out, _ = run(
+        capsys, "validate", "createChatCompletion", "--direction", "response", str(good)
+    )
+
+    assert (status, out) == (0, f"{good}: ok\n")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["Nope", "{file}"], "no schema or operation named 'Nope'"),
+        (
+            ["createChatCompletion", "{file}"],
+            "createChatCompletion is an operation: add --direction request or --direction response",
+        ),
+        (["CreateChatCompletionRequest", "/nonexistent.json"], "cannot read /nonexistent.json: "),
+        (["CreateChatCompletionRequest"], "the following arguments are required: FILE"),
+    ],
+)
+def test_validate_mistakes_are_one_line(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    payload = tmp_path / "payload.json"
+    payload.write_text(CHAT)
+    status, out, err = run(capsys, "validate", *(a.format(file=payload) for a in argv))
+
+    assert (status, out) == (2, "")
+    assert one_line(err).startswith(message)
+
+
+def test_without_the_validation_extra(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(_cli, "_has_validation", lambda: False)
+    payload = tmp_path / "payload.json"
+    payload.write_text(CHAT)
+    extra = "needs the validation extra: pip install 'byot-client[validation]'"
+
+    status, _, err = run(capsys, "validate", "CreateChatCompletionRequest", str(payload))
+    assert (status, one_line(err)) == (2, f"byot validate {extra}")
+    status, _, err = run(capsys, "call", "listModels", "--mock", "--validate")
+    assert (status, one_line(err)) == (2, f"--validate {extra}")
+    # The mock still answers; it cannot check the request, so a bad one gets the answer too.
+    status, out, _ = run(capsys, "call", "createChatCompletion", "--mock", "-d", BAD_ROLE)
+    assert status == 0
+    assert orjson.loads(out)["choices"][0]["message"]["content"] == SPEC_ANSWER
+
+
+def test_the_mock_checks_requests(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "call", "createChatCompletion", "--mock", "-d", BAD_ROLE)
+
+    assert (status, out) == (1, "")
+    assert "400" in one_line(err)
+    assert "'usr' is not a valid 'role'" in err
+
+
+@pytest.mark.parametrize(
+    "endpoint", [e for e in ENDPOINTS.values() if e.stream], ids=lambda e: e.operation_id
+)
+def test_every_streaming_operation_has_its_stream_method(endpoint: Endpoint) -> None:
+    # --stream finds `<method>_stream` by the operation's dotted name.
+    *parents, method = endpoint.name.split(".")
+    with byot.Client(base_url="http://unused/v1") as client:
+        namespace: object = client
+        for attribute in parents:
+            namespace = getattr(namespace, attribute)
+        assert callable(getattr(namespace, method + "_stream"))
