@@ -235,15 +235,20 @@ class _Mismatch(Exception):  # noqa: N818 - internal control flow, never escapes
         self.path: list[str | int] = []
 
     def json_path(self) -> str:
-        parts = ["$"]
-        for seg in reversed(self.path):
-            if isinstance(seg, int):
-                parts.append(f"[{seg}]")
-            elif seg.isidentifier():
-                parts.append(f".{seg}")
-            else:
-                parts.append(f"[{orjson.dumps(seg).decode()}]")
-        return "".join(parts)
+        return json_path(reversed(self.path))
+
+
+def json_path(parts: Iterable[str | int]) -> str:
+    """A JSON path such as `$.choices[0].message["odd key"]`, from keys and indexes."""
+    path = ["$"]
+    for part in parts:
+        if isinstance(part, int):
+            path.append(f"[{part}]")
+        elif part.isidentifier():
+            path.append(f".{part}")
+        else:
+            path.append(f"[{orjson.dumps(part).decode()}]")
+    return "".join(path)
 
 
 def _expected(what: str, value: object) -> NoReturn:

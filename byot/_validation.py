@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias, cast
 
 import orjson
 
+from byot._codec import json_path
 from byot._types import override
 from byot.errors import SchemaIssue, SchemaValidationError, SchemaValidationWarning
 
@@ -259,7 +260,7 @@ def _unknown_parameters(
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else " (providers may add their own)"
         issues.append(
-            SchemaIssue(_json_path([name]), f"{name!r} is not a parameter of {operation}{hint}")
+            SchemaIssue(json_path([name]), f"{name!r} is not a parameter of {operation}{hint}")
         )
     _emit(
         SchemaValidationWarning(
@@ -575,19 +576,7 @@ def _issues(errors: list[ValidationError]) -> list[SchemaIssue]:
     leaves = [best_match([error]) for error in ranked]
     first = best_match(errors)
     ordered = [first, *(leaf for leaf in leaves if leaf is not first)]
-    return [SchemaIssue(_json_path(leaf.absolute_path), leaf.message) for leaf in ordered]
-
-
-def _json_path(parts: Any) -> str:
-    path = ["$"]
-    for part in parts:
-        if isinstance(part, int):
-            path.append(f"[{part}]")
-        elif part.isidentifier():
-            path.append(f".{part}")
-        else:
-            path.append(f"[{orjson.dumps(part).decode()}]")
-    return "".join(path)
+    return [SchemaIssue(json_path(leaf.absolute_path), leaf.message) for leaf in ordered]
 
 
 class _State:
