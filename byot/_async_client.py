@@ -505,9 +505,7 @@ class AsyncClient(AsyncResources):
         )
         accumulate = None if event_type or decoder else _core.accumulator_for(endpoint)
         if prepared.check_response != "off":
-            convert, accumulate = _core.checked_events(
-                endpoint, prepared.check_response, convert, accumulate
-            )
+            convert = _core.checked_events(endpoint, prepared.check_response, convert)
         return AsyncStream(
             response,
             rules,

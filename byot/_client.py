@@ -479,9 +479,7 @@ class Client(Resources):
         )
         accumulate = None if event_type or decoder else _core.accumulator_for(endpoint)
         if prepared.check_response != "off":
-            convert, accumulate = _core.checked_events(
-                endpoint, prepared.check_response, convert, accumulate
-            )
+            convert = _core.checked_events(endpoint, prepared.check_response, convert)
         return Stream(
             response,
             rules,

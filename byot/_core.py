@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 from urllib.parse import quote, urlencode
 
 import httpx
-import orjson
 
 from byot import _codec, _status, _validation, errors
 from byot._config import OpenAIConfig
@@ -893,37 +892,25 @@ def event_converter(
 
 
 def checked_events(
-    endpoint: Endpoint,
-    mode: Mode,
-    convert: Callable[[Any, Any], Any] | None,
-    accumulate: Callable[[list[Any]], dict[str, Any]] | None,
-) -> tuple[Callable[[Any, Any], Any], Callable[[list[Any]], dict[str, Any]] | None]:
-    """A stream's converter and merger with each event validated first (`validate=` on).
-
-    The check needs the converted path of the stream's feed, which keeps no raw data for
-    `final()`: a checked stream of plain items keeps its own, and merges from it.
-    """
+    endpoint: Endpoint, mode: Mode, convert: Callable[[Any, Any], Any] | None
+) -> Callable[[Any, Any], Any]:
+    """A stream's converter with each event validated first (`validate=` on)."""
     assert endpoint.stream is not None  # noqa: S101 - only streaming operations get here
     check = _validation.event_check(endpoint.operation_id, endpoint.stream, mode)
-    if convert is not None:
-        then = convert
+    if convert is None:
 
-        def checked(event: Any, item: Any) -> Any:
+        def plain(_event: Any, item: Any) -> Any:
             check(item)
-            return then(event, item)
+            return item
 
-        return checked, accumulate
-    kept: list[bytes] = []
+        return plain
+    then = convert
 
-    def plain(event: Any, item: Any) -> Any:
+    def checked(event: Any, item: Any) -> Any:
         check(item)
-        kept.append(event.data)
-        return item
+        return then(event, item)
 
-    if accumulate is None:
-        return plain, None
-    merge = accumulate
-    return plain, lambda _unkept: merge([orjson.loads(data) for data in kept])
+    return checked
 
 
 _CHAT_STREAMS = frozenset({"createChatCompletion"})

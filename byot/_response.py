@@ -209,20 +209,17 @@ class _Feed:
     cycle collector runs.
     """
 
-    __slots__ = ("convert", "decoder", "deliver", "rules", "seen", "started")
+    __slots__ = ("convert", "decoder", "deliver", "rules", "seen")
 
     def __init__(
         self, rules: StreamRules, convert: Callable[[Event, Any], Any] | None, *, keep: bool
     ) -> None:
         self.rules = rules
         self.convert = convert
-        # Set when the reading generator is made: from then on the generator owns the
-        # response (see `Stream._items`), so dropping the stream object must not close it:
-        # `for x in client...create_stream(...)` keeps only the generator.
-        self.started = False
         # Nameless events come as bare data where no converter needs their `Event`.
         self.decoder = SSEDecoder(bare=convert is None and not rules.named)
-        # The raw data of each delivered event, for final() to merge (chat, Responses only).
+        # The raw data of each delivered event, for final() to merge (chat, Responses only,
+        # converted or not: a stream validating its events converts them).
         # Bytes, not the decoded dicts: keeping thousands of dicts alive costs the garbage
         # collector ~1.3 us per event, keeping bytes ~0.2 us (measured on 10k-chunk streams).
         self.seen: list[bytes] | None = [] if keep else None
@@ -233,9 +230,8 @@ class _Feed:
         )
 
     def _converted(self, events: list[Event]) -> list[Any]:
-        # Converted items are the caller's own types: such streams keep nothing to merge. A
-        # failed conversion, like a provider's error, comes after the items before it.
-        rules, convert = self.rules, self.convert
+        # A failed conversion, like a provider's error, comes after the items before it.
+        rules, convert, seen = self.rules, self.convert, self.seen
         assert convert is not None  # noqa: S101 - chosen only with a converter
         out: list[Any] = []
         try:
@@ -243,6 +239,8 @@ class _Feed:
                 item = rules.handle(event)
                 if item is not SKIP:
                     out.append(convert(event, item))
+                    if seen is not None:
+                        seen.append(event.data)
                 if rules.done:
                     break
         except Exception as exc:  # noqa: BLE001 - raised by `finish`, after `out`
@@ -309,7 +307,7 @@ class _EventStreamBase(_StreamBase, Generic[R]):
     def __del__(self) -> None:
         # Once the reading generator exists it owns the response (see `_items`): the stream
         # object may go while the generator reads on (`for x in client...create_stream(...)`).
-        if not self._feed.started:
+        if "_items" not in self.__dict__:
             super().__del__()
 
     def _merged(self) -> dict[str, Any]:
@@ -350,7 +348,6 @@ class Stream(_EventStreamBase[R]):
     @cached_property
     def _items(self) -> Iterator[R]:
         items = _read_events(self._response, self._feed, self.method, self.url)
-        self._feed.started = True
         # A generator that started closes the response in its `finally`; one dropped before
         # its first step never runs that, so its collection closes the response too.
         weakref.finalize(items, self._response.close)
@@ -389,7 +386,6 @@ class AsyncStream(_EventStreamBase[R]):
     @cached_property
     def _items(self) -> AsyncIterator[R]:
         items = _aread_events(self._response, self._feed, self.method, self.url)
-        self._feed.started = True
         # As in `Stream._items`; the event loop closes a started one it finds dropped.
         weakref.finalize(items, _close_soon, self._response)
         return items
