@@ -18,8 +18,8 @@ from byot._client import Client
 from byot._config import AzureConfig, AzureV1Config, OpenAIConfig
 from byot._response import APIResponse, AsyncBinaryStream, AsyncStream, BinaryStream, Stream
 from byot._retry import RetryEvent, RetryPolicy
+from byot._signatures import EventHooks, RequestOptions
 from byot._timeout import Timeout
-from byot._types import EventHooks, RequestOptions
 from byot._validation import Validation, is_valid, register_schema, validate
 from byot._version import __version__
 from byot.protocols import Config

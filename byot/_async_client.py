@@ -13,10 +13,10 @@ import httpx
 import orjson
 
 from byot import _codec, _core, _pagination, _transport
+from byot._override import override
 from byot._response import APIResponse, AsyncBinaryStream, AsyncStream
 from byot._sse import StreamRules
 from byot._timeout import DEFAULT_TIMEOUT, Timeout
-from byot._types import override
 from byot.resources import AsyncResources
 
 if TYPE_CHECKING:
@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
 
     from byot._retry import RetryPolicy
+    from byot._signatures import B, CallOptions, EventHooks, R, RequestOptions, ValidateTypes
     from byot._timeout import Deadline
-    from byot._types import B, CallOptions, EventHooks, R, RequestOptions, ValidateTypes
     from byot.protocols import Config
 
 _EVENTS = "text/event-stream"

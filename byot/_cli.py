@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
-from byot._types import override
+from byot._override import override
 from byot.errors import BYOTError
 
 if TYPE_CHECKING:

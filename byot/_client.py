@@ -12,10 +12,10 @@ import httpx
 import orjson
 
 from byot import _codec, _core, _pagination, _transport
+from byot._override import override
 from byot._response import APIResponse, BinaryStream, Stream
 from byot._sse import StreamRules
 from byot._timeout import DEFAULT_TIMEOUT, Timeout
-from byot._types import override
 from byot.resources import Resources
 
 if TYPE_CHECKING:
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
 
     from byot._retry import RetryPolicy
+    from byot._signatures import B, CallOptions, EventHooks, R, RequestOptions, ValidateTypes
     from byot._timeout import Deadline
-    from byot._types import B, CallOptions, EventHooks, R, RequestOptions, ValidateTypes
     from byot.protocols import Config
 
 _EVENTS = "text/event-stream"

@@ -11,7 +11,7 @@ import os
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-from byot._types import override
+from byot._override import override
 from byot.errors import ConfigError
 
 if TYPE_CHECKING:

@@ -22,14 +22,14 @@ import httpx
 from byot import _codec, _status, _validation, errors
 from byot._config import OpenAIConfig
 from byot._retry import RetryPolicy
+from byot._signatures import CallOptions, EventHooks, RequestOptions
 from byot._timeout import DEFAULT_TIMEOUT, Deadline, Timeout, to_timeout
-from byot._types import CallOptions, EventHooks, RequestOptions
 from byot._validation import OFF, Validation
 from byot._version import __version__
 from byot.errors import APIConnectionError, APITimeoutError, DecodeError
 
 if TYPE_CHECKING:
-    from byot._types import HeaderTypes, QueryTypes, ValidateTypes
+    from byot._signatures import HeaderTypes, QueryTypes, ValidateTypes
     from byot._validation import Mode
     from byot.protocols import Config
 

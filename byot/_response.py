@@ -17,8 +17,9 @@ import httpx
 import orjson
 
 from byot._core import connection_error
+from byot._override import override
+from byot._signatures import R
 from byot._sse import SKIP, SSEDecoder
-from byot._types import R, override
 
 if TYPE_CHECKING:
     import os

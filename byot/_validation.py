@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias, cast
 import orjson
 
 from byot._codec import json_path
-from byot._types import override
+from byot._override import override
 from byot.errors import SchemaIssue, SchemaValidationError, SchemaValidationWarning
 
 if TYPE_CHECKING:

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from byot._types import override
+from byot._override import override
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -56,7 +56,7 @@ from byot.errors import InvalidWebhookSignatureError
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from byot._types import R
+    from byot._signatures import R
 
 __all__ = ["sign", "unwrap", "verify"]
 

@@ -402,12 +402,12 @@ def facade(methods: list[Method], is_async: bool) -> str:
         "from functools import cached_property",
         "from typing import TYPE_CHECKING, Any, Literal, overload\n",
         "from byot._endpoints import ENDPOINTS as _E",
-        "from byot._types import B, CallOptions, R, T\n",
+        "from byot._signatures import B, CallOptions, R, T\n",
         "if TYPE_CHECKING:",
         "    from typing_extensions import Unpack\n",
         f"    from byot.{'_async_client' if is_async else '_client'} import {client}",
         f"    from byot._response import APIResponse, {prefix}BinaryStream, {prefix}Stream",
-        "    from byot._types import Body, UntypedMapping",
+        "    from byot._signatures import Body, UntypedMapping",
         f"    from byot.types import {', '.join(request_types)}\n\n",
     ]
     for space, members in spaces.items():

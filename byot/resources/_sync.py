@@ -12,14 +12,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from byot._endpoints import ENDPOINTS as _E
-from byot._types import B, CallOptions, R, T
+from byot._signatures import B, CallOptions, R, T
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from byot._client import Client
     from byot._response import APIResponse, BinaryStream, Stream
-    from byot._types import Body, UntypedMapping
+    from byot._signatures import Body, UntypedMapping
     from byot.types import (
         AddUploadPartRequest,
         AdminApiKeysCreateRequestJson,

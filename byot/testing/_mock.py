@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 import httpx
 import orjson
 
-from byot._types import override
+from byot._override import override
 from byot.testing._frames import SSE_DONE, sse_event
 from byot.testing._routes import Call, PathTemplate, error_response, raw_path
 from byot.testing._synth import Synthesizer

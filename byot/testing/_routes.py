@@ -18,7 +18,7 @@ from urllib.parse import unquote
 import httpx
 import orjson
 
-from byot._types import override
+from byot._override import override
 from byot.testing._frames import sse_frames
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
-from byot._types import override
+from byot._override import override
 from byot.testing._mock import SpecMock
 from byot.testing._routes import error_response
 

@@ -33,7 +33,7 @@ from byot._retry import RetryPolicy
 from byot._timeout import DEFAULT_TIMEOUT, NO_TIMEOUT, Deadline, Timeout
 
 if TYPE_CHECKING:
-    from byot._types import RequestOptions
+    from byot._signatures import RequestOptions
 
 BASE = "http://h/v1"
 

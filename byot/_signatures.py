@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 if TYPE_CHECKING:
     import httpx
     from typing_extensions import TypeVar
-    from typing_extensions import override as override  # re-exported for the modules
 
     from byot._timeout import Timeout
     from byot._validation import Mode, Validation
@@ -25,14 +24,11 @@ if TYPE_CHECKING:
     """The request body type, tied to `encoder=` when one is given."""
 else:
     # Only type checkers read the defaults (PEP 696), so at run time the type variables come
-    # from `typing` and `override` does nothing: importing typing_extensions (and `inspect`,
-    # which it imports) would add about a tenth to `import byot`.
+    # from `typing`: importing typing_extensions (and `inspect`, which it imports) would add
+    # about a tenth to `import byot`.
     from typing import TypeVar  # noqa: TID251 - see above
 
     R, T, B = TypeVar("R"), TypeVar("T"), TypeVar("B")
-
-    def override(method: Any) -> Any:
-        return method
 
 
 JSON: TypeAlias = Any
