@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self, Unpack
 
+    from byot._endpoint import Endpoint
     from byot._retry import RetryPolicy
     from byot._signatures import B, CallOptions, EventHooks, R, RequestOptions, ValidateTypes
     from byot._timeout import Deadline
@@ -411,7 +412,7 @@ class AsyncClient(AsyncResources):
 
     async def _call(
         self,
-        endpoint: _core.Endpoint,
+        endpoint: Endpoint,
         body: object,
         path_values: Mapping[str, object],
         query_values: Mapping[str, object],
@@ -435,7 +436,7 @@ class AsyncClient(AsyncResources):
 
     async def _pages(
         self,
-        endpoint: _core.Endpoint,
+        endpoint: Endpoint,
         path_values: Mapping[str, object],
         query_values: Mapping[str, object],
         response_type: type[Any] | None,
@@ -461,7 +462,7 @@ class AsyncClient(AsyncResources):
 
     async def _items(
         self,
-        endpoint: _core.Endpoint,
+        endpoint: Endpoint,
         path_values: Mapping[str, object],
         query_values: Mapping[str, object],
         item_type: type[Any] | None,
@@ -475,7 +476,7 @@ class AsyncClient(AsyncResources):
 
     async def _events(
         self,
-        endpoint: _core.Endpoint,
+        endpoint: Endpoint,
         body: object,
         path_values: Mapping[str, object],
         query_values: Mapping[str, object],
@@ -517,7 +518,7 @@ class AsyncClient(AsyncResources):
 
     async def _chunks(
         self,
-        endpoint: _core.Endpoint,
+        endpoint: Endpoint,
         body: object,
         path_values: Mapping[str, object],
         query_values: Mapping[str, object],

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from byot._client import Client
-    from byot._core import Endpoint
+    from byot._endpoint import Endpoint
 
 __all__ = ["main"]
 

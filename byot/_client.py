@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self, Unpack
 
+    from byot._endpoint import Endpoint
     from byot._retry import RetryPolicy
     from byot._signatures import B, CallOptions, EventHooks, R, RequestOptions, ValidateTypes
     from byot._timeout import Deadline
@@ -385,7 +386,7 @@ class Client(Resources):
 
     def _call(
         self,
-        endpoint: _core.Endpoint,
+        endpoint: Endpoint,
         body: object,
         path_values: Mapping[str, object],
         query_values: Mapping[str, object],
@@ -409,7 +410,7 @@ class Client(Resources):
 
     def _pages(
         self,
-        endpoint: _core.Endpoint,
+        endpoint: Endpoint,
         path_values: Mapping[str, object],
         query_values: Mapping[str, object],
         response_type: type[Any] | None,
@@ -435,7 +436,7 @@ class Client(Resources):
 
     def _items(
         self,
-        endpoint: _core.Endpoint,
+        endpoint: Endpoint,
         path_values: Mapping[str, object],
         query_values: Mapping[str, object],
         item_type: type[Any] | None,
@@ -449,7 +450,7 @@ class Client(Resources):
 
     def _events(
         self,
-        endpoint: _core.Endpoint,
+        endpoint: Endpoint,
         body: object,
         path_values: Mapping[str, object],
         query_values: Mapping[str, object],
@@ -491,7 +492,7 @@ class Client(Resources):
 
     def _chunks(
         self,
-        endpoint: _core.Endpoint,
+        endpoint: Endpoint,
         body: object,
         path_values: Mapping[str, object],
         query_values: Mapping[str, object],

@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -29,6 +29,7 @@ from byot._version import __version__
 from byot.errors import APIConnectionError, APITimeoutError, DecodeError
 
 if TYPE_CHECKING:
+    from byot._endpoint import Endpoint
     from byot._signatures import HeaderTypes, QueryTypes, ValidateTypes
     from byot._validation import Mode
     from byot.protocols import Config
@@ -518,27 +519,6 @@ def _merge_headers(
         else:
             headers[name] = value
     return headers
-
-
-class Endpoint(NamedTuple):
-    """One operation of the API, as the generated table (`byot/_endpoints.py`) records it.
-
-    A NamedTuple rather than a dataclass: as immutable, and a tenth of the cost to define at
-    import time.
-    """
-
-    operation_id: str
-    name: str  # the method's dotted name, e.g. "chat.completions.create"
-    method: str
-    path: str  # a template with {name} placeholders
-    fixed_query: Mapping[str, str]  # query pairs that are part of the route (`?beta=true`)
-    query_params: Mapping[str, str]  # Python keyword -> name on the wire
-    body: str  # "json", "multipart" or "none"
-    result: str  # "json", "binary", "text" or "empty"
-    part_types: Mapping[str, str] | None = None  # multipart fields sent as typed parts
-    admin: bool = False  # authenticated with the admin key
-    stream: Mapping[str, Any] | None = None  # flag, framing and terminator when it streams
-    pagination: Mapping[str, Any] | None = None  # how the next page's cursor is found
 
 
 class Replayable(Protocol):

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from byot._core import Endpoint as E
+from byot._endpoint import Endpoint as E
 
 ENDPOINTS: dict[str, E] = {
     "CancelChatSessionMethod": E(

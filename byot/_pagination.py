@@ -16,7 +16,7 @@ from byot._codec import json_array, json_object
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from byot._core import Endpoint
+    from byot._endpoint import Endpoint
 
 
 def items(page: Any, pagination: Mapping[str, str]) -> list[Any]:

@@ -469,7 +469,7 @@ def endpoints(methods: list[Method]) -> str:
         BANNER,
         '"""Every operation of the API, keyed by operationId."""\n',
         "from __future__ import annotations\n",
-        "from byot._core import Endpoint as E\n",
+        "from byot._endpoint import Endpoint as E\n",
         "ENDPOINTS: dict[str, E] = {",
         *(m.endpoint() for m in sorted(methods, key=lambda m: m.op_id)),
         "}",

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from byot._core import Endpoint
+    from byot._endpoint import Endpoint
 
 SPEC_ANSWER = "Hello! How can I assist you today?"
 CHAT = '{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}'

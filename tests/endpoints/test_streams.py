@@ -19,7 +19,7 @@ import pytest
 from byot._endpoints import ENDPOINTS
 
 if TYPE_CHECKING:
-    from byot._core import Endpoint
+    from byot._endpoint import Endpoint
     from tests.conftest import Both
 
 STREAMING = sorted(op for op, e in ENDPOINTS.items() if e.stream)

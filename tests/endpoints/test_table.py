@@ -27,7 +27,7 @@ import orjson
 import pytest
 
 import byot
-from byot._core import Endpoint
+from byot._endpoint import Endpoint
 from byot._endpoints import ENDPOINTS
 from byot._response import APIResponse
 from byot.resources import AsyncResources, Resources
