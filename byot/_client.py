@@ -1,7 +1,8 @@
 """`Client`, the sync driver: moves bytes between the sans-I/O core and httpx.
 
 Its twin is `_async_client.py`; the two are kept line for line alike and a parity test
-checks their public surface. Every decision lives in `_core`, `_retry` and `_codec`.
+checks their public surface. Every decision lives in the sans-I/O modules (`_settings`,
+`_prepared`, `_decode`, `_stream_plan`, `_retry`, `_codec`).
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from typing import TYPE_CHECKING, Any, Literal, cast, overload
 import httpx
 import orjson
 
-from byot import _codec, _core, _pagination, _transport
-from byot._override import override
+from byot import _codec, _decode, _pagination, _stream_plan, _transport
+from byot._base_client import BaseClient
+from byot._call_options import split_call_params
 from byot._response import APIResponse, BinaryStream, Stream
+from byot._settings import Settings, client_options, timeout_from_httpx
 from byot._sse import StreamRules
 from byot._timeout import DEFAULT_TIMEOUT, Timeout
+from byot._transport_errors import transport_error
 from byot.resources import Resources
 
 if TYPE_CHECKING:
@@ -25,6 +29,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
 
     from byot._endpoint import Endpoint
+    from byot._prepared import Prepared
     from byot._retry import RetryPolicy
     from byot._signatures import B, CallOptions, EventHooks, R, RequestOptions, ValidateTypes
     from byot._timeout import Deadline
@@ -47,7 +52,7 @@ class _Connection:
         self.closed = False
 
     def send(
-        self, prepared: _core.Prepared, timeout: dict[str, float | None], hooks: EventHooks
+        self, prepared: Prepared, timeout: dict[str, float | None], hooks: EventHooks
     ) -> httpx.Response:
         if self.http_client is None:
             request = prepared.request(timeout)
@@ -83,7 +88,7 @@ class _Connection:
             self.http_client.close()
 
 
-class Client(Resources):
+class Client(BaseClient[_Connection], Resources):
     """A sync client for OpenAI and any OpenAI-compatible API.
 
     Every call returns a plain `dict` unless the caller names a type, and never fails because
@@ -149,93 +154,9 @@ class Client(Resources):
         http_client: httpx.Client | None = None,
     ) -> None:
         if http_client is not None and timeout is DEFAULT_TIMEOUT:
-            timeout = _core.timeout_from_httpx(http_client.timeout)
-        self._settings = _core.Settings.create(
-            config=config,
-            api_key=api_key,
-            base_url=base_url,
-            organization=organization,
-            project=project,
-            default_headers=default_headers,
-            default_query=default_query,
-            timeout=timeout,
-            retry=retry,
-            max_retries=max_retries,
-            event_hooks=event_hooks,
-            admin_api_key=admin_api_key,
-            validate=validate,
-        )
+            timeout = timeout_from_httpx(http_client.timeout)
+        self._settings = Settings.create(client_options(locals()))
         self._connection = _Connection(transport, http_client, self._settings.config.base_url)
-
-    @property
-    def config(self) -> Config:
-        """The provider configuration."""
-        return self._settings.config
-
-    @property
-    def base_url(self) -> str:
-        """The provider's base URL."""
-        return self._settings.config.base_url
-
-    @property
-    def timeout(self) -> Timeout:
-        """The default timeout of every call."""
-        return self._settings.timeout
-
-    @property
-    def retry(self) -> RetryPolicy:
-        """The retry policy of every call."""
-        return self._settings.retry
-
-    @property
-    def is_closed(self) -> bool:
-        """Whether the connection pool has been closed."""
-        return self._connection.closed
-
-    def with_options(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        organization: str | None = None,
-        project: str | None = None,
-        config: Config | None = None,
-        default_headers: Mapping[str, str] | None = None,
-        default_query: Mapping[str, Any] | None = None,
-        timeout: float | Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int | None = None,
-        retry: RetryPolicy | None = None,
-        event_hooks: EventHooks | None = None,
-        validate: ValidateTypes | None = None,
-    ) -> Self:
-        """A copy of this client with some settings changed, sharing its connection pool.
-
-        Headers and query parameters are merged over the current ones; a new key, base URL,
-        organization or project builds a fresh OpenAI configuration with the others kept.
-        Closing either client closes the shared pool.
-
-        Example:
-            ```python
-            fast = client.with_options(timeout=5, max_retries=0)
-            ```
-        """
-        copy = object.__new__(type(self))
-        copy._settings = self._settings.derive(
-            api_key=api_key,
-            base_url=base_url,
-            organization=organization,
-            project=project,
-            config=config,
-            default_headers=default_headers,
-            default_query=default_query,
-            timeout=self._settings.timeout if timeout is DEFAULT_TIMEOUT else timeout,
-            max_retries=max_retries,
-            retry=retry,
-            event_hooks=event_hooks,
-            validate=validate,
-        )
-        copy._connection = self._connection
-        return copy
 
     @overload
     def request(
@@ -325,7 +246,7 @@ class Client(Resources):
             DecodeError: The body does not decode into the requested type.
         """
         prepared = self._settings.prepare(method, path, body, encoder=encoder, options=options)
-        decode, target = _core.decoder_for(response_type, decoder)
+        decode, target = _decode.decoder_for(response_type, decoder)
         return cast("R | APIResponse[R]", self._send(prepared, decode, target, raw=raw))
 
     def call(
@@ -371,7 +292,7 @@ class Client(Resources):
             raise KeyError(
                 f"no operation {operation_id!r} in the API (see byot._endpoints)"
             ) from None
-        path_values, query_values, options = _core.split_call_params(endpoint, params)
+        path_values, query_values, options = split_call_params(endpoint, params)
         return self._call(
             endpoint,
             body,
@@ -405,7 +326,7 @@ class Client(Resources):
             encoder=encoder,
             options=options,
         )
-        decode, target = _core.call_decoder(endpoint, response_type, decoder)
+        decode, target = _decode.call_decoder(endpoint, response_type, decoder)
         return self._send(prepared, decode, target, raw=raw)
 
     def _pages(
@@ -418,7 +339,7 @@ class Client(Resources):
         options: CallOptions,
     ) -> Iterator[Any]:
         """Every page of a cursor-paginated list, decoded, fetching each as it is needed."""
-        decode, target = _core.call_decoder(endpoint, response_type, decoder)
+        decode, target = _decode.call_decoder(endpoint, response_type, decoder)
         query: Mapping[str, object] | None = query_values
         while query is not None:
             prepared = self._settings.prepare_call(
@@ -462,14 +383,14 @@ class Client(Resources):
         """Open a server-sent-event stream; retried until it starts, never after."""
         assert endpoint.stream is not None  # noqa: S101 - only streaming operations get here
         named = endpoint.stream.get("framing", "data") != "data"
-        convert = _core.event_converter(event_type, decoder, named=named)
+        convert = _stream_plan.event_converter(event_type, decoder, named=named)
         prepared = self._settings.prepare_call(
             endpoint,
             body,
             path_values=path_values,
             query_values=query_values,
             encoder=encoder,
-            options=_core.stream_options(endpoint, options),
+            options=_stream_plan.stream_options(endpoint, options),
         )
         response = self._opened(prepared, events=True)
         rules = StreamRules.for_endpoint(
@@ -478,9 +399,9 @@ class Client(Resources):
             url=prepared.safe_url,
             request_id=response.headers.get("x-request-id"),
         )
-        accumulate = None if event_type or decoder else _core.accumulator_for(endpoint)
+        accumulate = None if event_type or decoder else _stream_plan.accumulator_for(endpoint)
         if prepared.check_response != "off":
-            convert = _core.checked_events(endpoint, prepared.check_response, convert)
+            convert = _stream_plan.checked_events(endpoint, prepared.check_response, convert)
         return Stream(
             response,
             rules,
@@ -510,7 +431,7 @@ class Client(Resources):
         response = self._opened(prepared)
         return BinaryStream(response, method=prepared.method, url=prepared.safe_url)
 
-    def _opened(self, prepared: _core.Prepared, *, events: bool = False) -> httpx.Response:
+    def _opened(self, prepared: Prepared, *, events: bool = False) -> httpx.Response:
         """A streamed response with 2xx headers: retried until it starts, never after."""
         deadline = prepared.deadline()
         response, _ = self._settings.retry.run(
@@ -524,7 +445,7 @@ class Client(Resources):
         return response
 
     def _open(
-        self, prepared: _core.Prepared, deadline: Deadline | None, events: bool = False
+        self, prepared: Prepared, deadline: Deadline | None, events: bool = False
     ) -> httpx.Response:
         """Send one attempt and return the response once its headers say 2xx.
 
@@ -541,14 +462,14 @@ class Client(Resources):
             finally:
                 response.close()
         except httpx.RequestError as exc:
-            raise _core.transport_error(prepared, exc) from exc
+            raise transport_error(prepared, exc) from exc
         if response.is_success:
             raise prepared.not_an_event_stream(response.headers, content)
         raise prepared.status_error(response.status_code, response.headers, content)
 
     def _send(
         self,
-        prepared: _core.Prepared,
+        prepared: Prepared,
         decode: Callable[[bytes], Any],
         target: object,
         *,
@@ -580,7 +501,7 @@ class Client(Resources):
 
     def _attempt(
         self,
-        prepared: _core.Prepared,
+        prepared: Prepared,
         deadline: Deadline | None,
         decode: Callable[[bytes], Any],
         target: object,
@@ -593,7 +514,7 @@ class Client(Resources):
             finally:
                 response.close()
         except httpx.RequestError as exc:
-            raise _core.transport_error(prepared, exc) from exc
+            raise transport_error(prepared, exc) from exc
         value = prepared.finish(response.status_code, response.headers, content, decode, target)
         return value, response, content
 
@@ -612,12 +533,8 @@ class Client(Resources):
     ) -> None:
         self.close()
 
-    @override
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(config={self._settings.config!r})"
 
-
-def _read(response: httpx.Response, prepared: _core.Prepared, deadline: Deadline | None) -> bytes:
+def _read(response: httpx.Response, prepared: Prepared, deadline: Deadline | None) -> bytes:
     if deadline is None:
         return response.read()
     chunks: list[bytes] = []
