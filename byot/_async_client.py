@@ -1,24 +1,21 @@
-"""`AsyncClient`, the async driver: moves bytes between the sans-I/O core and httpx.
+"""`AsyncClient`, the async driver: moves bytes between the sans-I/O modules and httpx.
 
-Its twin is `_client.py`; the two are kept line for line alike and a parity test
-checks their public surface. Every decision lives in the sans-I/O modules (`_settings`,
-`_prepared`, `_decode`, `_stream_plan`, `_retry`, `_codec`).
+`_async_client.py` is the one source of both drivers: `tools/gen_sync.py` writes `_client.py`
+from it by taking out `async`, `await` and the `Async` of names. Every decision lives in sans-I/O
+code the two share (`_settings`, `_prepared`, `_decode`, `_stream_plan`, `_pagination`,
+`_hooks`, `_retry`, `_codec`); see ARCHITECTURE.md.
 """
 
 from __future__ import annotations
 
-import inspect
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import httpx
-import orjson
 
-from byot import _codec, _decode, _pagination, _stream_plan, _transport
+from byot import _call_options, _codec, _decode, _hooks, _pagination, _stream_plan, _transport
 from byot._base_client import BaseClient
-from byot._call_options import split_call_params
 from byot._response import APIResponse, AsyncBinaryStream, AsyncStream
 from byot._settings import Settings, client_options, timeout_from_httpx
-from byot._sse import StreamRules
 from byot._timeout import DEFAULT_TIMEOUT, Timeout
 from byot._transport_errors import transport_error
 from byot.resources import AsyncResources
@@ -36,7 +33,6 @@ if TYPE_CHECKING:
     from byot._timeout import Deadline
     from byot.protocols import Config
 
-_EVENTS = "text/event-stream"
 _Result = tuple[Any, httpx.Response, bytes]
 
 
@@ -54,14 +50,13 @@ class _Connection:
         self.http_client = http_client
         self.transport = transport or (None if http_client else _transport.async_transport(url))
         self.closed = False
-        # byot's own pool holds connections of the event loop that opened them: remember it.
-        self.loop: object = None if transport or http_client else _UNBOUND
+        self.owner = None if transport or http_client else _transport.EventLoopOwner()  # async only
 
     async def send(
         self, prepared: Prepared, timeout: dict[str, float | None], hooks: EventHooks
     ) -> httpx.Response:
-        if self.loop is not None:
-            self._check_loop()
+        if self.owner is not None:  # async only
+            self.owner.check()  # async only
         if self.http_client is None:
             request = prepared.request(timeout, asynchronous=True)
         else:
@@ -72,36 +67,18 @@ class _Connection:
                 content=prepared.body(asynchronous=True),
                 timeout=httpx.Timeout(**timeout),
             )
-        for hook in hooks.get("request", ()):
-            await _maybe_await(hook(request))
+        await _hooks.arun(hooks.get("request", ()), request)
         if self.transport is not None:
             response = await self.transport.handle_async_request(request)
         else:
             assert self.http_client is not None  # noqa: S101 - one of the two is always set
             response = await self.http_client.send(request, stream=True)
         try:
-            for response_hook in hooks.get("response", ()):
-                await _maybe_await(response_hook(response))
+            await _hooks.arun(hooks.get("response", ()), response)
         except BaseException:
             await response.aclose()
             raise
         return response
-
-    def _check_loop(self) -> None:
-        """Refuse a second event loop: its connections would hang or fail obscurely.
-
-        Raises:
-            RuntimeError: The client's pool was first used in another event loop.
-        """
-        loop = _running_loop()
-        if self.loop is _UNBOUND:
-            self.loop = loop
-        elif loop is not self.loop:
-            raise RuntimeError(
-                "this AsyncClient was first used in another event loop, and its pooled "
-                "connections belong to that loop: create one AsyncClient per event loop "
-                "(for example inside the coroutine that asyncio.run() runs)"
-            )
 
     async def aclose(self) -> None:
         self.closed = True
@@ -310,15 +287,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             KeyError: No operation has that id.
             TypeError: A keyword is not a parameter or option of the operation.
         """
-        from byot._endpoints import ENDPOINTS
-
-        try:
-            endpoint = ENDPOINTS[operation_id]
-        except KeyError:
-            raise KeyError(
-                f"no operation {operation_id!r} in the API (see byot._endpoints)"
-            ) from None
-        path_values, query_values, options = split_call_params(endpoint, params)
+        endpoint, path_values, query_values, options = _call_options.resolve(operation_id, params)
         return await self._call(
             endpoint,
             body,
@@ -328,7 +297,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             decoder,
             encoder,
             raw,
-            cast("CallOptions", options),
+            options,
         )
 
     async def _call(
@@ -378,8 +347,9 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             )
             response: APIResponse[Any] = await self._send(prepared, decode, target, raw=True)
             yield response.parsed
-            page = response.parsed if target is dict else orjson.loads(response.content)
-            query = _pagination.next_query(endpoint, page, query)
+            query = _pagination.query_after(
+                endpoint, response.parsed, response.content, target, query
+            )
 
     async def _items(
         self,
@@ -407,35 +377,17 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         options: CallOptions,
     ) -> AsyncStream[Any]:
         """Open a server-sent-event stream; retried until it starts, never after."""
-        assert endpoint.stream is not None  # noqa: S101 - only streaming operations get here
-        named = endpoint.stream.get("framing", "data") != "data"
-        convert = _stream_plan.event_converter(event_type, decoder, named=named)
+        plan = _stream_plan.plan(endpoint, event_type, decoder)
         prepared = self._settings.prepare_call(
             endpoint,
             body,
             path_values=path_values,
             query_values=query_values,
             encoder=encoder,
-            options=_stream_plan.stream_options(endpoint, options),
+            options=plan.call_options(options),
         )
         response = await self._opened(prepared, events=True)
-        rules = StreamRules.for_endpoint(
-            endpoint.stream,
-            method=prepared.method,
-            url=prepared.safe_url,
-            request_id=response.headers.get("x-request-id"),
-        )
-        accumulate = None if event_type or decoder else _stream_plan.accumulator_for(endpoint)
-        if prepared.check_response != "off":
-            convert = _stream_plan.checked_events(endpoint, prepared.check_response, convert)
-        return AsyncStream(
-            response,
-            rules,
-            convert,
-            method=prepared.method,
-            url=prepared.safe_url,
-            accumulate=accumulate,
-        )
+        return AsyncStream(response, **plan.stream_arguments(prepared, response.headers))
 
     async def _chunks(
         self,
@@ -480,8 +432,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         timeout = prepared.timeout_for(deadline)
         try:
             response = await self._connection.send(prepared, timeout, self._settings.event_hooks)
-            content_type = response.headers.get("content-type", "")
-            if response.is_success and (not events or content_type.startswith(_EVENTS)):
+            if prepared.opens(response.status_code, response.headers, events=events):
                 return response
             try:
                 content = await _read(response, prepared, deadline)
@@ -489,9 +440,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
                 await response.aclose()
         except httpx.RequestError as exc:
             raise transport_error(prepared, exc) from exc
-        if response.is_success:
-            raise prepared.not_an_event_stream(response.headers, content)
-        raise prepared.status_error(response.status_code, response.headers, content)
+        raise prepared.refusal(response.status_code, response.headers, content)
 
     async def _send(
         self,
@@ -569,24 +518,3 @@ async def _read(response: httpx.Response, prepared: Prepared, deadline: Deadline
         if deadline.expired():
             raise prepared.deadline_error()
     return b"".join(chunks)
-
-
-async def _maybe_await(result: object) -> None:
-    """Await what an async hook returned; a sync hook's result is ignored."""
-    if inspect.isawaitable(result):
-        await result
-
-
-_UNBOUND = object()
-
-
-def _running_loop() -> object:
-    """The running event loop: asyncio's loop, or the token of the running `trio.run`."""
-    import asyncio
-
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:  # httpx runs on asyncio or trio: this is trio
-        import trio
-
-        return trio.lowlevel.current_trio_token()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from byot._signatures import CallOptions, RequestOptions
 from byot._url import PLACEHOLDER
@@ -11,6 +11,25 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from byot._endpoint import Endpoint
+
+
+def resolve(
+    operation_id: str, params: Mapping[str, Any]
+) -> tuple[Endpoint, dict[str, Any], dict[str, Any], CallOptions]:
+    """The endpoint `client.call` names, and its keywords sorted as `split_call_params` does.
+
+    Raises:
+        KeyError: No operation has that id.
+        TypeError: A keyword is not a parameter or option of the operation.
+    """
+    from byot._endpoints import ENDPOINTS  # the table is only loaded by the first call
+
+    try:
+        endpoint = ENDPOINTS[operation_id]
+    except KeyError:
+        raise KeyError(f"no operation {operation_id!r} in the API (see byot._endpoints)") from None
+    path_values, query_values, options = split_call_params(endpoint, params)
+    return endpoint, path_values, query_values, cast("CallOptions", options)
 
 
 def split_call_params(

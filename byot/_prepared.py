@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from byot._validation import Mode
 
 logger = logging.getLogger("byot")
+_EVENTS = "text/event-stream"
 
 
 class Replayable(Protocol):
@@ -132,6 +133,22 @@ class Prepared:
             # The JSON value is checked before it becomes the caller's type.
             _validation.check_response(self.operation, status, content, self.check_response)
         return decode_body(decode, content, target, headers)
+
+    def opens(self, status: int, headers: httpx.Headers, *, events: bool) -> bool:
+        """Whether a streamed response goes to the caller as it is, its body unread.
+
+        It must be 2xx, and an event stream when the call asked for events; anything else is
+        read whole and raised as `refusal` says.
+        """
+        if not 200 <= status < 300:
+            return False
+        return not events or headers.get("content-type", "").startswith(_EVENTS)
+
+    def refusal(self, status: int, headers: httpx.Headers, content: bytes) -> errors.APIError:
+        """The error for a streamed response that `opens` turned down, with its body read."""
+        if 200 <= status < 300:
+            return self.not_an_event_stream(headers, content)
+        return self.status_error(status, headers, content)
 
     def not_an_event_stream(self, headers: httpx.Headers, content: bytes) -> errors.StreamError:
         """The error for a 2xx answer to a stream request that is not an event stream."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 import httpx
 
-from byot import _codec, _validation
+from byot import _codec, _hooks, _validation
 from byot._call_options import OPTION_NAMES, REQUEST_OPTIONS, check_options
 from byot._config import OpenAIConfig
 from byot._headers import BASE_HEADERS, JSON, check_headers, merge_headers, merged_headers
@@ -124,7 +124,7 @@ class Settings:
             default_query=dict(options.get("default_query") or {}),
             timeout=to_timeout(options.get("timeout", DEFAULT_TIMEOUT)),
             retry=policy,
-            event_hooks=_check_hooks(options.get("event_hooks")),
+            event_hooks=_hooks.check(options.get("event_hooks")),
             validation=OFF if validate is None else Validation.of(validate),
         )
 
@@ -348,22 +348,6 @@ class Settings:
         if call_headers or key is not None:
             return merge_headers(headers, call_headers or {}, key)
         return headers
-
-
-def _check_hooks(hooks: EventHooks | None) -> EventHooks:
-    """Hooks as given, checked: only `request` and `response`, each a sequence of callables.
-
-    Raises:
-        TypeError: An unknown kind of hook, or a hook that cannot be called.
-    """
-    if hooks is None:
-        return EventHooks()
-    for kind, callables in cast("Mapping[str, Any]", hooks).items():
-        if kind not in ("request", "response"):
-            raise TypeError(f"unknown event hook {kind!r}: use 'request' or 'response'")
-        if not all(callable(hook) for hook in callables):
-            raise TypeError(f"every {kind!r} event hook must be callable")
-    return hooks
 
 
 def _typed_part(value: object, media_type: str) -> object:

@@ -2,16 +2,73 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from byot import _codec, _validation
+from byot._sse import StreamRules
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from byot._endpoint import Endpoint
+    from byot._prepared import Prepared
     from byot._signatures import CallOptions
     from byot._validation import Mode
+
+
+class StreamPlan(NamedTuple):
+    """What a `*_stream` call decides before it sends: how its events reach the caller.
+
+    The driver sends `call_options(...)`, opens the response, and builds its stream from
+    `stream_arguments(...)`: nothing about events is decided in the I/O loop.
+    """
+
+    endpoint: Endpoint
+    convert: Callable[[Any, Any], Any] | None
+    accumulate: Callable[[list[Any]], dict[str, Any]] | None
+
+    def call_options(self, options: CallOptions) -> CallOptions:
+        """The call's options with the stream flag set and events accepted."""
+        return stream_options(self.endpoint, options)
+
+    def stream_arguments(self, prepared: Prepared, headers: Mapping[str, str]) -> dict[str, Any]:
+        """The keywords of `Stream` / `AsyncStream` for an opened response.
+
+        The framing rules, the converter (each event validated first when `validate=` is on
+        for the response) and the merger behind `final()`.
+        """
+        assert self.endpoint.stream is not None  # noqa: S101 - `plan` checked it
+        rules = StreamRules.for_endpoint(
+            self.endpoint.stream,
+            method=prepared.method,
+            url=prepared.safe_url,
+            request_id=headers.get("x-request-id"),
+        )
+        convert = self.convert
+        if prepared.check_response != "off":
+            convert = checked_events(self.endpoint, prepared.check_response, convert)
+        return {
+            "rules": rules,
+            "convert": convert,
+            "method": prepared.method,
+            "url": prepared.safe_url,
+            "accumulate": self.accumulate,
+        }
+
+
+def plan(
+    endpoint: Endpoint, event_type: object, decoder: Callable[[bytes], Any] | None
+) -> StreamPlan:
+    """The plan of a stream of `endpoint`'s events, as `event_type=` or `decoder=` ask.
+
+    Raises:
+        TypeError: Both `event_type=` and `decoder=` were given.
+    """
+    assert endpoint.stream is not None  # noqa: S101 - only streaming operations get here
+    named = endpoint.stream.get("framing", "data") != "data"
+    convert = event_converter(event_type, decoder, named=named)
+    accumulate = None if event_type or decoder else accumulator_for(endpoint)
+    return StreamPlan(endpoint, convert, accumulate)
 
 
 def stream_options(endpoint: Endpoint, options: CallOptions) -> CallOptions:
