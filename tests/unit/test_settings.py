@@ -41,7 +41,7 @@ def test_with_options_takes_the_settings_list(client: type[byot.Client]) -> None
 
 def _assert_same_type(name: str, parameter: inspect.Parameter) -> None:
     """The annotation is the list's, or the list's without the None that means 'unchanged'."""
-    listed = ClientOptions.__annotations__[name].__forward_arg__  # a string, as written
+    listed = ClientOptions.__annotations__[name]  # a string, as written
     assert parameter.annotation in {listed, listed.removesuffix(" | None")}, name
 
 
