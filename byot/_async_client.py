@@ -389,13 +389,13 @@ class AsyncClient(AsyncResources):
             KeyError: No operation has that id.
             TypeError: A keyword is not a parameter or option of the operation.
         """
-        from byot._endpoints import ENDPOINTS
+        from byot.resources._endpoints import ENDPOINTS
 
         try:
             endpoint = ENDPOINTS[operation_id]
         except KeyError:
             raise KeyError(
-                f"no operation {operation_id!r} in the API (see byot._endpoints)"
+                f"no operation {operation_id!r} in the API (see byot.resources._endpoints)"
             ) from None
         path_values, query_values, options = _core.split_call_params(endpoint, params)
         return await self._call(
