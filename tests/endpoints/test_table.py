@@ -481,10 +481,13 @@ def test_sync_and_async_expose_the_same_methods() -> None:
     assert len(ENDPOINTS) == 288
     assert SYNC_METHODS.keys() == ASYNC_METHODS.keys() == names
     assert not any(inspect.iscoroutinefunction(m) for m in SYNC_METHODS.values())
-    # The iterators are async iterators, returned at once; the others are awaited.
+    # The iterators are async iterators and the streams `AsyncOpening`s (awaited or entered
+    # with `async with`), returned at once; the others are awaited.
     for name, method in ASYNC_METHODS.items():
-        iterates = name.endswith(("_pages", "_items"))
-        assert inspect.iscoroutinefunction(method) is not iterates, name
+        at_once = name.endswith(("_pages", "_items", "_stream", "_chunks"))
+        assert inspect.iscoroutinefunction(method) is not at_once, name
+        if name.endswith(("_stream", "_chunks")):
+            assert method.__annotations__["return"].startswith("AsyncOpening["), name
 
 
 @pytest.mark.parametrize("operation_id", OPERATION_IDS)
