@@ -168,3 +168,12 @@ def test_the_generated_files_pass_ruff_check_as_written() -> None:
     dispatch_call = r"self\._client\._(call|events|chunks|pages|items)\(.*, options\)"
     one_line = rf"\s+return (await {dispatch_call}|{dispatch_call}|AsyncOpening\({dispatch_call}\))"
     assert [line for line in dispatch if not re.fullmatch(one_line, line)] == []
+
+
+def test_the_dispatcher_protocols_exist_for_type_checkers_only() -> None:
+    # The facades name them in annotations only; at run time the module is empty, so importing
+    # it costs nothing. tests/typing/api.py checks that both clients satisfy them.
+    from byot.resources import _dispatch
+
+    assert not hasattr(_dispatch, "Dispatcher")
+    assert not hasattr(_dispatch, "AsyncDispatcher")
