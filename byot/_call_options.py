@@ -22,12 +22,14 @@ def resolve(
         KeyError: No operation has that id.
         TypeError: A keyword is not a parameter or option of the operation.
     """
-    from byot._endpoints import ENDPOINTS  # the table is only loaded by the first call
+    from byot.resources._endpoints import ENDPOINTS  # the table is only loaded by the first call
 
     try:
         endpoint = ENDPOINTS[operation_id]
     except KeyError:
-        raise KeyError(f"no operation {operation_id!r} in the API (see byot._endpoints)") from None
+        raise KeyError(
+            f"no operation {operation_id!r} in the API (see byot.resources._endpoints)"
+        ) from None
     path_values, query_values, options = split_call_params(endpoint, params)
     return endpoint, path_values, query_values, cast("CallOptions", options)
 

@@ -199,7 +199,7 @@ def _parser() -> _Parser:
 
 
 def _ops(args: argparse.Namespace) -> int:
-    from byot._endpoints import ENDPOINTS
+    from byot.resources._endpoints import ENDPOINTS
 
     pattern: str | None = args.pattern
     needle = (pattern or "").lower()
@@ -258,7 +258,7 @@ def _endpoint(operation_id: str) -> Endpoint:
     """The operation named on the command line, or a `UsageError` with the closest name."""
     import difflib
 
-    from byot._endpoints import ENDPOINTS
+    from byot.resources._endpoints import ENDPOINTS
 
     endpoint = ENDPOINTS.get(operation_id)
     if endpoint is not None:
@@ -400,8 +400,8 @@ def _validate(args: argparse.Namespace) -> int:
     import orjson
 
     from byot import validate
-    from byot._endpoints import ENDPOINTS
     from byot.errors import SchemaValidationError
+    from byot.resources._endpoints import ENDPOINTS
 
     _require_validation("byot validate")
     if args.schema in ENDPOINTS and args.direction is None:

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
 
 
 class Endpoint(NamedTuple):
-    """One operation of the API, as the generated table (`byot/_endpoints.py`) records it.
+    """One operation of the API, as the generated table (`byot/resources/_endpoints.py`) records it.
 
     A NamedTuple rather than a dataclass: as immutable, and a tenth of the cost to define at
     import time.

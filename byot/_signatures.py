@@ -55,17 +55,6 @@ if TYPE_CHECKING:
     # checkers only, like the type variables above: nothing here exists at run time.
     from typing import ClassVar, Protocol
 
-    from typing_extensions import Never
-
-    UntypedMapping: TypeAlias = Mapping[str, Never]
-    """A mapping whose values are typed `Any` (say a `dict[str, Any]`), as a request body.
-
-    Generated methods take `<Request> | UntypedMapping` (and `Body`) so that a dict literal is
-    checked against the operation's typed dict: a literal's values have real types, which only
-    the typed dict accepts, while a value typed `Any` matches `Never` too. A mapping with typed
-    values that is not the typed dict (a `dict[str, object]`) needs `cast` or `encoder=dict`.
-    """
-
     class _Dataclass(Protocol):
         __dataclass_fields__: ClassVar[dict[str, Any]]
 
@@ -78,10 +67,15 @@ if TYPE_CHECKING:
     class _MsgspecStruct(Protocol):
         __struct_fields__: ClassVar[tuple[str, ...]]
 
-    Body: TypeAlias = UntypedMapping | _Dataclass | _AttrsClass | _PydanticModel | _MsgspecStruct
-    """What a JSON request body may be besides the operation's typed dict: a mapping typed with
-    `Any` values, or an instance of the caller's dataclass, attrs class, pydantic model or
-    msgspec Struct (encoded field by field). Anything else goes with `encoder=`."""
+    Body: TypeAlias = Mapping[str, Any] | _Dataclass | _AttrsClass | _PydanticModel | _MsgspecStruct
+    """What a JSON request body may be besides the operation's typed dict: any mapping with
+    string keys (a dict built in a variable, a `dict[str, Any]`, a `json.load` result, your own
+    `TypedDict`), or an instance of the caller's dataclass, attrs class, pydantic model or
+    msgspec Struct (encoded field by field). Anything else goes with `encoder=`.
+
+    A mapping is accepted whatever its value types, so a dict built in an unannotated variable
+    type-checks as written. Key-by-key checking comes from annotating the variable with the
+    operation's typed dict (`body: CreateChatCompletionRequest = {...}`): see docs/types.md."""
 
 
 class CallOptions(TypedDict, total=False):

@@ -29,7 +29,7 @@ async def run() -> None:
         for question, chat in zip(QUESTIONS, chats, strict=True):
             print(f"{question} -> {chat['choices'][0]['message']['content']}")
 
-        async with await client.chat.completions.create_stream(ask("Tell me a joke.")) as stream:
+        async with client.chat.completions.create_stream(ask("Tell me a joke.")) as stream:
             async for chunk in stream:
                 for choice in chunk["choices"]:
                     print(choice["delta"].get("content") or "", end="", flush=True)

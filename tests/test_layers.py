@@ -74,6 +74,10 @@ UPPER = frozenset(
 )
 
 
+# The generated endpoint table sits with the facades but is data: `client.call` reads it.
+TABLE = "byot.resources._endpoints"
+
+
 def _module_name(path: Path) -> str:
     parts = path.relative_to(ROOT).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
@@ -137,7 +141,9 @@ def test_only_the_allowed_modules_import_httpx_at_run_time() -> None:
 @pytest.mark.parametrize("module", LOWER)
 def test_a_lower_layer_never_reaches_a_driver_or_a_facade(module: str) -> None:
     reached = {name for name in _reach(module) if _resolve(name) in MODULES}
-    upper = {name for name in reached if name in UPPER or name.startswith("byot.resources.")}
+    upper = {
+        name for name in reached - {TABLE} if name in UPPER or name.startswith("byot.resources.")
+    }
     assert not upper, f"{module} reaches {sorted(upper)}"
 
 
@@ -152,7 +158,7 @@ def test_the_hand_written_modules_import_each_other_without_a_cycle() -> None:
 
 def test_the_rules_see_what_they_check() -> None:
     """The reader finds lazy and type-checking imports, and resolves names to modules."""
-    assert "byot._endpoints" in _imports("byot._call_options")  # inside a function
+    assert TABLE in _imports("byot._call_options")  # inside a function
     assert "byot._prepared" in _imports("byot._stream_plan")  # under TYPE_CHECKING
     assert "byot._prepared" not in _imports("byot._stream_plan", runtime=True)
     assert "byot._codec" in _imports("byot._settings")  # `from byot import _codec`

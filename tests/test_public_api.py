@@ -12,7 +12,7 @@ import byot
 import byot.errors
 import byot.protocols
 import byot.webhooks
-from byot._endpoints import ENDPOINTS
+from byot.resources._endpoints import ENDPOINTS
 
 MODULES = [byot, byot.errors, byot.protocols, byot.webhooks]
 

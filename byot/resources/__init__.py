@@ -8,9 +8,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
-    from byot._async_client import AsyncClient
-    from byot._client import Client
     from byot.resources import _async, _sync
+    from byot.resources._dispatch import AsyncDispatcher, Dispatcher
 
 
 class Resources:
@@ -21,154 +20,154 @@ class Resources:
         """`client.admin`."""
         from byot.resources import _sync
 
-        return _sync.Admin(cast("Client", self))
+        return _sync.Admin(cast("Dispatcher", self))
 
     @cached_property
     def audio(self) -> _sync.Audio:
         """`client.audio`."""
         from byot.resources import _sync
 
-        return _sync.Audio(cast("Client", self))
+        return _sync.Audio(cast("Dispatcher", self))
 
     @cached_property
     def batches(self) -> _sync.Batches:
         """`client.batches`."""
         from byot.resources import _sync
 
-        return _sync.Batches(cast("Client", self))
+        return _sync.Batches(cast("Dispatcher", self))
 
     @cached_property
     def beta(self) -> _sync.Beta:
         """`client.beta`."""
         from byot.resources import _sync
 
-        return _sync.Beta(cast("Client", self))
+        return _sync.Beta(cast("Dispatcher", self))
 
     @cached_property
     def chat(self) -> _sync.Chat:
         """`client.chat`."""
         from byot.resources import _sync
 
-        return _sync.Chat(cast("Client", self))
+        return _sync.Chat(cast("Dispatcher", self))
 
     @cached_property
     def completions(self) -> _sync.Completions:
         """`client.completions`."""
         from byot.resources import _sync
 
-        return _sync.Completions(cast("Client", self))
+        return _sync.Completions(cast("Dispatcher", self))
 
     @cached_property
     def containers(self) -> _sync.Containers:
         """`client.containers`."""
         from byot.resources import _sync
 
-        return _sync.Containers(cast("Client", self))
+        return _sync.Containers(cast("Dispatcher", self))
 
     @cached_property
     def content_provenance_checks(self) -> _sync.ContentProvenanceChecks:
         """`client.content_provenance_checks`."""
         from byot.resources import _sync
 
-        return _sync.ContentProvenanceChecks(cast("Client", self))
+        return _sync.ContentProvenanceChecks(cast("Dispatcher", self))
 
     @cached_property
     def conversations(self) -> _sync.Conversations:
         """`client.conversations`."""
         from byot.resources import _sync
 
-        return _sync.Conversations(cast("Client", self))
+        return _sync.Conversations(cast("Dispatcher", self))
 
     @cached_property
     def embeddings(self) -> _sync.Embeddings:
         """`client.embeddings`."""
         from byot.resources import _sync
 
-        return _sync.Embeddings(cast("Client", self))
+        return _sync.Embeddings(cast("Dispatcher", self))
 
     @cached_property
     def evals(self) -> _sync.Evals:
         """`client.evals`."""
         from byot.resources import _sync
 
-        return _sync.Evals(cast("Client", self))
+        return _sync.Evals(cast("Dispatcher", self))
 
     @cached_property
     def files(self) -> _sync.Files:
         """`client.files`."""
         from byot.resources import _sync
 
-        return _sync.Files(cast("Client", self))
+        return _sync.Files(cast("Dispatcher", self))
 
     @cached_property
     def fine_tuning(self) -> _sync.FineTuning:
         """`client.fine_tuning`."""
         from byot.resources import _sync
 
-        return _sync.FineTuning(cast("Client", self))
+        return _sync.FineTuning(cast("Dispatcher", self))
 
     @cached_property
     def images(self) -> _sync.Images:
         """`client.images`."""
         from byot.resources import _sync
 
-        return _sync.Images(cast("Client", self))
+        return _sync.Images(cast("Dispatcher", self))
 
     @cached_property
     def models(self) -> _sync.Models:
         """`client.models`."""
         from byot.resources import _sync
 
-        return _sync.Models(cast("Client", self))
+        return _sync.Models(cast("Dispatcher", self))
 
     @cached_property
     def moderations(self) -> _sync.Moderations:
         """`client.moderations`."""
         from byot.resources import _sync
 
-        return _sync.Moderations(cast("Client", self))
+        return _sync.Moderations(cast("Dispatcher", self))
 
     @cached_property
     def realtime(self) -> _sync.Realtime:
         """`client.realtime`."""
         from byot.resources import _sync
 
-        return _sync.Realtime(cast("Client", self))
+        return _sync.Realtime(cast("Dispatcher", self))
 
     @cached_property
     def responses(self) -> _sync.Responses:
         """`client.responses`."""
         from byot.resources import _sync
 
-        return _sync.Responses(cast("Client", self))
+        return _sync.Responses(cast("Dispatcher", self))
 
     @cached_property
     def skills(self) -> _sync.Skills:
         """`client.skills`."""
         from byot.resources import _sync
 
-        return _sync.Skills(cast("Client", self))
+        return _sync.Skills(cast("Dispatcher", self))
 
     @cached_property
     def uploads(self) -> _sync.Uploads:
         """`client.uploads`."""
         from byot.resources import _sync
 
-        return _sync.Uploads(cast("Client", self))
+        return _sync.Uploads(cast("Dispatcher", self))
 
     @cached_property
     def vector_stores(self) -> _sync.VectorStores:
         """`client.vector_stores`."""
         from byot.resources import _sync
 
-        return _sync.VectorStores(cast("Client", self))
+        return _sync.VectorStores(cast("Dispatcher", self))
 
     @cached_property
     def videos(self) -> _sync.Videos:
         """`client.videos`."""
         from byot.resources import _sync
 
-        return _sync.Videos(cast("Client", self))
+        return _sync.Videos(cast("Dispatcher", self))
 
 
 class AsyncResources:
@@ -179,151 +178,151 @@ class AsyncResources:
         """`client.admin`."""
         from byot.resources import _async
 
-        return _async.AsyncAdmin(cast("AsyncClient", self))
+        return _async.AsyncAdmin(cast("AsyncDispatcher", self))
 
     @cached_property
     def audio(self) -> _async.AsyncAudio:
         """`client.audio`."""
         from byot.resources import _async
 
-        return _async.AsyncAudio(cast("AsyncClient", self))
+        return _async.AsyncAudio(cast("AsyncDispatcher", self))
 
     @cached_property
     def batches(self) -> _async.AsyncBatches:
         """`client.batches`."""
         from byot.resources import _async
 
-        return _async.AsyncBatches(cast("AsyncClient", self))
+        return _async.AsyncBatches(cast("AsyncDispatcher", self))
 
     @cached_property
     def beta(self) -> _async.AsyncBeta:
         """`client.beta`."""
         from byot.resources import _async
 
-        return _async.AsyncBeta(cast("AsyncClient", self))
+        return _async.AsyncBeta(cast("AsyncDispatcher", self))
 
     @cached_property
     def chat(self) -> _async.AsyncChat:
         """`client.chat`."""
         from byot.resources import _async
 
-        return _async.AsyncChat(cast("AsyncClient", self))
+        return _async.AsyncChat(cast("AsyncDispatcher", self))
 
     @cached_property
     def completions(self) -> _async.AsyncCompletions:
         """`client.completions`."""
         from byot.resources import _async
 
-        return _async.AsyncCompletions(cast("AsyncClient", self))
+        return _async.AsyncCompletions(cast("AsyncDispatcher", self))
 
     @cached_property
     def containers(self) -> _async.AsyncContainers:
         """`client.containers`."""
         from byot.resources import _async
 
-        return _async.AsyncContainers(cast("AsyncClient", self))
+        return _async.AsyncContainers(cast("AsyncDispatcher", self))
 
     @cached_property
     def content_provenance_checks(self) -> _async.AsyncContentProvenanceChecks:
         """`client.content_provenance_checks`."""
         from byot.resources import _async
 
-        return _async.AsyncContentProvenanceChecks(cast("AsyncClient", self))
+        return _async.AsyncContentProvenanceChecks(cast("AsyncDispatcher", self))
 
     @cached_property
     def conversations(self) -> _async.AsyncConversations:
         """`client.conversations`."""
         from byot.resources import _async
 
-        return _async.AsyncConversations(cast("AsyncClient", self))
+        return _async.AsyncConversations(cast("AsyncDispatcher", self))
 
     @cached_property
     def embeddings(self) -> _async.AsyncEmbeddings:
         """`client.embeddings`."""
         from byot.resources import _async
 
-        return _async.AsyncEmbeddings(cast("AsyncClient", self))
+        return _async.AsyncEmbeddings(cast("AsyncDispatcher", self))
 
     @cached_property
     def evals(self) -> _async.AsyncEvals:
         """`client.evals`."""
         from byot.resources import _async
 
-        return _async.AsyncEvals(cast("AsyncClient", self))
+        return _async.AsyncEvals(cast("AsyncDispatcher", self))
 
     @cached_property
     def files(self) -> _async.AsyncFiles:
         """`client.files`."""
         from byot.resources import _async
 
-        return _async.AsyncFiles(cast("AsyncClient", self))
+        return _async.AsyncFiles(cast("AsyncDispatcher", self))
 
     @cached_property
     def fine_tuning(self) -> _async.AsyncFineTuning:
         """`client.fine_tuning`."""
         from byot.resources import _async
 
-        return _async.AsyncFineTuning(cast("AsyncClient", self))
+        return _async.AsyncFineTuning(cast("AsyncDispatcher", self))
 
     @cached_property
     def images(self) -> _async.AsyncImages:
         """`client.images`."""
         from byot.resources import _async
 
-        return _async.AsyncImages(cast("AsyncClient", self))
+        return _async.AsyncImages(cast("AsyncDispatcher", self))
 
     @cached_property
     def models(self) -> _async.AsyncModels:
         """`client.models`."""
         from byot.resources import _async
 
-        return _async.AsyncModels(cast("AsyncClient", self))
+        return _async.AsyncModels(cast("AsyncDispatcher", self))
 
     @cached_property
     def moderations(self) -> _async.AsyncModerations:
         """`client.moderations`."""
         from byot.resources import _async
 
-        return _async.AsyncModerations(cast("AsyncClient", self))
+        return _async.AsyncModerations(cast("AsyncDispatcher", self))
 
     @cached_property
     def realtime(self) -> _async.AsyncRealtime:
         """`client.realtime`."""
         from byot.resources import _async
 
-        return _async.AsyncRealtime(cast("AsyncClient", self))
+        return _async.AsyncRealtime(cast("AsyncDispatcher", self))
 
     @cached_property
     def responses(self) -> _async.AsyncResponses:
         """`client.responses`."""
         from byot.resources import _async
 
-        return _async.AsyncResponses(cast("AsyncClient", self))
+        return _async.AsyncResponses(cast("AsyncDispatcher", self))
 
     @cached_property
     def skills(self) -> _async.AsyncSkills:
         """`client.skills`."""
         from byot.resources import _async
 
-        return _async.AsyncSkills(cast("AsyncClient", self))
+        return _async.AsyncSkills(cast("AsyncDispatcher", self))
 
     @cached_property
     def uploads(self) -> _async.AsyncUploads:
         """`client.uploads`."""
         from byot.resources import _async
 
-        return _async.AsyncUploads(cast("AsyncClient", self))
+        return _async.AsyncUploads(cast("AsyncDispatcher", self))
 
     @cached_property
     def vector_stores(self) -> _async.AsyncVectorStores:
         """`client.vector_stores`."""
         from byot.resources import _async
 
-        return _async.AsyncVectorStores(cast("AsyncClient", self))
+        return _async.AsyncVectorStores(cast("AsyncDispatcher", self))
 
     @cached_property
     def videos(self) -> _async.AsyncVideos:
         """`client.videos`."""
         from byot.resources import _async
 
-        return _async.AsyncVideos(cast("AsyncClient", self))
+        return _async.AsyncVideos(cast("AsyncDispatcher", self))

@@ -3,7 +3,7 @@
 # The namespaces are the client's own facade: they call its private dispatcher.
 # pyright: reportPrivateUsage=false
 
-"""The typed namespaces of `byot.Client`: one thin method per API operation."""
+"""The typed namespaces of `byot.Client`: one thin method per operation."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from byot._endpoints import ENDPOINTS as _E
 from byot._signatures import B, CallOptions, R, T
+from byot.resources._endpoints import ENDPOINTS as _E
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from byot._client import Client
     from byot._response import APIResponse, BinaryStream, Stream
-    from byot._signatures import Body, UntypedMapping
+    from byot._signatures import Body
+    from byot.resources._dispatch import Dispatcher
     from byot.types import (
         AddUploadPartRequest,
         AdminApiKeysCreateRequestJson,
@@ -126,7 +126,7 @@ if TYPE_CHECKING:
 class Admin:
     """`client.admin`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -198,1218 +198,263 @@ class Admin:
 class AdminAdminApiKeys:
     """`client.admin.admin_api_keys`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: AdminApiKeysCreateRequestJson | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: AdminApiKeysCreateRequestJson | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: AdminApiKeysCreateRequestJson | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: AdminApiKeysCreateRequestJson | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create admin API key.
 
         `POST /organization/admin_api_keys`
         """
-        return self._client._call(
-            _E["admin-api-keys-create"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["admin-api-keys-create"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        key_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, key_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        key_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        key_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, key_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, key_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete admin API key.
 
         `DELETE /organization/admin_api_keys/{key_id}`
         """
-        return self._client._call(
-            _E["admin-api-keys-delete"],
-            None,
-            {"key_id": key_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["admin-api-keys-delete"], None, {"key_id": key_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, after: str | None = None, order: Literal["asc", "desc"] | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, after: str | None = None, order: Literal["asc", "desc"] | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, after: str | None = None, order: Literal["asc", "desc"] | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List all organization and project API keys.
 
         `GET /organization/admin_api_keys`
         """
-        return self._client._call(
-            _E["admin-api-keys-list"],
-            None,
-            {},
-            {"after": after, "order": order, "limit": limit},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["admin-api-keys-list"], None, {}, {"after": after, "order": order, "limit": limit}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, after: str | None = None, order: Literal["asc", "desc"] | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List all organization and project API keys, following the cursor.
 
         `GET /organization/admin_api_keys`
         """
-        return self._client._pages(
-            _E["admin-api-keys-list"],
-            {},
-            {"after": after, "order": order, "limit": limit},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["admin-api-keys-list"], {}, {"after": after, "order": order, "limit": limit}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        limit: int | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, after: str | None = None, order: Literal["asc", "desc"] | None = None, limit: int | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List all organization and project API keys, across pages.
 
         `GET /organization/admin_api_keys`
         """
-        return self._client._items(
-            _E["admin-api-keys-list"],
-            {},
-            {"after": after, "order": order, "limit": limit},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["admin-api-keys-list"], {}, {"after": after, "order": order, "limit": limit}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        key_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, key_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        key_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        key_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, key_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, key_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve admin API key.
 
         `GET /organization/admin_api_keys/{key_id}`
         """
-        return self._client._call(
-            _E["admin-api-keys-get"],
-            None,
-            {"key_id": key_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["admin-api-keys-get"], None, {"key_id": key_id}, {}, response_type, decoder, None, raw, options)
 
 
 class AdminAuditLogs:
     """`client.admin.audit_logs`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        *,
-        effective_at: Mapping[str, Any] | None = None,
-        project_ids: Sequence[str] | None = None,
-        event_types: Sequence[Any] | None = None,
-        actor_ids: Sequence[str] | None = None,
-        actor_emails: Sequence[str] | None = None,
-        resource_ids: Sequence[str] | None = None,
-        tenant_only: bool | None = None,
-        limit: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, effective_at: Mapping[str, Any] | None = None, project_ids: Sequence[str] | None = None, event_types: Sequence[Any] | None = None, actor_ids: Sequence[str] | None = None, actor_emails: Sequence[str] | None = None, resource_ids: Sequence[str] | None = None, tenant_only: bool | None = None, limit: int | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        effective_at: Mapping[str, Any] | None = None,
-        project_ids: Sequence[str] | None = None,
-        event_types: Sequence[Any] | None = None,
-        actor_ids: Sequence[str] | None = None,
-        actor_emails: Sequence[str] | None = None,
-        resource_ids: Sequence[str] | None = None,
-        tenant_only: bool | None = None,
-        limit: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        effective_at: Mapping[str, Any] | None = None,
-        project_ids: Sequence[str] | None = None,
-        event_types: Sequence[Any] | None = None,
-        actor_ids: Sequence[str] | None = None,
-        actor_emails: Sequence[str] | None = None,
-        resource_ids: Sequence[str] | None = None,
-        tenant_only: bool | None = None,
-        limit: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, effective_at: Mapping[str, Any] | None = None, project_ids: Sequence[str] | None = None, event_types: Sequence[Any] | None = None, actor_ids: Sequence[str] | None = None, actor_emails: Sequence[str] | None = None, resource_ids: Sequence[str] | None = None, tenant_only: bool | None = None, limit: int | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, effective_at: Mapping[str, Any] | None = None, project_ids: Sequence[str] | None = None, event_types: Sequence[Any] | None = None, actor_ids: Sequence[str] | None = None, actor_emails: Sequence[str] | None = None, resource_ids: Sequence[str] | None = None, tenant_only: bool | None = None, limit: int | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List audit logs.
 
         `GET /organization/audit_logs`
         """
-        return self._client._call(
-            _E["list-audit-logs"],
-            None,
-            {},
-            {
-                "effective_at": effective_at,
-                "project_ids": project_ids,
-                "event_types": event_types,
-                "actor_ids": actor_ids,
-                "actor_emails": actor_emails,
-                "resource_ids": resource_ids,
-                "tenant_only": tenant_only,
-                "limit": limit,
-                "after": after,
-                "before": before,
-            },
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["list-audit-logs"], None, {}, {"effective_at": effective_at, "project_ids": project_ids, "event_types": event_types, "actor_ids": actor_ids, "actor_emails": actor_emails, "resource_ids": resource_ids, "tenant_only": tenant_only, "limit": limit, "after": after, "before": before}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        effective_at: Mapping[str, Any] | None = None,
-        project_ids: Sequence[str] | None = None,
-        event_types: Sequence[Any] | None = None,
-        actor_ids: Sequence[str] | None = None,
-        actor_emails: Sequence[str] | None = None,
-        resource_ids: Sequence[str] | None = None,
-        tenant_only: bool | None = None,
-        limit: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, effective_at: Mapping[str, Any] | None = None, project_ids: Sequence[str] | None = None, event_types: Sequence[Any] | None = None, actor_ids: Sequence[str] | None = None, actor_emails: Sequence[str] | None = None, resource_ids: Sequence[str] | None = None, tenant_only: bool | None = None, limit: int | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List audit logs, following the cursor.
 
         `GET /organization/audit_logs`
         """
-        return self._client._pages(
-            _E["list-audit-logs"],
-            {},
-            {
-                "effective_at": effective_at,
-                "project_ids": project_ids,
-                "event_types": event_types,
-                "actor_ids": actor_ids,
-                "actor_emails": actor_emails,
-                "resource_ids": resource_ids,
-                "tenant_only": tenant_only,
-                "limit": limit,
-                "after": after,
-                "before": before,
-            },
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["list-audit-logs"], {}, {"effective_at": effective_at, "project_ids": project_ids, "event_types": event_types, "actor_ids": actor_ids, "actor_emails": actor_emails, "resource_ids": resource_ids, "tenant_only": tenant_only, "limit": limit, "after": after, "before": before}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        effective_at: Mapping[str, Any] | None = None,
-        project_ids: Sequence[str] | None = None,
-        event_types: Sequence[Any] | None = None,
-        actor_ids: Sequence[str] | None = None,
-        actor_emails: Sequence[str] | None = None,
-        resource_ids: Sequence[str] | None = None,
-        tenant_only: bool | None = None,
-        limit: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, effective_at: Mapping[str, Any] | None = None, project_ids: Sequence[str] | None = None, event_types: Sequence[Any] | None = None, actor_ids: Sequence[str] | None = None, actor_emails: Sequence[str] | None = None, resource_ids: Sequence[str] | None = None, tenant_only: bool | None = None, limit: int | None = None, after: str | None = None, before: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List audit logs, across pages.
 
         `GET /organization/audit_logs`
         """
-        return self._client._items(
-            _E["list-audit-logs"],
-            {},
-            {
-                "effective_at": effective_at,
-                "project_ids": project_ids,
-                "event_types": event_types,
-                "actor_ids": actor_ids,
-                "actor_emails": actor_emails,
-                "resource_ids": resource_ids,
-                "tenant_only": tenant_only,
-                "limit": limit,
-                "after": after,
-                "before": before,
-            },
-            item_type,
-            options,
-        )
+        return self._client._items(_E["list-audit-logs"], {}, {"effective_at": effective_at, "project_ids": project_ids, "event_types": event_types, "actor_ids": actor_ids, "actor_emails": actor_emails, "resource_ids": resource_ids, "tenant_only": tenant_only, "limit": limit, "after": after, "before": before}, item_type, options)
 
 
 class AdminCertificates:
     """`client.admin.certificates`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def activate(
-        self,
-        body: ToggleCertificatesRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def activate(self, body: ToggleCertificatesRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def activate(
-        self,
-        body: ToggleCertificatesRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def activate(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def activate(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def activate(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def activate(self, body: ToggleCertificatesRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def activate(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Activate certificates for organization.
 
         `POST /organization/certificates/activate`
         """
-        return self._client._call(
-            _E["activateOrganizationCertificates"],
-            body,
-            {},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["activateOrganizationCertificates"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def create(
-        self,
-        body: UploadCertificateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: UploadCertificateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: UploadCertificateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: UploadCertificateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Upload certificate.
 
         `POST /organization/certificates`
         """
-        return self._client._call(
-            _E["uploadCertificate"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["uploadCertificate"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def deactivate(
-        self,
-        body: ToggleCertificatesRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def deactivate(self, body: ToggleCertificatesRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def deactivate(
-        self,
-        body: ToggleCertificatesRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def deactivate(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def deactivate(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def deactivate(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def deactivate(self, body: ToggleCertificatesRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def deactivate(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Deactivate certificates for organization.
 
         `POST /organization/certificates/deactivate`
         """
-        return self._client._call(
-            _E["deactivateOrganizationCertificates"],
-            body,
-            {},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["deactivateOrganizationCertificates"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        certificate_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, certificate_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        certificate_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        certificate_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, certificate_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, certificate_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete certificate.
 
         `DELETE /organization/certificates/{certificate_id}`
         """
-        return self._client._call(
-            _E["deleteCertificate"],
-            None,
-            {"certificate_id": certificate_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["deleteCertificate"], None, {"certificate_id": certificate_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List organization certificates.
 
         `GET /organization/certificates`
         """
-        return self._client._call(
-            _E["listOrganizationCertificates"],
-            None,
-            {},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listOrganizationCertificates"], None, {}, {"limit": limit, "after": after, "order": order}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List organization certificates, following the cursor.
 
         `GET /organization/certificates`
         """
-        return self._client._pages(
-            _E["listOrganizationCertificates"],
-            {},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["listOrganizationCertificates"], {}, {"limit": limit, "after": after, "order": order}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List organization certificates, across pages.
 
         `GET /organization/certificates`
         """
-        return self._client._items(
-            _E["listOrganizationCertificates"],
-            {},
-            {"limit": limit, "after": after, "order": order},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["listOrganizationCertificates"], {}, {"limit": limit, "after": after, "order": order}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        certificate_id: str,
-        *,
-        include: Sequence[Literal["content"]] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, certificate_id: str, *, include: Sequence[Literal["content"]] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        certificate_id: str,
-        *,
-        include: Sequence[Literal["content"]] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        certificate_id: str,
-        *,
-        include: Sequence[Literal["content"]] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, certificate_id: str, *, include: Sequence[Literal["content"]] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, certificate_id: str, *, include: Sequence[Literal["content"]] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Get certificate.
 
         `GET /organization/certificates/{certificate_id}`
         """
-        return self._client._call(
-            _E["getCertificate"],
-            None,
-            {"certificate_id": certificate_id},
-            {"include": include},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getCertificate"], None, {"certificate_id": certificate_id}, {"include": include}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        certificate_id: str,
-        body: ModifyCertificateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, certificate_id: str, body: ModifyCertificateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        certificate_id: str,
-        body: ModifyCertificateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        certificate_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        certificate_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        certificate_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, certificate_id: str, body: ModifyCertificateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, certificate_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Modify certificate.
 
         `POST /organization/certificates/{certificate_id}`
         """
-        return self._client._call(
-            _E["modifyCertificate"],
-            body,
-            {"certificate_id": certificate_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["modifyCertificate"], body, {"certificate_id": certificate_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class AdminCosts:
     """`client.admin.costs`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "line_item", "api_key_id"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1d"] | None = None, project_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "line_item", "api_key_id"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "line_item", "api_key_id"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "line_item", "api_key_id"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1d"] | None = None, project_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "line_item", "api_key_id"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1d"] | None = None, project_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "line_item", "api_key_id"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Costs.
 
         `GET /organization/costs`
         """
-        return self._client._call(
-            _E["usage-costs"],
-            None,
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "api_key_ids": api_key_ids,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["usage-costs"], None, {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "api_key_ids": api_key_ids, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "line_item", "api_key_id"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1d"] | None = None, project_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "line_item", "api_key_id"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: Costs, following the cursor.
 
         `GET /organization/costs`
         """
-        return self._client._pages(
-            _E["usage-costs"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "api_key_ids": api_key_ids,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["usage-costs"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "api_key_ids": api_key_ids, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "line_item", "api_key_id"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1d"] | None = None, project_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "line_item", "api_key_id"]] | None = None, limit: int | None = None, page: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: Costs, across pages.
 
         `GET /organization/costs`
         """
-        return self._client._items(
-            _E["usage-costs"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "api_key_ids": api_key_ids,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            item_type,
-            options,
-        )
+        return self._client._items(_E["usage-costs"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "api_key_ids": api_key_ids, "group_by": group_by, "limit": limit, "page": page}, item_type, options)
 
 
 class AdminDataRetention:
     """`client.admin.data_retention`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def retrieve(
-        self,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve organization data retention.
 
         `GET /organization/data_retention`
         """
-        return self._client._call(
-            _E["retrieve-organization-data-retention"],
-            None,
-            {},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-organization-data-retention"], None, {}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        body: UpdateOrganizationDataRetentionBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, body: UpdateOrganizationDataRetentionBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        body: UpdateOrganizationDataRetentionBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, body: UpdateOrganizationDataRetentionBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Update organization data retention.
 
         `POST /organization/data_retention`
         """
-        return self._client._call(
-            _E["update-organization-data-retention"],
-            body,
-            {},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["update-organization-data-retention"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
 
 class AdminGroups:
     """`client.admin.groups`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -1423,1177 +468,274 @@ class AdminGroups:
         return AdminGroupsUsers(self._client)
 
     @overload
-    def create(
-        self,
-        body: CreateGroupBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateGroupBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateGroupBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateGroupBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create group.
 
         `POST /organization/groups`
         """
-        return self._client._call(
-            _E["create-group"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["create-group"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        group_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, group_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        group_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        group_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, group_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, group_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete group.
 
         `DELETE /organization/groups/{group_id}`
         """
-        return self._client._call(
-            _E["delete-group"],
-            None,
-            {"group_id": group_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["delete-group"], None, {"group_id": group_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List groups.
 
         `GET /organization/groups`
         """
-        return self._client._call(
-            _E["list-groups"],
-            None,
-            {},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["list-groups"], None, {}, {"limit": limit, "after": after, "order": order}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List groups, following the cursor.
 
         `GET /organization/groups`
         """
-        return self._client._pages(
-            _E["list-groups"],
-            {},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["list-groups"], {}, {"limit": limit, "after": after, "order": order}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List groups, across pages.
 
         `GET /organization/groups`
         """
-        return self._client._items(
-            _E["list-groups"],
-            {},
-            {"limit": limit, "after": after, "order": order},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["list-groups"], {}, {"limit": limit, "after": after, "order": order}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        group_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, group_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        group_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        group_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, group_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, group_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve group.
 
         `GET /organization/groups/{group_id}`
         """
-        return self._client._call(
-            _E["retrieve-group"],
-            None,
-            {"group_id": group_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-group"], None, {"group_id": group_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        group_id: str,
-        body: UpdateGroupBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, group_id: str, body: UpdateGroupBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        group_id: str,
-        body: UpdateGroupBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        group_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        group_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        group_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, group_id: str, body: UpdateGroupBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, group_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Update group.
 
         `POST /organization/groups/{group_id}`
         """
-        return self._client._call(
-            _E["update-group"],
-            body,
-            {"group_id": group_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["update-group"], body, {"group_id": group_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class AdminGroupsRoles:
     """`client.admin.groups.roles`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        group_id: str,
-        body: PublicAssignOrganizationGroupRoleBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, group_id: str, body: PublicAssignOrganizationGroupRoleBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        group_id: str,
-        body: PublicAssignOrganizationGroupRoleBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        group_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        group_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        group_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, group_id: str, body: PublicAssignOrganizationGroupRoleBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, group_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Assign organization role to group.
 
         `POST /organization/groups/{group_id}/roles`
         """
-        return self._client._call(
-            _E["assign-group-role"],
-            body,
-            {"group_id": group_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["assign-group-role"], body, {"group_id": group_id}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        group_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, group_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        group_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        group_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, group_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, group_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Unassign organization role from group.
 
         `DELETE /organization/groups/{group_id}/roles/{role_id}`
         """
-        return self._client._call(
-            _E["unassign-group-role"],
-            None,
-            {"group_id": group_id, "role_id": role_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["unassign-group-role"], None, {"group_id": group_id, "role_id": role_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        group_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, group_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        group_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        group_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, group_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, group_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List group organization role assignments.
 
         `GET /organization/groups/{group_id}/roles`
         """
-        return self._client._call(
-            _E["list-group-role-assignments"],
-            None,
-            {"group_id": group_id},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["list-group-role-assignments"], None, {"group_id": group_id}, {"limit": limit, "after": after, "order": order}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        group_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, group_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List group organization role assignments, following the cursor.
 
         `GET /organization/groups/{group_id}/roles`
         """
-        return self._client._pages(
-            _E["list-group-role-assignments"],
-            {"group_id": group_id},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["list-group-role-assignments"], {"group_id": group_id}, {"limit": limit, "after": after, "order": order}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        group_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, group_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List group organization role assignments, across pages.
 
         `GET /organization/groups/{group_id}/roles`
         """
-        return self._client._items(
-            _E["list-group-role-assignments"],
-            {"group_id": group_id},
-            {"limit": limit, "after": after, "order": order},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["list-group-role-assignments"], {"group_id": group_id}, {"limit": limit, "after": after, "order": order}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        group_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, group_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        group_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        group_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, group_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, group_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve group organization role.
 
         `GET /organization/groups/{group_id}/roles/{role_id}`
         """
-        return self._client._call(
-            _E["retrieve-group-role"],
-            None,
-            {"group_id": group_id, "role_id": role_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-group-role"], None, {"group_id": group_id, "role_id": role_id}, {}, response_type, decoder, None, raw, options)
 
 
 class AdminGroupsUsers:
     """`client.admin.groups.users`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        group_id: str,
-        body: CreateGroupUserBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, group_id: str, body: CreateGroupUserBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        group_id: str,
-        body: CreateGroupUserBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        group_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        group_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        group_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, group_id: str, body: CreateGroupUserBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, group_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Add group user.
 
         `POST /organization/groups/{group_id}/users`
         """
-        return self._client._call(
-            _E["add-group-user"],
-            body,
-            {"group_id": group_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["add-group-user"], body, {"group_id": group_id}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        group_id: str,
-        user_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, group_id: str, user_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        group_id: str,
-        user_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        group_id: str,
-        user_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, group_id: str, user_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, group_id: str, user_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Remove group user.
 
         `DELETE /organization/groups/{group_id}/users/{user_id}`
         """
-        return self._client._call(
-            _E["remove-group-user"],
-            None,
-            {"group_id": group_id, "user_id": user_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["remove-group-user"], None, {"group_id": group_id, "user_id": user_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        group_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, group_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        group_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        group_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, group_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, group_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List group users.
 
         `GET /organization/groups/{group_id}/users`
         """
-        return self._client._call(
-            _E["list-group-users"],
-            None,
-            {"group_id": group_id},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["list-group-users"], None, {"group_id": group_id}, {"limit": limit, "after": after, "order": order}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        group_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, group_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List group users, following the cursor.
 
         `GET /organization/groups/{group_id}/users`
         """
-        return self._client._pages(
-            _E["list-group-users"],
-            {"group_id": group_id},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["list-group-users"], {"group_id": group_id}, {"limit": limit, "after": after, "order": order}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        group_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, group_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List group users, across pages.
 
         `GET /organization/groups/{group_id}/users`
         """
-        return self._client._items(
-            _E["list-group-users"],
-            {"group_id": group_id},
-            {"limit": limit, "after": after, "order": order},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["list-group-users"], {"group_id": group_id}, {"limit": limit, "after": after, "order": order}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        group_id: str,
-        user_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, group_id: str, user_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        group_id: str,
-        user_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        group_id: str,
-        user_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, group_id: str, user_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, group_id: str, user_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve group user.
 
         `GET /organization/groups/{group_id}/users/{user_id}`
         """
-        return self._client._call(
-            _E["retrieve-group-user"],
-            None,
-            {"group_id": group_id, "user_id": user_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-group-user"], None, {"group_id": group_id, "user_id": user_id}, {}, response_type, decoder, None, raw, options)
 
 
 class AdminInvites:
     """`client.admin.invites`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: InviteRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: InviteRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: InviteRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: InviteRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create invite.
 
         `POST /organization/invites`
         """
-        return self._client._call(
-            _E["inviteUser"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["inviteUser"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        invite_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, invite_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        invite_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        invite_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, invite_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, invite_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete invite.
 
         `DELETE /organization/invites/{invite_id}`
         """
-        return self._client._call(
-            _E["delete-invite"],
-            None,
-            {"invite_id": invite_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["delete-invite"], None, {"invite_id": invite_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, limit: int | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, limit: int | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, limit: int | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List invites.
 
         `GET /organization/invites`
         """
-        return self._client._call(
-            _E["list-invites"],
-            None,
-            {},
-            {"limit": limit, "after": after},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["list-invites"], None, {}, {"limit": limit, "after": after}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, limit: int | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List invites, following the cursor.
 
         `GET /organization/invites`
         """
-        return self._client._pages(
-            _E["list-invites"],
-            {},
-            {"limit": limit, "after": after},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["list-invites"], {}, {"limit": limit, "after": after}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, limit: int | None = None, after: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List invites, across pages.
 
         `GET /organization/invites`
         """
-        return self._client._items(
-            _E["list-invites"], {}, {"limit": limit, "after": after}, item_type, options
-        )
+        return self._client._items(_E["list-invites"], {}, {"limit": limit, "after": after}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        invite_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, invite_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        invite_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        invite_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, invite_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, invite_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve invite.
 
         `GET /organization/invites/{invite_id}`
         """
-        return self._client._call(
-            _E["retrieve-invite"],
-            None,
-            {"invite_id": invite_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-invite"], None, {"invite_id": invite_id}, {}, response_type, decoder, None, raw, options)
 
 
 class AdminProjects:
     """`client.admin.projects`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -2657,955 +799,216 @@ class AdminProjects:
         return AdminProjectsUsers(self._client)
 
     @overload
-    def archive(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def archive(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def archive(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def archive(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def archive(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def archive(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Archive project.
 
         `POST /organization/projects/{project_id}/archive`
         """
-        return self._client._call(
-            _E["archive-project"],
-            None,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["archive-project"], None, {"project_id": project_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def create(
-        self,
-        body: ProjectCreateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: ProjectCreateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: ProjectCreateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: ProjectCreateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create project.
 
         `POST /organization/projects`
         """
-        return self._client._call(
-            _E["create-project"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["create-project"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        include_archived: bool | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, limit: int | None = None, after: str | None = None, include_archived: bool | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        include_archived: bool | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        include_archived: bool | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, limit: int | None = None, after: str | None = None, include_archived: bool | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, limit: int | None = None, after: str | None = None, include_archived: bool | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List projects.
 
         `GET /organization/projects`
         """
-        return self._client._call(
-            _E["list-projects"],
-            None,
-            {},
-            {"limit": limit, "after": after, "include_archived": include_archived},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["list-projects"], None, {}, {"limit": limit, "after": after, "include_archived": include_archived}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        include_archived: bool | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, limit: int | None = None, after: str | None = None, include_archived: bool | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List projects, following the cursor.
 
         `GET /organization/projects`
         """
-        return self._client._pages(
-            _E["list-projects"],
-            {},
-            {"limit": limit, "after": after, "include_archived": include_archived},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["list-projects"], {}, {"limit": limit, "after": after, "include_archived": include_archived}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        include_archived: bool | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, limit: int | None = None, after: str | None = None, include_archived: bool | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List projects, across pages.
 
         `GET /organization/projects`
         """
-        return self._client._items(
-            _E["list-projects"],
-            {},
-            {"limit": limit, "after": after, "include_archived": include_archived},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["list-projects"], {}, {"limit": limit, "after": after, "include_archived": include_archived}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve project.
 
         `GET /organization/projects/{project_id}`
         """
-        return self._client._call(
-            _E["retrieve-project"],
-            None,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-project"], None, {"project_id": project_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        project_id: str,
-        body: ProjectUpdateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, project_id: str, body: ProjectUpdateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        project_id: str,
-        body: ProjectUpdateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        project_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, project_id: str, body: ProjectUpdateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, project_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Modify project.
 
         `POST /organization/projects/{project_id}`
         """
-        return self._client._call(
-            _E["modify-project"],
-            body,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["modify-project"], body, {"project_id": project_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class AdminProjectsApiKeys:
     """`client.admin.projects.api_keys`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def delete(
-        self,
-        project_id: str,
-        api_key_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, project_id: str, api_key_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        project_id: str,
-        api_key_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        project_id: str,
-        api_key_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, project_id: str, api_key_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, project_id: str, api_key_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete project API key.
 
         `DELETE /organization/projects/{project_id}/api_keys/{api_key_id}`
         """
-        return self._client._call(
-            _E["delete-project-api-key"],
-            None,
-            {"project_id": project_id, "api_key_id": api_key_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["delete-project-api-key"], None, {"project_id": project_id, "api_key_id": api_key_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        owner_project_access: Literal["active", "inactive", "any"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, owner_project_access: Literal["active", "inactive", "any"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        owner_project_access: Literal["active", "inactive", "any"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        owner_project_access: Literal["active", "inactive", "any"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, owner_project_access: Literal["active", "inactive", "any"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, owner_project_access: Literal["active", "inactive", "any"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List project API keys.
 
         `GET /organization/projects/{project_id}/api_keys`
         """
-        return self._client._call(
-            _E["list-project-api-keys"],
-            None,
-            {"project_id": project_id},
-            {"limit": limit, "after": after, "owner_project_access": owner_project_access},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["list-project-api-keys"], None, {"project_id": project_id}, {"limit": limit, "after": after, "owner_project_access": owner_project_access}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        owner_project_access: Literal["active", "inactive", "any"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, project_id: str, *, limit: int | None = None, after: str | None = None, owner_project_access: Literal["active", "inactive", "any"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List project API keys, following the cursor.
 
         `GET /organization/projects/{project_id}/api_keys`
         """
-        return self._client._pages(
-            _E["list-project-api-keys"],
-            {"project_id": project_id},
-            {"limit": limit, "after": after, "owner_project_access": owner_project_access},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["list-project-api-keys"], {"project_id": project_id}, {"limit": limit, "after": after, "owner_project_access": owner_project_access}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        owner_project_access: Literal["active", "inactive", "any"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, project_id: str, *, limit: int | None = None, after: str | None = None, owner_project_access: Literal["active", "inactive", "any"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List project API keys, across pages.
 
         `GET /organization/projects/{project_id}/api_keys`
         """
-        return self._client._items(
-            _E["list-project-api-keys"],
-            {"project_id": project_id},
-            {"limit": limit, "after": after, "owner_project_access": owner_project_access},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["list-project-api-keys"], {"project_id": project_id}, {"limit": limit, "after": after, "owner_project_access": owner_project_access}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        api_key_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, project_id: str, api_key_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        api_key_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        project_id: str,
-        api_key_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, project_id: str, api_key_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, project_id: str, api_key_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve project API key.
 
         `GET /organization/projects/{project_id}/api_keys/{api_key_id}`
         """
-        return self._client._call(
-            _E["retrieve-project-api-key"],
-            None,
-            {"project_id": project_id, "api_key_id": api_key_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-project-api-key"], None, {"project_id": project_id, "api_key_id": api_key_id}, {}, response_type, decoder, None, raw, options)
 
 
 class AdminProjectsCertificates:
     """`client.admin.projects.certificates`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def activate(
-        self,
-        project_id: str,
-        body: ToggleCertificatesRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def activate(self, project_id: str, body: ToggleCertificatesRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def activate(
-        self,
-        project_id: str,
-        body: ToggleCertificatesRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def activate(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def activate(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def activate(
-        self,
-        project_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def activate(self, project_id: str, body: ToggleCertificatesRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def activate(self, project_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Activate certificates for project.
 
         `POST /organization/projects/{project_id}/certificates/activate`
         """
-        return self._client._call(
-            _E["activateProjectCertificates"],
-            body,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["activateProjectCertificates"], body, {"project_id": project_id}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def deactivate(
-        self,
-        project_id: str,
-        body: ToggleCertificatesRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def deactivate(self, project_id: str, body: ToggleCertificatesRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def deactivate(
-        self,
-        project_id: str,
-        body: ToggleCertificatesRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def deactivate(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def deactivate(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def deactivate(
-        self,
-        project_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def deactivate(self, project_id: str, body: ToggleCertificatesRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def deactivate(self, project_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Deactivate certificates for project.
 
         `POST /organization/projects/{project_id}/certificates/deactivate`
         """
-        return self._client._call(
-            _E["deactivateProjectCertificates"],
-            body,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["deactivateProjectCertificates"], body, {"project_id": project_id}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List project certificates.
 
         `GET /organization/projects/{project_id}/certificates`
         """
-        return self._client._call(
-            _E["listProjectCertificates"],
-            None,
-            {"project_id": project_id},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listProjectCertificates"], None, {"project_id": project_id}, {"limit": limit, "after": after, "order": order}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, project_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List project certificates, following the cursor.
 
         `GET /organization/projects/{project_id}/certificates`
         """
-        return self._client._pages(
-            _E["listProjectCertificates"],
-            {"project_id": project_id},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["listProjectCertificates"], {"project_id": project_id}, {"limit": limit, "after": after, "order": order}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, project_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List project certificates, across pages.
 
         `GET /organization/projects/{project_id}/certificates`
         """
-        return self._client._items(
-            _E["listProjectCertificates"],
-            {"project_id": project_id},
-            {"limit": limit, "after": after, "order": order},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["listProjectCertificates"], {"project_id": project_id}, {"limit": limit, "after": after, "order": order}, item_type, options)
 
 
 class AdminProjectsDataRetention:
     """`client.admin.projects.data_retention`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve project data retention.
 
         `GET /organization/projects/{project_id}/data_retention`
         """
-        return self._client._call(
-            _E["retrieve-project-data-retention"],
-            None,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-project-data-retention"], None, {"project_id": project_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        project_id: str,
-        body: UpdateProjectDataRetentionBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, project_id: str, body: UpdateProjectDataRetentionBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        project_id: str,
-        body: UpdateProjectDataRetentionBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        project_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, project_id: str, body: UpdateProjectDataRetentionBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, project_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Update project data retention.
 
         `POST /organization/projects/{project_id}/data_retention`
         """
-        return self._client._call(
-            _E["update-project-data-retention"],
-            body,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["update-project-data-retention"], body, {"project_id": project_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class AdminProjectsGroups:
     """`client.admin.projects.groups`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -3614,1476 +1017,321 @@ class AdminProjectsGroups:
         return AdminProjectsGroupsRoles(self._client)
 
     @overload
-    def create(
-        self,
-        project_id: str,
-        body: InviteProjectGroupBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, project_id: str, body: InviteProjectGroupBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        project_id: str,
-        body: InviteProjectGroupBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        project_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, project_id: str, body: InviteProjectGroupBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, project_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Add project group.
 
         `POST /organization/projects/{project_id}/groups`
         """
-        return self._client._call(
-            _E["add-project-group"],
-            body,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["add-project-group"], body, {"project_id": project_id}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        project_id: str,
-        group_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, project_id: str, group_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        project_id: str,
-        group_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        project_id: str,
-        group_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, project_id: str, group_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, project_id: str, group_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Remove project group.
 
         `DELETE /organization/projects/{project_id}/groups/{group_id}`
         """
-        return self._client._call(
-            _E["remove-project-group"],
-            None,
-            {"project_id": project_id, "group_id": group_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["remove-project-group"], None, {"project_id": project_id, "group_id": group_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List project groups.
 
         `GET /organization/projects/{project_id}/groups`
         """
-        return self._client._call(
-            _E["list-project-groups"],
-            None,
-            {"project_id": project_id},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["list-project-groups"], None, {"project_id": project_id}, {"limit": limit, "after": after, "order": order}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, project_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List project groups, following the cursor.
 
         `GET /organization/projects/{project_id}/groups`
         """
-        return self._client._pages(
-            _E["list-project-groups"],
-            {"project_id": project_id},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["list-project-groups"], {"project_id": project_id}, {"limit": limit, "after": after, "order": order}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, project_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List project groups, across pages.
 
         `GET /organization/projects/{project_id}/groups`
         """
-        return self._client._items(
-            _E["list-project-groups"],
-            {"project_id": project_id},
-            {"limit": limit, "after": after, "order": order},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["list-project-groups"], {"project_id": project_id}, {"limit": limit, "after": after, "order": order}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        group_id: str,
-        *,
-        group_type: Literal["group", "tenant_group"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, project_id: str, group_id: str, *, group_type: Literal["group", "tenant_group"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        group_id: str,
-        *,
-        group_type: Literal["group", "tenant_group"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        project_id: str,
-        group_id: str,
-        *,
-        group_type: Literal["group", "tenant_group"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, project_id: str, group_id: str, *, group_type: Literal["group", "tenant_group"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, project_id: str, group_id: str, *, group_type: Literal["group", "tenant_group"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve project group.
 
         `GET /organization/projects/{project_id}/groups/{group_id}`
         """
-        return self._client._call(
-            _E["retrieve-project-group"],
-            None,
-            {"project_id": project_id, "group_id": group_id},
-            {"group_type": group_type},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-project-group"], None, {"project_id": project_id, "group_id": group_id}, {"group_type": group_type}, response_type, decoder, None, raw, options)
 
 
 class AdminProjectsGroupsRoles:
     """`client.admin.projects.groups.roles`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        project_id: str,
-        group_id: str,
-        body: PublicAssignOrganizationGroupRoleBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, project_id: str, group_id: str, body: PublicAssignOrganizationGroupRoleBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        project_id: str,
-        group_id: str,
-        body: PublicAssignOrganizationGroupRoleBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        project_id: str,
-        group_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        project_id: str,
-        group_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        project_id: str,
-        group_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, project_id: str, group_id: str, body: PublicAssignOrganizationGroupRoleBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, project_id: str, group_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Assign project role to group.
 
         `POST /projects/{project_id}/groups/{group_id}/roles`
         """
-        return self._client._call(
-            _E["assign-project-group-role"],
-            body,
-            {"project_id": project_id, "group_id": group_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["assign-project-group-role"], body, {"project_id": project_id, "group_id": group_id}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        project_id: str,
-        group_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, project_id: str, group_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        project_id: str,
-        group_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        project_id: str,
-        group_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, project_id: str, group_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, project_id: str, group_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Unassign project role from group.
 
         `DELETE /projects/{project_id}/groups/{group_id}/roles/{role_id}`
         """
-        return self._client._call(
-            _E["unassign-project-group-role"],
-            None,
-            {"project_id": project_id, "group_id": group_id, "role_id": role_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["unassign-project-group-role"], None, {"project_id": project_id, "group_id": group_id, "role_id": role_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        project_id: str,
-        group_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, project_id: str, group_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        project_id: str,
-        group_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        project_id: str,
-        group_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, project_id: str, group_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, project_id: str, group_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List project group role assignments.
 
         `GET /projects/{project_id}/groups/{group_id}/roles`
         """
-        return self._client._call(
-            _E["list-project-group-role-assignments"],
-            None,
-            {"project_id": project_id, "group_id": group_id},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["list-project-group-role-assignments"], None, {"project_id": project_id, "group_id": group_id}, {"limit": limit, "after": after, "order": order}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        project_id: str,
-        group_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, project_id: str, group_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List project group role assignments, following the cursor.
 
         `GET /projects/{project_id}/groups/{group_id}/roles`
         """
-        return self._client._pages(
-            _E["list-project-group-role-assignments"],
-            {"project_id": project_id, "group_id": group_id},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["list-project-group-role-assignments"], {"project_id": project_id, "group_id": group_id}, {"limit": limit, "after": after, "order": order}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        project_id: str,
-        group_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, project_id: str, group_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List project group role assignments, across pages.
 
         `GET /projects/{project_id}/groups/{group_id}/roles`
         """
-        return self._client._items(
-            _E["list-project-group-role-assignments"],
-            {"project_id": project_id, "group_id": group_id},
-            {"limit": limit, "after": after, "order": order},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["list-project-group-role-assignments"], {"project_id": project_id, "group_id": group_id}, {"limit": limit, "after": after, "order": order}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        group_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, project_id: str, group_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        group_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        project_id: str,
-        group_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, project_id: str, group_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, project_id: str, group_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve project group role.
 
         `GET /projects/{project_id}/groups/{group_id}/roles/{role_id}`
         """
-        return self._client._call(
-            _E["retrieve-project-group-role"],
-            None,
-            {"project_id": project_id, "group_id": group_id, "role_id": role_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-project-group-role"], None, {"project_id": project_id, "group_id": group_id, "role_id": role_id}, {}, response_type, decoder, None, raw, options)
 
 
 class AdminProjectsHostedToolPermissions:
     """`client.admin.projects.hosted_tool_permissions`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve project hosted tool permissions.
 
         `GET /organization/projects/{project_id}/hosted_tool_permissions`
         """
-        return self._client._call(
-            _E["retrieve-project-hosted-tool-permissions"],
-            None,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-project-hosted-tool-permissions"], None, {"project_id": project_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        project_id: str,
-        body: ProjectHostedToolPermissionsUpdateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, project_id: str, body: ProjectHostedToolPermissionsUpdateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        project_id: str,
-        body: ProjectHostedToolPermissionsUpdateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        project_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, project_id: str, body: ProjectHostedToolPermissionsUpdateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, project_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Modify project hosted tool permissions.
 
         `POST /organization/projects/{project_id}/hosted_tool_permissions`
         """
-        return self._client._call(
-            _E["update-project-hosted-tool-permissions"],
-            body,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["update-project-hosted-tool-permissions"], body, {"project_id": project_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class AdminProjectsModelPermissions:
     """`client.admin.projects.model_permissions`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def delete(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete project model permissions.
 
         `DELETE /organization/projects/{project_id}/model_permissions`
         """
-        return self._client._call(
-            _E["delete-project-model-permissions"],
-            None,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["delete-project-model-permissions"], None, {"project_id": project_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve project model permissions.
 
         `GET /organization/projects/{project_id}/model_permissions`
         """
-        return self._client._call(
-            _E["retrieve-project-model-permissions"],
-            None,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-project-model-permissions"], None, {"project_id": project_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        project_id: str,
-        body: ProjectModelPermissionsUpdateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, project_id: str, body: ProjectModelPermissionsUpdateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        project_id: str,
-        body: ProjectModelPermissionsUpdateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        project_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, project_id: str, body: ProjectModelPermissionsUpdateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, project_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Modify project model permissions.
 
         `POST /organization/projects/{project_id}/model_permissions`
         """
-        return self._client._call(
-            _E["update-project-model-permissions"],
-            body,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["update-project-model-permissions"], body, {"project_id": project_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class AdminProjectsRateLimits:
     """`client.admin.projects.rate_limits`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List project rate limits.
 
         `GET /organization/projects/{project_id}/rate_limits`
         """
-        return self._client._call(
-            _E["list-project-rate-limits"],
-            None,
-            {"project_id": project_id},
-            {"limit": limit, "after": after, "before": before},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["list-project-rate-limits"], None, {"project_id": project_id}, {"limit": limit, "after": after, "before": before}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, project_id: str, *, limit: int | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List project rate limits, following the cursor.
 
         `GET /organization/projects/{project_id}/rate_limits`
         """
-        return self._client._pages(
-            _E["list-project-rate-limits"],
-            {"project_id": project_id},
-            {"limit": limit, "after": after, "before": before},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["list-project-rate-limits"], {"project_id": project_id}, {"limit": limit, "after": after, "before": before}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, project_id: str, *, limit: int | None = None, after: str | None = None, before: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List project rate limits, across pages.
 
         `GET /organization/projects/{project_id}/rate_limits`
         """
-        return self._client._items(
-            _E["list-project-rate-limits"],
-            {"project_id": project_id},
-            {"limit": limit, "after": after, "before": before},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["list-project-rate-limits"], {"project_id": project_id}, {"limit": limit, "after": after, "before": before}, item_type, options)
 
     @overload
-    def update(
-        self,
-        project_id: str,
-        rate_limit_id: str,
-        body: ProjectRateLimitUpdateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, project_id: str, rate_limit_id: str, body: ProjectRateLimitUpdateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        project_id: str,
-        rate_limit_id: str,
-        body: ProjectRateLimitUpdateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        rate_limit_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        rate_limit_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        project_id: str,
-        rate_limit_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, project_id: str, rate_limit_id: str, body: ProjectRateLimitUpdateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, project_id: str, rate_limit_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Modify project rate limit.
 
         `POST /organization/projects/{project_id}/rate_limits/{rate_limit_id}`
         """
-        return self._client._call(
-            _E["update-project-rate-limits"],
-            body,
-            {"project_id": project_id, "rate_limit_id": rate_limit_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["update-project-rate-limits"], body, {"project_id": project_id, "rate_limit_id": rate_limit_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class AdminProjectsRoles:
     """`client.admin.projects.roles`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        project_id: str,
-        body: PublicCreateOrganizationRoleBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, project_id: str, body: PublicCreateOrganizationRoleBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        project_id: str,
-        body: PublicCreateOrganizationRoleBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        project_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, project_id: str, body: PublicCreateOrganizationRoleBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, project_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create project role.
 
         `POST /projects/{project_id}/roles`
         """
-        return self._client._call(
-            _E["create-project-role"],
-            body,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["create-project-role"], body, {"project_id": project_id}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        project_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, project_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        project_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        project_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, project_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, project_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete project role.
 
         `DELETE /projects/{project_id}/roles/{role_id}`
         """
-        return self._client._call(
-            _E["delete-project-role"],
-            None,
-            {"project_id": project_id, "role_id": role_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["delete-project-role"], None, {"project_id": project_id, "role_id": role_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List project roles.
 
         `GET /projects/{project_id}/roles`
         """
-        return self._client._call(
-            _E["list-project-roles"],
-            None,
-            {"project_id": project_id},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["list-project-roles"], None, {"project_id": project_id}, {"limit": limit, "after": after, "order": order}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, project_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List project roles, following the cursor.
 
         `GET /projects/{project_id}/roles`
         """
-        return self._client._pages(
-            _E["list-project-roles"],
-            {"project_id": project_id},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["list-project-roles"], {"project_id": project_id}, {"limit": limit, "after": after, "order": order}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, project_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List project roles, across pages.
 
         `GET /projects/{project_id}/roles`
         """
-        return self._client._items(
-            _E["list-project-roles"],
-            {"project_id": project_id},
-            {"limit": limit, "after": after, "order": order},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["list-project-roles"], {"project_id": project_id}, {"limit": limit, "after": after, "order": order}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, project_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        project_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, project_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, project_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve project role.
 
         `GET /projects/{project_id}/roles/{role_id}`
         """
-        return self._client._call(
-            _E["retrieve-project-role"],
-            None,
-            {"project_id": project_id, "role_id": role_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-project-role"], None, {"project_id": project_id, "role_id": role_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        project_id: str,
-        role_id: str,
-        body: PublicUpdateOrganizationRoleBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, project_id: str, role_id: str, body: PublicUpdateOrganizationRoleBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        project_id: str,
-        role_id: str,
-        body: PublicUpdateOrganizationRoleBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        role_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        role_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        project_id: str,
-        role_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, project_id: str, role_id: str, body: PublicUpdateOrganizationRoleBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, project_id: str, role_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Update project role.
 
         `POST /projects/{project_id}/roles/{role_id}`
         """
-        return self._client._call(
-            _E["update-project-role"],
-            body,
-            {"project_id": project_id, "role_id": role_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["update-project-role"], body, {"project_id": project_id, "role_id": role_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class AdminProjectsServiceAccounts:
     """`client.admin.projects.service_accounts`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -5092,1018 +1340,213 @@ class AdminProjectsServiceAccounts:
         return AdminProjectsServiceAccountsApiKeys(self._client)
 
     @overload
-    def create(
-        self,
-        project_id: str,
-        body: ProjectServiceAccountCreateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, project_id: str, body: ProjectServiceAccountCreateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        project_id: str,
-        body: ProjectServiceAccountCreateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        project_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, project_id: str, body: ProjectServiceAccountCreateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, project_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create project service account.
 
         `POST /organization/projects/{project_id}/service_accounts`
         """
-        return self._client._call(
-            _E["create-project-service-account"],
-            body,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["create-project-service-account"], body, {"project_id": project_id}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        project_id: str,
-        service_account_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, project_id: str, service_account_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        project_id: str,
-        service_account_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        project_id: str,
-        service_account_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, project_id: str, service_account_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, project_id: str, service_account_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete project service account.
 
         `DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}`
         """
-        return self._client._call(
-            _E["delete-project-service-account"],
-            None,
-            {"project_id": project_id, "service_account_id": service_account_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["delete-project-service-account"], None, {"project_id": project_id, "service_account_id": service_account_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List project service accounts.
 
         `GET /organization/projects/{project_id}/service_accounts`
         """
-        return self._client._call(
-            _E["list-project-service-accounts"],
-            None,
-            {"project_id": project_id},
-            {"limit": limit, "after": after},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["list-project-service-accounts"], None, {"project_id": project_id}, {"limit": limit, "after": after}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, project_id: str, *, limit: int | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List project service accounts, following the cursor.
 
         `GET /organization/projects/{project_id}/service_accounts`
         """
-        return self._client._pages(
-            _E["list-project-service-accounts"],
-            {"project_id": project_id},
-            {"limit": limit, "after": after},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["list-project-service-accounts"], {"project_id": project_id}, {"limit": limit, "after": after}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, project_id: str, *, limit: int | None = None, after: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List project service accounts, across pages.
 
         `GET /organization/projects/{project_id}/service_accounts`
         """
-        return self._client._items(
-            _E["list-project-service-accounts"],
-            {"project_id": project_id},
-            {"limit": limit, "after": after},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["list-project-service-accounts"], {"project_id": project_id}, {"limit": limit, "after": after}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        service_account_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, project_id: str, service_account_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        service_account_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        project_id: str,
-        service_account_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, project_id: str, service_account_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, project_id: str, service_account_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve project service account.
 
         `GET /organization/projects/{project_id}/service_accounts/{service_account_id}`
         """
-        return self._client._call(
-            _E["retrieve-project-service-account"],
-            None,
-            {"project_id": project_id, "service_account_id": service_account_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-project-service-account"], None, {"project_id": project_id, "service_account_id": service_account_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        project_id: str,
-        service_account_id: str,
-        body: UpdateProjectServiceAccountBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, project_id: str, service_account_id: str, body: UpdateProjectServiceAccountBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        project_id: str,
-        service_account_id: str,
-        body: UpdateProjectServiceAccountBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        service_account_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        service_account_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        project_id: str,
-        service_account_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, project_id: str, service_account_id: str, body: UpdateProjectServiceAccountBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, project_id: str, service_account_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Update project service account.
 
         `POST /organization/projects/{project_id}/service_accounts/{service_account_id}`
         """
-        return self._client._call(
-            _E["update-project-service-account"],
-            body,
-            {"project_id": project_id, "service_account_id": service_account_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["update-project-service-account"], body, {"project_id": project_id, "service_account_id": service_account_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class AdminProjectsServiceAccountsApiKeys:
     """`client.admin.projects.service_accounts.api_keys`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        project_id: str,
-        service_account_id: str,
-        body: CreateProjectServiceAccountApiKeyBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, project_id: str, service_account_id: str, body: CreateProjectServiceAccountApiKeyBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        project_id: str,
-        service_account_id: str,
-        body: CreateProjectServiceAccountApiKeyBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        project_id: str,
-        service_account_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        project_id: str,
-        service_account_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        project_id: str,
-        service_account_id: str,
-        body: Any | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, project_id: str, service_account_id: str, body: CreateProjectServiceAccountApiKeyBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, project_id: str, service_account_id: str, body: Any | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create project service account API key.
 
         `POST /organization/projects/{project_id}/service_accounts/{service_account_id}/api_keys`
         """
-        return self._client._call(
-            _E["CreateanAPIkeyforaserviceaccount"],
-            body,
-            {"project_id": project_id, "service_account_id": service_account_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["CreateanAPIkeyforaserviceaccount"], body, {"project_id": project_id, "service_account_id": service_account_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class AdminProjectsSpendAlerts:
     """`client.admin.projects.spend_alerts`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        project_id: str,
-        body: CreateSpendAlertBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, project_id: str, body: CreateSpendAlertBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        project_id: str,
-        body: CreateSpendAlertBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        project_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, project_id: str, body: CreateSpendAlertBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, project_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create project spend alert.
 
         `POST /organization/projects/{project_id}/spend_alerts`
         """
-        return self._client._call(
-            _E["create-project-spend-alert"],
-            body,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["create-project-spend-alert"], body, {"project_id": project_id}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        project_id: str,
-        alert_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, project_id: str, alert_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        project_id: str,
-        alert_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        project_id: str,
-        alert_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, project_id: str, alert_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, project_id: str, alert_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete project spend alert.
 
         `DELETE /organization/projects/{project_id}/spend_alerts/{alert_id}`
         """
-        return self._client._call(
-            _E["delete-project-spend-alert"],
-            None,
-            {"project_id": project_id, "alert_id": alert_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["delete-project-spend-alert"], None, {"project_id": project_id, "alert_id": alert_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, project_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, project_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, project_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List project spend alerts.
 
         `GET /organization/projects/{project_id}/spend_alerts`
         """
-        return self._client._call(
-            _E["list-project-spend-alerts"],
-            None,
-            {"project_id": project_id},
-            {"limit": limit, "order": order, "after": after, "before": before},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["list-project-spend-alerts"], None, {"project_id": project_id}, {"limit": limit, "order": order, "after": after, "before": before}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, project_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List project spend alerts, following the cursor.
 
         `GET /organization/projects/{project_id}/spend_alerts`
         """
-        return self._client._pages(
-            _E["list-project-spend-alerts"],
-            {"project_id": project_id},
-            {"limit": limit, "order": order, "after": after, "before": before},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["list-project-spend-alerts"], {"project_id": project_id}, {"limit": limit, "order": order, "after": after, "before": before}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, project_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List project spend alerts, across pages.
 
         `GET /organization/projects/{project_id}/spend_alerts`
         """
-        return self._client._items(
-            _E["list-project-spend-alerts"],
-            {"project_id": project_id},
-            {"limit": limit, "order": order, "after": after, "before": before},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["list-project-spend-alerts"], {"project_id": project_id}, {"limit": limit, "order": order, "after": after, "before": before}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        alert_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, project_id: str, alert_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        alert_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        project_id: str,
-        alert_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, project_id: str, alert_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, project_id: str, alert_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve project spend alert.
 
         `GET /organization/projects/{project_id}/spend_alerts/{alert_id}`
         """
-        return self._client._call(
-            _E["retrieve-project-spend-alert"],
-            None,
-            {"project_id": project_id, "alert_id": alert_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-project-spend-alert"], None, {"project_id": project_id, "alert_id": alert_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        project_id: str,
-        alert_id: str,
-        body: CreateSpendAlertBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, project_id: str, alert_id: str, body: CreateSpendAlertBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        project_id: str,
-        alert_id: str,
-        body: CreateSpendAlertBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        alert_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        alert_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        project_id: str,
-        alert_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, project_id: str, alert_id: str, body: CreateSpendAlertBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, project_id: str, alert_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Update project spend alert.
 
         `POST /organization/projects/{project_id}/spend_alerts/{alert_id}`
         """
-        return self._client._call(
-            _E["update-project-spend-alert"],
-            body,
-            {"project_id": project_id, "alert_id": alert_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["update-project-spend-alert"], body, {"project_id": project_id, "alert_id": alert_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class AdminProjectsSpendLimit:
     """`client.admin.projects.spend_limit`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def delete(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete project spend limit.
 
         `DELETE /organization/projects/{project_id}/spend_limit`
         """
-        return self._client._call(
-            _E["Deleteprojectspendlimit"],
-            None,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["Deleteprojectspendlimit"], None, {"project_id": project_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        project_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, project_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve project spend limit.
 
         `GET /organization/projects/{project_id}/spend_limit`
         """
-        return self._client._call(
-            _E["Getprojectspendlimit"],
-            None,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["Getprojectspendlimit"], None, {"project_id": project_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        project_id: str,
-        body: UpdateProjectSpendLimitBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, project_id: str, body: UpdateProjectSpendLimitBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        project_id: str,
-        body: UpdateProjectSpendLimitBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        project_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, project_id: str, body: UpdateProjectSpendLimitBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, project_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Update project spend limit.
 
         `POST /organization/projects/{project_id}/spend_limit`
         """
-        return self._client._call(
-            _E["Updateprojectspendlimit"],
-            body,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["Updateprojectspendlimit"], body, {"project_id": project_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class AdminProjectsUsers:
     """`client.admin.projects.users`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -6112,1542 +1555,336 @@ class AdminProjectsUsers:
         return AdminProjectsUsersRoles(self._client)
 
     @overload
-    def create(
-        self,
-        project_id: str,
-        body: ProjectUserCreateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, project_id: str, body: ProjectUserCreateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        project_id: str,
-        body: ProjectUserCreateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        project_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        project_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, project_id: str, body: ProjectUserCreateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, project_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create project user.
 
         `POST /organization/projects/{project_id}/users`
         """
-        return self._client._call(
-            _E["create-project-user"],
-            body,
-            {"project_id": project_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["create-project-user"], body, {"project_id": project_id}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        project_id: str,
-        user_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, project_id: str, user_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        project_id: str,
-        user_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        project_id: str,
-        user_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, project_id: str, user_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, project_id: str, user_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete project user.
 
         `DELETE /organization/projects/{project_id}/users/{user_id}`
         """
-        return self._client._call(
-            _E["delete-project-user"],
-            None,
-            {"project_id": project_id, "user_id": user_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["delete-project-user"], None, {"project_id": project_id, "user_id": user_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, project_id: str, *, limit: int | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List project users.
 
         `GET /organization/projects/{project_id}/users`
         """
-        return self._client._call(
-            _E["list-project-users"],
-            None,
-            {"project_id": project_id},
-            {"limit": limit, "after": after},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["list-project-users"], None, {"project_id": project_id}, {"limit": limit, "after": after}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, project_id: str, *, limit: int | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List project users, following the cursor.
 
         `GET /organization/projects/{project_id}/users`
         """
-        return self._client._pages(
-            _E["list-project-users"],
-            {"project_id": project_id},
-            {"limit": limit, "after": after},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["list-project-users"], {"project_id": project_id}, {"limit": limit, "after": after}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        project_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, project_id: str, *, limit: int | None = None, after: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List project users, across pages.
 
         `GET /organization/projects/{project_id}/users`
         """
-        return self._client._items(
-            _E["list-project-users"],
-            {"project_id": project_id},
-            {"limit": limit, "after": after},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["list-project-users"], {"project_id": project_id}, {"limit": limit, "after": after}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        user_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, project_id: str, user_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        user_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        project_id: str,
-        user_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, project_id: str, user_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, project_id: str, user_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve project user.
 
         `GET /organization/projects/{project_id}/users/{user_id}`
         """
-        return self._client._call(
-            _E["retrieve-project-user"],
-            None,
-            {"project_id": project_id, "user_id": user_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-project-user"], None, {"project_id": project_id, "user_id": user_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        project_id: str,
-        user_id: str,
-        body: ProjectUserUpdateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, project_id: str, user_id: str, body: ProjectUserUpdateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        project_id: str,
-        user_id: str,
-        body: ProjectUserUpdateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        user_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        project_id: str,
-        user_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        project_id: str,
-        user_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, project_id: str, user_id: str, body: ProjectUserUpdateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, project_id: str, user_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Modify project user.
 
         `POST /organization/projects/{project_id}/users/{user_id}`
         """
-        return self._client._call(
-            _E["modify-project-user"],
-            body,
-            {"project_id": project_id, "user_id": user_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["modify-project-user"], body, {"project_id": project_id, "user_id": user_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class AdminProjectsUsersRoles:
     """`client.admin.projects.users.roles`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        project_id: str,
-        user_id: str,
-        body: PublicAssignOrganizationGroupRoleBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, project_id: str, user_id: str, body: PublicAssignOrganizationGroupRoleBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        project_id: str,
-        user_id: str,
-        body: PublicAssignOrganizationGroupRoleBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        project_id: str,
-        user_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        project_id: str,
-        user_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        project_id: str,
-        user_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, project_id: str, user_id: str, body: PublicAssignOrganizationGroupRoleBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, project_id: str, user_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Assign project role to user.
 
         `POST /projects/{project_id}/users/{user_id}/roles`
         """
-        return self._client._call(
-            _E["assign-project-user-role"],
-            body,
-            {"project_id": project_id, "user_id": user_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["assign-project-user-role"], body, {"project_id": project_id, "user_id": user_id}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        project_id: str,
-        user_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, project_id: str, user_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        project_id: str,
-        user_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        project_id: str,
-        user_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, project_id: str, user_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, project_id: str, user_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Unassign project role from user.
 
         `DELETE /projects/{project_id}/users/{user_id}/roles/{role_id}`
         """
-        return self._client._call(
-            _E["unassign-project-user-role"],
-            None,
-            {"project_id": project_id, "user_id": user_id, "role_id": role_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["unassign-project-user-role"], None, {"project_id": project_id, "user_id": user_id, "role_id": role_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        project_id: str,
-        user_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, project_id: str, user_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        project_id: str,
-        user_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        project_id: str,
-        user_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, project_id: str, user_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, project_id: str, user_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List project user role assignments.
 
         `GET /projects/{project_id}/users/{user_id}/roles`
         """
-        return self._client._call(
-            _E["list-project-user-role-assignments"],
-            None,
-            {"project_id": project_id, "user_id": user_id},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["list-project-user-role-assignments"], None, {"project_id": project_id, "user_id": user_id}, {"limit": limit, "after": after, "order": order}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        project_id: str,
-        user_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, project_id: str, user_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List project user role assignments, following the cursor.
 
         `GET /projects/{project_id}/users/{user_id}/roles`
         """
-        return self._client._pages(
-            _E["list-project-user-role-assignments"],
-            {"project_id": project_id, "user_id": user_id},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["list-project-user-role-assignments"], {"project_id": project_id, "user_id": user_id}, {"limit": limit, "after": after, "order": order}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        project_id: str,
-        user_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, project_id: str, user_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List project user role assignments, across pages.
 
         `GET /projects/{project_id}/users/{user_id}/roles`
         """
-        return self._client._items(
-            _E["list-project-user-role-assignments"],
-            {"project_id": project_id, "user_id": user_id},
-            {"limit": limit, "after": after, "order": order},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["list-project-user-role-assignments"], {"project_id": project_id, "user_id": user_id}, {"limit": limit, "after": after, "order": order}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        user_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, project_id: str, user_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        project_id: str,
-        user_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        project_id: str,
-        user_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, project_id: str, user_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, project_id: str, user_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve project user role.
 
         `GET /projects/{project_id}/users/{user_id}/roles/{role_id}`
         """
-        return self._client._call(
-            _E["retrieve-project-user-role"],
-            None,
-            {"project_id": project_id, "user_id": user_id, "role_id": role_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-project-user-role"], None, {"project_id": project_id, "user_id": user_id, "role_id": role_id}, {}, response_type, decoder, None, raw, options)
 
 
 class AdminRoles:
     """`client.admin.roles`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: PublicCreateOrganizationRoleBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: PublicCreateOrganizationRoleBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: PublicCreateOrganizationRoleBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: PublicCreateOrganizationRoleBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create organization role.
 
         `POST /organization/roles`
         """
-        return self._client._call(
-            _E["create-role"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["create-role"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete organization role.
 
         `DELETE /organization/roles/{role_id}`
         """
-        return self._client._call(
-            _E["delete-role"],
-            None,
-            {"role_id": role_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["delete-role"], None, {"role_id": role_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List organization roles.
 
         `GET /organization/roles`
         """
-        return self._client._call(
-            _E["list-roles"],
-            None,
-            {},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["list-roles"], None, {}, {"limit": limit, "after": after, "order": order}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List organization roles, following the cursor.
 
         `GET /organization/roles`
         """
-        return self._client._pages(
-            _E["list-roles"],
-            {},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["list-roles"], {}, {"limit": limit, "after": after, "order": order}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List organization roles, across pages.
 
         `GET /organization/roles`
         """
-        return self._client._items(
-            _E["list-roles"],
-            {},
-            {"limit": limit, "after": after, "order": order},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["list-roles"], {}, {"limit": limit, "after": after, "order": order}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve organization role.
 
         `GET /organization/roles/{role_id}`
         """
-        return self._client._call(
-            _E["retrieve-role"],
-            None,
-            {"role_id": role_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-role"], None, {"role_id": role_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        role_id: str,
-        body: PublicUpdateOrganizationRoleBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, role_id: str, body: PublicUpdateOrganizationRoleBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        role_id: str,
-        body: PublicUpdateOrganizationRoleBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        role_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        role_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        role_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, role_id: str, body: PublicUpdateOrganizationRoleBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, role_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Update organization role.
 
         `POST /organization/roles/{role_id}`
         """
-        return self._client._call(
-            _E["update-role"],
-            body,
-            {"role_id": role_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["update-role"], body, {"role_id": role_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class AdminSpendAlerts:
     """`client.admin.spend_alerts`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: CreateSpendAlertBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateSpendAlertBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateSpendAlertBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateSpendAlertBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create organization spend alert.
 
         `POST /organization/spend_alerts`
         """
-        return self._client._call(
-            _E["create-organization-spend-alert"],
-            body,
-            {},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["create-organization-spend-alert"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        alert_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, alert_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        alert_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        alert_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, alert_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, alert_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete organization spend alert.
 
         `DELETE /organization/spend_alerts/{alert_id}`
         """
-        return self._client._call(
-            _E["delete-organization-spend-alert"],
-            None,
-            {"alert_id": alert_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["delete-organization-spend-alert"], None, {"alert_id": alert_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List organization spend alerts.
 
         `GET /organization/spend_alerts`
         """
-        return self._client._call(
-            _E["list-organization-spend-alerts"],
-            None,
-            {},
-            {"limit": limit, "order": order, "after": after, "before": before},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["list-organization-spend-alerts"], None, {}, {"limit": limit, "order": order, "after": after, "before": before}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List organization spend alerts, following the cursor.
 
         `GET /organization/spend_alerts`
         """
-        return self._client._pages(
-            _E["list-organization-spend-alerts"],
-            {},
-            {"limit": limit, "order": order, "after": after, "before": before},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["list-organization-spend-alerts"], {}, {"limit": limit, "order": order, "after": after, "before": before}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List organization spend alerts, across pages.
 
         `GET /organization/spend_alerts`
         """
-        return self._client._items(
-            _E["list-organization-spend-alerts"],
-            {},
-            {"limit": limit, "order": order, "after": after, "before": before},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["list-organization-spend-alerts"], {}, {"limit": limit, "order": order, "after": after, "before": before}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        alert_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, alert_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        alert_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        alert_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, alert_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, alert_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve organization spend alert.
 
         `GET /organization/spend_alerts/{alert_id}`
         """
-        return self._client._call(
-            _E["retrieve-organization-spend-alert"],
-            None,
-            {"alert_id": alert_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-organization-spend-alert"], None, {"alert_id": alert_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        alert_id: str,
-        body: CreateSpendAlertBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, alert_id: str, body: CreateSpendAlertBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        alert_id: str,
-        body: CreateSpendAlertBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        alert_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        alert_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        alert_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, alert_id: str, body: CreateSpendAlertBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, alert_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Update organization spend alert.
 
         `POST /organization/spend_alerts/{alert_id}`
         """
-        return self._client._call(
-            _E["update-organization-spend-alert"],
-            body,
-            {"alert_id": alert_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["update-organization-spend-alert"], body, {"alert_id": alert_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class AdminSpendLimit:
     """`client.admin.spend_limit`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def delete(
-        self,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete organization spend limit.
 
         `DELETE /organization/spend_limit`
         """
-        return self._client._call(
-            _E["Deleteorganizationspendlimit"],
-            None,
-            {},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["Deleteorganizationspendlimit"], None, {}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def retrieve(
-        self,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve organization spend limit.
 
         `GET /organization/spend_limit`
         """
-        return self._client._call(
-            _E["Getorganizationspendlimit"],
-            None,
-            {},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["Getorganizationspendlimit"], None, {}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        body: UpdateOrganizationSpendLimitBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, body: UpdateOrganizationSpendLimitBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        body: UpdateOrganizationSpendLimitBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, body: UpdateOrganizationSpendLimitBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Update organization spend limit.
 
         `POST /organization/spend_limit`
         """
-        return self._client._call(
-            _E["Updateorganizationspendlimit"],
-            body,
-            {},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["Updateorganizationspendlimit"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
 
 class AdminUsage:
     """`client.admin.usage`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -7704,1761 +1941,327 @@ class AdminUsage:
 class AdminUsageAudioSpeeches:
     """`client.admin.usage.audio_speeches`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Audio speeches.
 
         `GET /organization/usage/audio_speeches`
         """
-        return self._client._call(
-            _E["usage-audio-speeches"],
-            None,
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["usage-audio-speeches"], None, {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: Audio speeches, following the cursor.
 
         `GET /organization/usage/audio_speeches`
         """
-        return self._client._pages(
-            _E["usage-audio-speeches"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["usage-audio-speeches"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: Audio speeches, across pages.
 
         `GET /organization/usage/audio_speeches`
         """
-        return self._client._items(
-            _E["usage-audio-speeches"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            item_type,
-            options,
-        )
+        return self._client._items(_E["usage-audio-speeches"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "group_by": group_by, "limit": limit, "page": page}, item_type, options)
 
 
 class AdminUsageAudioTranscriptions:
     """`client.admin.usage.audio_transcriptions`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Audio transcriptions.
 
         `GET /organization/usage/audio_transcriptions`
         """
-        return self._client._call(
-            _E["usage-audio-transcriptions"],
-            None,
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["usage-audio-transcriptions"], None, {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: Audio transcriptions, following the cursor.
 
         `GET /organization/usage/audio_transcriptions`
         """
-        return self._client._pages(
-            _E["usage-audio-transcriptions"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["usage-audio-transcriptions"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: Audio transcriptions, across pages.
 
         `GET /organization/usage/audio_transcriptions`
         """
-        return self._client._items(
-            _E["usage-audio-transcriptions"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            item_type,
-            options,
-        )
+        return self._client._items(_E["usage-audio-transcriptions"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "group_by": group_by, "limit": limit, "page": page}, item_type, options)
 
 
 class AdminUsageCodeInterpreterSessions:
     """`client.admin.usage.code_interpreter_sessions`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Code interpreter sessions.
 
         `GET /organization/usage/code_interpreter_sessions`
         """
-        return self._client._call(
-            _E["usage-code-interpreter-sessions"],
-            None,
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["usage-code-interpreter-sessions"], None, {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: Code interpreter sessions, following the cursor.
 
         `GET /organization/usage/code_interpreter_sessions`
         """
-        return self._client._pages(
-            _E["usage-code-interpreter-sessions"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["usage-code-interpreter-sessions"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id"]] | None = None, limit: int | None = None, page: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: Code interpreter sessions, across pages.
 
         `GET /organization/usage/code_interpreter_sessions`
         """
-        return self._client._items(
-            _E["usage-code-interpreter-sessions"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            item_type,
-            options,
-        )
+        return self._client._items(_E["usage-code-interpreter-sessions"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "group_by": group_by, "limit": limit, "page": page}, item_type, options)
 
 
 class AdminUsageCompletions:
     """`client.admin.usage.completions`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        batch: bool | None = None,
-        group_by: Sequence[
-            Literal["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"]
-        ]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, batch: bool | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        batch: bool | None = None,
-        group_by: Sequence[
-            Literal["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"]
-        ]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        batch: bool | None = None,
-        group_by: Sequence[
-            Literal["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"]
-        ]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, batch: bool | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, batch: bool | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Completions.
 
         `GET /organization/usage/completions`
         """
-        return self._client._call(
-            _E["usage-completions"],
-            None,
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "batch": batch,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["usage-completions"], None, {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "batch": batch, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        batch: bool | None = None,
-        group_by: Sequence[
-            Literal["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"]
-        ]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, batch: bool | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: Completions, following the cursor.
 
         `GET /organization/usage/completions`
         """
-        return self._client._pages(
-            _E["usage-completions"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "batch": batch,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["usage-completions"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "batch": batch, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        batch: bool | None = None,
-        group_by: Sequence[
-            Literal["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"]
-        ]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, batch: bool | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"]] | None = None, limit: int | None = None, page: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: Completions, across pages.
 
         `GET /organization/usage/completions`
         """
-        return self._client._items(
-            _E["usage-completions"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "batch": batch,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            item_type,
-            options,
-        )
+        return self._client._items(_E["usage-completions"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "batch": batch, "group_by": group_by, "limit": limit, "page": page}, item_type, options)
 
 
 class AdminUsageEmbeddings:
     """`client.admin.usage.embeddings`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Embeddings.
 
         `GET /organization/usage/embeddings`
         """
-        return self._client._call(
-            _E["usage-embeddings"],
-            None,
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["usage-embeddings"], None, {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: Embeddings, following the cursor.
 
         `GET /organization/usage/embeddings`
         """
-        return self._client._pages(
-            _E["usage-embeddings"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["usage-embeddings"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: Embeddings, across pages.
 
         `GET /organization/usage/embeddings`
         """
-        return self._client._items(
-            _E["usage-embeddings"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            item_type,
-            options,
-        )
+        return self._client._items(_E["usage-embeddings"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "group_by": group_by, "limit": limit, "page": page}, item_type, options)
 
 
 class AdminUsageFileSearchCalls:
     """`client.admin.usage.file_search_calls`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        vector_store_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "vector_store_id"]]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, vector_store_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "vector_store_id"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        vector_store_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "vector_store_id"]]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        vector_store_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "vector_store_id"]]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, vector_store_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "vector_store_id"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, vector_store_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "vector_store_id"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """File search calls.
 
         `GET /organization/usage/file_search_calls`
         """
-        return self._client._call(
-            _E["usage-file-search-calls"],
-            None,
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "vector_store_ids": vector_store_ids,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["usage-file-search-calls"], None, {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "vector_store_ids": vector_store_ids, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        vector_store_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "vector_store_id"]]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, vector_store_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "vector_store_id"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: File search calls, following the cursor.
 
         `GET /organization/usage/file_search_calls`
         """
-        return self._client._pages(
-            _E["usage-file-search-calls"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "vector_store_ids": vector_store_ids,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["usage-file-search-calls"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "vector_store_ids": vector_store_ids, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        vector_store_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "vector_store_id"]]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, vector_store_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "vector_store_id"]] | None = None, limit: int | None = None, page: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: File search calls, across pages.
 
         `GET /organization/usage/file_search_calls`
         """
-        return self._client._items(
-            _E["usage-file-search-calls"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "vector_store_ids": vector_store_ids,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            item_type,
-            options,
-        )
+        return self._client._items(_E["usage-file-search-calls"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "vector_store_ids": vector_store_ids, "group_by": group_by, "limit": limit, "page": page}, item_type, options)
 
 
 class AdminUsageImages:
     """`client.admin.usage.images`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        sources: Sequence[Literal["image.generation", "image.edit", "image.variation"]]
-        | None = None,
-        sizes: Sequence[Literal["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"]]
-        | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[
-            Literal["project_id", "user_id", "api_key_id", "model", "size", "source"]
-        ]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, sources: Sequence[Literal["image.generation", "image.edit", "image.variation"]] | None = None, sizes: Sequence[Literal["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"]] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "size", "source"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        sources: Sequence[Literal["image.generation", "image.edit", "image.variation"]]
-        | None = None,
-        sizes: Sequence[Literal["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"]]
-        | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[
-            Literal["project_id", "user_id", "api_key_id", "model", "size", "source"]
-        ]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        sources: Sequence[Literal["image.generation", "image.edit", "image.variation"]]
-        | None = None,
-        sizes: Sequence[Literal["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"]]
-        | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[
-            Literal["project_id", "user_id", "api_key_id", "model", "size", "source"]
-        ]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, sources: Sequence[Literal["image.generation", "image.edit", "image.variation"]] | None = None, sizes: Sequence[Literal["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"]] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "size", "source"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, sources: Sequence[Literal["image.generation", "image.edit", "image.variation"]] | None = None, sizes: Sequence[Literal["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"]] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "size", "source"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Images.
 
         `GET /organization/usage/images`
         """
-        return self._client._call(
-            _E["usage-images"],
-            None,
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "sources": sources,
-                "sizes": sizes,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["usage-images"], None, {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "sources": sources, "sizes": sizes, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        sources: Sequence[Literal["image.generation", "image.edit", "image.variation"]]
-        | None = None,
-        sizes: Sequence[Literal["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"]]
-        | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[
-            Literal["project_id", "user_id", "api_key_id", "model", "size", "source"]
-        ]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, sources: Sequence[Literal["image.generation", "image.edit", "image.variation"]] | None = None, sizes: Sequence[Literal["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"]] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "size", "source"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: Images, following the cursor.
 
         `GET /organization/usage/images`
         """
-        return self._client._pages(
-            _E["usage-images"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "sources": sources,
-                "sizes": sizes,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["usage-images"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "sources": sources, "sizes": sizes, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        sources: Sequence[Literal["image.generation", "image.edit", "image.variation"]]
-        | None = None,
-        sizes: Sequence[Literal["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"]]
-        | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[
-            Literal["project_id", "user_id", "api_key_id", "model", "size", "source"]
-        ]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, sources: Sequence[Literal["image.generation", "image.edit", "image.variation"]] | None = None, sizes: Sequence[Literal["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"]] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "size", "source"]] | None = None, limit: int | None = None, page: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: Images, across pages.
 
         `GET /organization/usage/images`
         """
-        return self._client._items(
-            _E["usage-images"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "sources": sources,
-                "sizes": sizes,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            item_type,
-            options,
-        )
+        return self._client._items(_E["usage-images"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "sources": sources, "sizes": sizes, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "group_by": group_by, "limit": limit, "page": page}, item_type, options)
 
 
 class AdminUsageModerations:
     """`client.admin.usage.moderations`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Moderations.
 
         `GET /organization/usage/moderations`
         """
-        return self._client._call(
-            _E["usage-moderations"],
-            None,
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["usage-moderations"], None, {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: Moderations, following the cursor.
 
         `GET /organization/usage/moderations`
         """
-        return self._client._pages(
-            _E["usage-moderations"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["usage-moderations"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model"]] | None = None, limit: int | None = None, page: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: Moderations, across pages.
 
         `GET /organization/usage/moderations`
         """
-        return self._client._items(
-            _E["usage-moderations"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            item_type,
-            options,
-        )
+        return self._client._items(_E["usage-moderations"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "group_by": group_by, "limit": limit, "page": page}, item_type, options)
 
 
 class AdminUsageVectorStores:
     """`client.admin.usage.vector_stores`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Vector stores.
 
         `GET /organization/usage/vector_stores`
         """
-        return self._client._call(
-            _E["usage-vector-stores"],
-            None,
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["usage-vector-stores"], None, {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: Vector stores, following the cursor.
 
         `GET /organization/usage/vector_stores`
         """
-        return self._client._pages(
-            _E["usage-vector-stores"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["usage-vector-stores"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        group_by: Sequence[Literal["project_id"]] | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, group_by: Sequence[Literal["project_id"]] | None = None, limit: int | None = None, page: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: Vector stores, across pages.
 
         `GET /organization/usage/vector_stores`
         """
-        return self._client._items(
-            _E["usage-vector-stores"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            item_type,
-            options,
-        )
+        return self._client._items(_E["usage-vector-stores"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "group_by": group_by, "limit": limit, "page": page}, item_type, options)
 
 
 class AdminUsageWebSearchCalls:
     """`client.admin.usage.web_search_calls`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        context_levels: Sequence[Literal["low", "medium", "high"]] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "context_level"]]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, context_levels: Sequence[Literal["low", "medium", "high"]] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "context_level"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        context_levels: Sequence[Literal["low", "medium", "high"]] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "context_level"]]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        context_levels: Sequence[Literal["low", "medium", "high"]] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "context_level"]]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, context_levels: Sequence[Literal["low", "medium", "high"]] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "context_level"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, context_levels: Sequence[Literal["low", "medium", "high"]] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "context_level"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Web search calls.
 
         `GET /organization/usage/web_search_calls`
         """
-        return self._client._call(
-            _E["usage-web-search-calls"],
-            None,
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "context_levels": context_levels,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["usage-web-search-calls"], None, {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "context_levels": context_levels, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        context_levels: Sequence[Literal["low", "medium", "high"]] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "context_level"]]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, context_levels: Sequence[Literal["low", "medium", "high"]] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "context_level"]] | None = None, limit: int | None = None, page: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: Web search calls, following the cursor.
 
         `GET /organization/usage/web_search_calls`
         """
-        return self._client._pages(
-            _E["usage-web-search-calls"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "context_levels": context_levels,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["usage-web-search-calls"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "context_levels": context_levels, "group_by": group_by, "limit": limit, "page": page}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        start_time: int,
-        end_time: int | None = None,
-        bucket_width: Literal["1m", "1h", "1d"] | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        context_levels: Sequence[Literal["low", "medium", "high"]] | None = None,
-        group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "context_level"]]
-        | None = None,
-        limit: int | None = None,
-        page: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, start_time: int, end_time: int | None = None, bucket_width: Literal["1m", "1h", "1d"] | None = None, project_ids: Sequence[str] | None = None, user_ids: Sequence[str] | None = None, api_key_ids: Sequence[str] | None = None, models: Sequence[str] | None = None, context_levels: Sequence[Literal["low", "medium", "high"]] | None = None, group_by: Sequence[Literal["project_id", "user_id", "api_key_id", "model", "context_level"]] | None = None, limit: int | None = None, page: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: Web search calls, across pages.
 
         `GET /organization/usage/web_search_calls`
         """
-        return self._client._items(
-            _E["usage-web-search-calls"],
-            {},
-            {
-                "start_time": start_time,
-                "end_time": end_time,
-                "bucket_width": bucket_width,
-                "project_ids": project_ids,
-                "user_ids": user_ids,
-                "api_key_ids": api_key_ids,
-                "models": models,
-                "context_levels": context_levels,
-                "group_by": group_by,
-                "limit": limit,
-                "page": page,
-            },
-            item_type,
-            options,
-        )
+        return self._client._items(_E["usage-web-search-calls"], {}, {"start_time": start_time, "end_time": end_time, "bucket_width": bucket_width, "project_ids": project_ids, "user_ids": user_ids, "api_key_ids": api_key_ids, "models": models, "context_levels": context_levels, "group_by": group_by, "limit": limit, "page": page}, item_type, options)
 
 
 class AdminUsers:
     """`client.admin.users`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -9467,568 +2270,133 @@ class AdminUsers:
         return AdminUsersRoles(self._client)
 
     @overload
-    def delete(
-        self,
-        user_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, user_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        user_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        user_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, user_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, user_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete user.
 
         `DELETE /organization/users/{user_id}`
         """
-        return self._client._call(
-            _E["delete-user"],
-            None,
-            {"user_id": user_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["delete-user"], None, {"user_id": user_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        emails: Sequence[str] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, limit: int | None = None, after: str | None = None, emails: Sequence[str] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        emails: Sequence[str] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        emails: Sequence[str] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, limit: int | None = None, after: str | None = None, emails: Sequence[str] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, limit: int | None = None, after: str | None = None, emails: Sequence[str] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List users.
 
         `GET /organization/users`
         """
-        return self._client._call(
-            _E["list-users"],
-            None,
-            {},
-            {"limit": limit, "after": after, "emails": emails},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["list-users"], None, {}, {"limit": limit, "after": after, "emails": emails}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        emails: Sequence[str] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, limit: int | None = None, after: str | None = None, emails: Sequence[str] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List users, following the cursor.
 
         `GET /organization/users`
         """
-        return self._client._pages(
-            _E["list-users"],
-            {},
-            {"limit": limit, "after": after, "emails": emails},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["list-users"], {}, {"limit": limit, "after": after, "emails": emails}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        emails: Sequence[str] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, limit: int | None = None, after: str | None = None, emails: Sequence[str] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List users, across pages.
 
         `GET /organization/users`
         """
-        return self._client._items(
-            _E["list-users"],
-            {},
-            {"limit": limit, "after": after, "emails": emails},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["list-users"], {}, {"limit": limit, "after": after, "emails": emails}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        user_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, user_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        user_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        user_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, user_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, user_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve user.
 
         `GET /organization/users/{user_id}`
         """
-        return self._client._call(
-            _E["retrieve-user"],
-            None,
-            {"user_id": user_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-user"], None, {"user_id": user_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        user_id: str,
-        body: UserRoleUpdateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, user_id: str, body: UserRoleUpdateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        user_id: str,
-        body: UserRoleUpdateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        user_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        user_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        user_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, user_id: str, body: UserRoleUpdateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, user_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Modify user.
 
         `POST /organization/users/{user_id}`
         """
-        return self._client._call(
-            _E["modify-user"],
-            body,
-            {"user_id": user_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["modify-user"], body, {"user_id": user_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class AdminUsersRoles:
     """`client.admin.users.roles`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        user_id: str,
-        body: PublicAssignOrganizationGroupRoleBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, user_id: str, body: PublicAssignOrganizationGroupRoleBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        user_id: str,
-        body: PublicAssignOrganizationGroupRoleBody | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        user_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        user_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        user_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, user_id: str, body: PublicAssignOrganizationGroupRoleBody | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, user_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Assign organization role to user.
 
         `POST /organization/users/{user_id}/roles`
         """
-        return self._client._call(
-            _E["assign-user-role"],
-            body,
-            {"user_id": user_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["assign-user-role"], body, {"user_id": user_id}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        user_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, user_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        user_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        user_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, user_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, user_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Unassign organization role from user.
 
         `DELETE /organization/users/{user_id}/roles/{role_id}`
         """
-        return self._client._call(
-            _E["unassign-user-role"],
-            None,
-            {"user_id": user_id, "role_id": role_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["unassign-user-role"], None, {"user_id": user_id, "role_id": role_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        user_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, user_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        user_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        user_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, user_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, user_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List user organization role assignments.
 
         `GET /organization/users/{user_id}/roles`
         """
-        return self._client._call(
-            _E["list-user-role-assignments"],
-            None,
-            {"user_id": user_id},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["list-user-role-assignments"], None, {"user_id": user_id}, {"limit": limit, "after": after, "order": order}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        user_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, user_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List user organization role assignments, following the cursor.
 
         `GET /organization/users/{user_id}/roles`
         """
-        return self._client._pages(
-            _E["list-user-role-assignments"],
-            {"user_id": user_id},
-            {"limit": limit, "after": after, "order": order},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["list-user-role-assignments"], {"user_id": user_id}, {"limit": limit, "after": after, "order": order}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        user_id: str,
-        *,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, user_id: str, *, limit: int | None = None, after: str | None = None, order: Literal["asc", "desc"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List user organization role assignments, across pages.
 
         `GET /organization/users/{user_id}/roles`
         """
-        return self._client._items(
-            _E["list-user-role-assignments"],
-            {"user_id": user_id},
-            {"limit": limit, "after": after, "order": order},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["list-user-role-assignments"], {"user_id": user_id}, {"limit": limit, "after": after, "order": order}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        user_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, user_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        user_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        user_id: str,
-        role_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, user_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, user_id: str, role_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve user organization role.
 
         `GET /organization/users/{user_id}/roles/{role_id}`
         """
-        return self._client._call(
-            _E["retrieve-user-role"],
-            None,
-            {"user_id": user_id, "role_id": role_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieve-user-role"], None, {"user_id": user_id, "role_id": role_id}, {}, response_type, decoder, None, raw, options)
 
 
 class Audio:
     """`client.audio`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -10060,829 +2428,241 @@ class Audio:
 class AudioSpeech:
     """`client.audio.speech`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: CreateSpeechRequest | Body,
-        *,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> bytes: ...
-
+    def create(self, body: CreateSpeechRequest | Body | B, *, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> bytes: ...
     @overload
-    def create(
-        self,
-        body: CreateSpeechRequest | Body,
-        *,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[bytes]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> bytes: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[bytes]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> bytes | APIResponse[bytes]:
+    def create(self, body: CreateSpeechRequest | Body | B, *, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[bytes]: ...
+    def create(self, body: Any, *, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> bytes | APIResponse[bytes]:
         """Create speech.
 
         `POST /audio/speech`
         """
-        return self._client._call(
-            _E["createSpeech"], body, {}, {}, None, None, encoder, raw, options
-        )
+        return self._client._call(_E["createSpeech"], body, {}, {}, None, None, encoder, raw, options)
 
-    def create_chunks(
-        self, body: CreateSpeechRequest | Body, **options: Unpack[CallOptions]
-    ) -> BinaryStream:
+    def create_chunks(self, body: CreateSpeechRequest | Body, **options: Unpack[CallOptions]) -> BinaryStream:
         """Create speech, read as it arrives (never whole in memory).
 
         `POST /audio/speech`
         """
         return self._client._chunks(_E["createSpeech"], body, {}, {}, options)
 
-    @overload
-    def create_stream(
-        self,
-        body: CreateSpeechRequest | Body,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[R]: ...
-
-    @overload
-    def create_stream(
-        self,
-        body: B,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        **options: Unpack[CallOptions],
-    ) -> Stream[R]: ...
-
-    def create_stream(
-        self,
-        body: Any,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[R]:
+    def create_stream(self, body: CreateSpeechRequest | Body | B, *, event_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, **options: Unpack[CallOptions]) -> Stream[R]:
         """Create speech, as a stream of events (sets `stream_format: sse` itself).
 
         `POST /audio/speech`
         """
-        return self._client._events(
-            _E["createSpeech"], body, {}, {}, event_type, decoder, encoder, options
-        )
+        return self._client._events(_E["createSpeech"], body, {}, {}, event_type, decoder, encoder, options)
 
 
 class AudioTranscriptions:
     """`client.audio.transcriptions`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: CreateTranscriptionRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateTranscriptionRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateTranscriptionRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: CreateTranscriptionRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateTranscriptionRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: CreateTranscriptionRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create transcription.
 
         `POST /audio/transcriptions`
         """
-        return self._client._call(
-            _E["createTranscription"], body, {}, {}, response_type, decoder, None, raw, options
-        )
+        return self._client._call(_E["createTranscription"], body, {}, {}, response_type, decoder, None, raw, options)
 
-    def create_stream(
-        self,
-        body: CreateTranscriptionRequest | UntypedMapping,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[R]:
+    def create_stream(self, body: CreateTranscriptionRequest | Mapping[str, Any], *, event_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Stream[R]:
         """Create transcription, as a stream of events (sets `stream` itself).
 
         `POST /audio/transcriptions`
         """
-        return self._client._events(
-            _E["createTranscription"], body, {}, {}, event_type, decoder, None, options
-        )
+        return self._client._events(_E["createTranscription"], body, {}, {}, event_type, decoder, None, options)
 
 
 class AudioTranslations:
     """`client.audio.translations`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: CreateTranslationRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateTranslationRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateTranslationRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: CreateTranslationRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateTranslationRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: CreateTranslationRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create translation.
 
         `POST /audio/translations`
         """
-        return self._client._call(
-            _E["createTranslation"], body, {}, {}, response_type, decoder, None, raw, options
-        )
+        return self._client._call(_E["createTranslation"], body, {}, {}, response_type, decoder, None, raw, options)
 
 
 class AudioVoiceConsents:
     """`client.audio.voice_consents`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: CreateVoiceConsentRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateVoiceConsentRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateVoiceConsentRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: CreateVoiceConsentRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateVoiceConsentRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: CreateVoiceConsentRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create voice consent.
 
         `POST /audio/voice_consents`
         """
-        return self._client._call(
-            _E["createVoiceConsent"], body, {}, {}, response_type, decoder, None, raw, options
-        )
+        return self._client._call(_E["createVoiceConsent"], body, {}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def delete(
-        self,
-        consent_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, consent_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        consent_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        consent_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, consent_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, consent_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete voice consent.
 
         `DELETE /audio/voice_consents/{consent_id}`
         """
-        return self._client._call(
-            _E["deleteVoiceConsent"],
-            None,
-            {"consent_id": consent_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["deleteVoiceConsent"], None, {"consent_id": consent_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, after: str | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, after: str | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, after: str | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List voice consents.
 
         `GET /audio/voice_consents`
         """
-        return self._client._call(
-            _E["listVoiceConsents"],
-            None,
-            {},
-            {"after": after, "limit": limit},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listVoiceConsents"], None, {}, {"after": after, "limit": limit}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, after: str | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List voice consents, following the cursor.
 
         `GET /audio/voice_consents`
         """
-        return self._client._pages(
-            _E["listVoiceConsents"],
-            {},
-            {"after": after, "limit": limit},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["listVoiceConsents"], {}, {"after": after, "limit": limit}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, after: str | None = None, limit: int | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List voice consents, across pages.
 
         `GET /audio/voice_consents`
         """
-        return self._client._items(
-            _E["listVoiceConsents"], {}, {"after": after, "limit": limit}, item_type, options
-        )
+        return self._client._items(_E["listVoiceConsents"], {}, {"after": after, "limit": limit}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        consent_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, consent_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        consent_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        consent_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, consent_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, consent_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve voice consent.
 
         `GET /audio/voice_consents/{consent_id}`
         """
-        return self._client._call(
-            _E["getVoiceConsent"],
-            None,
-            {"consent_id": consent_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getVoiceConsent"], None, {"consent_id": consent_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        consent_id: str,
-        body: UpdateVoiceConsentRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, consent_id: str, body: UpdateVoiceConsentRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        consent_id: str,
-        body: UpdateVoiceConsentRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        consent_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        consent_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        consent_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, consent_id: str, body: UpdateVoiceConsentRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, consent_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Update voice consent.
 
         `POST /audio/voice_consents/{consent_id}`
         """
-        return self._client._call(
-            _E["updateVoiceConsent"],
-            body,
-            {"consent_id": consent_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["updateVoiceConsent"], body, {"consent_id": consent_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class AudioVoices:
     """`client.audio.voices`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: CreateVoiceRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateVoiceRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateVoiceRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: CreateVoiceRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateVoiceRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: CreateVoiceRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create voice.
 
         `POST /audio/voices`
         """
-        return self._client._call(
-            _E["createVoice"], body, {}, {}, response_type, decoder, None, raw, options
-        )
+        return self._client._call(_E["createVoice"], body, {}, {}, response_type, decoder, None, raw, options)
 
 
 class Batches:
     """`client.batches`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def cancel(
-        self,
-        batch_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def cancel(self, batch_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def cancel(
-        self,
-        batch_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def cancel(
-        self,
-        batch_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def cancel(self, batch_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def cancel(self, batch_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Cancel batch.
 
         `POST /batches/{batch_id}/cancel`
         """
-        return self._client._call(
-            _E["cancelBatch"],
-            None,
-            {"batch_id": batch_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["cancelBatch"], None, {"batch_id": batch_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def create(
-        self,
-        body: CreateBatchRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateBatchRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateBatchRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateBatchRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create batch.
 
         `POST /batches`
         """
-        return self._client._call(
-            _E["createBatch"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["createBatch"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, after: str | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, after: str | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, after: str | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List batches.
 
         `GET /batches`
         """
-        return self._client._call(
-            _E["listBatches"],
-            None,
-            {},
-            {"after": after, "limit": limit},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listBatches"], None, {}, {"after": after, "limit": limit}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, after: str | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List batches, following the cursor.
 
         `GET /batches`
         """
-        return self._client._pages(
-            _E["listBatches"], {}, {"after": after, "limit": limit}, response_type, decoder, options
-        )
+        return self._client._pages(_E["listBatches"], {}, {"after": after, "limit": limit}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, after: str | None = None, limit: int | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List batches, across pages.
 
         `GET /batches`
         """
-        return self._client._items(
-            _E["listBatches"], {}, {"after": after, "limit": limit}, item_type, options
-        )
+        return self._client._items(_E["listBatches"], {}, {"after": after, "limit": limit}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        batch_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, batch_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        batch_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        batch_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, batch_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, batch_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve batch.
 
         `GET /batches/{batch_id}`
         """
-        return self._client._call(
-            _E["retrieveBatch"],
-            None,
-            {"batch_id": batch_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieveBatch"], None, {"batch_id": batch_id}, {}, response_type, decoder, None, raw, options)
 
 
 class Beta:
     """`client.beta`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -10909,369 +2689,97 @@ class Beta:
 class BetaAssistants:
     """`client.beta.assistants`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: CreateAssistantRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateAssistantRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateAssistantRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateAssistantRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create assistant.
 
         `POST /assistants`
 
         Deprecated by the API.
         """
-        return self._client._call(
-            _E["createAssistant"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["createAssistant"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        assistant_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, assistant_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        assistant_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        assistant_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, assistant_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, assistant_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete assistant.
 
         `DELETE /assistants/{assistant_id}`
 
         Deprecated by the API.
         """
-        return self._client._call(
-            _E["deleteAssistant"],
-            None,
-            {"assistant_id": assistant_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["deleteAssistant"], None, {"assistant_id": assistant_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List assistants.
 
         `GET /assistants`
 
         Deprecated by the API.
         """
-        return self._client._call(
-            _E["listAssistants"],
-            None,
-            {},
-            {"limit": limit, "order": order, "after": after, "before": before},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listAssistants"], None, {}, {"limit": limit, "order": order, "after": after, "before": before}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List assistants, following the cursor.
 
         `GET /assistants`
 
         Deprecated by the API.
         """
-        return self._client._pages(
-            _E["listAssistants"],
-            {},
-            {"limit": limit, "order": order, "after": after, "before": before},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["listAssistants"], {}, {"limit": limit, "order": order, "after": after, "before": before}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List assistants, across pages.
 
         `GET /assistants`
 
         Deprecated by the API.
         """
-        return self._client._items(
-            _E["listAssistants"],
-            {},
-            {"limit": limit, "order": order, "after": after, "before": before},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["listAssistants"], {}, {"limit": limit, "order": order, "after": after, "before": before}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        assistant_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, assistant_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        assistant_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        assistant_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, assistant_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, assistant_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve assistant.
 
         `GET /assistants/{assistant_id}`
 
         Deprecated by the API.
         """
-        return self._client._call(
-            _E["getAssistant"],
-            None,
-            {"assistant_id": assistant_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getAssistant"], None, {"assistant_id": assistant_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        assistant_id: str,
-        body: ModifyAssistantRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, assistant_id: str, body: ModifyAssistantRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        assistant_id: str,
-        body: ModifyAssistantRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        assistant_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        assistant_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        assistant_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, assistant_id: str, body: ModifyAssistantRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, assistant_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Modify assistant.
 
         `POST /assistants/{assistant_id}`
 
         Deprecated by the API.
         """
-        return self._client._call(
-            _E["modifyAssistant"],
-            body,
-            {"assistant_id": assistant_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["modifyAssistant"], body, {"assistant_id": assistant_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class BetaChatkit:
     """`client.beta.chatkit`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -11288,139 +2796,40 @@ class BetaChatkit:
 class BetaChatkitSessions:
     """`client.beta.chatkit.sessions`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def cancel(
-        self,
-        session_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def cancel(self, session_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def cancel(
-        self,
-        session_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def cancel(
-        self,
-        session_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def cancel(self, session_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def cancel(self, session_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Cancel chat session.
 
         `POST /chatkit/sessions/{session_id}/cancel`
 
         https://platform.openai.com/docs/api-reference/chatkit/cancel-session
         """
-        return self._client._call(
-            _E["CancelChatSessionMethod"],
-            None,
-            {"session_id": session_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["CancelChatSessionMethod"], None, {"session_id": session_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def create(
-        self,
-        body: CreateChatSessionBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateChatSessionBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateChatSessionBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateChatSessionBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create ChatKit session.
 
         `POST /chatkit/sessions`
 
         https://platform.openai.com/docs/api-reference/chatkit/sessions/create
         """
-        return self._client._call(
-            _E["CreateChatSessionMethod"],
-            body,
-            {},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["CreateChatSessionMethod"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
 
 class BetaChatkitThreads:
     """`client.beta.chatkit.threads`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -11429,341 +2838,105 @@ class BetaChatkitThreads:
         return BetaChatkitThreadsItems(self._client)
 
     @overload
-    def delete(
-        self,
-        thread_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, thread_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        thread_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        thread_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, thread_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, thread_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete ChatKit thread.
 
         `DELETE /chatkit/threads/{thread_id}`
 
         https://platform.openai.com/docs/api-reference/chatkit/threads/delete
         """
-        return self._client._call(
-            _E["DeleteThreadMethod"],
-            None,
-            {"thread_id": thread_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["DeleteThreadMethod"], None, {"thread_id": thread_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        user: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, limit: int | None = None, order: Any | None = None, after: str | None = None, before: str | None = None, user: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        user: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        user: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, limit: int | None = None, order: Any | None = None, after: str | None = None, before: str | None = None, user: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, limit: int | None = None, order: Any | None = None, after: str | None = None, before: str | None = None, user: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List ChatKit threads.
 
         `GET /chatkit/threads`
 
         https://platform.openai.com/docs/api-reference/chatkit/list-threads
         """
-        return self._client._call(
-            _E["ListThreadsMethod"],
-            None,
-            {},
-            {"limit": limit, "order": order, "after": after, "before": before, "user": user},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["ListThreadsMethod"], None, {}, {"limit": limit, "order": order, "after": after, "before": before, "user": user}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        user: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, limit: int | None = None, order: Any | None = None, after: str | None = None, before: str | None = None, user: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List ChatKit threads, following the cursor.
 
         `GET /chatkit/threads`
 
         https://platform.openai.com/docs/api-reference/chatkit/list-threads
         """
-        return self._client._pages(
-            _E["ListThreadsMethod"],
-            {},
-            {"limit": limit, "order": order, "after": after, "before": before, "user": user},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["ListThreadsMethod"], {}, {"limit": limit, "order": order, "after": after, "before": before, "user": user}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        user: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, limit: int | None = None, order: Any | None = None, after: str | None = None, before: str | None = None, user: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List ChatKit threads, across pages.
 
         `GET /chatkit/threads`
 
         https://platform.openai.com/docs/api-reference/chatkit/list-threads
         """
-        return self._client._items(
-            _E["ListThreadsMethod"],
-            {},
-            {"limit": limit, "order": order, "after": after, "before": before, "user": user},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["ListThreadsMethod"], {}, {"limit": limit, "order": order, "after": after, "before": before, "user": user}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        thread_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, thread_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        thread_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        thread_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, thread_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, thread_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve ChatKit thread.
 
         `GET /chatkit/threads/{thread_id}`
 
         https://platform.openai.com/docs/api-reference/chatkit/threads/retrieve
         """
-        return self._client._call(
-            _E["GetThreadMethod"],
-            None,
-            {"thread_id": thread_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["GetThreadMethod"], None, {"thread_id": thread_id}, {}, response_type, decoder, None, raw, options)
 
 
 class BetaChatkitThreadsItems:
     """`client.beta.chatkit.threads.items`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        thread_id: str,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, thread_id: str, *, limit: int | None = None, order: Any | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        thread_id: str,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        thread_id: str,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, thread_id: str, *, limit: int | None = None, order: Any | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, thread_id: str, *, limit: int | None = None, order: Any | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List ChatKit thread items.
 
         `GET /chatkit/threads/{thread_id}/items`
 
         https://platform.openai.com/docs/api-reference/chatkit/threads/list-items
         """
-        return self._client._call(
-            _E["ListThreadItemsMethod"],
-            None,
-            {"thread_id": thread_id},
-            {"limit": limit, "order": order, "after": after, "before": before},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["ListThreadItemsMethod"], None, {"thread_id": thread_id}, {"limit": limit, "order": order, "after": after, "before": before}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        thread_id: str,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, thread_id: str, *, limit: int | None = None, order: Any | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List ChatKit thread items, following the cursor.
 
         `GET /chatkit/threads/{thread_id}/items`
 
         https://platform.openai.com/docs/api-reference/chatkit/threads/list-items
         """
-        return self._client._pages(
-            _E["ListThreadItemsMethod"],
-            {"thread_id": thread_id},
-            {"limit": limit, "order": order, "after": after, "before": before},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["ListThreadItemsMethod"], {"thread_id": thread_id}, {"limit": limit, "order": order, "after": after, "before": before}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        thread_id: str,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, thread_id: str, *, limit: int | None = None, order: Any | None = None, after: str | None = None, before: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List ChatKit thread items, across pages.
 
         `GET /chatkit/threads/{thread_id}/items`
 
         https://platform.openai.com/docs/api-reference/chatkit/threads/list-items
         """
-        return self._client._items(
-            _E["ListThreadItemsMethod"],
-            {"thread_id": thread_id},
-            {"limit": limit, "order": order, "after": after, "before": before},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["ListThreadItemsMethod"], {"thread_id": thread_id}, {"limit": limit, "order": order, "after": after, "before": before}, item_type, options)
 
 
 class BetaResponses:
     """`client.beta.responses`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -11777,554 +2950,133 @@ class BetaResponses:
         return BetaResponsesInputTokens(self._client)
 
     @overload
-    def cancel(
-        self,
-        response_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def cancel(self, response_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def cancel(
-        self,
-        response_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def cancel(
-        self,
-        response_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def cancel(self, response_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def cancel(self, response_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Cancel a response.
 
         `POST /responses/{response_id}/cancel?beta=true`
         """
-        return self._client._call(
-            _E["beta_cancelResponse"],
-            None,
-            {"response_id": response_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["beta_cancelResponse"], None, {"response_id": response_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def compact(
-        self,
-        body: BetaCompactResponseMethodPublicBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def compact(self, body: BetaCompactResponseMethodPublicBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def compact(
-        self,
-        body: BetaCompactResponseMethodPublicBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def compact(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def compact(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def compact(
-        self,
-        body: Any | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def compact(self, body: BetaCompactResponseMethodPublicBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def compact(self, body: Any | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Compact a response.
 
         `POST /responses/compact?beta=true`
         """
-        return self._client._call(
-            _E["beta_Compactconversation"],
-            body,
-            {},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["beta_Compactconversation"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def create(
-        self,
-        body: BetaCreateResponse | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: BetaCreateResponse | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: BetaCreateResponse | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: BetaCreateResponse | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create a model response.
 
         `POST /responses?beta=true`
 
         https://platform.openai.com/docs/api-reference/responses/create
         """
-        return self._client._call(
-            _E["beta_createResponse"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["beta_createResponse"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
-    @overload
-    def create_stream(
-        self,
-        body: BetaCreateResponse | Body,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]: ...
-
-    @overload
-    def create_stream(
-        self,
-        body: B,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]: ...
-
-    def create_stream(
-        self,
-        body: Any,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]:
+    def create_stream(self, body: BetaCreateResponse | Body | B, *, event_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, **options: Unpack[CallOptions]) -> Stream[tuple[str, R]]:
         """Create a model response, as a stream of events (sets `stream` itself).
 
         `POST /responses?beta=true`
 
         https://platform.openai.com/docs/api-reference/responses/create
         """
-        return self._client._events(
-            _E["beta_createResponse"], body, {}, {}, event_type, decoder, encoder, options
-        )
+        return self._client._events(_E["beta_createResponse"], body, {}, {}, event_type, decoder, encoder, options)
 
     @overload
-    def delete(
-        self, response_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
-    ) -> None: ...
-
+    def delete(self, response_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> None: ...
     @overload
-    def delete(
-        self, response_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
-    ) -> APIResponse[None]: ...
-
-    def delete(
-        self, response_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
-    ) -> APIResponse[None] | None:
+    def delete(self, response_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[None]: ...
+    def delete(self, response_id: str, *, raw: bool = False, **options: Unpack[CallOptions]) -> APIResponse[None] | None:
         """Delete a model response.
 
         `DELETE /responses/{response_id}?beta=true`
         """
-        return self._client._call(
-            _E["beta_deleteResponse"],
-            None,
-            {"response_id": response_id},
-            {},
-            None,
-            None,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["beta_deleteResponse"], None, {"response_id": response_id}, {}, None, None, None, raw, options)
 
     @overload
-    def retrieve(
-        self,
-        response_id: str,
-        *,
-        include: Sequence[Any] | None = None,
-        starting_after: int | None = None,
-        include_obfuscation: bool | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, response_id: str, *, include: Sequence[Any] | None = None, starting_after: int | None = None, include_obfuscation: bool | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        response_id: str,
-        *,
-        include: Sequence[Any] | None = None,
-        starting_after: int | None = None,
-        include_obfuscation: bool | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        response_id: str,
-        *,
-        include: Sequence[Any] | None = None,
-        starting_after: int | None = None,
-        include_obfuscation: bool | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, response_id: str, *, include: Sequence[Any] | None = None, starting_after: int | None = None, include_obfuscation: bool | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, response_id: str, *, include: Sequence[Any] | None = None, starting_after: int | None = None, include_obfuscation: bool | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Get a model response.
 
         `GET /responses/{response_id}?beta=true`
         """
-        return self._client._call(
-            _E["beta_getResponse"],
-            None,
-            {"response_id": response_id},
-            {
-                "include": include,
-                "starting_after": starting_after,
-                "include_obfuscation": include_obfuscation,
-            },
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["beta_getResponse"], None, {"response_id": response_id}, {"include": include, "starting_after": starting_after, "include_obfuscation": include_obfuscation}, response_type, decoder, None, raw, options)
 
-    def retrieve_stream(
-        self,
-        response_id: str,
-        *,
-        include: Sequence[Any] | None = None,
-        starting_after: int | None = None,
-        include_obfuscation: bool | None = None,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]:
+    def retrieve_stream(self, response_id: str, *, include: Sequence[Any] | None = None, starting_after: int | None = None, include_obfuscation: bool | None = None, event_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Stream[tuple[str, R]]:
         """Get a model response, as a stream of events (sets `stream` itself).
 
         `GET /responses/{response_id}?beta=true`
         """
-        return self._client._events(
-            _E["beta_getResponse"],
-            None,
-            {"response_id": response_id},
-            {
-                "include": include,
-                "starting_after": starting_after,
-                "include_obfuscation": include_obfuscation,
-            },
-            event_type,
-            decoder,
-            None,
-            options,
-        )
+        return self._client._events(_E["beta_getResponse"], None, {"response_id": response_id}, {"include": include, "starting_after": starting_after, "include_obfuscation": include_obfuscation}, event_type, decoder, None, options)
 
 
 class BetaResponsesInputItems:
     """`client.beta.responses.input_items`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        response_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, response_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, include: Sequence[Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        response_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        response_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, response_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, include: Sequence[Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, response_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, include: Sequence[Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List input items.
 
         `GET /responses/{response_id}/input_items?beta=true`
         """
-        return self._client._call(
-            _E["beta_listInputItems"],
-            None,
-            {"response_id": response_id},
-            {"limit": limit, "order": order, "after": after, "include": include},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["beta_listInputItems"], None, {"response_id": response_id}, {"limit": limit, "order": order, "after": after, "include": include}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        response_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, response_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, include: Sequence[Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List input items, following the cursor.
 
         `GET /responses/{response_id}/input_items?beta=true`
         """
-        return self._client._pages(
-            _E["beta_listInputItems"],
-            {"response_id": response_id},
-            {"limit": limit, "order": order, "after": after, "include": include},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["beta_listInputItems"], {"response_id": response_id}, {"limit": limit, "order": order, "after": after, "include": include}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        response_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        include: Sequence[Any] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, response_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, include: Sequence[Any] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List input items, across pages.
 
         `GET /responses/{response_id}/input_items?beta=true`
         """
-        return self._client._items(
-            _E["beta_listInputItems"],
-            {"response_id": response_id},
-            {"limit": limit, "order": order, "after": after, "include": include},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["beta_listInputItems"], {"response_id": response_id}, {"limit": limit, "order": order, "after": after, "include": include}, item_type, options)
 
 
 class BetaResponsesInputTokens:
     """`client.beta.responses.input_tokens`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def count(
-        self,
-        body: BetaTokenCountsBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def count(self, body: BetaTokenCountsBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def count(
-        self,
-        body: BetaTokenCountsBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def count(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def count(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def count(
-        self,
-        body: Any | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def count(self, body: BetaTokenCountsBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def count(self, body: Any | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Get input token counts.
 
         `POST /responses/input_tokens?beta=true`
         """
-        return self._client._call(
-            _E["beta_Getinputtokencounts"],
-            body,
-            {},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["beta_Getinputtokencounts"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
 
 class BetaThreads:
     """`client.beta.threads`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -12338,736 +3090,148 @@ class BetaThreads:
         return BetaThreadsRuns(self._client)
 
     @overload
-    def create(
-        self,
-        body: CreateThreadRequest | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateThreadRequest | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateThreadRequest | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateThreadRequest | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create thread.
 
         `POST /threads`
         """
-        return self._client._call(
-            _E["createThread"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["createThread"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def create_and_run(
-        self,
-        body: CreateThreadAndRunRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create_and_run(self, body: CreateThreadAndRunRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create_and_run(
-        self,
-        body: CreateThreadAndRunRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create_and_run(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create_and_run(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create_and_run(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create_and_run(self, body: CreateThreadAndRunRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create_and_run(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create thread and run.
 
         `POST /threads/runs`
         """
-        return self._client._call(
-            _E["createThreadAndRun"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["createThreadAndRun"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
-    @overload
-    def create_and_run_stream(
-        self,
-        body: CreateThreadAndRunRequest | Body,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]: ...
-
-    @overload
-    def create_and_run_stream(
-        self,
-        body: B,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]: ...
-
-    def create_and_run_stream(
-        self,
-        body: Any,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]:
+    def create_and_run_stream(self, body: CreateThreadAndRunRequest | Body | B, *, event_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, **options: Unpack[CallOptions]) -> Stream[tuple[str, R]]:
         """Create thread and run, as a stream of events (sets `stream` itself).
 
         `POST /threads/runs`
         """
-        return self._client._events(
-            _E["createThreadAndRun"], body, {}, {}, event_type, decoder, encoder, options
-        )
+        return self._client._events(_E["createThreadAndRun"], body, {}, {}, event_type, decoder, encoder, options)
 
     @overload
-    def delete(
-        self,
-        thread_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, thread_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        thread_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        thread_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, thread_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, thread_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete thread.
 
         `DELETE /threads/{thread_id}`
         """
-        return self._client._call(
-            _E["deleteThread"],
-            None,
-            {"thread_id": thread_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["deleteThread"], None, {"thread_id": thread_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def retrieve(
-        self,
-        thread_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, thread_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        thread_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        thread_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, thread_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, thread_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve thread.
 
         `GET /threads/{thread_id}`
         """
-        return self._client._call(
-            _E["getThread"],
-            None,
-            {"thread_id": thread_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getThread"], None, {"thread_id": thread_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        thread_id: str,
-        body: ModifyThreadRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, thread_id: str, body: ModifyThreadRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        thread_id: str,
-        body: ModifyThreadRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        thread_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        thread_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        thread_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, thread_id: str, body: ModifyThreadRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, thread_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Modify thread.
 
         `POST /threads/{thread_id}`
         """
-        return self._client._call(
-            _E["modifyThread"],
-            body,
-            {"thread_id": thread_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["modifyThread"], body, {"thread_id": thread_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class BetaThreadsMessages:
     """`client.beta.threads.messages`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        thread_id: str,
-        body: CreateMessageRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, thread_id: str, body: CreateMessageRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        thread_id: str,
-        body: CreateMessageRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        thread_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        thread_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        thread_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, thread_id: str, body: CreateMessageRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, thread_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create message.
 
         `POST /threads/{thread_id}/messages`
         """
-        return self._client._call(
-            _E["createMessage"],
-            body,
-            {"thread_id": thread_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["createMessage"], body, {"thread_id": thread_id}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        thread_id: str,
-        message_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, thread_id: str, message_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        thread_id: str,
-        message_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        thread_id: str,
-        message_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, thread_id: str, message_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, thread_id: str, message_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete message.
 
         `DELETE /threads/{thread_id}/messages/{message_id}`
         """
-        return self._client._call(
-            _E["deleteMessage"],
-            None,
-            {"thread_id": thread_id, "message_id": message_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["deleteMessage"], None, {"thread_id": thread_id, "message_id": message_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        thread_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        run_id: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, thread_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, run_id: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        thread_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        run_id: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        thread_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        run_id: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, thread_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, run_id: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, thread_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, run_id: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List messages.
 
         `GET /threads/{thread_id}/messages`
         """
-        return self._client._call(
-            _E["listMessages"],
-            None,
-            {"thread_id": thread_id},
-            {"limit": limit, "order": order, "after": after, "before": before, "run_id": run_id},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listMessages"], None, {"thread_id": thread_id}, {"limit": limit, "order": order, "after": after, "before": before, "run_id": run_id}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        thread_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        run_id: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, thread_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, run_id: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List messages, following the cursor.
 
         `GET /threads/{thread_id}/messages`
         """
-        return self._client._pages(
-            _E["listMessages"],
-            {"thread_id": thread_id},
-            {"limit": limit, "order": order, "after": after, "before": before, "run_id": run_id},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["listMessages"], {"thread_id": thread_id}, {"limit": limit, "order": order, "after": after, "before": before, "run_id": run_id}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        thread_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        run_id: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, thread_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, run_id: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List messages, across pages.
 
         `GET /threads/{thread_id}/messages`
         """
-        return self._client._items(
-            _E["listMessages"],
-            {"thread_id": thread_id},
-            {"limit": limit, "order": order, "after": after, "before": before, "run_id": run_id},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["listMessages"], {"thread_id": thread_id}, {"limit": limit, "order": order, "after": after, "before": before, "run_id": run_id}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        thread_id: str,
-        message_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, thread_id: str, message_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        thread_id: str,
-        message_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        thread_id: str,
-        message_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, thread_id: str, message_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, thread_id: str, message_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve message.
 
         `GET /threads/{thread_id}/messages/{message_id}`
         """
-        return self._client._call(
-            _E["getMessage"],
-            None,
-            {"thread_id": thread_id, "message_id": message_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getMessage"], None, {"thread_id": thread_id, "message_id": message_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        thread_id: str,
-        message_id: str,
-        body: ModifyMessageRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, thread_id: str, message_id: str, body: ModifyMessageRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        thread_id: str,
-        message_id: str,
-        body: ModifyMessageRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        thread_id: str,
-        message_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        thread_id: str,
-        message_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        thread_id: str,
-        message_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, thread_id: str, message_id: str, body: ModifyMessageRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, thread_id: str, message_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Modify message.
 
         `POST /threads/{thread_id}/messages/{message_id}`
         """
-        return self._client._call(
-            _E["modifyMessage"],
-            body,
-            {"thread_id": thread_id, "message_id": message_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["modifyMessage"], body, {"thread_id": thread_id, "message_id": message_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class BetaThreadsRuns:
     """`client.beta.threads.runs`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -13076,769 +3240,147 @@ class BetaThreadsRuns:
         return BetaThreadsRunsSteps(self._client)
 
     @overload
-    def cancel(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def cancel(self, thread_id: str, run_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def cancel(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def cancel(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def cancel(self, thread_id: str, run_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def cancel(self, thread_id: str, run_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Cancel a run.
 
         `POST /threads/{thread_id}/runs/{run_id}/cancel`
         """
-        return self._client._call(
-            _E["cancelRun"],
-            None,
-            {"thread_id": thread_id, "run_id": run_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["cancelRun"], None, {"thread_id": thread_id, "run_id": run_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def create(
-        self,
-        thread_id: str,
-        body: CreateRunRequest | Body,
-        *,
-        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
-        | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, thread_id: str, body: CreateRunRequest | Body | B, *, include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        thread_id: str,
-        body: CreateRunRequest | Body,
-        *,
-        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
-        | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        thread_id: str,
-        body: B,
-        *,
-        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
-        | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        thread_id: str,
-        body: B,
-        *,
-        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
-        | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        thread_id: str,
-        body: Any,
-        *,
-        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
-        | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, thread_id: str, body: CreateRunRequest | Body | B, *, include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, thread_id: str, body: Any, *, include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create run.
 
         `POST /threads/{thread_id}/runs`
         """
-        return self._client._call(
-            _E["createRun"],
-            body,
-            {"thread_id": thread_id},
-            {"include": include},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["createRun"], body, {"thread_id": thread_id}, {"include": include}, response_type, decoder, encoder, raw, options)
 
-    @overload
-    def create_stream(
-        self,
-        thread_id: str,
-        body: CreateRunRequest | Body,
-        *,
-        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
-        | None = None,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]: ...
-
-    @overload
-    def create_stream(
-        self,
-        thread_id: str,
-        body: B,
-        *,
-        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
-        | None = None,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]: ...
-
-    def create_stream(
-        self,
-        thread_id: str,
-        body: Any,
-        *,
-        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
-        | None = None,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]:
+    def create_stream(self, thread_id: str, body: CreateRunRequest | Body | B, *, include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | None = None, event_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, **options: Unpack[CallOptions]) -> Stream[tuple[str, R]]:
         """Create run, as a stream of events (sets `stream` itself).
 
         `POST /threads/{thread_id}/runs`
         """
-        return self._client._events(
-            _E["createRun"],
-            body,
-            {"thread_id": thread_id},
-            {"include": include},
-            event_type,
-            decoder,
-            encoder,
-            options,
-        )
+        return self._client._events(_E["createRun"], body, {"thread_id": thread_id}, {"include": include}, event_type, decoder, encoder, options)
 
     @overload
-    def list(
-        self,
-        thread_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, thread_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        thread_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        thread_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, thread_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, thread_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List runs.
 
         `GET /threads/{thread_id}/runs`
         """
-        return self._client._call(
-            _E["listRuns"],
-            None,
-            {"thread_id": thread_id},
-            {"limit": limit, "order": order, "after": after, "before": before},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listRuns"], None, {"thread_id": thread_id}, {"limit": limit, "order": order, "after": after, "before": before}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        thread_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, thread_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List runs, following the cursor.
 
         `GET /threads/{thread_id}/runs`
         """
-        return self._client._pages(
-            _E["listRuns"],
-            {"thread_id": thread_id},
-            {"limit": limit, "order": order, "after": after, "before": before},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["listRuns"], {"thread_id": thread_id}, {"limit": limit, "order": order, "after": after, "before": before}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        thread_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, thread_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List runs, across pages.
 
         `GET /threads/{thread_id}/runs`
         """
-        return self._client._items(
-            _E["listRuns"],
-            {"thread_id": thread_id},
-            {"limit": limit, "order": order, "after": after, "before": before},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["listRuns"], {"thread_id": thread_id}, {"limit": limit, "order": order, "after": after, "before": before}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, thread_id: str, run_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, thread_id: str, run_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, thread_id: str, run_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve run.
 
         `GET /threads/{thread_id}/runs/{run_id}`
         """
-        return self._client._call(
-            _E["getRun"],
-            None,
-            {"thread_id": thread_id, "run_id": run_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getRun"], None, {"thread_id": thread_id, "run_id": run_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def submit_tool_outputs(
-        self,
-        thread_id: str,
-        run_id: str,
-        body: SubmitToolOutputsRunRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def submit_tool_outputs(self, thread_id: str, run_id: str, body: SubmitToolOutputsRunRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def submit_tool_outputs(
-        self,
-        thread_id: str,
-        run_id: str,
-        body: SubmitToolOutputsRunRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def submit_tool_outputs(
-        self,
-        thread_id: str,
-        run_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def submit_tool_outputs(
-        self,
-        thread_id: str,
-        run_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def submit_tool_outputs(
-        self,
-        thread_id: str,
-        run_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def submit_tool_outputs(self, thread_id: str, run_id: str, body: SubmitToolOutputsRunRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def submit_tool_outputs(self, thread_id: str, run_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Submit tool outputs to run.
 
         `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs`
         """
-        return self._client._call(
-            _E["submitToolOuputsToRun"],
-            body,
-            {"thread_id": thread_id, "run_id": run_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["submitToolOuputsToRun"], body, {"thread_id": thread_id, "run_id": run_id}, {}, response_type, decoder, encoder, raw, options)
 
-    @overload
-    def submit_tool_outputs_stream(
-        self,
-        thread_id: str,
-        run_id: str,
-        body: SubmitToolOutputsRunRequest | Body,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]: ...
-
-    @overload
-    def submit_tool_outputs_stream(
-        self,
-        thread_id: str,
-        run_id: str,
-        body: B,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]: ...
-
-    def submit_tool_outputs_stream(
-        self,
-        thread_id: str,
-        run_id: str,
-        body: Any,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]:
+    def submit_tool_outputs_stream(self, thread_id: str, run_id: str, body: SubmitToolOutputsRunRequest | Body | B, *, event_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, **options: Unpack[CallOptions]) -> Stream[tuple[str, R]]:
         """Submit tool outputs to run, as a stream of events (sets `stream` itself).
 
         `POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs`
         """
-        return self._client._events(
-            _E["submitToolOuputsToRun"],
-            body,
-            {"thread_id": thread_id, "run_id": run_id},
-            {},
-            event_type,
-            decoder,
-            encoder,
-            options,
-        )
+        return self._client._events(_E["submitToolOuputsToRun"], body, {"thread_id": thread_id, "run_id": run_id}, {}, event_type, decoder, encoder, options)
 
     @overload
-    def update(
-        self,
-        thread_id: str,
-        run_id: str,
-        body: ModifyRunRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, thread_id: str, run_id: str, body: ModifyRunRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        thread_id: str,
-        run_id: str,
-        body: ModifyRunRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        thread_id: str,
-        run_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        thread_id: str,
-        run_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        thread_id: str,
-        run_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, thread_id: str, run_id: str, body: ModifyRunRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, thread_id: str, run_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Modify run.
 
         `POST /threads/{thread_id}/runs/{run_id}`
         """
-        return self._client._call(
-            _E["modifyRun"],
-            body,
-            {"thread_id": thread_id, "run_id": run_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["modifyRun"], body, {"thread_id": thread_id, "run_id": run_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class BetaThreadsRunsSteps:
     """`client.beta.threads.runs.steps`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
-        | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, thread_id: str, run_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
-        | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
-        | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, thread_id: str, run_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, thread_id: str, run_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List run steps.
 
         `GET /threads/{thread_id}/runs/{run_id}/steps`
         """
-        return self._client._call(
-            _E["listRunSteps"],
-            None,
-            {"thread_id": thread_id, "run_id": run_id},
-            {"limit": limit, "order": order, "after": after, "before": before, "include": include},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listRunSteps"], None, {"thread_id": thread_id, "run_id": run_id}, {"limit": limit, "order": order, "after": after, "before": before, "include": include}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
-        | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, thread_id: str, run_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List run steps, following the cursor.
 
         `GET /threads/{thread_id}/runs/{run_id}/steps`
         """
-        return self._client._pages(
-            _E["listRunSteps"],
-            {"thread_id": thread_id, "run_id": run_id},
-            {"limit": limit, "order": order, "after": after, "before": before, "include": include},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["listRunSteps"], {"thread_id": thread_id, "run_id": run_id}, {"limit": limit, "order": order, "after": after, "before": before, "include": include}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
-        | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, thread_id: str, run_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List run steps, across pages.
 
         `GET /threads/{thread_id}/runs/{run_id}/steps`
         """
-        return self._client._items(
-            _E["listRunSteps"],
-            {"thread_id": thread_id, "run_id": run_id},
-            {"limit": limit, "order": order, "after": after, "before": before, "include": include},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["listRunSteps"], {"thread_id": thread_id, "run_id": run_id}, {"limit": limit, "order": order, "after": after, "before": before, "include": include}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        thread_id: str,
-        run_id: str,
-        step_id: str,
-        *,
-        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
-        | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, thread_id: str, run_id: str, step_id: str, *, include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        thread_id: str,
-        run_id: str,
-        step_id: str,
-        *,
-        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
-        | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        thread_id: str,
-        run_id: str,
-        step_id: str,
-        *,
-        include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
-        | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, thread_id: str, run_id: str, step_id: str, *, include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, thread_id: str, run_id: str, step_id: str, *, include: Sequence[Literal["step_details.tool_calls[*].file_search.results[*].content"]] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve run step.
 
         `GET /threads/{thread_id}/runs/{run_id}/steps/{step_id}`
         """
-        return self._client._call(
-            _E["getRunStep"],
-            None,
-            {"thread_id": thread_id, "run_id": run_id, "step_id": step_id},
-            {"include": include},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getRunStep"], None, {"thread_id": thread_id, "run_id": run_id, "step_id": step_id}, {"include": include}, response_type, decoder, None, raw, options)
 
 
 class Chat:
     """`client.chat`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -13850,7 +3392,7 @@ class Chat:
 class ChatCompletions:
     """`client.chat.completions`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -13859,626 +3401,153 @@ class ChatCompletions:
         return ChatCompletionsMessages(self._client)
 
     @overload
-    def create(
-        self,
-        body: CreateChatCompletionRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateChatCompletionRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateChatCompletionRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateChatCompletionRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create chat completion.
 
         `POST /chat/completions`
 
         https://platform.openai.com/docs/api-reference/chat/create
         """
-        return self._client._call(
-            _E["createChatCompletion"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["createChatCompletion"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
-    @overload
-    def create_stream(
-        self,
-        body: CreateChatCompletionRequest | Body,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[R]: ...
-
-    @overload
-    def create_stream(
-        self,
-        body: B,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        **options: Unpack[CallOptions],
-    ) -> Stream[R]: ...
-
-    def create_stream(
-        self,
-        body: Any,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[R]:
+    def create_stream(self, body: CreateChatCompletionRequest | Body | B, *, event_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, **options: Unpack[CallOptions]) -> Stream[R]:
         """Create chat completion, as a stream of events (sets `stream` itself).
 
         `POST /chat/completions`
 
         https://platform.openai.com/docs/api-reference/chat/create
         """
-        return self._client._events(
-            _E["createChatCompletion"], body, {}, {}, event_type, decoder, encoder, options
-        )
+        return self._client._events(_E["createChatCompletion"], body, {}, {}, event_type, decoder, encoder, options)
 
     @overload
-    def delete(
-        self,
-        completion_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, completion_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        completion_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        completion_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, completion_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, completion_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete chat completion.
 
         `DELETE /chat/completions/{completion_id}`
         """
-        return self._client._call(
-            _E["deleteChatCompletion"],
-            None,
-            {"completion_id": completion_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["deleteChatCompletion"], None, {"completion_id": completion_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        model: str | None = None,
-        metadata: Any | None = None,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, model: str | None = None, metadata: Any | None = None, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        model: str | None = None,
-        metadata: Any | None = None,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        model: str | None = None,
-        metadata: Any | None = None,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, model: str | None = None, metadata: Any | None = None, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, model: str | None = None, metadata: Any | None = None, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List Chat Completions.
 
         `GET /chat/completions`
 
         https://platform.openai.com/docs/api-reference/chat/list
         """
-        return self._client._call(
-            _E["listChatCompletions"],
-            None,
-            {},
-            {"model": model, "metadata": metadata, "after": after, "limit": limit, "order": order},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listChatCompletions"], None, {}, {"model": model, "metadata": metadata, "after": after, "limit": limit, "order": order}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        model: str | None = None,
-        metadata: Any | None = None,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, model: str | None = None, metadata: Any | None = None, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List Chat Completions, following the cursor.
 
         `GET /chat/completions`
 
         https://platform.openai.com/docs/api-reference/chat/list
         """
-        return self._client._pages(
-            _E["listChatCompletions"],
-            {},
-            {"model": model, "metadata": metadata, "after": after, "limit": limit, "order": order},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["listChatCompletions"], {}, {"model": model, "metadata": metadata, "after": after, "limit": limit, "order": order}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        model: str | None = None,
-        metadata: Any | None = None,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, model: str | None = None, metadata: Any | None = None, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List Chat Completions, across pages.
 
         `GET /chat/completions`
 
         https://platform.openai.com/docs/api-reference/chat/list
         """
-        return self._client._items(
-            _E["listChatCompletions"],
-            {},
-            {"model": model, "metadata": metadata, "after": after, "limit": limit, "order": order},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["listChatCompletions"], {}, {"model": model, "metadata": metadata, "after": after, "limit": limit, "order": order}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        completion_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, completion_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        completion_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        completion_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, completion_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, completion_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Get chat completion.
 
         `GET /chat/completions/{completion_id}`
         """
-        return self._client._call(
-            _E["getChatCompletion"],
-            None,
-            {"completion_id": completion_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getChatCompletion"], None, {"completion_id": completion_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        completion_id: str,
-        body: UpdateChatCompletionRequestJson | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, completion_id: str, body: UpdateChatCompletionRequestJson | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        completion_id: str,
-        body: UpdateChatCompletionRequestJson | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        completion_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        completion_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        completion_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, completion_id: str, body: UpdateChatCompletionRequestJson | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, completion_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Update chat completion.
 
         `POST /chat/completions/{completion_id}`
         """
-        return self._client._call(
-            _E["updateChatCompletion"],
-            body,
-            {"completion_id": completion_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["updateChatCompletion"], body, {"completion_id": completion_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class ChatCompletionsMessages:
     """`client.chat.completions.messages`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        completion_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, completion_id: str, *, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        completion_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        completion_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, completion_id: str, *, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, completion_id: str, *, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Get chat messages.
 
         `GET /chat/completions/{completion_id}/messages`
         """
-        return self._client._call(
-            _E["getChatCompletionMessages"],
-            None,
-            {"completion_id": completion_id},
-            {"after": after, "limit": limit, "order": order},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getChatCompletionMessages"], None, {"completion_id": completion_id}, {"after": after, "limit": limit, "order": order}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        completion_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, completion_id: str, *, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: Get chat messages, following the cursor.
 
         `GET /chat/completions/{completion_id}/messages`
         """
-        return self._client._pages(
-            _E["getChatCompletionMessages"],
-            {"completion_id": completion_id},
-            {"after": after, "limit": limit, "order": order},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["getChatCompletionMessages"], {"completion_id": completion_id}, {"after": after, "limit": limit, "order": order}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        completion_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, completion_id: str, *, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: Get chat messages, across pages.
 
         `GET /chat/completions/{completion_id}/messages`
         """
-        return self._client._items(
-            _E["getChatCompletionMessages"],
-            {"completion_id": completion_id},
-            {"after": after, "limit": limit, "order": order},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["getChatCompletionMessages"], {"completion_id": completion_id}, {"after": after, "limit": limit, "order": order}, item_type, options)
 
 
 class Completions:
     """`client.completions`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: CreateCompletionRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateCompletionRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateCompletionRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateCompletionRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create completion.
 
         `POST /completions`
         """
-        return self._client._call(
-            _E["createCompletion"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["createCompletion"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
-    @overload
-    def create_stream(
-        self,
-        body: CreateCompletionRequest | Body,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[R]: ...
-
-    @overload
-    def create_stream(
-        self,
-        body: B,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        **options: Unpack[CallOptions],
-    ) -> Stream[R]: ...
-
-    def create_stream(
-        self,
-        body: Any,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[R]:
+    def create_stream(self, body: CreateCompletionRequest | Body | B, *, event_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, **options: Unpack[CallOptions]) -> Stream[R]:
         """Create completion, as a stream of events (sets `stream` itself).
 
         `POST /completions`
         """
-        return self._client._events(
-            _E["createCompletion"], body, {}, {}, event_type, decoder, encoder, options
-        )
+        return self._client._events(_E["createCompletion"], body, {}, {}, event_type, decoder, encoder, options)
 
 
 class Containers:
     """`client.containers`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -14487,628 +3556,197 @@ class Containers:
         return ContainersFiles(self._client)
 
     @overload
-    def create(
-        self,
-        body: CreateContainerBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateContainerBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateContainerBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateContainerBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create container.
 
         `POST /containers`
 
         https://platform.openai.com/docs/api-reference/containers/post
         """
-        return self._client._call(
-            _E["CreateContainer"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["CreateContainer"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self, container_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
-    ) -> None: ...
-
+    def delete(self, container_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> None: ...
     @overload
-    def delete(
-        self, container_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
-    ) -> APIResponse[None]: ...
-
-    def delete(
-        self, container_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
-    ) -> APIResponse[None] | None:
+    def delete(self, container_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[None]: ...
+    def delete(self, container_id: str, *, raw: bool = False, **options: Unpack[CallOptions]) -> APIResponse[None] | None:
         """Delete a container.
 
         `DELETE /containers/{container_id}`
 
         https://platform.openai.com/docs/api-reference/containers/delete
         """
-        return self._client._call(
-            _E["DeleteContainer"],
-            None,
-            {"container_id": container_id},
-            {},
-            None,
-            None,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["DeleteContainer"], None, {"container_id": container_id}, {}, None, None, None, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        name: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, name: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        name: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        name: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, name: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, name: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List containers.
 
         `GET /containers`
 
         https://platform.openai.com/docs/api-reference/containers/get
         """
-        return self._client._call(
-            _E["ListContainers"],
-            None,
-            {},
-            {"limit": limit, "order": order, "after": after, "name": name},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["ListContainers"], None, {}, {"limit": limit, "order": order, "after": after, "name": name}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        name: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, name: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List containers, following the cursor.
 
         `GET /containers`
 
         https://platform.openai.com/docs/api-reference/containers/get
         """
-        return self._client._pages(
-            _E["ListContainers"],
-            {},
-            {"limit": limit, "order": order, "after": after, "name": name},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["ListContainers"], {}, {"limit": limit, "order": order, "after": after, "name": name}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        name: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, name: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List containers, across pages.
 
         `GET /containers`
 
         https://platform.openai.com/docs/api-reference/containers/get
         """
-        return self._client._items(
-            _E["ListContainers"],
-            {},
-            {"limit": limit, "order": order, "after": after, "name": name},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["ListContainers"], {}, {"limit": limit, "order": order, "after": after, "name": name}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        container_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, container_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        container_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        container_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, container_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, container_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve container.
 
         `GET /containers/{container_id}`
 
         https://platform.openai.com/docs/api-reference/containers/get
         """
-        return self._client._call(
-            _E["RetrieveContainer"],
-            None,
-            {"container_id": container_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["RetrieveContainer"], None, {"container_id": container_id}, {}, response_type, decoder, None, raw, options)
 
 
 class ContainersFiles:
     """`client.containers.files`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def content(
-        self,
-        container_id: str,
-        file_id: str,
-        *,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> bytes: ...
-
+    def content(self, container_id: str, file_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> bytes: ...
     @overload
-    def content(
-        self, container_id: str, file_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
-    ) -> APIResponse[bytes]: ...
-
-    def content(
-        self, container_id: str, file_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
-    ) -> bytes | APIResponse[bytes]:
+    def content(self, container_id: str, file_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[bytes]: ...
+    def content(self, container_id: str, file_id: str, *, raw: bool = False, **options: Unpack[CallOptions]) -> bytes | APIResponse[bytes]:
         """Retrieve container file content.
 
         `GET /containers/{container_id}/files/{file_id}/content`
 
         https://platform.openai.com/docs/api-reference/containers/get
         """
-        return self._client._call(
-            _E["RetrieveContainerFileContent"],
-            None,
-            {"container_id": container_id, "file_id": file_id},
-            {},
-            None,
-            None,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["RetrieveContainerFileContent"], None, {"container_id": container_id, "file_id": file_id}, {}, None, None, None, raw, options)
 
-    def content_chunks(
-        self, container_id: str, file_id: str, **options: Unpack[CallOptions]
-    ) -> BinaryStream:
+    def content_chunks(self, container_id: str, file_id: str, **options: Unpack[CallOptions]) -> BinaryStream:
         """Retrieve container file content, read as it arrives (never whole in memory).
 
         `GET /containers/{container_id}/files/{file_id}/content`
 
         https://platform.openai.com/docs/api-reference/containers/get
         """
-        return self._client._chunks(
-            _E["RetrieveContainerFileContent"],
-            None,
-            {"container_id": container_id, "file_id": file_id},
-            {},
-            options,
-        )
+        return self._client._chunks(_E["RetrieveContainerFileContent"], None, {"container_id": container_id, "file_id": file_id}, {}, options)
 
     @overload
-    def create(
-        self,
-        container_id: str,
-        body: CreateContainerFileBody | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, container_id: str, body: CreateContainerFileBody | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        container_id: str,
-        body: CreateContainerFileBody | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        container_id: str,
-        body: CreateContainerFileBody | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, container_id: str, body: CreateContainerFileBody | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, container_id: str, body: CreateContainerFileBody | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create container file.
 
         `POST /containers/{container_id}/files`
 
         https://platform.openai.com/docs/api-reference/containers/post
         """
-        return self._client._call(
-            _E["CreateContainerFile"],
-            body,
-            {"container_id": container_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["CreateContainerFile"], body, {"container_id": container_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def delete(
-        self,
-        container_id: str,
-        file_id: str,
-        *,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> None: ...
-
+    def delete(self, container_id: str, file_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> None: ...
     @overload
-    def delete(
-        self, container_id: str, file_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
-    ) -> APIResponse[None]: ...
-
-    def delete(
-        self, container_id: str, file_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
-    ) -> APIResponse[None] | None:
+    def delete(self, container_id: str, file_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[None]: ...
+    def delete(self, container_id: str, file_id: str, *, raw: bool = False, **options: Unpack[CallOptions]) -> APIResponse[None] | None:
         """Delete a container file.
 
         `DELETE /containers/{container_id}/files/{file_id}`
 
         https://platform.openai.com/docs/api-reference/containers/delete
         """
-        return self._client._call(
-            _E["DeleteContainerFile"],
-            None,
-            {"container_id": container_id, "file_id": file_id},
-            {},
-            None,
-            None,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["DeleteContainerFile"], None, {"container_id": container_id, "file_id": file_id}, {}, None, None, None, raw, options)
 
     @overload
-    def list(
-        self,
-        container_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, container_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        container_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        container_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, container_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, container_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List container files.
 
         `GET /containers/{container_id}/files`
 
         https://platform.openai.com/docs/api-reference/containers/get
         """
-        return self._client._call(
-            _E["ListContainerFiles"],
-            None,
-            {"container_id": container_id},
-            {"limit": limit, "order": order, "after": after},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["ListContainerFiles"], None, {"container_id": container_id}, {"limit": limit, "order": order, "after": after}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        container_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, container_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List container files, following the cursor.
 
         `GET /containers/{container_id}/files`
 
         https://platform.openai.com/docs/api-reference/containers/get
         """
-        return self._client._pages(
-            _E["ListContainerFiles"],
-            {"container_id": container_id},
-            {"limit": limit, "order": order, "after": after},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["ListContainerFiles"], {"container_id": container_id}, {"limit": limit, "order": order, "after": after}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        container_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, container_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List container files, across pages.
 
         `GET /containers/{container_id}/files`
 
         https://platform.openai.com/docs/api-reference/containers/get
         """
-        return self._client._items(
-            _E["ListContainerFiles"],
-            {"container_id": container_id},
-            {"limit": limit, "order": order, "after": after},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["ListContainerFiles"], {"container_id": container_id}, {"limit": limit, "order": order, "after": after}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        container_id: str,
-        file_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, container_id: str, file_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        container_id: str,
-        file_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        container_id: str,
-        file_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, container_id: str, file_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, container_id: str, file_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve container file.
 
         `GET /containers/{container_id}/files/{file_id}`
 
         https://platform.openai.com/docs/api-reference/containers/get
         """
-        return self._client._call(
-            _E["RetrieveContainerFile"],
-            None,
-            {"container_id": container_id, "file_id": file_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["RetrieveContainerFile"], None, {"container_id": container_id, "file_id": file_id}, {}, response_type, decoder, None, raw, options)
 
 
 class ContentProvenanceChecks:
     """`client.content_provenance_checks`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: CreateContentProvenanceBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateContentProvenanceBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateContentProvenanceBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: CreateContentProvenanceBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateContentProvenanceBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: CreateContentProvenanceBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create content provenance check.
 
         `POST /content_provenance_checks`
         """
-        return self._client._call(
-            _E["Createcontentprovenancecheck"],
-            body,
-            {},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["Createcontentprovenancecheck"], body, {}, {}, response_type, decoder, None, raw, options)
 
 
 class Conversations:
     """`client.conversations`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -15117,643 +3755,157 @@ class Conversations:
         return ConversationsItems(self._client)
 
     @overload
-    def create(
-        self,
-        body: CreateConversationBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateConversationBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateConversationBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateConversationBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create a conversation.
 
         `POST /conversations`
 
         https://platform.openai.com/docs/api-reference/conversations/create
         """
-        return self._client._call(
-            _E["createConversation"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["createConversation"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        conversation_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, conversation_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        conversation_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        conversation_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, conversation_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, conversation_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete a conversation.
 
         `DELETE /conversations/{conversation_id}`
 
         https://platform.openai.com/docs/api-reference/conversations/delete
         """
-        return self._client._call(
-            _E["deleteConversation"],
-            None,
-            {"conversation_id": conversation_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["deleteConversation"], None, {"conversation_id": conversation_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def retrieve(
-        self,
-        conversation_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, conversation_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        conversation_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        conversation_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, conversation_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, conversation_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve a conversation.
 
         `GET /conversations/{conversation_id}`
 
         https://platform.openai.com/docs/api-reference/conversations/retrieve
         """
-        return self._client._call(
-            _E["getConversation"],
-            None,
-            {"conversation_id": conversation_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getConversation"], None, {"conversation_id": conversation_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        conversation_id: str,
-        body: UpdateConversationBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, conversation_id: str, body: UpdateConversationBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        conversation_id: str,
-        body: UpdateConversationBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        conversation_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        conversation_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        conversation_id: str,
-        body: Any | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, conversation_id: str, body: UpdateConversationBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, conversation_id: str, body: Any | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Update a conversation.
 
         `POST /conversations/{conversation_id}`
 
         https://platform.openai.com/docs/api-reference/conversations/update
         """
-        return self._client._call(
-            _E["updateConversation"],
-            body,
-            {"conversation_id": conversation_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["updateConversation"], body, {"conversation_id": conversation_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class ConversationsItems:
     """`client.conversations.items`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        conversation_id: str,
-        body: CreateConversationItemsRequestJson | Body,
-        *,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, conversation_id: str, body: CreateConversationItemsRequestJson | Body | B, *, include: Sequence[Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        conversation_id: str,
-        body: CreateConversationItemsRequestJson | Body,
-        *,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        conversation_id: str,
-        body: B,
-        *,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        conversation_id: str,
-        body: B,
-        *,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        conversation_id: str,
-        body: Any,
-        *,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, conversation_id: str, body: CreateConversationItemsRequestJson | Body | B, *, include: Sequence[Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, conversation_id: str, body: Any, *, include: Sequence[Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create items.
 
         `POST /conversations/{conversation_id}/items`
 
         https://platform.openai.com/docs/api-reference/conversations/create-item
         """
-        return self._client._call(
-            _E["createConversationItems"],
-            body,
-            {"conversation_id": conversation_id},
-            {"include": include},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["createConversationItems"], body, {"conversation_id": conversation_id}, {"include": include}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        conversation_id: str,
-        item_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, conversation_id: str, item_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        conversation_id: str,
-        item_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        conversation_id: str,
-        item_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, conversation_id: str, item_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, conversation_id: str, item_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete an item.
 
         `DELETE /conversations/{conversation_id}/items/{item_id}`
 
         https://platform.openai.com/docs/api-reference/conversations/delete-item
         """
-        return self._client._call(
-            _E["deleteConversationItem"],
-            None,
-            {"conversation_id": conversation_id, "item_id": item_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["deleteConversationItem"], None, {"conversation_id": conversation_id, "item_id": item_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        conversation_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, conversation_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, include: Sequence[Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        conversation_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        conversation_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, conversation_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, include: Sequence[Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, conversation_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, include: Sequence[Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List items.
 
         `GET /conversations/{conversation_id}/items`
 
         https://platform.openai.com/docs/api-reference/conversations/list-items
         """
-        return self._client._call(
-            _E["listConversationItems"],
-            None,
-            {"conversation_id": conversation_id},
-            {"limit": limit, "order": order, "after": after, "include": include},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listConversationItems"], None, {"conversation_id": conversation_id}, {"limit": limit, "order": order, "after": after, "include": include}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        conversation_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, conversation_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, include: Sequence[Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List items, following the cursor.
 
         `GET /conversations/{conversation_id}/items`
 
         https://platform.openai.com/docs/api-reference/conversations/list-items
         """
-        return self._client._pages(
-            _E["listConversationItems"],
-            {"conversation_id": conversation_id},
-            {"limit": limit, "order": order, "after": after, "include": include},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["listConversationItems"], {"conversation_id": conversation_id}, {"limit": limit, "order": order, "after": after, "include": include}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        conversation_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        include: Sequence[Any] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, conversation_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, include: Sequence[Any] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List items, across pages.
 
         `GET /conversations/{conversation_id}/items`
 
         https://platform.openai.com/docs/api-reference/conversations/list-items
         """
-        return self._client._items(
-            _E["listConversationItems"],
-            {"conversation_id": conversation_id},
-            {"limit": limit, "order": order, "after": after, "include": include},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["listConversationItems"], {"conversation_id": conversation_id}, {"limit": limit, "order": order, "after": after, "include": include}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        conversation_id: str,
-        item_id: str,
-        *,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, conversation_id: str, item_id: str, *, include: Sequence[Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        conversation_id: str,
-        item_id: str,
-        *,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        conversation_id: str,
-        item_id: str,
-        *,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, conversation_id: str, item_id: str, *, include: Sequence[Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, conversation_id: str, item_id: str, *, include: Sequence[Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve an item.
 
         `GET /conversations/{conversation_id}/items/{item_id}`
 
         https://platform.openai.com/docs/api-reference/conversations/get-item
         """
-        return self._client._call(
-            _E["getConversationItem"],
-            None,
-            {"conversation_id": conversation_id, "item_id": item_id},
-            {"include": include},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getConversationItem"], None, {"conversation_id": conversation_id, "item_id": item_id}, {"include": include}, response_type, decoder, None, raw, options)
 
 
 class Embeddings:
     """`client.embeddings`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: CreateEmbeddingRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateEmbeddingRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateEmbeddingRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateEmbeddingRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create embeddings.
 
         `POST /embeddings`
         """
-        return self._client._call(
-            _E["createEmbedding"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["createEmbedding"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
 
 class Evals:
     """`client.evals`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -15762,363 +3914,91 @@ class Evals:
         return EvalsRuns(self._client)
 
     @overload
-    def create(
-        self,
-        body: CreateEvalRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateEvalRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateEvalRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateEvalRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create eval.
 
         `POST /evals`
 
         https://platform.openai.com/docs/api-reference/evals/post
         """
-        return self._client._call(
-            _E["createEval"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["createEval"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        eval_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, eval_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        eval_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        eval_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, eval_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, eval_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete an eval.
 
         `DELETE /evals/{eval_id}`
         """
-        return self._client._call(
-            _E["deleteEval"],
-            None,
-            {"eval_id": eval_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["deleteEval"], None, {"eval_id": eval_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        order_by: Literal["created_at", "updated_at"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, order_by: Literal["created_at", "updated_at"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        order_by: Literal["created_at", "updated_at"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        order_by: Literal["created_at", "updated_at"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, order_by: Literal["created_at", "updated_at"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, order_by: Literal["created_at", "updated_at"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List evals.
 
         `GET /evals`
 
         https://platform.openai.com/docs/api-reference/evals/list
         """
-        return self._client._call(
-            _E["listEvals"],
-            None,
-            {},
-            {"after": after, "limit": limit, "order": order, "order_by": order_by},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listEvals"], None, {}, {"after": after, "limit": limit, "order": order, "order_by": order_by}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        order_by: Literal["created_at", "updated_at"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, order_by: Literal["created_at", "updated_at"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List evals, following the cursor.
 
         `GET /evals`
 
         https://platform.openai.com/docs/api-reference/evals/list
         """
-        return self._client._pages(
-            _E["listEvals"],
-            {},
-            {"after": after, "limit": limit, "order": order, "order_by": order_by},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["listEvals"], {}, {"after": after, "limit": limit, "order": order, "order_by": order_by}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        order_by: Literal["created_at", "updated_at"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, order_by: Literal["created_at", "updated_at"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List evals, across pages.
 
         `GET /evals`
 
         https://platform.openai.com/docs/api-reference/evals/list
         """
-        return self._client._items(
-            _E["listEvals"],
-            {},
-            {"after": after, "limit": limit, "order": order, "order_by": order_by},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["listEvals"], {}, {"after": after, "limit": limit, "order": order, "order_by": order_by}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        eval_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, eval_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        eval_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        eval_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, eval_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, eval_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Get an eval.
 
         `GET /evals/{eval_id}`
 
         https://platform.openai.com/docs/api-reference/evals/get
         """
-        return self._client._call(
-            _E["getEval"],
-            None,
-            {"eval_id": eval_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getEval"], None, {"eval_id": eval_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        eval_id: str,
-        body: UpdateEvalRequestJson | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, eval_id: str, body: UpdateEvalRequestJson | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        eval_id: str,
-        body: UpdateEvalRequestJson | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        eval_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        eval_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        eval_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, eval_id: str, body: UpdateEvalRequestJson | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, eval_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Update an eval.
 
         `POST /evals/{eval_id}`
 
         https://platform.openai.com/docs/api-reference/evals/update
         """
-        return self._client._call(
-            _E["updateEval"],
-            body,
-            {"eval_id": eval_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["updateEval"], body, {"eval_id": eval_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class EvalsRuns:
     """`client.evals.runs`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -16127,560 +4007,154 @@ class EvalsRuns:
         return EvalsRunsOutputItems(self._client)
 
     @overload
-    def cancel(
-        self,
-        eval_id: str,
-        run_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def cancel(self, eval_id: str, run_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def cancel(
-        self,
-        eval_id: str,
-        run_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def cancel(
-        self,
-        eval_id: str,
-        run_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def cancel(self, eval_id: str, run_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def cancel(self, eval_id: str, run_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Cancel eval run.
 
         `POST /evals/{eval_id}/runs/{run_id}`
 
         https://platform.openai.com/docs/api-reference/evals/post
         """
-        return self._client._call(
-            _E["cancelEvalRun"],
-            None,
-            {"eval_id": eval_id, "run_id": run_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["cancelEvalRun"], None, {"eval_id": eval_id, "run_id": run_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def create(
-        self,
-        eval_id: str,
-        body: CreateEvalRunRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, eval_id: str, body: CreateEvalRunRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        eval_id: str,
-        body: CreateEvalRunRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        eval_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        eval_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        eval_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, eval_id: str, body: CreateEvalRunRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, eval_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create eval run.
 
         `POST /evals/{eval_id}/runs`
         """
-        return self._client._call(
-            _E["createEvalRun"],
-            body,
-            {"eval_id": eval_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["createEvalRun"], body, {"eval_id": eval_id}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        eval_id: str,
-        run_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, eval_id: str, run_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        eval_id: str,
-        run_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        eval_id: str,
-        run_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, eval_id: str, run_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, eval_id: str, run_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete eval run.
 
         `DELETE /evals/{eval_id}/runs/{run_id}`
 
         https://platform.openai.com/docs/api-reference/evals/delete
         """
-        return self._client._call(
-            _E["deleteEvalRun"],
-            None,
-            {"eval_id": eval_id, "run_id": run_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["deleteEvalRun"], None, {"eval_id": eval_id, "run_id": run_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        eval_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        status: Literal["queued", "in_progress", "completed", "canceled", "failed"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, eval_id: str, *, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, status: Literal["queued", "in_progress", "completed", "canceled", "failed"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        eval_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        status: Literal["queued", "in_progress", "completed", "canceled", "failed"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        eval_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        status: Literal["queued", "in_progress", "completed", "canceled", "failed"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, eval_id: str, *, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, status: Literal["queued", "in_progress", "completed", "canceled", "failed"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, eval_id: str, *, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, status: Literal["queued", "in_progress", "completed", "canceled", "failed"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Get eval runs.
 
         `GET /evals/{eval_id}/runs`
 
         https://platform.openai.com/docs/api-reference/evals/get-runs
         """
-        return self._client._call(
-            _E["getEvalRuns"],
-            None,
-            {"eval_id": eval_id},
-            {"after": after, "limit": limit, "order": order, "status": status},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getEvalRuns"], None, {"eval_id": eval_id}, {"after": after, "limit": limit, "order": order, "status": status}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        eval_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        status: Literal["queued", "in_progress", "completed", "canceled", "failed"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, eval_id: str, *, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, status: Literal["queued", "in_progress", "completed", "canceled", "failed"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: Get eval runs, following the cursor.
 
         `GET /evals/{eval_id}/runs`
 
         https://platform.openai.com/docs/api-reference/evals/get-runs
         """
-        return self._client._pages(
-            _E["getEvalRuns"],
-            {"eval_id": eval_id},
-            {"after": after, "limit": limit, "order": order, "status": status},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["getEvalRuns"], {"eval_id": eval_id}, {"after": after, "limit": limit, "order": order, "status": status}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        eval_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        status: Literal["queued", "in_progress", "completed", "canceled", "failed"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, eval_id: str, *, after: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, status: Literal["queued", "in_progress", "completed", "canceled", "failed"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: Get eval runs, across pages.
 
         `GET /evals/{eval_id}/runs`
 
         https://platform.openai.com/docs/api-reference/evals/get-runs
         """
-        return self._client._items(
-            _E["getEvalRuns"],
-            {"eval_id": eval_id},
-            {"after": after, "limit": limit, "order": order, "status": status},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["getEvalRuns"], {"eval_id": eval_id}, {"after": after, "limit": limit, "order": order, "status": status}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        eval_id: str,
-        run_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, eval_id: str, run_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        eval_id: str,
-        run_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        eval_id: str,
-        run_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, eval_id: str, run_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, eval_id: str, run_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Get an eval run.
 
         `GET /evals/{eval_id}/runs/{run_id}`
 
         https://platform.openai.com/docs/api-reference/evals/get
         """
-        return self._client._call(
-            _E["getEvalRun"],
-            None,
-            {"eval_id": eval_id, "run_id": run_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getEvalRun"], None, {"eval_id": eval_id, "run_id": run_id}, {}, response_type, decoder, None, raw, options)
 
 
 class EvalsRunsOutputItems:
     """`client.evals.runs.output_items`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        eval_id: str,
-        run_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        status: Literal["fail", "pass"] | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, eval_id: str, run_id: str, *, after: str | None = None, limit: int | None = None, status: Literal["fail", "pass"] | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        eval_id: str,
-        run_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        status: Literal["fail", "pass"] | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        eval_id: str,
-        run_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        status: Literal["fail", "pass"] | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, eval_id: str, run_id: str, *, after: str | None = None, limit: int | None = None, status: Literal["fail", "pass"] | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, eval_id: str, run_id: str, *, after: str | None = None, limit: int | None = None, status: Literal["fail", "pass"] | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Get eval run output items.
 
         `GET /evals/{eval_id}/runs/{run_id}/output_items`
 
         https://platform.openai.com/docs/api-reference/evals/get
         """
-        return self._client._call(
-            _E["getEvalRunOutputItems"],
-            None,
-            {"eval_id": eval_id, "run_id": run_id},
-            {"after": after, "limit": limit, "status": status, "order": order},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getEvalRunOutputItems"], None, {"eval_id": eval_id, "run_id": run_id}, {"after": after, "limit": limit, "status": status, "order": order}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        eval_id: str,
-        run_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        status: Literal["fail", "pass"] | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, eval_id: str, run_id: str, *, after: str | None = None, limit: int | None = None, status: Literal["fail", "pass"] | None = None, order: Literal["asc", "desc"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: Get eval run output items, following the cursor.
 
         `GET /evals/{eval_id}/runs/{run_id}/output_items`
 
         https://platform.openai.com/docs/api-reference/evals/get
         """
-        return self._client._pages(
-            _E["getEvalRunOutputItems"],
-            {"eval_id": eval_id, "run_id": run_id},
-            {"after": after, "limit": limit, "status": status, "order": order},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["getEvalRunOutputItems"], {"eval_id": eval_id, "run_id": run_id}, {"after": after, "limit": limit, "status": status, "order": order}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        eval_id: str,
-        run_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        status: Literal["fail", "pass"] | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, eval_id: str, run_id: str, *, after: str | None = None, limit: int | None = None, status: Literal["fail", "pass"] | None = None, order: Literal["asc", "desc"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: Get eval run output items, across pages.
 
         `GET /evals/{eval_id}/runs/{run_id}/output_items`
 
         https://platform.openai.com/docs/api-reference/evals/get
         """
-        return self._client._items(
-            _E["getEvalRunOutputItems"],
-            {"eval_id": eval_id, "run_id": run_id},
-            {"after": after, "limit": limit, "status": status, "order": order},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["getEvalRunOutputItems"], {"eval_id": eval_id, "run_id": run_id}, {"after": after, "limit": limit, "status": status, "order": order}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        eval_id: str,
-        run_id: str,
-        output_item_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, eval_id: str, run_id: str, output_item_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        eval_id: str,
-        run_id: str,
-        output_item_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        eval_id: str,
-        run_id: str,
-        output_item_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, eval_id: str, run_id: str, output_item_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, eval_id: str, run_id: str, output_item_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Get an output item of an eval run.
 
         `GET /evals/{eval_id}/runs/{run_id}/output_items/{output_item_id}`
 
         https://platform.openai.com/docs/api-reference/evals/get
         """
-        return self._client._call(
-            _E["getEvalRunOutputItem"],
-            None,
-            {"eval_id": eval_id, "run_id": run_id, "output_item_id": output_item_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getEvalRunOutputItem"], None, {"eval_id": eval_id, "run_id": run_id, "output_item_id": output_item_id}, {}, response_type, decoder, None, raw, options)
 
 
 class Files:
     """`client.files`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def content(
-        self, file_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
-    ) -> bytes: ...
-
+    def content(self, file_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> bytes: ...
     @overload
-    def content(
-        self, file_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
-    ) -> APIResponse[bytes]: ...
-
-    def content(
-        self, file_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
-    ) -> bytes | APIResponse[bytes]:
+    def content(self, file_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[bytes]: ...
+    def content(self, file_id: str, *, raw: bool = False, **options: Unpack[CallOptions]) -> bytes | APIResponse[bytes]:
         """Retrieve file content.
 
         `GET /files/{file_id}/content`
         """
-        return self._client._call(
-            _E["downloadFile"], None, {"file_id": file_id}, {}, None, None, None, raw, options
-        )
+        return self._client._call(_E["downloadFile"], None, {"file_id": file_id}, {}, None, None, None, raw, options)
 
     def content_chunks(self, file_id: str, **options: Unpack[CallOptions]) -> BinaryStream:
         """Retrieve file content, read as it arrives (never whole in memory).
@@ -16690,245 +4164,68 @@ class Files:
         return self._client._chunks(_E["downloadFile"], None, {"file_id": file_id}, {}, options)
 
     @overload
-    def create(
-        self,
-        body: CreateFileRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateFileRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateFileRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: CreateFileRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateFileRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: CreateFileRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Upload file.
 
         `POST /files`
         """
-        return self._client._call(
-            _E["createFile"], body, {}, {}, response_type, decoder, None, raw, options
-        )
+        return self._client._call(_E["createFile"], body, {}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def delete(
-        self,
-        file_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, file_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        file_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        file_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, file_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, file_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete file.
 
         `DELETE /files/{file_id}`
         """
-        return self._client._call(
-            _E["deleteFile"],
-            None,
-            {"file_id": file_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["deleteFile"], None, {"file_id": file_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        purpose: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, purpose: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        purpose: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        purpose: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, purpose: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, purpose: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List files.
 
         `GET /files`
         """
-        return self._client._call(
-            _E["listFiles"],
-            None,
-            {},
-            {"purpose": purpose, "limit": limit, "order": order, "after": after},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listFiles"], None, {}, {"purpose": purpose, "limit": limit, "order": order, "after": after}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        purpose: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, purpose: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List files, following the cursor.
 
         `GET /files`
         """
-        return self._client._pages(
-            _E["listFiles"],
-            {},
-            {"purpose": purpose, "limit": limit, "order": order, "after": after},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["listFiles"], {}, {"purpose": purpose, "limit": limit, "order": order, "after": after}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        purpose: str | None = None,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, purpose: str | None = None, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List files, across pages.
 
         `GET /files`
         """
-        return self._client._items(
-            _E["listFiles"],
-            {},
-            {"purpose": purpose, "limit": limit, "order": order, "after": after},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["listFiles"], {}, {"purpose": purpose, "limit": limit, "order": order, "after": after}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        file_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, file_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        file_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        file_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, file_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, file_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve file.
 
         `GET /files/{file_id}`
         """
-        return self._client._call(
-            _E["retrieveFile"],
-            None,
-            {"file_id": file_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieveFile"], None, {"file_id": file_id}, {}, response_type, decoder, None, raw, options)
 
 
 class FineTuning:
     """`client.fine_tuning`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -16950,7 +4247,7 @@ class FineTuning:
 class FineTuningAlpha:
     """`client.fine_tuning.alpha`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -16962,146 +4259,36 @@ class FineTuningAlpha:
 class FineTuningAlphaGraders:
     """`client.fine_tuning.alpha.graders`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def run(
-        self,
-        body: RunGraderRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def run(self, body: RunGraderRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def run(
-        self,
-        body: RunGraderRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def run(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def run(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def run(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def run(self, body: RunGraderRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def run(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Run grader.
 
         `POST /fine_tuning/alpha/graders/run`
         """
-        return self._client._call(
-            _E["runGrader"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["runGrader"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def validate(
-        self,
-        body: ValidateGraderRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def validate(self, body: ValidateGraderRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def validate(
-        self,
-        body: ValidateGraderRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def validate(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def validate(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def validate(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def validate(self, body: ValidateGraderRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def validate(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Validate grader.
 
         `POST /fine_tuning/alpha/graders/validate`
         """
-        return self._client._call(
-            _E["validateGrader"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["validateGrader"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
 
 class FineTuningCheckpoints:
     """`client.fine_tuning.checkpoints`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -17113,253 +4300,61 @@ class FineTuningCheckpoints:
 class FineTuningCheckpointsPermissions:
     """`client.fine_tuning.checkpoints.permissions`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        fine_tuned_model_checkpoint: str,
-        body: CreateFineTuningCheckpointPermissionRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, fine_tuned_model_checkpoint: str, body: CreateFineTuningCheckpointPermissionRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        fine_tuned_model_checkpoint: str,
-        body: CreateFineTuningCheckpointPermissionRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        fine_tuned_model_checkpoint: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        fine_tuned_model_checkpoint: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        fine_tuned_model_checkpoint: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, fine_tuned_model_checkpoint: str, body: CreateFineTuningCheckpointPermissionRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, fine_tuned_model_checkpoint: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create checkpoint permissions.
 
         `POST /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions`
         """
-        return self._client._call(
-            _E["createFineTuningCheckpointPermission"],
-            body,
-            {"fine_tuned_model_checkpoint": fine_tuned_model_checkpoint},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["createFineTuningCheckpointPermission"], body, {"fine_tuned_model_checkpoint": fine_tuned_model_checkpoint}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        fine_tuned_model_checkpoint: str,
-        permission_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, fine_tuned_model_checkpoint: str, permission_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        fine_tuned_model_checkpoint: str,
-        permission_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        fine_tuned_model_checkpoint: str,
-        permission_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, fine_tuned_model_checkpoint: str, permission_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, fine_tuned_model_checkpoint: str, permission_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete checkpoint permission.
 
         `DELETE /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions/{permission_id}`
         """
-        return self._client._call(
-            _E["deleteFineTuningCheckpointPermission"],
-            None,
-            {
-                "fine_tuned_model_checkpoint": fine_tuned_model_checkpoint,
-                "permission_id": permission_id,
-            },
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["deleteFineTuningCheckpointPermission"], None, {"fine_tuned_model_checkpoint": fine_tuned_model_checkpoint, "permission_id": permission_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        fine_tuned_model_checkpoint: str,
-        *,
-        project_id: str | None = None,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["ascending", "descending"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, fine_tuned_model_checkpoint: str, *, project_id: str | None = None, after: str | None = None, limit: int | None = None, order: Literal["ascending", "descending"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        fine_tuned_model_checkpoint: str,
-        *,
-        project_id: str | None = None,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["ascending", "descending"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        fine_tuned_model_checkpoint: str,
-        *,
-        project_id: str | None = None,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["ascending", "descending"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, fine_tuned_model_checkpoint: str, *, project_id: str | None = None, after: str | None = None, limit: int | None = None, order: Literal["ascending", "descending"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, fine_tuned_model_checkpoint: str, *, project_id: str | None = None, after: str | None = None, limit: int | None = None, order: Literal["ascending", "descending"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List checkpoint permissions.
 
         `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions`
         """
-        return self._client._call(
-            _E["listFineTuningCheckpointPermissions"],
-            None,
-            {"fine_tuned_model_checkpoint": fine_tuned_model_checkpoint},
-            {"project_id": project_id, "after": after, "limit": limit, "order": order},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listFineTuningCheckpointPermissions"], None, {"fine_tuned_model_checkpoint": fine_tuned_model_checkpoint}, {"project_id": project_id, "after": after, "limit": limit, "order": order}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        fine_tuned_model_checkpoint: str,
-        *,
-        project_id: str | None = None,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["ascending", "descending"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, fine_tuned_model_checkpoint: str, *, project_id: str | None = None, after: str | None = None, limit: int | None = None, order: Literal["ascending", "descending"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List checkpoint permissions, following the cursor.
 
         `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions`
         """
-        return self._client._pages(
-            _E["listFineTuningCheckpointPermissions"],
-            {"fine_tuned_model_checkpoint": fine_tuned_model_checkpoint},
-            {"project_id": project_id, "after": after, "limit": limit, "order": order},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["listFineTuningCheckpointPermissions"], {"fine_tuned_model_checkpoint": fine_tuned_model_checkpoint}, {"project_id": project_id, "after": after, "limit": limit, "order": order}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        fine_tuned_model_checkpoint: str,
-        *,
-        project_id: str | None = None,
-        after: str | None = None,
-        limit: int | None = None,
-        order: Literal["ascending", "descending"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, fine_tuned_model_checkpoint: str, *, project_id: str | None = None, after: str | None = None, limit: int | None = None, order: Literal["ascending", "descending"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List checkpoint permissions, across pages.
 
         `GET /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions`
         """
-        return self._client._items(
-            _E["listFineTuningCheckpointPermissions"],
-            {"fine_tuned_model_checkpoint": fine_tuned_model_checkpoint},
-            {"project_id": project_id, "after": after, "limit": limit, "order": order},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["listFineTuningCheckpointPermissions"], {"fine_tuned_model_checkpoint": fine_tuned_model_checkpoint}, {"project_id": project_id, "after": after, "limit": limit, "order": order}, item_type, options)
 
 
 class FineTuningJobs:
     """`client.fine_tuning.jobs`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -17368,978 +4363,259 @@ class FineTuningJobs:
         return FineTuningJobsCheckpoints(self._client)
 
     @overload
-    def cancel(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def cancel(self, fine_tuning_job_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def cancel(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def cancel(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def cancel(self, fine_tuning_job_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def cancel(self, fine_tuning_job_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Cancel fine-tuning.
 
         `POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel`
         """
-        return self._client._call(
-            _E["cancelFineTuningJob"],
-            None,
-            {"fine_tuning_job_id": fine_tuning_job_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["cancelFineTuningJob"], None, {"fine_tuning_job_id": fine_tuning_job_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def create(
-        self,
-        body: CreateFineTuningJobRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateFineTuningJobRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateFineTuningJobRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateFineTuningJobRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create fine-tuning job.
 
         `POST /fine_tuning/jobs`
         """
-        return self._client._call(
-            _E["createFineTuningJob"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["createFineTuningJob"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        metadata: Mapping[str, Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, after: str | None = None, limit: int | None = None, metadata: Mapping[str, Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        metadata: Mapping[str, Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        metadata: Mapping[str, Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, after: str | None = None, limit: int | None = None, metadata: Mapping[str, Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, after: str | None = None, limit: int | None = None, metadata: Mapping[str, Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List fine-tuning jobs.
 
         `GET /fine_tuning/jobs`
         """
-        return self._client._call(
-            _E["listPaginatedFineTuningJobs"],
-            None,
-            {},
-            {"after": after, "limit": limit, "metadata": metadata},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listPaginatedFineTuningJobs"], None, {}, {"after": after, "limit": limit, "metadata": metadata}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        metadata: Mapping[str, Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, after: str | None = None, limit: int | None = None, metadata: Mapping[str, Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List fine-tuning jobs, following the cursor.
 
         `GET /fine_tuning/jobs`
         """
-        return self._client._pages(
-            _E["listPaginatedFineTuningJobs"],
-            {},
-            {"after": after, "limit": limit, "metadata": metadata},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["listPaginatedFineTuningJobs"], {}, {"after": after, "limit": limit, "metadata": metadata}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        metadata: Mapping[str, Any] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, after: str | None = None, limit: int | None = None, metadata: Mapping[str, Any] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List fine-tuning jobs, across pages.
 
         `GET /fine_tuning/jobs`
         """
-        return self._client._items(
-            _E["listPaginatedFineTuningJobs"],
-            {},
-            {"after": after, "limit": limit, "metadata": metadata},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["listPaginatedFineTuningJobs"], {}, {"after": after, "limit": limit, "metadata": metadata}, item_type, options)
 
     @overload
-    def list_events(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list_events(self, fine_tuning_job_id: str, *, after: str | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list_events(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list_events(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list_events(self, fine_tuning_job_id: str, *, after: str | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list_events(self, fine_tuning_job_id: str, *, after: str | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List fine-tuning events.
 
         `GET /fine_tuning/jobs/{fine_tuning_job_id}/events`
         """
-        return self._client._call(
-            _E["listFineTuningEvents"],
-            None,
-            {"fine_tuning_job_id": fine_tuning_job_id},
-            {"after": after, "limit": limit},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listFineTuningEvents"], None, {"fine_tuning_job_id": fine_tuning_job_id}, {"after": after, "limit": limit}, response_type, decoder, None, raw, options)
 
-    def list_events_pages(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_events_pages(self, fine_tuning_job_id: str, *, after: str | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List fine-tuning events, following the cursor.
 
         `GET /fine_tuning/jobs/{fine_tuning_job_id}/events`
         """
-        return self._client._pages(
-            _E["listFineTuningEvents"],
-            {"fine_tuning_job_id": fine_tuning_job_id},
-            {"after": after, "limit": limit},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["listFineTuningEvents"], {"fine_tuning_job_id": fine_tuning_job_id}, {"after": after, "limit": limit}, response_type, decoder, options)
 
-    def list_events_items(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_events_items(self, fine_tuning_job_id: str, *, after: str | None = None, limit: int | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List fine-tuning events, across pages.
 
         `GET /fine_tuning/jobs/{fine_tuning_job_id}/events`
         """
-        return self._client._items(
-            _E["listFineTuningEvents"],
-            {"fine_tuning_job_id": fine_tuning_job_id},
-            {"after": after, "limit": limit},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["listFineTuningEvents"], {"fine_tuning_job_id": fine_tuning_job_id}, {"after": after, "limit": limit}, item_type, options)
 
     @overload
-    def pause(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def pause(self, fine_tuning_job_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def pause(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def pause(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def pause(self, fine_tuning_job_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def pause(self, fine_tuning_job_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Pause fine-tuning.
 
         `POST /fine_tuning/jobs/{fine_tuning_job_id}/pause`
         """
-        return self._client._call(
-            _E["pauseFineTuningJob"],
-            None,
-            {"fine_tuning_job_id": fine_tuning_job_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["pauseFineTuningJob"], None, {"fine_tuning_job_id": fine_tuning_job_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def resume(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def resume(self, fine_tuning_job_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def resume(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def resume(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def resume(self, fine_tuning_job_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def resume(self, fine_tuning_job_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Resume fine-tuning.
 
         `POST /fine_tuning/jobs/{fine_tuning_job_id}/resume`
         """
-        return self._client._call(
-            _E["resumeFineTuningJob"],
-            None,
-            {"fine_tuning_job_id": fine_tuning_job_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["resumeFineTuningJob"], None, {"fine_tuning_job_id": fine_tuning_job_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def retrieve(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, fine_tuning_job_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, fine_tuning_job_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, fine_tuning_job_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve fine-tuning job.
 
         `GET /fine_tuning/jobs/{fine_tuning_job_id}`
         """
-        return self._client._call(
-            _E["retrieveFineTuningJob"],
-            None,
-            {"fine_tuning_job_id": fine_tuning_job_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieveFineTuningJob"], None, {"fine_tuning_job_id": fine_tuning_job_id}, {}, response_type, decoder, None, raw, options)
 
 
 class FineTuningJobsCheckpoints:
     """`client.fine_tuning.jobs.checkpoints`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, fine_tuning_job_id: str, *, after: str | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, fine_tuning_job_id: str, *, after: str | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, fine_tuning_job_id: str, *, after: str | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List fine-tuning checkpoints.
 
         `GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints`
         """
-        return self._client._call(
-            _E["listFineTuningJobCheckpoints"],
-            None,
-            {"fine_tuning_job_id": fine_tuning_job_id},
-            {"after": after, "limit": limit},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listFineTuningJobCheckpoints"], None, {"fine_tuning_job_id": fine_tuning_job_id}, {"after": after, "limit": limit}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, fine_tuning_job_id: str, *, after: str | None = None, limit: int | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List fine-tuning checkpoints, following the cursor.
 
         `GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints`
         """
-        return self._client._pages(
-            _E["listFineTuningJobCheckpoints"],
-            {"fine_tuning_job_id": fine_tuning_job_id},
-            {"after": after, "limit": limit},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["listFineTuningJobCheckpoints"], {"fine_tuning_job_id": fine_tuning_job_id}, {"after": after, "limit": limit}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        fine_tuning_job_id: str,
-        *,
-        after: str | None = None,
-        limit: int | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, fine_tuning_job_id: str, *, after: str | None = None, limit: int | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List fine-tuning checkpoints, across pages.
 
         `GET /fine_tuning/jobs/{fine_tuning_job_id}/checkpoints`
         """
-        return self._client._items(
-            _E["listFineTuningJobCheckpoints"],
-            {"fine_tuning_job_id": fine_tuning_job_id},
-            {"after": after, "limit": limit},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["listFineTuningJobCheckpoints"], {"fine_tuning_job_id": fine_tuning_job_id}, {"after": after, "limit": limit}, item_type, options)
 
 
 class Images:
     """`client.images`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create_variation(
-        self,
-        body: CreateImageVariationRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create_variation(self, body: CreateImageVariationRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create_variation(
-        self,
-        body: CreateImageVariationRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create_variation(
-        self,
-        body: CreateImageVariationRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create_variation(self, body: CreateImageVariationRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create_variation(self, body: CreateImageVariationRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create image variation.
 
         `POST /images/variations`
         """
-        return self._client._call(
-            _E["createImageVariation"], body, {}, {}, response_type, decoder, None, raw, options
-        )
+        return self._client._call(_E["createImageVariation"], body, {}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def edit(
-        self,
-        body: CreateImageEditRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def edit(self, body: CreateImageEditRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def edit(
-        self,
-        body: CreateImageEditRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def edit(
-        self,
-        body: CreateImageEditRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def edit(self, body: CreateImageEditRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def edit(self, body: CreateImageEditRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create image edit.
 
         `POST /images/edits`
         """
-        return self._client._call(
-            _E["createImageEdit"], body, {}, {}, response_type, decoder, None, raw, options
-        )
+        return self._client._call(_E["createImageEdit"], body, {}, {}, response_type, decoder, None, raw, options)
 
-    def edit_stream(
-        self,
-        body: CreateImageEditRequest | UntypedMapping,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]:
+    def edit_stream(self, body: CreateImageEditRequest | Mapping[str, Any], *, event_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Stream[tuple[str, R]]:
         """Create image edit, as a stream of events (sets `stream` itself).
 
         `POST /images/edits`
         """
-        return self._client._events(
-            _E["createImageEdit"], body, {}, {}, event_type, decoder, None, options
-        )
+        return self._client._events(_E["createImageEdit"], body, {}, {}, event_type, decoder, None, options)
 
     @overload
-    def generate(
-        self,
-        body: CreateImageRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def generate(self, body: CreateImageRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def generate(
-        self,
-        body: CreateImageRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def generate(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def generate(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def generate(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def generate(self, body: CreateImageRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def generate(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create image.
 
         `POST /images/generations`
         """
-        return self._client._call(
-            _E["createImage"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["createImage"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
-    @overload
-    def generate_stream(
-        self,
-        body: CreateImageRequest | Body,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]: ...
-
-    @overload
-    def generate_stream(
-        self,
-        body: B,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]: ...
-
-    def generate_stream(
-        self,
-        body: Any,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]:
+    def generate_stream(self, body: CreateImageRequest | Body | B, *, event_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, **options: Unpack[CallOptions]) -> Stream[tuple[str, R]]:
         """Create image, as a stream of events (sets `stream` itself).
 
         `POST /images/generations`
         """
-        return self._client._events(
-            _E["createImage"], body, {}, {}, event_type, decoder, encoder, options
-        )
+        return self._client._events(_E["createImage"], body, {}, {}, event_type, decoder, encoder, options)
 
 
 class Models:
     """`client.models`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def delete(
-        self,
-        model: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, model: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        model: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        model: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, model: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, model: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete a fine-tuned model.
 
         `DELETE /models/{model}`
         """
-        return self._client._call(
-            _E["deleteModel"],
-            None,
-            {"model": model},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["deleteModel"], None, {"model": model}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List models.
 
         `GET /models`
         """
-        return self._client._call(
-            _E["listModels"], None, {}, {}, response_type, decoder, None, raw, options
-        )
+        return self._client._call(_E["listModels"], None, {}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def retrieve(
-        self,
-        model: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, model: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        model: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        model: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, model: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, model: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve model.
 
         `GET /models/{model}`
         """
-        return self._client._call(
-            _E["retrieveModel"],
-            None,
-            {"model": model},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieveModel"], None, {"model": model}, {}, response_type, decoder, None, raw, options)
 
 
 class Moderations:
     """`client.moderations`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: CreateModerationRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateModerationRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateModerationRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateModerationRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create moderation.
 
         `POST /moderations`
         """
-        return self._client._call(
-            _E["createModeration"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["createModeration"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
 
 class Realtime:
     """`client.realtime`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -18371,526 +4647,123 @@ class Realtime:
 class RealtimeCalls:
     """`client.realtime.calls`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def accept(
-        self,
-        call_id: str,
-        body: RealtimeSessionCreateRequestGA | Body,
-        *,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> None: ...
-
+    def accept(self, call_id: str, body: RealtimeSessionCreateRequestGA | Body | B, *, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> None: ...
     @overload
-    def accept(
-        self,
-        call_id: str,
-        body: RealtimeSessionCreateRequestGA | Body,
-        *,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[None]: ...
-
-    @overload
-    def accept(
-        self,
-        call_id: str,
-        body: B,
-        *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> None: ...
-
-    @overload
-    def accept(
-        self,
-        call_id: str,
-        body: B,
-        *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[None]: ...
-
-    def accept(
-        self,
-        call_id: str,
-        body: Any,
-        *,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[None] | None:
+    def accept(self, call_id: str, body: RealtimeSessionCreateRequestGA | Body | B, *, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[None]: ...
+    def accept(self, call_id: str, body: Any, *, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> APIResponse[None] | None:
         """Accept call.
 
         `POST /realtime/calls/{call_id}/accept`
         """
-        return self._client._call(
-            _E["accept-realtime-call"],
-            body,
-            {"call_id": call_id},
-            {},
-            None,
-            None,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["accept-realtime-call"], body, {"call_id": call_id}, {}, None, None, encoder, raw, options)
 
     @overload
-    def create(
-        self,
-        body: RealtimeCallCreateRequest | UntypedMapping,
-        *,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> str: ...
-
+    def create(self, body: RealtimeCallCreateRequest | Mapping[str, Any], *, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> str: ...
     @overload
-    def create(
-        self,
-        body: RealtimeCallCreateRequest | UntypedMapping,
-        *,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[str]: ...
-
-    def create(
-        self,
-        body: RealtimeCallCreateRequest | UntypedMapping,
-        *,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> str | APIResponse[str]:
+    def create(self, body: RealtimeCallCreateRequest | Mapping[str, Any], *, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[str]: ...
+    def create(self, body: RealtimeCallCreateRequest | Mapping[str, Any], *, raw: bool = False, **options: Unpack[CallOptions]) -> str | APIResponse[str]:
         """Create call.
 
         `POST /realtime/calls`
         """
-        return self._client._call(
-            _E["create-realtime-call"], body, {}, {}, None, None, None, raw, options
-        )
+        return self._client._call(_E["create-realtime-call"], body, {}, {}, None, None, None, raw, options)
 
     @overload
-    def hangup(
-        self, call_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
-    ) -> None: ...
-
+    def hangup(self, call_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> None: ...
     @overload
-    def hangup(
-        self, call_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
-    ) -> APIResponse[None]: ...
-
-    def hangup(
-        self, call_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
-    ) -> APIResponse[None] | None:
+    def hangup(self, call_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[None]: ...
+    def hangup(self, call_id: str, *, raw: bool = False, **options: Unpack[CallOptions]) -> APIResponse[None] | None:
         """Hang up call.
 
         `POST /realtime/calls/{call_id}/hangup`
         """
-        return self._client._call(
-            _E["hangup-realtime-call"],
-            None,
-            {"call_id": call_id},
-            {},
-            None,
-            None,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["hangup-realtime-call"], None, {"call_id": call_id}, {}, None, None, None, raw, options)
 
     @overload
-    def refer(
-        self,
-        call_id: str,
-        body: RealtimeCallReferRequest | Body,
-        *,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> None: ...
-
+    def refer(self, call_id: str, body: RealtimeCallReferRequest | Body | B, *, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> None: ...
     @overload
-    def refer(
-        self,
-        call_id: str,
-        body: RealtimeCallReferRequest | Body,
-        *,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[None]: ...
-
-    @overload
-    def refer(
-        self,
-        call_id: str,
-        body: B,
-        *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> None: ...
-
-    @overload
-    def refer(
-        self,
-        call_id: str,
-        body: B,
-        *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[None]: ...
-
-    def refer(
-        self,
-        call_id: str,
-        body: Any,
-        *,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[None] | None:
+    def refer(self, call_id: str, body: RealtimeCallReferRequest | Body | B, *, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[None]: ...
+    def refer(self, call_id: str, body: Any, *, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> APIResponse[None] | None:
         """Refer call.
 
         `POST /realtime/calls/{call_id}/refer`
         """
-        return self._client._call(
-            _E["refer-realtime-call"],
-            body,
-            {"call_id": call_id},
-            {},
-            None,
-            None,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["refer-realtime-call"], body, {"call_id": call_id}, {}, None, None, encoder, raw, options)
 
     @overload
-    def reject(
-        self,
-        call_id: str,
-        body: RealtimeCallRejectRequest | Body | None = None,
-        *,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> None: ...
-
+    def reject(self, call_id: str, body: RealtimeCallRejectRequest | Body | B | None = None, *, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> None: ...
     @overload
-    def reject(
-        self,
-        call_id: str,
-        body: RealtimeCallRejectRequest | Body | None = None,
-        *,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[None]: ...
-
-    @overload
-    def reject(
-        self,
-        call_id: str,
-        body: B,
-        *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> None: ...
-
-    @overload
-    def reject(
-        self,
-        call_id: str,
-        body: B,
-        *,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[None]: ...
-
-    def reject(
-        self,
-        call_id: str,
-        body: Any | None = None,
-        *,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[None] | None:
+    def reject(self, call_id: str, body: RealtimeCallRejectRequest | Body | B | None = None, *, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[None]: ...
+    def reject(self, call_id: str, body: Any | None = None, *, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> APIResponse[None] | None:
         """Reject call.
 
         `POST /realtime/calls/{call_id}/reject`
         """
-        return self._client._call(
-            _E["reject-realtime-call"],
-            body,
-            {"call_id": call_id},
-            {},
-            None,
-            None,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["reject-realtime-call"], body, {"call_id": call_id}, {}, None, None, encoder, raw, options)
 
 
 class RealtimeClientSecrets:
     """`client.realtime.client_secrets`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: RealtimeCreateClientSecretRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: RealtimeCreateClientSecretRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: RealtimeCreateClientSecretRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: RealtimeCreateClientSecretRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create client secret.
 
         `POST /realtime/client_secrets`
         """
-        return self._client._call(
-            _E["create-realtime-client-secret"],
-            body,
-            {},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["create-realtime-client-secret"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
 
 class RealtimeSessions:
     """`client.realtime.sessions`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: RealtimeSessionCreateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: RealtimeSessionCreateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: RealtimeSessionCreateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: RealtimeSessionCreateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create session.
 
         `POST /realtime/sessions`
         """
-        return self._client._call(
-            _E["create-realtime-session"],
-            body,
-            {},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["create-realtime-session"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
 
 class RealtimeTranscriptionSessions:
     """`client.realtime.transcription_sessions`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: RealtimeTranscriptionSessionCreateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: RealtimeTranscriptionSessionCreateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: RealtimeTranscriptionSessionCreateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: RealtimeTranscriptionSessionCreateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create transcription session.
 
         `POST /realtime/transcription_sessions`
         """
-        return self._client._call(
-            _E["create-realtime-transcription-session"],
-            body,
-            {},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["create-realtime-transcription-session"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
 
 class RealtimeTranslations:
     """`client.realtime.translations`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -18902,88 +4775,25 @@ class RealtimeTranslations:
 class RealtimeTranslationsClientSecrets:
     """`client.realtime.translations.client_secrets`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: RealtimeTranslationClientSecretCreateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: RealtimeTranslationClientSecretCreateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: RealtimeTranslationClientSecretCreateRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: RealtimeTranslationClientSecretCreateRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create translation client secret.
 
         `POST /realtime/translations/client_secrets`
         """
-        return self._client._call(
-            _E["create-realtime-translation-client-secret"],
-            body,
-            {},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["create-realtime-translation-client-secret"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
 
 class Responses:
     """`client.responses`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -18997,538 +4807,133 @@ class Responses:
         return ResponsesInputTokens(self._client)
 
     @overload
-    def cancel(
-        self,
-        response_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def cancel(self, response_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def cancel(
-        self,
-        response_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def cancel(
-        self,
-        response_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def cancel(self, response_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def cancel(self, response_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Cancel a response.
 
         `POST /responses/{response_id}/cancel`
         """
-        return self._client._call(
-            _E["cancelResponse"],
-            None,
-            {"response_id": response_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["cancelResponse"], None, {"response_id": response_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def compact(
-        self,
-        body: CompactResponseMethodPublicBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def compact(self, body: CompactResponseMethodPublicBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def compact(
-        self,
-        body: CompactResponseMethodPublicBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def compact(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def compact(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def compact(
-        self,
-        body: Any | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def compact(self, body: CompactResponseMethodPublicBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def compact(self, body: Any | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Compact a response.
 
         `POST /responses/compact`
         """
-        return self._client._call(
-            _E["Compactconversation"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["Compactconversation"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def create(
-        self,
-        body: CreateResponse | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateResponse | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateResponse | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateResponse | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create a model response.
 
         `POST /responses`
 
         https://platform.openai.com/docs/api-reference/responses/create
         """
-        return self._client._call(
-            _E["createResponse"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["createResponse"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
-    @overload
-    def create_stream(
-        self,
-        body: CreateResponse | Body,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]: ...
-
-    @overload
-    def create_stream(
-        self,
-        body: B,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]: ...
-
-    def create_stream(
-        self,
-        body: Any,
-        *,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]:
+    def create_stream(self, body: CreateResponse | Body | B, *, event_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, **options: Unpack[CallOptions]) -> Stream[tuple[str, R]]:
         """Create a model response, as a stream of events (sets `stream` itself).
 
         `POST /responses`
 
         https://platform.openai.com/docs/api-reference/responses/create
         """
-        return self._client._events(
-            _E["createResponse"], body, {}, {}, event_type, decoder, encoder, options
-        )
+        return self._client._events(_E["createResponse"], body, {}, {}, event_type, decoder, encoder, options)
 
     @overload
-    def delete(
-        self, response_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
-    ) -> None: ...
-
+    def delete(self, response_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> None: ...
     @overload
-    def delete(
-        self, response_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
-    ) -> APIResponse[None]: ...
-
-    def delete(
-        self, response_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
-    ) -> APIResponse[None] | None:
+    def delete(self, response_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[None]: ...
+    def delete(self, response_id: str, *, raw: bool = False, **options: Unpack[CallOptions]) -> APIResponse[None] | None:
         """Delete a model response.
 
         `DELETE /responses/{response_id}`
         """
-        return self._client._call(
-            _E["deleteResponse"],
-            None,
-            {"response_id": response_id},
-            {},
-            None,
-            None,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["deleteResponse"], None, {"response_id": response_id}, {}, None, None, None, raw, options)
 
     @overload
-    def retrieve(
-        self,
-        response_id: str,
-        *,
-        include: Sequence[Any] | None = None,
-        starting_after: int | None = None,
-        include_obfuscation: bool | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, response_id: str, *, include: Sequence[Any] | None = None, starting_after: int | None = None, include_obfuscation: bool | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        response_id: str,
-        *,
-        include: Sequence[Any] | None = None,
-        starting_after: int | None = None,
-        include_obfuscation: bool | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        response_id: str,
-        *,
-        include: Sequence[Any] | None = None,
-        starting_after: int | None = None,
-        include_obfuscation: bool | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, response_id: str, *, include: Sequence[Any] | None = None, starting_after: int | None = None, include_obfuscation: bool | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, response_id: str, *, include: Sequence[Any] | None = None, starting_after: int | None = None, include_obfuscation: bool | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Get a model response.
 
         `GET /responses/{response_id}`
         """
-        return self._client._call(
-            _E["getResponse"],
-            None,
-            {"response_id": response_id},
-            {
-                "include": include,
-                "starting_after": starting_after,
-                "include_obfuscation": include_obfuscation,
-            },
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getResponse"], None, {"response_id": response_id}, {"include": include, "starting_after": starting_after, "include_obfuscation": include_obfuscation}, response_type, decoder, None, raw, options)
 
-    def retrieve_stream(
-        self,
-        response_id: str,
-        *,
-        include: Sequence[Any] | None = None,
-        starting_after: int | None = None,
-        include_obfuscation: bool | None = None,
-        event_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Stream[tuple[str, R]]:
+    def retrieve_stream(self, response_id: str, *, include: Sequence[Any] | None = None, starting_after: int | None = None, include_obfuscation: bool | None = None, event_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Stream[tuple[str, R]]:
         """Get a model response, as a stream of events (sets `stream` itself).
 
         `GET /responses/{response_id}`
         """
-        return self._client._events(
-            _E["getResponse"],
-            None,
-            {"response_id": response_id},
-            {
-                "include": include,
-                "starting_after": starting_after,
-                "include_obfuscation": include_obfuscation,
-            },
-            event_type,
-            decoder,
-            None,
-            options,
-        )
+        return self._client._events(_E["getResponse"], None, {"response_id": response_id}, {"include": include, "starting_after": starting_after, "include_obfuscation": include_obfuscation}, event_type, decoder, None, options)
 
 
 class ResponsesInputItems:
     """`client.responses.input_items`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def list(
-        self,
-        response_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, response_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, include: Sequence[Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        response_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        response_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, response_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, include: Sequence[Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, response_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, include: Sequence[Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List input items.
 
         `GET /responses/{response_id}/input_items`
         """
-        return self._client._call(
-            _E["listInputItems"],
-            None,
-            {"response_id": response_id},
-            {"limit": limit, "order": order, "after": after, "include": include},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listInputItems"], None, {"response_id": response_id}, {"limit": limit, "order": order, "after": after, "include": include}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        response_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        include: Sequence[Any] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, response_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, include: Sequence[Any] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List input items, following the cursor.
 
         `GET /responses/{response_id}/input_items`
         """
-        return self._client._pages(
-            _E["listInputItems"],
-            {"response_id": response_id},
-            {"limit": limit, "order": order, "after": after, "include": include},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["listInputItems"], {"response_id": response_id}, {"limit": limit, "order": order, "after": after, "include": include}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        response_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        include: Sequence[Any] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, response_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, include: Sequence[Any] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List input items, across pages.
 
         `GET /responses/{response_id}/input_items`
         """
-        return self._client._items(
-            _E["listInputItems"],
-            {"response_id": response_id},
-            {"limit": limit, "order": order, "after": after, "include": include},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["listInputItems"], {"response_id": response_id}, {"limit": limit, "order": order, "after": after, "include": include}, item_type, options)
 
 
 class ResponsesInputTokens:
     """`client.responses.input_tokens`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def count(
-        self,
-        body: TokenCountsBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def count(self, body: TokenCountsBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def count(
-        self,
-        body: TokenCountsBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def count(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def count(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def count(
-        self,
-        body: Any | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def count(self, body: TokenCountsBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def count(self, body: Any | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Get input token counts.
 
         `POST /responses/input_tokens`
         """
-        return self._client._call(
-            _E["Getinputtokencounts"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["Getinputtokencounts"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
 
 class Skills:
     """`client.skills`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -19537,657 +4942,180 @@ class Skills:
         return SkillsVersions(self._client)
 
     @overload
-    def content(
-        self, skill_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]
-    ) -> bytes: ...
-
+    def content(self, skill_id: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> bytes: ...
     @overload
-    def content(
-        self, skill_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]
-    ) -> APIResponse[bytes]: ...
-
-    def content(
-        self, skill_id: str, *, raw: bool = False, **options: Unpack[CallOptions]
-    ) -> bytes | APIResponse[bytes]:
+    def content(self, skill_id: str, *, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[bytes]: ...
+    def content(self, skill_id: str, *, raw: bool = False, **options: Unpack[CallOptions]) -> bytes | APIResponse[bytes]:
         """Download a skill zip bundle by its ID.
 
         `GET /skills/{skill_id}/content`
         """
-        return self._client._call(
-            _E["GetSkillContent"], None, {"skill_id": skill_id}, {}, None, None, None, raw, options
-        )
+        return self._client._call(_E["GetSkillContent"], None, {"skill_id": skill_id}, {}, None, None, None, raw, options)
 
     def content_chunks(self, skill_id: str, **options: Unpack[CallOptions]) -> BinaryStream:
         """Download a skill zip bundle by its ID, read as it arrives (never whole in memory).
 
         `GET /skills/{skill_id}/content`
         """
-        return self._client._chunks(
-            _E["GetSkillContent"], None, {"skill_id": skill_id}, {}, options
-        )
+        return self._client._chunks(_E["GetSkillContent"], None, {"skill_id": skill_id}, {}, options)
 
     @overload
-    def create(
-        self,
-        body: CreateSkillBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateSkillBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateSkillBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: CreateSkillBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateSkillBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: CreateSkillBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create a new skill.
 
         `POST /skills`
         """
-        return self._client._call(
-            _E["CreateSkill"], body, {}, {}, response_type, decoder, None, raw, options
-        )
+        return self._client._call(_E["CreateSkill"], body, {}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def delete(
-        self,
-        skill_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, skill_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        skill_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        skill_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, skill_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, skill_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete a skill by its ID.
 
         `DELETE /skills/{skill_id}`
         """
-        return self._client._call(
-            _E["DeleteSkill"],
-            None,
-            {"skill_id": skill_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["DeleteSkill"], None, {"skill_id": skill_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, limit: int | None = None, order: Any | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, limit: int | None = None, order: Any | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, limit: int | None = None, order: Any | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List all skills for the current project.
 
         `GET /skills`
         """
-        return self._client._call(
-            _E["ListSkills"],
-            None,
-            {},
-            {"limit": limit, "order": order, "after": after},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["ListSkills"], None, {}, {"limit": limit, "order": order, "after": after}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, limit: int | None = None, order: Any | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List all skills for the current project, following the cursor.
 
         `GET /skills`
         """
-        return self._client._pages(
-            _E["ListSkills"],
-            {},
-            {"limit": limit, "order": order, "after": after},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["ListSkills"], {}, {"limit": limit, "order": order, "after": after}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, limit: int | None = None, order: Any | None = None, after: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List all skills for the current project, across pages.
 
         `GET /skills`
         """
-        return self._client._items(
-            _E["ListSkills"],
-            {},
-            {"limit": limit, "order": order, "after": after},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["ListSkills"], {}, {"limit": limit, "order": order, "after": after}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        skill_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, skill_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        skill_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        skill_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, skill_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, skill_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Get a skill by its ID.
 
         `GET /skills/{skill_id}`
         """
-        return self._client._call(
-            _E["GetSkill"],
-            None,
-            {"skill_id": skill_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["GetSkill"], None, {"skill_id": skill_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        skill_id: str,
-        body: SetDefaultSkillVersionBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, skill_id: str, body: SetDefaultSkillVersionBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        skill_id: str,
-        body: SetDefaultSkillVersionBody | Body | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        skill_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        skill_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        skill_id: str,
-        body: Any | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, skill_id: str, body: SetDefaultSkillVersionBody | Body | B | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, skill_id: str, body: Any | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Update the default version pointer for a skill.
 
         `POST /skills/{skill_id}`
         """
-        return self._client._call(
-            _E["UpdateSkillDefaultVersion"],
-            body,
-            {"skill_id": skill_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["UpdateSkillDefaultVersion"], body, {"skill_id": skill_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class SkillsVersions:
     """`client.skills.versions`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def content(
-        self,
-        skill_id: str,
-        version: str,
-        *,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> bytes: ...
-
+    def content(self, skill_id: str, version: str, *, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> bytes: ...
     @overload
-    def content(
-        self, skill_id: str, version: str, *, raw: Literal[True], **options: Unpack[CallOptions]
-    ) -> APIResponse[bytes]: ...
-
-    def content(
-        self, skill_id: str, version: str, *, raw: bool = False, **options: Unpack[CallOptions]
-    ) -> bytes | APIResponse[bytes]:
+    def content(self, skill_id: str, version: str, *, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[bytes]: ...
+    def content(self, skill_id: str, version: str, *, raw: bool = False, **options: Unpack[CallOptions]) -> bytes | APIResponse[bytes]:
         """Download a skill version zip bundle.
 
         `GET /skills/{skill_id}/versions/{version}/content`
         """
-        return self._client._call(
-            _E["GetSkillVersionContent"],
-            None,
-            {"skill_id": skill_id, "version": version},
-            {},
-            None,
-            None,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["GetSkillVersionContent"], None, {"skill_id": skill_id, "version": version}, {}, None, None, None, raw, options)
 
-    def content_chunks(
-        self, skill_id: str, version: str, **options: Unpack[CallOptions]
-    ) -> BinaryStream:
+    def content_chunks(self, skill_id: str, version: str, **options: Unpack[CallOptions]) -> BinaryStream:
         """Download a skill version zip bundle, read as it arrives (never whole in memory).
 
         `GET /skills/{skill_id}/versions/{version}/content`
         """
-        return self._client._chunks(
-            _E["GetSkillVersionContent"],
-            None,
-            {"skill_id": skill_id, "version": version},
-            {},
-            options,
-        )
+        return self._client._chunks(_E["GetSkillVersionContent"], None, {"skill_id": skill_id, "version": version}, {}, options)
 
     @overload
-    def create(
-        self,
-        skill_id: str,
-        body: CreateSkillVersionBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, skill_id: str, body: CreateSkillVersionBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        skill_id: str,
-        body: CreateSkillVersionBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        skill_id: str,
-        body: CreateSkillVersionBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, skill_id: str, body: CreateSkillVersionBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, skill_id: str, body: CreateSkillVersionBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create a new immutable skill version.
 
         `POST /skills/{skill_id}/versions`
         """
-        return self._client._call(
-            _E["CreateSkillVersion"],
-            body,
-            {"skill_id": skill_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["CreateSkillVersion"], body, {"skill_id": skill_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def delete(
-        self,
-        skill_id: str,
-        version: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, skill_id: str, version: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        skill_id: str,
-        version: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        skill_id: str,
-        version: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, skill_id: str, version: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, skill_id: str, version: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete a skill version.
 
         `DELETE /skills/{skill_id}/versions/{version}`
         """
-        return self._client._call(
-            _E["DeleteSkillVersion"],
-            None,
-            {"skill_id": skill_id, "version": version},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["DeleteSkillVersion"], None, {"skill_id": skill_id, "version": version}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        skill_id: str,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, skill_id: str, *, limit: int | None = None, order: Any | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        skill_id: str,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        skill_id: str,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, skill_id: str, *, limit: int | None = None, order: Any | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, skill_id: str, *, limit: int | None = None, order: Any | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List skill versions for a skill.
 
         `GET /skills/{skill_id}/versions`
         """
-        return self._client._call(
-            _E["ListSkillVersions"],
-            None,
-            {"skill_id": skill_id},
-            {"limit": limit, "order": order, "after": after},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["ListSkillVersions"], None, {"skill_id": skill_id}, {"limit": limit, "order": order, "after": after}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        skill_id: str,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, skill_id: str, *, limit: int | None = None, order: Any | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List skill versions for a skill, following the cursor.
 
         `GET /skills/{skill_id}/versions`
         """
-        return self._client._pages(
-            _E["ListSkillVersions"],
-            {"skill_id": skill_id},
-            {"limit": limit, "order": order, "after": after},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["ListSkillVersions"], {"skill_id": skill_id}, {"limit": limit, "order": order, "after": after}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        skill_id: str,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, skill_id: str, *, limit: int | None = None, order: Any | None = None, after: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List skill versions for a skill, across pages.
 
         `GET /skills/{skill_id}/versions`
         """
-        return self._client._items(
-            _E["ListSkillVersions"],
-            {"skill_id": skill_id},
-            {"limit": limit, "order": order, "after": after},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["ListSkillVersions"], {"skill_id": skill_id}, {"limit": limit, "order": order, "after": after}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        skill_id: str,
-        version: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, skill_id: str, version: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        skill_id: str,
-        version: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        skill_id: str,
-        version: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, skill_id: str, version: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, skill_id: str, version: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Get a specific skill version.
 
         `GET /skills/{skill_id}/versions/{version}`
         """
-        return self._client._call(
-            _E["GetSkillVersion"],
-            None,
-            {"skill_id": skill_id, "version": version},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["GetSkillVersion"], None, {"skill_id": skill_id, "version": version}, {}, response_type, decoder, None, raw, options)
 
 
 class Uploads:
     """`client.uploads`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -20196,259 +5124,61 @@ class Uploads:
         return UploadsParts(self._client)
 
     @overload
-    def cancel(
-        self,
-        upload_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def cancel(self, upload_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def cancel(
-        self,
-        upload_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def cancel(
-        self,
-        upload_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def cancel(self, upload_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def cancel(self, upload_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Cancel upload.
 
         `POST /uploads/{upload_id}/cancel`
         """
-        return self._client._call(
-            _E["cancelUpload"],
-            None,
-            {"upload_id": upload_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["cancelUpload"], None, {"upload_id": upload_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def complete(
-        self,
-        upload_id: str,
-        body: CompleteUploadRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def complete(self, upload_id: str, body: CompleteUploadRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def complete(
-        self,
-        upload_id: str,
-        body: CompleteUploadRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def complete(
-        self,
-        upload_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def complete(
-        self,
-        upload_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def complete(
-        self,
-        upload_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def complete(self, upload_id: str, body: CompleteUploadRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def complete(self, upload_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Complete upload.
 
         `POST /uploads/{upload_id}/complete`
         """
-        return self._client._call(
-            _E["completeUpload"],
-            body,
-            {"upload_id": upload_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["completeUpload"], body, {"upload_id": upload_id}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def create(
-        self,
-        body: CreateUploadRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateUploadRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateUploadRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateUploadRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create upload.
 
         `POST /uploads`
         """
-        return self._client._call(
-            _E["createUpload"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["createUpload"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
 
 class UploadsParts:
     """`client.uploads.parts`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        upload_id: str,
-        body: AddUploadPartRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, upload_id: str, body: AddUploadPartRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        upload_id: str,
-        body: AddUploadPartRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        upload_id: str,
-        body: AddUploadPartRequest | UntypedMapping,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, upload_id: str, body: AddUploadPartRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, upload_id: str, body: AddUploadPartRequest | Mapping[str, Any], *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Add upload part.
 
         `POST /uploads/{upload_id}/parts`
         """
-        return self._client._call(
-            _E["addUploadPart"],
-            body,
-            {"upload_id": upload_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["addUploadPart"], body, {"upload_id": upload_id}, {}, response_type, decoder, None, raw, options)
 
 
 class VectorStores:
     """`client.vector_stores`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -20462,1165 +5192,242 @@ class VectorStores:
         return VectorStoresFiles(self._client)
 
     @overload
-    def create(
-        self,
-        body: CreateVectorStoreRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateVectorStoreRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateVectorStoreRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateVectorStoreRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create vector store.
 
         `POST /vector_stores`
         """
-        return self._client._call(
-            _E["createVectorStore"], body, {}, {}, response_type, decoder, encoder, raw, options
-        )
+        return self._client._call(_E["createVectorStore"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        vector_store_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, vector_store_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        vector_store_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        vector_store_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, vector_store_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, vector_store_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete vector store.
 
         `DELETE /vector_stores/{vector_store_id}`
         """
-        return self._client._call(
-            _E["deleteVectorStore"],
-            None,
-            {"vector_store_id": vector_store_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["deleteVectorStore"], None, {"vector_store_id": vector_store_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List vector stores.
 
         `GET /vector_stores`
         """
-        return self._client._call(
-            _E["listVectorStores"],
-            None,
-            {},
-            {"limit": limit, "order": order, "after": after, "before": before},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listVectorStores"], None, {}, {"limit": limit, "order": order, "after": after, "before": before}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List vector stores, following the cursor.
 
         `GET /vector_stores`
         """
-        return self._client._pages(
-            _E["listVectorStores"],
-            {},
-            {"limit": limit, "order": order, "after": after, "before": before},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["listVectorStores"], {}, {"limit": limit, "order": order, "after": after, "before": before}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List vector stores, across pages.
 
         `GET /vector_stores`
         """
-        return self._client._items(
-            _E["listVectorStores"],
-            {},
-            {"limit": limit, "order": order, "after": after, "before": before},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["listVectorStores"], {}, {"limit": limit, "order": order, "after": after, "before": before}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        vector_store_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, vector_store_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        vector_store_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        vector_store_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, vector_store_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, vector_store_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve vector store.
 
         `GET /vector_stores/{vector_store_id}`
         """
-        return self._client._call(
-            _E["getVectorStore"],
-            None,
-            {"vector_store_id": vector_store_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getVectorStore"], None, {"vector_store_id": vector_store_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def search(
-        self,
-        vector_store_id: str,
-        body: VectorStoreSearchRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def search(self, vector_store_id: str, body: VectorStoreSearchRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def search(
-        self,
-        vector_store_id: str,
-        body: VectorStoreSearchRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def search(
-        self,
-        vector_store_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def search(
-        self,
-        vector_store_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def search(
-        self,
-        vector_store_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def search(self, vector_store_id: str, body: VectorStoreSearchRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def search(self, vector_store_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Search vector store.
 
         `POST /vector_stores/{vector_store_id}/search`
         """
-        return self._client._call(
-            _E["searchVectorStore"],
-            body,
-            {"vector_store_id": vector_store_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["searchVectorStore"], body, {"vector_store_id": vector_store_id}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def update(
-        self,
-        vector_store_id: str,
-        body: UpdateVectorStoreRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, vector_store_id: str, body: UpdateVectorStoreRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        vector_store_id: str,
-        body: UpdateVectorStoreRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        vector_store_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        vector_store_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        vector_store_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, vector_store_id: str, body: UpdateVectorStoreRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, vector_store_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Modify vector store.
 
         `POST /vector_stores/{vector_store_id}`
         """
-        return self._client._call(
-            _E["modifyVectorStore"],
-            body,
-            {"vector_store_id": vector_store_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["modifyVectorStore"], body, {"vector_store_id": vector_store_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class VectorStoresFileBatches:
     """`client.vector_stores.file_batches`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def cancel(
-        self,
-        vector_store_id: str,
-        batch_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def cancel(self, vector_store_id: str, batch_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def cancel(
-        self,
-        vector_store_id: str,
-        batch_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def cancel(
-        self,
-        vector_store_id: str,
-        batch_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def cancel(self, vector_store_id: str, batch_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def cancel(self, vector_store_id: str, batch_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Cancel vector store file batch.
 
         `POST /vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel`
         """
-        return self._client._call(
-            _E["cancelVectorStoreFileBatch"],
-            None,
-            {"vector_store_id": vector_store_id, "batch_id": batch_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["cancelVectorStoreFileBatch"], None, {"vector_store_id": vector_store_id, "batch_id": batch_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def create(
-        self,
-        vector_store_id: str,
-        body: CreateVectorStoreFileBatchRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, vector_store_id: str, body: CreateVectorStoreFileBatchRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        vector_store_id: str,
-        body: CreateVectorStoreFileBatchRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        vector_store_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        vector_store_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        vector_store_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, vector_store_id: str, body: CreateVectorStoreFileBatchRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, vector_store_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create vector store file batch.
 
         `POST /vector_stores/{vector_store_id}/file_batches`
         """
-        return self._client._call(
-            _E["createVectorStoreFileBatch"],
-            body,
-            {"vector_store_id": vector_store_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["createVectorStoreFileBatch"], body, {"vector_store_id": vector_store_id}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def list_files(
-        self,
-        vector_store_id: str,
-        batch_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list_files(self, vector_store_id: str, batch_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list_files(
-        self,
-        vector_store_id: str,
-        batch_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list_files(
-        self,
-        vector_store_id: str,
-        batch_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list_files(self, vector_store_id: str, batch_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list_files(self, vector_store_id: str, batch_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List vector store files in a batch.
 
         `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files`
         """
-        return self._client._call(
-            _E["listFilesInVectorStoreBatch"],
-            None,
-            {"vector_store_id": vector_store_id, "batch_id": batch_id},
-            {"limit": limit, "order": order, "after": after, "before": before, "filter": filter},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listFilesInVectorStoreBatch"], None, {"vector_store_id": vector_store_id, "batch_id": batch_id}, {"limit": limit, "order": order, "after": after, "before": before, "filter": filter}, response_type, decoder, None, raw, options)
 
-    def list_files_pages(
-        self,
-        vector_store_id: str,
-        batch_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_files_pages(self, vector_store_id: str, batch_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List vector store files in a batch, following the cursor.
 
         `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files`
         """
-        return self._client._pages(
-            _E["listFilesInVectorStoreBatch"],
-            {"vector_store_id": vector_store_id, "batch_id": batch_id},
-            {"limit": limit, "order": order, "after": after, "before": before, "filter": filter},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["listFilesInVectorStoreBatch"], {"vector_store_id": vector_store_id, "batch_id": batch_id}, {"limit": limit, "order": order, "after": after, "before": before, "filter": filter}, response_type, decoder, options)
 
-    def list_files_items(
-        self,
-        vector_store_id: str,
-        batch_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_files_items(self, vector_store_id: str, batch_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List vector store files in a batch, across pages.
 
         `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}/files`
         """
-        return self._client._items(
-            _E["listFilesInVectorStoreBatch"],
-            {"vector_store_id": vector_store_id, "batch_id": batch_id},
-            {"limit": limit, "order": order, "after": after, "before": before, "filter": filter},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["listFilesInVectorStoreBatch"], {"vector_store_id": vector_store_id, "batch_id": batch_id}, {"limit": limit, "order": order, "after": after, "before": before, "filter": filter}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        vector_store_id: str,
-        batch_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, vector_store_id: str, batch_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        vector_store_id: str,
-        batch_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        vector_store_id: str,
-        batch_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, vector_store_id: str, batch_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, vector_store_id: str, batch_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve vector store file batch.
 
         `GET /vector_stores/{vector_store_id}/file_batches/{batch_id}`
         """
-        return self._client._call(
-            _E["getVectorStoreFileBatch"],
-            None,
-            {"vector_store_id": vector_store_id, "batch_id": batch_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getVectorStoreFileBatch"], None, {"vector_store_id": vector_store_id, "batch_id": batch_id}, {}, response_type, decoder, None, raw, options)
 
 
 class VectorStoresFiles:
     """`client.vector_stores.files`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def content(
-        self,
-        vector_store_id: str,
-        file_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def content(self, vector_store_id: str, file_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def content(
-        self,
-        vector_store_id: str,
-        file_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def content(
-        self,
-        vector_store_id: str,
-        file_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def content(self, vector_store_id: str, file_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def content(self, vector_store_id: str, file_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve vector store file content.
 
         `GET /vector_stores/{vector_store_id}/files/{file_id}/content`
         """
-        return self._client._call(
-            _E["retrieveVectorStoreFileContent"],
-            None,
-            {"vector_store_id": vector_store_id, "file_id": file_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["retrieveVectorStoreFileContent"], None, {"vector_store_id": vector_store_id, "file_id": file_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def create(
-        self,
-        vector_store_id: str,
-        body: CreateVectorStoreFileRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, vector_store_id: str, body: CreateVectorStoreFileRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        vector_store_id: str,
-        body: CreateVectorStoreFileRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def create(
-        self,
-        vector_store_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def create(
-        self,
-        vector_store_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        vector_store_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, vector_store_id: str, body: CreateVectorStoreFileRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, vector_store_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create vector store file.
 
         `POST /vector_stores/{vector_store_id}/files`
         """
-        return self._client._call(
-            _E["createVectorStoreFile"],
-            body,
-            {"vector_store_id": vector_store_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["createVectorStoreFile"], body, {"vector_store_id": vector_store_id}, {}, response_type, decoder, encoder, raw, options)
 
     @overload
-    def delete(
-        self,
-        vector_store_id: str,
-        file_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, vector_store_id: str, file_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        vector_store_id: str,
-        file_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        vector_store_id: str,
-        file_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, vector_store_id: str, file_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, vector_store_id: str, file_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete vector store file.
 
         `DELETE /vector_stores/{vector_store_id}/files/{file_id}`
         """
-        return self._client._call(
-            _E["deleteVectorStoreFile"],
-            None,
-            {"vector_store_id": vector_store_id, "file_id": file_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["deleteVectorStoreFile"], None, {"vector_store_id": vector_store_id, "file_id": file_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        vector_store_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, vector_store_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        vector_store_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        vector_store_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, vector_store_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, vector_store_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List vector store files.
 
         `GET /vector_stores/{vector_store_id}/files`
         """
-        return self._client._call(
-            _E["listVectorStoreFiles"],
-            None,
-            {"vector_store_id": vector_store_id},
-            {"limit": limit, "order": order, "after": after, "before": before, "filter": filter},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["listVectorStoreFiles"], None, {"vector_store_id": vector_store_id}, {"limit": limit, "order": order, "after": after, "before": before, "filter": filter}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        vector_store_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, vector_store_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List vector store files, following the cursor.
 
         `GET /vector_stores/{vector_store_id}/files`
         """
-        return self._client._pages(
-            _E["listVectorStoreFiles"],
-            {"vector_store_id": vector_store_id},
-            {"limit": limit, "order": order, "after": after, "before": before, "filter": filter},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["listVectorStoreFiles"], {"vector_store_id": vector_store_id}, {"limit": limit, "order": order, "after": after, "before": before, "filter": filter}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        vector_store_id: str,
-        *,
-        limit: int | None = None,
-        order: Literal["asc", "desc"] | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, vector_store_id: str, *, limit: int | None = None, order: Literal["asc", "desc"] | None = None, after: str | None = None, before: str | None = None, filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List vector store files, across pages.
 
         `GET /vector_stores/{vector_store_id}/files`
         """
-        return self._client._items(
-            _E["listVectorStoreFiles"],
-            {"vector_store_id": vector_store_id},
-            {"limit": limit, "order": order, "after": after, "before": before, "filter": filter},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["listVectorStoreFiles"], {"vector_store_id": vector_store_id}, {"limit": limit, "order": order, "after": after, "before": before, "filter": filter}, item_type, options)
 
     @overload
-    def retrieve(
-        self,
-        vector_store_id: str,
-        file_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, vector_store_id: str, file_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        vector_store_id: str,
-        file_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        vector_store_id: str,
-        file_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, vector_store_id: str, file_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, vector_store_id: str, file_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve vector store file.
 
         `GET /vector_stores/{vector_store_id}/files/{file_id}`
         """
-        return self._client._call(
-            _E["getVectorStoreFile"],
-            None,
-            {"vector_store_id": vector_store_id, "file_id": file_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["getVectorStoreFile"], None, {"vector_store_id": vector_store_id, "file_id": file_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def update(
-        self,
-        vector_store_id: str,
-        file_id: str,
-        body: UpdateVectorStoreFileAttributesRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def update(self, vector_store_id: str, file_id: str, body: UpdateVectorStoreFileAttributesRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def update(
-        self,
-        vector_store_id: str,
-        file_id: str,
-        body: UpdateVectorStoreFileAttributesRequest | Body,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    @overload
-    def update(
-        self,
-        vector_store_id: str,
-        file_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
-    @overload
-    def update(
-        self,
-        vector_store_id: str,
-        file_id: str,
-        body: B,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[B], bytes | Mapping[str, Any]],
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def update(
-        self,
-        vector_store_id: str,
-        file_id: str,
-        body: Any,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def update(self, vector_store_id: str, file_id: str, body: UpdateVectorStoreFileAttributesRequest | Body | B, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[B], bytes | Mapping[str, Any]] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def update(self, vector_store_id: str, file_id: str, body: Any, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, encoder: Callable[[Any], bytes | Mapping[str, Any]] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Update vector store file attributes.
 
         `POST /vector_stores/{vector_store_id}/files/{file_id}`
         """
-        return self._client._call(
-            _E["updateVectorStoreFileAttributes"],
-            body,
-            {"vector_store_id": vector_store_id, "file_id": file_id},
-            {},
-            response_type,
-            decoder,
-            encoder,
-            raw,
-            options,
-        )
+        return self._client._call(_E["updateVectorStoreFileAttributes"], body, {"vector_store_id": vector_store_id, "file_id": file_id}, {}, response_type, decoder, encoder, raw, options)
 
 
 class Videos:
     """`client.videos`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @cached_property
@@ -21639,33 +5446,10 @@ class Videos:
         return VideosExtensions(self._client)
 
     @overload
-    def content(
-        self,
-        video_id: str,
-        *,
-        variant: Any | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> bytes: ...
-
+    def content(self, video_id: str, *, variant: Any | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> bytes: ...
     @overload
-    def content(
-        self,
-        video_id: str,
-        *,
-        variant: Any | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[bytes]: ...
-
-    def content(
-        self,
-        video_id: str,
-        *,
-        variant: Any | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> bytes | APIResponse[bytes]:
+    def content(self, video_id: str, *, variant: Any | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[bytes]: ...
+    def content(self, video_id: str, *, variant: Any | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> bytes | APIResponse[bytes]:
         """Retrieve video content.
 
         `GET /videos/{video_id}/content`
@@ -21674,21 +5458,9 @@ class Videos:
 
         Deprecated by the API.
         """
-        return self._client._call(
-            _E["RetrieveVideoContent"],
-            None,
-            {"video_id": video_id},
-            {"variant": variant},
-            None,
-            None,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["RetrieveVideoContent"], None, {"video_id": video_id}, {"variant": variant}, None, None, None, raw, options)
 
-    def content_chunks(
-        self, video_id: str, *, variant: Any | None = None, **options: Unpack[CallOptions]
-    ) -> BinaryStream:
+    def content_chunks(self, video_id: str, *, variant: Any | None = None, **options: Unpack[CallOptions]) -> BinaryStream:
         """Retrieve video content, read as it arrives (never whole in memory).
 
         `GET /videos/{video_id}/content`
@@ -21697,41 +5469,13 @@ class Videos:
 
         Deprecated by the API.
         """
-        return self._client._chunks(
-            _E["RetrieveVideoContent"], None, {"video_id": video_id}, {"variant": variant}, options
-        )
+        return self._client._chunks(_E["RetrieveVideoContent"], None, {"video_id": video_id}, {"variant": variant}, options)
 
     @overload
-    def create(
-        self,
-        body: CreateVideoMultipartBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateVideoMultipartBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateVideoMultipartBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: CreateVideoMultipartBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateVideoMultipartBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: CreateVideoMultipartBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create video.
 
         `POST /videos`
@@ -21740,41 +5484,13 @@ class Videos:
 
         Deprecated by the API.
         """
-        return self._client._call(
-            _E["createVideo"], body, {}, {}, response_type, decoder, None, raw, options
-        )
+        return self._client._call(_E["createVideo"], body, {}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def delete(
-        self,
-        video_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def delete(self, video_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def delete(
-        self,
-        video_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def delete(
-        self,
-        video_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def delete(self, video_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def delete(self, video_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Delete video.
 
         `DELETE /videos/{video_id}`
@@ -21783,55 +5499,13 @@ class Videos:
 
         Deprecated by the API.
         """
-        return self._client._call(
-            _E["DeleteVideo"],
-            None,
-            {"video_id": video_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["DeleteVideo"], None, {"video_id": video_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def list(self, *, limit: int | None = None, order: Any | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def list(self, *, limit: int | None = None, order: Any | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def list(self, *, limit: int | None = None, order: Any | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """List videos.
 
         `GET /videos`
@@ -21840,28 +5514,9 @@ class Videos:
 
         Deprecated by the API.
         """
-        return self._client._call(
-            _E["ListVideos"],
-            None,
-            {},
-            {"limit": limit, "order": order, "after": after},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["ListVideos"], None, {}, {"limit": limit, "order": order, "after": after}, response_type, decoder, None, raw, options)
 
-    def list_pages(
-        self,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[R]:
+    def list_pages(self, *, limit: int | None = None, order: Any | None = None, after: str | None = None, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, **options: Unpack[CallOptions]) -> Iterator[R]:
         """Every page of: List videos, following the cursor.
 
         `GET /videos`
@@ -21870,24 +5525,9 @@ class Videos:
 
         Deprecated by the API.
         """
-        return self._client._pages(
-            _E["ListVideos"],
-            {},
-            {"limit": limit, "order": order, "after": after},
-            response_type,
-            decoder,
-            options,
-        )
+        return self._client._pages(_E["ListVideos"], {}, {"limit": limit, "order": order, "after": after}, response_type, decoder, options)
 
-    def list_items(
-        self,
-        *,
-        limit: int | None = None,
-        order: Any | None = None,
-        after: str | None = None,
-        item_type: type[T] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> Iterator[T]:
+    def list_items(self, *, limit: int | None = None, order: Any | None = None, after: str | None = None, item_type: type[T] | None = None, **options: Unpack[CallOptions]) -> Iterator[T]:
         """Every item of: List videos, across pages.
 
         `GET /videos`
@@ -21896,48 +5536,13 @@ class Videos:
 
         Deprecated by the API.
         """
-        return self._client._items(
-            _E["ListVideos"],
-            {},
-            {"limit": limit, "order": order, "after": after},
-            item_type,
-            options,
-        )
+        return self._client._items(_E["ListVideos"], {}, {"limit": limit, "order": order, "after": after}, item_type, options)
 
     @overload
-    def remix(
-        self,
-        video_id: str,
-        body: CreateVideoRemixBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def remix(self, video_id: str, body: CreateVideoRemixBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def remix(
-        self,
-        video_id: str,
-        body: CreateVideoRemixBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def remix(
-        self,
-        video_id: str,
-        body: CreateVideoRemixBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def remix(self, video_id: str, body: CreateVideoRemixBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def remix(self, video_id: str, body: CreateVideoRemixBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Remix video.
 
         `POST /videos/{video_id}/remix`
@@ -21946,49 +5551,13 @@ class Videos:
 
         Deprecated by the API.
         """
-        return self._client._call(
-            _E["CreateVideoRemix"],
-            body,
-            {"video_id": video_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["CreateVideoRemix"], body, {"video_id": video_id}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def retrieve(
-        self,
-        video_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, video_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        video_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        video_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, video_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, video_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Retrieve video.
 
         `GET /videos/{video_id}`
@@ -21997,207 +5566,77 @@ class Videos:
 
         Deprecated by the API.
         """
-        return self._client._call(
-            _E["GetVideo"],
-            None,
-            {"video_id": video_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["GetVideo"], None, {"video_id": video_id}, {}, response_type, decoder, None, raw, options)
 
 
 class VideosCharacters:
     """`client.videos.characters`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: CreateVideoCharacterBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateVideoCharacterBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateVideoCharacterBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: CreateVideoCharacterBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateVideoCharacterBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: CreateVideoCharacterBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create a character from an uploaded video.
 
         `POST /videos/characters`
 
         Deprecated by the API.
         """
-        return self._client._call(
-            _E["CreateVideoCharacter"], body, {}, {}, response_type, decoder, None, raw, options
-        )
+        return self._client._call(_E["CreateVideoCharacter"], body, {}, {}, response_type, decoder, None, raw, options)
 
     @overload
-    def retrieve(
-        self,
-        character_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def retrieve(self, character_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def retrieve(
-        self,
-        character_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def retrieve(
-        self,
-        character_id: str,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def retrieve(self, character_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def retrieve(self, character_id: str, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Fetch a character.
 
         `GET /videos/characters/{character_id}`
 
         Deprecated by the API.
         """
-        return self._client._call(
-            _E["GetVideoCharacter"],
-            None,
-            {"character_id": character_id},
-            {},
-            response_type,
-            decoder,
-            None,
-            raw,
-            options,
-        )
+        return self._client._call(_E["GetVideoCharacter"], None, {"character_id": character_id}, {}, response_type, decoder, None, raw, options)
 
 
 class VideosEdits:
     """`client.videos.edits`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: CreateVideoEditMultipartBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateVideoEditMultipartBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateVideoEditMultipartBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: CreateVideoEditMultipartBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateVideoEditMultipartBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: CreateVideoEditMultipartBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create a new video generation job by editing a source video or existing generated video.
 
         `POST /videos/edits`
 
         Deprecated by the API.
         """
-        return self._client._call(
-            _E["CreateVideoEdit"], body, {}, {}, response_type, decoder, None, raw, options
-        )
+        return self._client._call(_E["CreateVideoEdit"], body, {}, {}, response_type, decoder, None, raw, options)
 
 
 class VideosExtensions:
     """`client.videos.extensions`."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Dispatcher) -> None:
         self._client = client
 
     @overload
-    def create(
-        self,
-        body: CreateVideoExtendMultipartBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[False] = False,
-        **options: Unpack[CallOptions],
-    ) -> R: ...
-
+    def create(self, body: CreateVideoExtendMultipartBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[False] = False, **options: Unpack[CallOptions]) -> R: ...
     @overload
-    def create(
-        self,
-        body: CreateVideoExtendMultipartBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: Literal[True],
-        **options: Unpack[CallOptions],
-    ) -> APIResponse[R]: ...
-
-    def create(
-        self,
-        body: CreateVideoExtendMultipartBody | UntypedMapping | None = None,
-        *,
-        response_type: type[R] | None = None,
-        decoder: Callable[[bytes], R] | None = None,
-        raw: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> R | APIResponse[R]:
+    def create(self, body: CreateVideoExtendMultipartBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: Literal[True], **options: Unpack[CallOptions]) -> APIResponse[R]: ...
+    def create(self, body: CreateVideoExtendMultipartBody | Mapping[str, Any] | None = None, *, response_type: type[R] | None = None, decoder: Callable[[bytes], R] | None = None, raw: bool = False, **options: Unpack[CallOptions]) -> R | APIResponse[R]:
         """Create an extension of a completed video.
 
         `POST /videos/extensions`
 
         Deprecated by the API.
         """
-        return self._client._call(
-            _E["CreateVideoExtend"], body, {}, {}, response_type, decoder, None, raw, options
-        )
+        return self._client._call(_E["CreateVideoExtend"], body, {}, {}, response_type, decoder, None, raw, options)

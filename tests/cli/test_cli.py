@@ -18,7 +18,7 @@ import pytest
 import byot
 from byot import _cli
 from byot._cli import main
-from byot._endpoints import ENDPOINTS
+from byot.resources._endpoints import ENDPOINTS
 from byot.testing import Reply, Router, SpecMock, serve
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from jsonschema import Draft202012Validator
 
-from byot._endpoints import ENDPOINTS
+from byot.resources._endpoints import ENDPOINTS
 
 if TYPE_CHECKING:
     from collections.abc import Collection

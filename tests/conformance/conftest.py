@@ -28,7 +28,7 @@ import httpx
 import orjson
 import pytest
 
-from byot._endpoints import ENDPOINTS
+from byot.resources._endpoints import ENDPOINTS
 from tests.conformance.bodies import ROOT, SPEC
 
 if TYPE_CHECKING:

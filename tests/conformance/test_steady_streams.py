@@ -6,7 +6,7 @@ from the operation's stream schema (`event: message`, five of them) and ends the
 leaves out for 6 of the 13 streaming operations: the `steady_streams` fixture serves a copy of
 the spec that adds it (conftest.py, `streaming_spec`).
 
-Each streaming operation of byot._endpoints is called once with each client, with the body
+Each streaming operation of byot.resources._endpoints is called once with each client, with the body
 test_steady.py sends (bodies.py) plus the stream flag byot sets itself: steady must find the
 request valid, and the stream must yield items and end on its terminator (a stream without one
 raises StreamTruncatedError).
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import byot
-from byot._endpoints import ENDPOINTS
+from byot.resources._endpoints import ENDPOINTS
 from tests.conformance.bodies import Call, call_for
 
 if TYPE_CHECKING:

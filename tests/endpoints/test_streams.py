@@ -16,7 +16,7 @@ import httpx
 import orjson
 import pytest
 
-from byot._endpoints import ENDPOINTS
+from byot.resources._endpoints import ENDPOINTS
 
 if TYPE_CHECKING:
     from byot._endpoint import Endpoint

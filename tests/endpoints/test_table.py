@@ -1,14 +1,15 @@
 """Every operation of the generated surface, on both clients, reached both ways.
 
-`byot/_endpoints.py` (the table) and `byot/schemas/openai/operations.json` (the spec digest it was
-generated from) drive everything. For each operationId, `case_for` builds one argument set:
-an awkward id for every path parameter, a value for every query parameter built from its
-schema, and a body of the operation's kind. The operation is then called through its generated
-method (`client.chat.completions.create`) and through `client.call("createChatCompletion")`,
-on `byot.Client` and `byot.AsyncClient` (the `both` fixture), and a MockTransport handler
-checks what went on the wire while the test checks what came back. The methods generated next
-to an operation's own (`*_pages` and `*_items` for lists, `*_chunks` for binary answers) are
-checked the same way; `*_stream` (event streams) by tests/endpoints/test_streams.py.
+`byot/resources/_endpoints.py` (the table) and `byot/schemas/openai/operations.json` (the spec
+digest it was generated from) drive everything. For each operationId, `case_for` builds one
+argument set: an awkward id for every path parameter, a value for every query parameter built
+from its schema, and a body of the operation's kind. The operation is then called through its
+generated method (`client.chat.completions.create`) and through
+`client.call("createChatCompletion")`, on `byot.Client` and `byot.AsyncClient` (the `both`
+fixture), and a MockTransport handler checks what went on the wire while the test checks what
+came back. The methods generated next to an operation's own (`*_pages` and `*_items` for lists,
+`*_chunks` for binary answers) are checked the same way; `*_stream` (event streams) by
+tests/endpoints/test_streams.py.
 """
 
 import functools
@@ -28,9 +29,9 @@ import pytest
 
 import byot
 from byot._endpoint import Endpoint
-from byot._endpoints import ENDPOINTS
 from byot._response import APIResponse
 from byot.resources import AsyncResources, Resources
+from byot.resources._endpoints import ENDPOINTS
 
 ROOT = Path(__file__).resolve().parents[2]
 OPERATIONS = orjson.loads((ROOT / "byot/schemas/openai/operations.json").read_bytes())["operations"]
@@ -480,10 +481,13 @@ def test_sync_and_async_expose_the_same_methods() -> None:
     assert len(ENDPOINTS) == 288
     assert SYNC_METHODS.keys() == ASYNC_METHODS.keys() == names
     assert not any(inspect.iscoroutinefunction(m) for m in SYNC_METHODS.values())
-    # The iterators are async iterators, returned at once; the others are awaited.
+    # The iterators are async iterators and the streams `AsyncOpening`s (awaited or entered
+    # with `async with`), returned at once; the others are awaited.
     for name, method in ASYNC_METHODS.items():
-        iterates = name.endswith(("_pages", "_items"))
-        assert inspect.iscoroutinefunction(method) is not iterates, name
+        at_once = name.endswith(("_pages", "_items", "_stream", "_chunks"))
+        assert inspect.iscoroutinefunction(method) is not at_once, name
+        if name.endswith(("_stream", "_chunks")):
+            assert method.__annotations__["return"].startswith("AsyncOpening["), name
 
 
 @pytest.mark.parametrize("operation_id", OPERATION_IDS)

@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from byot._endpoints import ENDPOINTS
+from byot.resources._endpoints import ENDPOINTS
 from byot.testing._synth import Synthesizer
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from byot._endpoints import ENDPOINTS
+from byot.resources._endpoints import ENDPOINTS
 from byot.testing import SpecMock
 from tests.testing.helpers import EXAMPLES, OPERATIONS, PLACEHOLDER, call_args, lenient_errors
 

@@ -17,7 +17,7 @@ Pytest does not collect it (its name does not start with `test_`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import msgspec
@@ -27,6 +27,9 @@ from typing_extensions import TypedDict, assert_type
 
 import byot
 from byot import errors
+
+if TYPE_CHECKING:
+    from byot.resources._dispatch import AsyncDispatcher, Dispatcher
 
 # -- the caller's own types --------------------------------------------------------------
 
@@ -243,6 +246,14 @@ async def async_must_fail(client: byot.AsyncClient) -> None:
 # -- the generated API ------------------------------------------------------------------
 
 
+def dispatchers(client: byot.Client, async_client: byot.AsyncClient) -> None:
+    # The namespaces reach the clients through these protocols (cast at the top level, so
+    # checked here): the drivers must keep satisfying them.
+    sync: Dispatcher = client
+    asynchronous: AsyncDispatcher = async_client
+    del sync, asynchronous
+
+
 def sync_generated(client: byot.Client) -> None:
     assert_type(client.chat.completions.create(BODY), dict[str, Any])
     assert_type(client.chat.completions.create(BODY, response_type=ChatCompletion), ChatCompletion)
@@ -304,6 +315,19 @@ async def async_streams(client: byot.AsyncClient) -> None:
         async for chunk in stream:
             assert_type(chunk, dict[str, Any])
     assert_type(await stream.final(), dict[str, Any])
+    # Entered directly, as with httpx (issue 16), or awaited first: the same stream type.
+    async with client.chat.completions.create_stream(BODY) as direct:
+        assert_type(direct, byot.AsyncStream[dict[str, Any]])
+    async with client.chat.completions.create_stream(BODY, event_type=ChatCompletion) as typed:
+        async for event in typed:
+            assert_type(event, ChatCompletion)
+    async with client.responses.create_stream(BODY) as named:
+        async for name, value in named:
+            assert_type((name, value), tuple[str, dict[str, Any]])
+    async with await client.chat.completions.create_stream(BODY) as awaited:
+        assert_type(awaited, byot.AsyncStream[dict[str, Any]])
+    async with client.files.content_chunks("file-1") as chunks:
+        assert_type(chunks, byot.AsyncBinaryStream)
 
 
 # -- schema validation ---------------------------------------------------------------------

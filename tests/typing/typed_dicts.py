@@ -8,6 +8,7 @@ the spec's own examples (tests/typing/spec_examples.py holds all of them).
 
 from __future__ import annotations
 
+import json  # noqa: TID251 - the caller's json.loads, as a user writes it
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,11 @@ if TYPE_CHECKING:
     import byot
     from byot.types import (
         ChatCompletionRequestMessage,
+        ChatCompletionRequestUserMessage,
         CreateChatCompletionRequest,
+        CreateEmbeddingRequest,
+        CreateFileRequest,
+        CreateResponse,
         ResponseStreamEvent,
     )
 
@@ -114,22 +119,48 @@ async def async_requests(client: byot.AsyncClient, untyped: dict[str, Any]) -> N
     await client.chat.completions.create_stream({"model": "gpt-4o", "messages": []})
 
 
-# -- requests that must fail -----------------------------------------------------------------
+# -- issue 16 (a): what a user writes by reflex type-checks with no annotation and no cast ----
 
 
-def requests_must_fail(client: byot.Client, own: OwnDict, loose: dict[str, object]) -> None:
-    client.chat.completions.create({"model": "gpt-4o", "mesages": []})  # type: ignore[dict-item]
-    client.chat.completions.create({"model": 4, "messages": []})  # type: ignore[dict-item]
-    client.chat.completions.create({"model": "m", "messages": [], "n": "2"})  # type: ignore[dict-item]
-    client.chat.completions.create({"model": "m"})  # type: ignore[dict-item]
-    client.chat.completions.create_stream({"modle": "m", "messages": []})  # type: ignore[dict-item]
-    client.embeddings.create({"model": "m", "input": "x", "encoding_format": "hex"})  # type: ignore[dict-item]
-    client.files.create({"file": b"{}", "purpose": "training"})  # type: ignore[dict-item]
+def reflex_bodies(client: byot.Client, own: OwnDict, loose: dict[str, object]) -> None:
+    # The README's quick start: a body built in an unannotated variable (mypy infers
+    # `dict[str, object]`, pyright `dict[str, str | list[dict[str, str]]]`).
+    body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}
+    client.chat.completions.create(body)
+    client.chat.completions.create(body, raw=True)
+    client.chat.completions.create_stream(body)
+    client.embeddings.create({"model": "m", "input": ["a", "b"], "dimensions": 8})
+    loaded = json.loads('{"model": "m", "messages": []}')  # a `json.load` result: Any
+    client.chat.completions.create(loaded)
+    client.chat.completions.create(own)  # the caller's own TypedDict
+    client.chat.completions.create(loose)  # any mapping with string keys
+    client.files.create({"file": b"{}", "purpose": "batch"})  # multipart, in a variable too
+    form = {"file": b"{}", "purpose": "batch"}
+    client.files.create(form)
+
+
+async def async_reflex_bodies(client: byot.AsyncClient) -> None:
+    body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}
+    await client.chat.completions.create(body)
+    await client.chat.completions.create_stream(body)
+
+
+# -- issue 16 (b): a variable annotated with a byot.types typed dict is checked key by key ---
+# The message names the key (mypy: 'Extra key "temprature"', pyright: '"temprature" is an
+# undefined item'); tests/typing/test_must_fail.py runs both checkers and reads it.
+
+
+def requests_must_fail() -> None:
     typo: CreateChatCompletionRequest = {"model": "m", "messages": [], "temprature": 1}  # type: ignore[typeddict-unknown-key]
+    short: CreateEmbeddingRequest = {"model": "m", "input": "x", "dimension": 8}  # type: ignore[typeddict-unknown-key]
+    message: ChatCompletionRequestUserMessage = {"role": "user", "content": "hi", "nmae": "x"}  # type: ignore[typeddict-unknown-key]
+    respond: CreateResponse = {"model": "gpt-5", "input": "hi", "max_tokens": 9}  # type: ignore[typeddict-unknown-key]
     wrong: CreateChatCompletionRequest = {"model": "m", "messages": [{"role": "robot"}]}  # type: ignore[typeddict-item]
-    client.chat.completions.create(own)  # type: ignore[arg-type]
-    client.chat.completions.create(loose)  # type: ignore[arg-type]
-    del typo, wrong
+    value: CreateChatCompletionRequest = {"model": "m", "messages": [], "n": "2"}  # type: ignore[typeddict-item]
+    missing: CreateChatCompletionRequest = {"model": "m"}  # type: ignore[typeddict-item]
+    embed: CreateEmbeddingRequest = {"model": "m", "input": "x", "encoding_format": "hex"}  # type: ignore[typeddict-item]
+    upload: CreateFileRequest = {"file": b"{}", "purpose": "training"}  # type: ignore[typeddict-item]
+    del typo, short, message, respond, wrong, value, missing, embed, upload
 
 
 # -- responses: the decoded dict, typed, with no conversion ----------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from byot import _pagination
-from byot._endpoints import ENDPOINTS
+from byot.resources._endpoints import ENDPOINTS
 
 LAST_ID = {"param": "after", "items": "data", "has_more": "has_more", "next": "last_id"}
 NEXT = {**LAST_ID, "next": "next"}

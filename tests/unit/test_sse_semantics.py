@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pytest
 
-from byot._endpoints import ENDPOINTS
 from byot._sse import SKIP, Event, SSEDecoder, StreamRules
 from byot.errors import APIError, DecodeError, StreamError, StreamTruncatedError
+from byot.resources._endpoints import ENDPOINTS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
