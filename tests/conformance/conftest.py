@@ -29,7 +29,7 @@ import orjson
 import pytest
 
 from byot._endpoints import ENDPOINTS
-from tests.conformance.bodies import ROOT, SPEC
+from tests.schemas import ROOT, SPEC
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

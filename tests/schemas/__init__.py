@@ -1,4 +1,4 @@
-"""Tests for the bundled schemas (``byot/schemas/openai``) and their generator.
+"""Tests for the bundled schemas (``schemas/openai``) and their generator.
 
 Shared helpers live here: where things are, loading the generated files once, and importing the
 generator script (``tools/`` is not a package).
@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json  # noqa: TID251 -- reading generated files in tests; byot's codec is not the subject
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,8 +18,9 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATOR = ROOT / "tools" / "gen_schemas.py"
-SCHEMAS = ROOT / "byot" / "schemas" / "openai"
-SPEC = ROOT / ".." / "shared" / "spec" / "openai-openapi" / "openapi.json"
+SCHEMAS = ROOT / "schemas" / "openai"
+# The pinned spec, as the generators find it: $BYOT_SPEC, else ../shared next to the checkout.
+SPEC = Path(os.environ.get("BYOT_SPEC") or ROOT.parent / "shared/spec/openai-openapi/openapi.json")
 
 
 @functools.cache
