@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tests.conftest import needs
+
 if TYPE_CHECKING:
     from types import ModuleType
 
@@ -21,6 +23,7 @@ GENERATOR = ROOT / "tools" / "gen_schemas.py"
 SCHEMAS = ROOT / "schemas" / "openai"
 # The pinned spec, as the generators find it: $BYOT_SPEC, else ../shared next to the checkout.
 SPEC = Path(os.environ.get("BYOT_SPEC") or ROOT.parent / "shared/spec/openai-openapi/openapi.json")
+needs_spec = needs(SPEC.is_file(), f"the pinned OpenAPI spec is missing at {SPEC} (set BYOT_SPEC)")
 
 
 @functools.cache
