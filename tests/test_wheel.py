@@ -7,7 +7,9 @@ so a CI matrix runs it once (`-m "not wheel"` on the other interpreters).
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.resources
+import importlib.util
 import subprocess
 import sys
 import zipfile
@@ -54,6 +56,24 @@ def test_the_checkout_finds_the_bundle_as_package_data() -> None:
     assert sorted(entry.name for entry in found.iterdir()) == BUNDLE
     for name in BUNDLE:
         assert (found / name).read_bytes() == (SCHEMAS / name).read_bytes(), name
+
+
+def test_the_classifiers_name_every_python_ci_tests() -> None:
+    noxfile_spec = importlib.util.spec_from_file_location("noxfile", ROOT / "noxfile.py")
+    assert noxfile_spec is not None
+    assert noxfile_spec.loader is not None
+    noxfile = importlib.util.module_from_spec(noxfile_spec)
+    noxfile_spec.loader.exec_module(noxfile)
+    metadata = importlib.metadata.metadata("byot-client")
+
+    prefix = "Programming Language :: Python :: 3."
+    classified = [
+        c.removeprefix("Programming Language :: Python :: ")
+        for c in metadata.get_all("Classifier") or []
+        if c.startswith(prefix)
+    ]
+    assert tuple(classified) == noxfile.SUPPORTED
+    assert metadata["Requires-Python"] == f">={noxfile.SUPPORTED[0]}"
 
 
 @pytest.fixture(scope="module")
