@@ -145,7 +145,7 @@ def _parser() -> _Parser:
         "--mock",
         action="store_true",
         help="answer from the embedded spec mock: no network, no key (requests are checked "
-        "against the spec when the validation extra is installed)",
+        "against the spec)",
     )
     call.add_argument("-o", "--output", metavar="FILE", type=Path, help="write the answer to FILE")
     call.set_defaults(run=_call)
