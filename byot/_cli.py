@@ -145,7 +145,7 @@ def _parser() -> _Parser:
         "--mock",
         action="store_true",
         help="answer from the embedded spec mock: no network, no key (requests are checked "
-        "against the spec when the validation extra is installed)",
+        "against the spec)",
     )
     call.add_argument("-o", "--output", metavar="FILE", type=Path, help="write the answer to FILE")
     call.set_defaults(run=_call)
@@ -234,7 +234,6 @@ def _call(args: argparse.Namespace) -> int:
     if args.mock and args.base_url:
         raise UsageError("--mock and --base-url exclude each other")
     if args.validate:
-        _require_validation("--validate")
         params["validate"] = "raise"
     with _client(args) as client:
         if args.stream:
@@ -325,23 +324,9 @@ def _client(args: argparse.Namespace) -> Client:
     from byot.testing import SpecMock
 
     # The mock's base URL is never dialled: SpecMock is the transport. It checks requests
-    # against the spec when it can; a plain install still gets its answers.
-    mock = SpecMock(validate_requests=_has_validation())
+    # against the spec.
+    mock = SpecMock()
     return Client(base_url="http://byot-mock/v1", api_key="sk-mock", transport=mock)
-
-
-def _has_validation() -> bool:
-    """Whether the `validation` extra (jsonschema) is installed."""
-    import importlib.util
-
-    return importlib.util.find_spec("jsonschema") is not None
-
-
-def _require_validation(what: str) -> None:
-    if not _has_validation():
-        raise UsageError(
-            f"{what} needs the validation extra: pip install 'byot-client[validation]'"
-        )
 
 
 def _print_stream(
@@ -403,7 +388,6 @@ def _validate(args: argparse.Namespace) -> int:
     from byot.errors import SchemaValidationError
     from byot.resources._endpoints import ENDPOINTS
 
-    _require_validation("byot validate")
     if args.schema in ENDPOINTS and args.direction is None:
         raise UsageError(
             f"{args.schema} is an operation: add --direction request or --direction response"

@@ -287,8 +287,12 @@ _is_instance = isinstance
 
 
 def _is_class(tp: Any) -> bool:
-    """`isinstance(tp, type)`, without narrowing `tp` to a half-known class."""
-    return isinstance(tp, type)
+    """Whether `tp` is a class, without narrowing it to a half-known one.
+
+    Not a parametrized builtin such as `list[int]`, which passes `isinstance(tp, type)` on
+    Python 3.10 and hashes its arguments (unhashable `Annotated` metadata raises).
+    """
+    return isinstance(tp, type) and not isinstance(tp, types.GenericAlias)
 
 
 def _is(value: Any, kind: type[Any]) -> bool:
@@ -297,7 +301,9 @@ def _is(value: Any, kind: type[Any]) -> bool:
 
 
 def _type_name(tp: object) -> str:
-    return tp.__qualname__ if isinstance(tp, type) else repr(tp).replace("typing.", "")
+    if _is_class(tp):
+        return typing.cast("type[Any]", tp).__qualname__
+    return repr(tp).replace("typing.", "")
 
 
 def _identity(value: Any) -> Any:

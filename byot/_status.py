@@ -30,6 +30,14 @@ _STATUS_CLASSES: dict[int, type[errors.APIStatusError]] = {
     429: errors.RateLimitError,
 }
 
+# RFC 9110's reason phrases where the stdlib spells the older ones before Python 3.13, so an
+# error message reads the same on every Python.
+_RFC9110_PHRASES = {
+    413: "Content Too Large",
+    414: "URI Too Long",
+    416: "Range Not Satisfiable",
+    422: "Unprocessable Content",
+}
 _MAX_TEXT = 500
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
@@ -148,6 +156,14 @@ def is_quota_error(info: ErrorBody) -> bool:
     return "insufficient_quota" in (info.type, info.code)
 
 
+def reason_phrase(status: int) -> str:
+    """The status's reason phrase as RFC 9110 spells it, on every Python; "Error" if unknown."""
+    try:
+        return _RFC9110_PHRASES.get(status) or HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
 def make_status_error(
     *,
     method: str,
@@ -161,11 +177,7 @@ def make_status_error(
     if info is None:
         info = parse_error_body(raw)
     request_id = headers.get("x-request-id")
-    try:
-        reason = HTTPStatus(status).phrase
-    except ValueError:
-        reason = "Error"
-    text = f"{status} {reason}"
+    text = f"{status} {reason_phrase(status)}"
     if info.message:
         text += f": {info.message}"
     elif raw.strip():

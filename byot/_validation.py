@@ -6,7 +6,7 @@ the two bundles and the index are parsed once, one `referencing` registry holds 
 schemas users register), and each schema gets one compiled checker per profile.
 
 Tagged unions in the bundles are plain `anyOf`s with an `x-discriminator` hint (see
-`byot/schemas/README.md`). The `anyOf` here reads it to try the branch the tag names first:
+`schemas/README.md`). The `anyOf` here reads it to try the branch the tag names first:
 fast for valid values, and precise for bad ones (`'usr' is not a valid 'role'; expected one
 of [...]` rather than "not valid under any of the given schemas"). jsonschema-rs, which answers
 the yes/no question first when installed, ignores the hint, so it gets the bundles with each
@@ -598,14 +598,14 @@ class _State:
     def bundle(self, schema_id: str) -> Any:
         bundle = self._bundles.get(schema_id)
         if bundle is None:
-            bundle = self._bundles[schema_id] = _load(_BUNDLES[schema_id])
+            bundle = self._bundles[schema_id] = load_bundled(_BUNDLES[schema_id])
         return bundle
 
     def operations(self) -> dict[str, Any]:
         operations = self._operations
         if operations is None:
             operations = self._operations = cast(
-                "dict[str, Any]", _load("operations.json")["operations"]
+                "dict[str, Any]", load_bundled("operations.json")["operations"]
             )
         return operations
 
@@ -758,7 +758,12 @@ class _State:
             self.checkers.clear()
 
 
-def _load(name: str) -> Any:
+def load_bundled(name: str) -> Any:
+    """One file of the bundle, parsed: found as package data, in a wheel or in a checkout.
+
+    The bundle lives in the repository's top-level `schemas/`; the wheel ships it as
+    `byot/schemas/`, and in a checkout `byot/schemas` is a link to it, so one lookup serves both.
+    """
     import importlib.resources
 
     resource = importlib.resources.files("byot") / "schemas" / "openai" / name

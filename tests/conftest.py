@@ -1,9 +1,13 @@
-"""Shared fixtures: a clean environment, and one test body for both clients.
+"""Shared fixtures: a clean environment, one test body for both clients, missing prerequisites.
 
 `both` runs a test once with `byot.Client` and once with `byot.AsyncClient`: the test calls
 `both.client(...)` to build a client and `both.call(client.request, ...)` (or
 `both.run(coro_or_value)`)
 to get a plain result either way, so the same assertions cover both drivers.
+
+A test that needs something outside the checkout (the pinned spec in ../shared, a third-party
+test server) says so with `needs(ready, reason)` or calls `unavailable(reason)`: it skips on a
+developer's machine, and fails under `CI=true`, where a green run must mean it ran.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import httpx
 import pytest
@@ -29,6 +33,29 @@ settings.register_profile("ci", max_examples=10_000, deadline=None, database=Non
 settings.register_profile("long", max_examples=200_000, deadline=None, database=None)
 settings.register_profile("dev", max_examples=500, deadline=None, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip the running test for want of `reason`; fail it instead under `CI=true`."""
+    if os.environ.get("CI", "").lower() in {"true", "1"}:
+        pytest.fail(f"{reason} (CI=true: a missing prerequisite fails, never skips)", pytrace=False)
+    pytest.skip(reason)
+
+
+def needs(ready: bool, reason: str) -> pytest.MarkDecorator:
+    """Mark a test that needs something outside the checkout: `unavailable(reason)` unless ready."""
+    return pytest.mark.needs(reason, ready=ready)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "needs(reason, ready): see tests.conftest.needs")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("needs"):
+        if not mark.kwargs["ready"]:
+            unavailable(mark.args[0])
+
 
 _ENV_PREFIXES = ("OPENAI_", "AZURE_OPENAI_")
 _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")

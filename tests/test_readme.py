@@ -58,11 +58,13 @@ def test_every_shell_line_is_checked() -> None:
 
 
 def test_the_set_up_and_test_commands_are_what_ci_runs() -> None:
-    # .ci/run runs the README's set-up in two steps (with a pip upgrade between), then the
-    # README's test command.
+    # .ci/run runs the README's set-up in two steps (with a pip upgrade between), then nox,
+    # whose `gate` session is the README's test command.
     assert "python3 -m venv .venv" in CI
     assert ".venv/bin/python -m pip install -q -e '.[dev]'" in CI
-    assert CI[-1] == "scripts/check"
+    assert '.venv/bin/nox "$@"' in CI
+    noxfile = (ROOT / "noxfile.py").read_text(encoding="utf-8")
+    assert 'session.run("scripts/check", *session.posargs, external=True)' in noxfile
 
 
 def run_python_blocks(tmp_path: Path, base_url: str) -> str:

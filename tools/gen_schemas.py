@@ -1,6 +1,6 @@
 """Generate byot's bundled JSON Schemas from OpenAI's OpenAPI description.
 
-Reads the pinned ``openapi.json`` (OpenAPI 3.1, MIT) and writes ``byot/schemas/openai/``: the
+Reads the pinned ``openapi.json`` (OpenAPI 3.1, MIT) and writes ``schemas/openai/``: the
 spec-faithful bundle (requests), the lenient bundle (responses and stream events), the operation
 index ``operations.json``, ``SOURCE.json`` (provenance, counts, overrides, what is unclassified)
 and ``examples.json`` (each operation's documented answer, which ``byot.testing`` serves).
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json  # noqa: TID251 -- a build tool: indent=1 output needs the stdlib encoder
+import os
 import re
 import sys
 from collections import Counter
@@ -28,8 +29,11 @@ Schema = dict[str, Any]
 Tag = tuple["frozenset[str] | None", bool]  # (tag values, None if unconstrained; required)
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SPEC = ROOT / ".." / "shared" / "spec" / "openai-openapi" / "openapi.json"
-DEFAULT_OUT = ROOT / "byot" / "schemas" / "openai"
+# The pinned spec: $BYOT_SPEC, else ../shared next to the checkout (never committed here).
+DEFAULT_SPEC = Path(
+    os.environ.get("BYOT_SPEC") or ROOT.parent / "shared/spec/openai-openapi/openapi.json"
+)
+DEFAULT_OUT = ROOT / "schemas" / "openai"
 OVERRIDES = Path(__file__).resolve().with_name("schema_overrides.json")
 CONVERTER_VERSION = "1.0.0"
 BUNDLE, LENIENT = "openai.schema.json", "openai.lenient.schema.json"
@@ -762,16 +766,14 @@ def generate(spec_path: Path) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(
-        description="Generate byot/schemas/openai/ from the OpenAPI spec."
-    )
+    parser = argparse.ArgumentParser(description="Generate schemas/openai/ from the OpenAPI spec.")
     parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="OpenAPI openapi.json")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
     parser.add_argument("--check", action="store_true", help="exit 1 if the files are stale")
     args = parser.parse_args(argv)
     spec_path, out = args.spec.resolve(), args.out
     if not spec_path.is_file():
-        print(f"gen_schemas: spec not found: looked at {spec_path} (pass --spec PATH)")
+        print(f"gen_schemas: spec not found at {spec_path} (pass --spec PATH or set BYOT_SPEC)")
         return 2
     files = generate(spec_path)
     if args.check:

@@ -2,12 +2,12 @@
 
 Requests are matched to operations by method and path template (the `/v1` prefix optional, a
 fixed query such as `?beta=true` preferring its own operation). The answer is the spec's
-documented example (`byot/schemas/openai/examples.json`, generated from the spec's x-oaiMeta),
+documented example (`schemas/openai/examples.json`, generated from the spec's x-oaiMeta),
 or, where the spec documents none, a small instance built from the response schema. Streaming
 calls get the documented event stream framed as the operation's wire format says, and binary
 endpoints bytes with the documented content type. Each JSON or multipart request is checked
-against the operation's request schema first (`byot.validate`, which needs the `validation`
-extra); an invalid one is answered 400 with every issue found.
+against the operation's request schema first (`byot.validate`); an invalid one is answered 400
+with every issue found.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import contextlib
 import email.parser
 import email.policy
 import functools
-import importlib.resources
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -24,6 +23,7 @@ import httpx
 import orjson
 
 from byot._override import override
+from byot._validation import load_bundled
 from byot.testing._frames import SSE_DONE, sse_event
 from byot.testing._routes import Call, PathTemplate, error_response, raw_path
 from byot.testing._synth import Synthesizer
@@ -34,14 +34,6 @@ if TYPE_CHECKING:
     from byot.testing._routes import Router
 
 __all__ = ["SpecMock"]
-
-_SCHEMAS: Final = "schemas/openai"
-
-
-def _load(name: str) -> Any:
-    return orjson.loads(
-        importlib.resources.files("byot").joinpath(f"{_SCHEMAS}/{name}").read_bytes()
-    )
 
 
 @dataclass(frozen=True)
@@ -58,15 +50,15 @@ def _spec() -> tuple[list[_Operation], dict[str, Any]]:
     """The operations, most specific template first, and the documented examples."""
     operations = [
         _Operation(op_id, op["method"], PathTemplate(op["path"]), op["fixed_query"], op)
-        for op_id, op in _load("operations.json")["operations"].items()
+        for op_id, op in load_bundled("operations.json")["operations"].items()
     ]
     operations.sort(key=lambda op: (op.path.specificity, len(op.fixed_query)), reverse=True)
-    return operations, _load("examples.json")["operations"]
+    return operations, load_bundled("examples.json")["operations"]
 
 
 @functools.cache
 def _synthesizer() -> Synthesizer:
-    return Synthesizer(_load("openai.schema.json")["$defs"])
+    return Synthesizer(load_bundled("openai.schema.json")["$defs"])
 
 
 class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
@@ -89,8 +81,7 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
     Args:
         routes: A `Router` asked first; requests it has no route for get the spec's answer.
         validate_requests: Check each JSON or multipart request body against the operation's
-            request schema and answer 400 listing the issues when it does not match (needs
-            the `validation` extra, `pip install byot-client[validation]`).
+            request schema and answer 400 listing the issues when it does not match.
 
     Attributes:
         calls: Every request answered, in order, as `byot.testing.Call` records.
@@ -324,10 +315,7 @@ def _stream_body(operation_id: str) -> bytes:
 
 
 def _refusal(operation_id: str, spec: Mapping[str, Any] | None, body: Any) -> httpx.Response | None:
-    """The 400 answer for a request body the operation's schema rejects, or None.
-
-    Needs the `validation` extra (jsonschema), imported on the first check.
-    """
+    """The 400 answer for a request body the operation's schema rejects, or None."""
     if spec is None:
         return None
     if body is _NO_BODY:

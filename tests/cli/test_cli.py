@@ -568,24 +568,6 @@ def test_validate_mistakes_are_one_line(
     assert one_line(err).startswith(message)
 
 
-def test_without_the_validation_extra(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setattr(_cli, "_has_validation", lambda: False)
-    payload = tmp_path / "payload.json"
-    payload.write_text(CHAT)
-    extra = "needs the validation extra: pip install 'byot-client[validation]'"
-
-    status, _, err = run(capsys, "validate", "CreateChatCompletionRequest", str(payload))
-    assert (status, one_line(err)) == (2, f"byot validate {extra}")
-    status, _, err = run(capsys, "call", "listModels", "--mock", "--validate")
-    assert (status, one_line(err)) == (2, f"--validate {extra}")
-    # The mock still answers; it cannot check the request, so a bad one gets the answer too.
-    status, out, _ = run(capsys, "call", "createChatCompletion", "--mock", "-d", BAD_ROLE)
-    assert status == 0
-    assert orjson.loads(out)["choices"][0]["message"]["content"] == SPEC_ANSWER
-
-
 def test_the_mock_checks_requests(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run(capsys, "call", "createChatCompletion", "--mock", "-d", BAD_ROLE)
 

@@ -64,7 +64,7 @@ OPENAI_BODY = {
         (403, PermissionDeniedError, "Forbidden"),
         (404, NotFoundError, "Not Found"),
         (409, ConflictError, "Conflict"),
-        (422, UnprocessableEntityError, "Unprocessable Entity"),
+        (422, UnprocessableEntityError, "Unprocessable Content"),
         (429, RateLimitError, "Too Many Requests"),
         (500, InternalServerError, "Internal Server Error"),
         (503, InternalServerError, "Service Unavailable"),
@@ -165,7 +165,7 @@ SHAPES: dict[str, tuple[int, bytes, str, str | None, str | None, Any, str | None
         422,
         b'{"detail": [{"loc": ["body", "messages", 0, "role"], "msg": "field required", '
         b'"type": "missing"}]}',
-        "422 Unprocessable Entity: body.messages.0.role: field required",
+        "422 Unprocessable Content: body.messages.0.role: field required",
         "body.messages.0.role: field required",
         None,
         None,

@@ -5,7 +5,7 @@ example) when one parses and is valid, else the smallest instance of the request
 module can build: required properties only, the first branch of a union that works, the first
 enum value. Multipart forms come from the same builder, with a small file for every binary
 field. Every body is checked against the Draft 2020-12 bundle
-(byot/schemas/openai/openai.schema.json)
+(schemas/openai/openai.schema.json)
 before it is used, so when steady rejects a request the body is known to be valid and the fault
 lies in how byot encoded it, or in steady.
 
@@ -21,19 +21,16 @@ import functools
 import json  # noqa: TID251 -- lenient parsing of the spec's examples; byot's codec is not the subject
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from jsonschema import Draft202012Validator
 
 from byot.resources._endpoints import ENDPOINTS
+from tests.schemas import SCHEMAS, SPEC
 
 if TYPE_CHECKING:
     from collections.abc import Collection
-
-ROOT = Path(__file__).resolve().parents[2]
-SCHEMAS = ROOT / "byot" / "schemas" / "openai"
-SPEC = ROOT.parent / "shared" / "spec" / "openai-openapi" / "openapi.json"
+    from pathlib import Path
 
 # Strings that satisfy the formats the bundle uses (others are integer/number formats).
 FORMATS = {

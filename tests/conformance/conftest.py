@@ -10,7 +10,8 @@ and injects faults on request: errors with `Retry-After`, streams cut, corrupted
 (`POST /_llmock/scenario`). It runs from its own venv, whose pytest plugin must stay out of
 this test run.
 
-Install both with `scripts/install-test-servers`; without one, its tests skip.
+Install both with `scripts/install-test-servers`; without one, its tests skip (and fail under
+`CI=true`, see `tests.conftest.unavailable`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ import orjson
 import pytest
 
 from byot.resources._endpoints import ENDPOINTS
-from tests.conformance.bodies import ROOT, SPEC
+from tests.conftest import unavailable
+from tests.schemas import ROOT, SPEC
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -135,9 +137,9 @@ def steady(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def steady_streams(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A steady whose spec lets every streaming operation stream (see `streaming_spec`)."""
     if steady_binary() is None:
-        pytest.skip(f"steady is not installed: {INSTALL_HINT}")
+        unavailable(f"steady is not installed: {INSTALL_HINT}")
     if not SPEC.is_file():
-        pytest.skip(f"the pinned OpenAPI spec is missing at {SPEC}")
+        unavailable(f"the pinned OpenAPI spec is missing at {SPEC}")
     home = tmp_path_factory.mktemp("steady-streams")
     spec = home / "openapi-streams.json"
     spec.write_bytes(orjson.dumps(streaming_spec(orjson.loads(SPEC.read_bytes()))))
@@ -169,9 +171,9 @@ def streaming_spec(spec: dict[str, Any]) -> dict[str, Any]:
 def _steady(spec: Path, home: Path) -> Iterator[str]:
     binary = steady_binary()
     if binary is None:
-        pytest.skip(f"steady is not installed: {INSTALL_HINT}")
+        unavailable(f"steady is not installed: {INSTALL_HINT}")
     if not spec.is_file():
-        pytest.skip(f"the pinned OpenAPI spec is missing at {spec}")
+        unavailable(f"the pinned OpenAPI spec is missing at {spec}")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     command = [str(binary), "--host", "127.0.0.1", "-p", str(port), "--quiet", "--no-color"]
@@ -188,7 +190,7 @@ def llmock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """
     binary = llmock_binary()
     if binary is None:
-        pytest.skip(f"llmock is not installed: {LLMOCK_HINT}")
+        unavailable(f"llmock is not installed: {LLMOCK_HINT}")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     home = tmp_path_factory.mktemp("llmock")

@@ -1,6 +1,6 @@
 """Every operation of the generated surface, on both clients, reached both ways.
 
-`byot/resources/_endpoints.py` (the table) and `byot/schemas/openai/operations.json` (the spec
+`byot/resources/_endpoints.py` (the table) and `schemas/openai/operations.json` (the spec
 digest it was generated from) drive everything. For each operationId, `case_for` builds one
 argument set: an awkward id for every path parameter, a value for every query parameter built
 from its schema, and a body of the operation's kind. The operation is then called through its
@@ -34,8 +34,8 @@ from byot.resources import AsyncResources, Resources
 from byot.resources._endpoints import ENDPOINTS
 
 ROOT = Path(__file__).resolve().parents[2]
-OPERATIONS = orjson.loads((ROOT / "byot/schemas/openai/operations.json").read_bytes())["operations"]
-DEFS = orjson.loads((ROOT / "byot/schemas/openai/openai.schema.json").read_bytes())["$defs"]
+OPERATIONS = orjson.loads((ROOT / "schemas/openai/operations.json").read_bytes())["operations"]
+DEFS = orjson.loads((ROOT / "schemas/openai/openai.schema.json").read_bytes())["$defs"]
 OPERATION_IDS = sorted(ENDPOINTS)
 BASE = "http://test.local/v1"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")

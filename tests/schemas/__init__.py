@@ -1,4 +1,4 @@
-"""Tests for the bundled schemas (``byot/schemas/openai``) and their generator.
+"""Tests for the bundled schemas (``schemas/openai``) and their generator.
 
 Shared helpers live here: where things are, loading the generated files once, and importing the
 generator script (``tools/`` is not a package).
@@ -9,16 +9,21 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json  # noqa: TID251 -- reading generated files in tests; byot's codec is not the subject
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from tests.conftest import needs
 
 if TYPE_CHECKING:
     from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATOR = ROOT / "tools" / "gen_schemas.py"
-SCHEMAS = ROOT / "byot" / "schemas" / "openai"
-SPEC = ROOT / ".." / "shared" / "spec" / "openai-openapi" / "openapi.json"
+SCHEMAS = ROOT / "schemas" / "openai"
+# The pinned spec, as the generators find it: $BYOT_SPEC, else ../shared next to the checkout.
+SPEC = Path(os.environ.get("BYOT_SPEC") or ROOT.parent / "shared/spec/openai-openapi/openapi.json")
+needs_spec = needs(SPEC.is_file(), f"the pinned OpenAPI spec is missing at {SPEC} (set BYOT_SPEC)")
 
 
 @functools.cache

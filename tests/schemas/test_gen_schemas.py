@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.schemas import GENERATOR, SCHEMAS, SPEC, generator
+from tests.schemas import GENERATOR, SCHEMAS, generator, needs_spec
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-needs_spec = pytest.mark.skipif(not SPEC.is_file(), reason=f"spec not found at {SPEC}")
 NULL = {"type": "null"}
 
 

@@ -58,7 +58,9 @@ class Meter:
             f"\nsoak {label}: RSS {rss0 / MB:.1f} -> {rss_half / MB:.1f} -> {rss1 / MB:.1f} MB, "
             f"fds {fd0} -> {fd_half} -> {fd1}"
         )
-        assert fd1 == fd_half == fd0  # no socket or file left behind
+        # No socket or file left behind: never more. One the warm-up opened may be closed later
+        # (seen on Python 3.13, async: 18 -> 17 -> 17).
+        assert fd1 <= fd_half <= fd0
         # Flat: the second half adds (next to) nothing, whatever the first half warmed up.
         assert rss1 - rss_half < 4 * MB
         assert rss1 - rss0 < 16 * MB

@@ -25,7 +25,7 @@ from typing_extensions import NotRequired, Required, is_typeddict
 import byot
 import byot.types
 from byot import _codec
-from tests.schemas import ROOT, SPEC, load
+from tests.schemas import ROOT, load, needs_spec
 from tests.schemas.test_bundle import LENIENT, examples, spec_operations, validator
 
 
@@ -264,7 +264,7 @@ BOTH_REJECT = {
 CLOSED_TAGS = {"ListThreadItemsMethod#0": "'user_message' is not one of ('chatkit.user_message',)"}
 
 
-@pytest.mark.skipif(not SPEC.is_file(), reason=f"spec not found at {SPEC}")
+@needs_spec
 def test_every_response_example_agrees_with_the_lenient_schema_and_its_typed_dict() -> None:
     checked, verdicts = 0, {}
     for ident, ref, instance in response_examples():

@@ -293,10 +293,17 @@ def test_text_mode_and_unreadable_files_are_refused(tmp_path: Path) -> None:
         MultipartBody({"f": write_only})
 
 
-def test_a_gzip_file_has_an_int_mode_and_is_binary() -> None:
+def test_a_gzip_file_is_binary() -> None:
+    # Its `mode` is an int before Python 3.12 and "rb" since: a binary file either way.
     with gzip.GzipFile(fileobj=io.BytesIO(gzip.compress(b"unzipped"))) as gz:
-        assert isinstance(gz.mode, int)
         assert parts_of({"f": gz}) == [file("f", b"unzipped")]
+
+
+@pytest.mark.parametrize("mode", [1, "rb", "r+b"])
+def test_a_mode_that_is_not_a_text_mode_string_is_binary(mode: object) -> None:
+    buffer = io.BytesIO(b"data")
+    buffer.mode = mode  # type: ignore[attr-defined]
+    assert parts_of({"f": buffer}) == [file("f", b"data")]
 
 
 # ----------------------------------------------------------------------------- replay

@@ -309,6 +309,11 @@ OPENAI_429 = (
             400, b'{"foo": 1}', {}, "400 Bad Request (unreadable error body)", id="no-message"
         ),
         pytest.param(599, b"", {}, "599 Error (empty body)", id="unknown-status"),
+        # RFC 9110's phrases on every Python (the stdlib has them from 3.13 on).
+        pytest.param(413, b"", {}, "413 Content Too Large (empty body)", id="rfc9110-413"),
+        pytest.param(414, b"", {}, "414 URI Too Long (empty body)", id="rfc9110-414"),
+        pytest.param(416, b"", {}, "416 Range Not Satisfiable (empty body)", id="rfc9110-416"),
+        pytest.param(422, b"", {}, "422 Unprocessable Content (empty body)", id="rfc9110-422"),
         pytest.param(418, b"short and stout", {}, "418 I'm a Teapot: short and stout", id="teapot"),
         pytest.param(
             302,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import functools
+import importlib.util
 import json  # noqa: TID251 -- parsing the spec's example strings, as the spec's authors wrote them
 import re
 from typing import Any, NamedTuple
@@ -19,8 +20,9 @@ import pytest
 
 import byot
 from byot import _validation
-from tests.schemas import load, spec
-from tests.schemas.test_bundle import examples, needs_spec, spec_operations
+from tests.conftest import needs
+from tests.schemas import load, needs_spec, spec
+from tests.schemas.test_bundle import examples, spec_operations
 
 pytestmark = needs_spec
 
@@ -161,9 +163,9 @@ def test_strict_pass_counts(backend: str) -> None:
     assert {kind: passed[kind] for kind in COUNTS} == {kind: ok for kind, (_, ok) in COUNTS.items()}
 
 
+@needs(importlib.util.find_spec("jsonschema_rs") is not None, "jsonschema-rs is not installed")
 @pytest.mark.parametrize("profile", ["strict", "lenient"])
 def test_jsonschema_rs_and_python_agree_on_every_example(profile: str) -> None:
-    pytest.importorskip("jsonschema_rs")
     disagree = []
     for example in corpus()[0]:
         checker = _validation._checker(example.schema, None, profile)  # type: ignore[arg-type]
