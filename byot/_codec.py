@@ -218,7 +218,7 @@ def converter_for(target: object) -> Callable[[Any], Any]:
             raise DecodeError(
                 f"cannot convert an item into {_type_name(target)}: "
                 f"{exc.json_path()}: {exc.problem}",
-                raw=orjson.dumps(value),
+                raw=json_text(value).encode(),
                 target=target,
                 path=exc.json_path(),
             ) from None
@@ -270,6 +270,25 @@ _KINDS: dict[type[Any], str] = {
     str: "a string",
     bool: "a boolean",
 }
+
+
+def json_text(value: Any) -> str:
+    """A decoded JSON value written back as compact JSON text, for a message; never raises.
+
+    orjson reads 1,024 levels of nesting but writes only 254, and no integer beyond 64 bits:
+    such a value is written by the standard library instead, and one nested too deeply even
+    for that (or with an integer past Python's digit limit) is described rather than shown.
+    """
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:
+        pass
+    import json  # noqa: TID251 - only for the rare value orjson cannot write
+
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except (RecursionError, ValueError):
+        return f"({_json_kind(value)} nested too deeply or too large to show)"
 
 
 def json_object(value: Any) -> dict[str, Any] | None:

@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 import orjson
 
 from byot._codec import json_array, json_object
+from byot._status import code_of, text_of
 from byot.errors import DecodeError, StreamError, StreamTruncatedError
 
 if TYPE_CHECKING:
@@ -543,26 +544,12 @@ def _describe(body: Any, *, failed: bool) -> tuple[str | None, str | None, str |
     source = json_object(error)
     if source is None:
         if error is not None and not isinstance(error, bool):
-            return _text(error), None, _code(top.get("code"))  # {"error": "model not found"}
+            return text_of(error), None, code_of(top.get("code"))  # {"error": "model not found"}
         # vLLM's top level, the Responses `type: error` event, TGIS's {"code", "details"}.
         source = top
-    message = _text(source.get("message")) or _text(source.get("details") or source.get("detail"))
-    kind = _text(source.get("type") or source.get("status"))
+    message = text_of(source.get("message")) or text_of(
+        source.get("details") or source.get("detail")
+    )
+    kind = text_of(source.get("type") or source.get("status"))
     # A Responses error event's `type` names the event, not a kind of error.
-    return message, None if kind == "error" else kind, _code(source.get("code"))
-
-
-def _text(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        return value
-    return orjson.dumps(value).decode()
-
-
-def _code(value: Any) -> str | int | None:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    if isinstance(value, (str, int)):
-        return value
-    return _text(value)
+    return message, None if kind == "error" else kind, code_of(source.get("code"))

@@ -670,3 +670,24 @@ def test_unresolvable_annotation_does_not_poison_the_cache() -> None:
 def test_builder_for_is_exposed_for_nested_types() -> None:
     build = _codec.builder_for(list[Usage])
     assert build([{"total_tokens": 1}]) == [Usage(1)]
+
+
+# ----------------------------------------------------------------------------- json_text
+
+
+def test_json_text_writes_what_orjson_cannot() -> None:
+    assert _codec.json_text({"a": [1, "é"]}) == '{"a":[1,"é"]}'
+    deep: typing.Any = "x"
+    for _ in range(300):  # past orjson's 254 levels for writing, within the stdlib's reach
+        deep = [deep]
+    assert _codec.json_text(deep) == "[" * 300 + '"x"' + "]" * 300
+    assert _codec.json_text({"n": 2**70}) == '{"n":1180591620717411303424}'
+
+
+def test_json_text_describes_what_nothing_can_write() -> None:
+    deep: typing.Any = "x"
+    for _ in range(5_000):
+        deep = {"a": deep}
+    assert _codec.json_text(deep) == "(an object nested too deeply or too large to show)"
+    huge = int("9" * 4_000) ** 2  # more digits than Python converts to text
+    assert _codec.json_text([huge]) == "(an array nested too deeply or too large to show)"

@@ -1,0 +1,183 @@
+"""Parsers fed odd values by a real server: each ends in byot's typed error or the exact value.
+
+Headers no clock can read, bodies and stream events nested as deep as JSON parsers allow,
+chunks that `final()` must merge at that depth: both clients, against a `FaultServer`, with the
+`faults` fixture checking that no connection leaked.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import pytest
+
+import byot
+from byot import errors
+from tests.e2e.server import EventStream, Json
+
+if TYPE_CHECKING:
+    from tests.faults.conftest import Faults
+    from tests.faults.server import FaultServer
+
+pytestmark = pytest.mark.anyio
+
+PATH = "/v1/things"
+CHAT = "/v1/chat/completions"
+BODY = {"model": "m", "input": "hello"}
+OK = {"id": "thing-1", "ok": True}
+CHAT_BODY = {"model": "m", "messages": [{"role": "user", "content": "Hi"}]}
+DONE = b"data: [DONE]\n\n"
+HUGE_YEAR = f"Fri, 31 Dec {'9' * 20} 23:59:59 GMT"
+# orjson reads 1,024 levels but writes only 254; 1,000 is also past Python's recursion limit.
+DEPTHS = [300, 1000]
+TOO_DEEP = "(an object nested too deeply or too large to show)"
+
+
+def nested(depth: int, leaf: bytes = b'"deep"') -> bytes:
+    """`{"a": {"a": ... leaf ...}}`, `depth` objects deep, written by hand (orjson stops at 254)."""
+    return b'{"a":' * depth + leaf + b"}" * depth
+
+
+def leaf_of(value: Any, depth: int) -> Any:
+    """What `nested(depth, leaf)` holds at its bottom, found without recursion."""
+    for _ in range(depth):
+        value = value["a"]
+    return value
+
+
+def chunk(text: str, **extra: bytes) -> bytes:
+    """A chat completion chunk event carrying `text`, with raw JSON `extra` fields."""
+    fields = b"".join(b',"%s":%s' % (key.encode(), value) for key, value in extra.items())
+    delta = orjson.dumps({"choices": [{"index": 0, "delta": {"content": text}}]})[1:-1]
+    return b'data: {"id":"c","object":"chat.completion.chunk",%s%s}\n\n' % (delta, fields)
+
+
+async def collect(faults: Faults, stream: Any, into: list[Any]) -> None:
+    """Append a stream's items to `into` as they come, inside its context manager."""
+    if faults.is_async:
+        async with stream:
+            async for item in stream:
+                into.append(item)  # noqa: PERF401 - kept one by one, up to the error
+    else:
+        with stream:
+            into.extend(stream)  # what came before the error stays in `into`
+
+
+# -- Retry-After -----------------------------------------------------------------------------
+
+
+async def test_an_unreadable_retry_after_date_on_a_400_is_the_status_error(
+    faults: Faults, server: FaultServer
+) -> None:
+    server.add(PATH, Json(400, {"error": {"message": "bad input"}}, {"Retry-After": HUGE_YEAR}))
+    client = faults.client()
+
+    error = await faults.fails(
+        errors.BadRequestError, faults.request, client, "POST", "/things", body=BODY
+    )
+
+    assert "bad input" in error.message
+    assert len(server.requests) == 1
+
+
+async def test_an_unreadable_retry_after_date_means_the_policy_backoff(
+    faults: Faults, server: FaultServer
+) -> None:
+    server.add(PATH, Json(503, {"error": {"message": "busy"}}, {"Retry-After": HUGE_YEAR}))
+    server.add(PATH, Json(200, OK))
+    events: list[byot.RetryEvent] = []
+    policy = byot.RetryPolicy(sleep=False, on_retry=events.append, initial_delay=0.25, jitter=0)
+    client = faults.client(retry=policy)
+
+    assert await faults.request(client, "POST", "/things", body=BODY) == OK
+
+    assert [event.delay for event in events] == [0.25]  # no Retry-After: the policy's own wait
+    assert len(server.requests) == 2
+
+
+# -- deeply nested bodies and events ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+async def test_a_deeply_nested_error_body_is_the_status_error(
+    faults: Faults, server: FaultServer, depth: int
+) -> None:
+    body = b'{"error": {"message": %s, "type": "server_error"}}' % nested(depth)
+    server.add(PATH, Json(500, body))
+    client = faults.client(max_retries=0)
+
+    error = await faults.fails(errors.InternalServerError, faults.request, client, "GET", "/things")
+
+    assert error.type == "server_error"
+    shown = '{"a":{"a":' if depth < 1000 else TOO_DEEP  # written by the stdlib, or described
+    assert error.message.startswith(f"500 Internal Server Error: {shown}")
+    assert leaf_of(error.body["error"]["message"], depth) == "deep"
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+async def test_a_deeply_nested_detail_list_is_the_status_error(
+    faults: Faults, server: FaultServer, depth: int
+) -> None:
+    deep_list = b"[" * depth + b'"deep"' + b"]" * depth
+    body = b'{"detail": [%s, {"loc": [%s], "msg": "odd"}]}' % (deep_list, nested(depth))
+    server.add(PATH, Json(422, body))
+    client = faults.client()
+
+    error = await faults.fails(
+        errors.UnprocessableEntityError, faults.request, client, "GET", "/things"
+    )
+
+    shown = "[[[" if depth < 1000 else TOO_DEEP.replace("an object", "an array")
+    assert error.message.startswith(f"422 Unprocessable Entity: {shown}")
+    assert error.message.endswith(": odd")
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+@pytest.mark.parametrize("form", ["data", "event"])
+async def test_a_deeply_nested_stream_error_event_is_the_stream_error(
+    faults: Faults, server: FaultServer, depth: int, form: str
+) -> None:
+    if form == "data":
+        event = b'data: {"error": {"message": %s, "code": %s}}\n\n' % (nested(depth), nested(9))
+    else:
+        event = b"event: error\ndata: %s\n\n" % nested(depth, b'{"message": "deep"}')
+    server.add(CHAT, EventStream([chunk("a"), event, chunk("b"), DONE]))
+    client = faults.client()
+    seen: list[Any] = []
+
+    stream = await faults.result(client.chat.completions.create_stream(CHAT_BODY))
+    with pytest.raises(errors.StreamError) as info:
+        await collect(faults, stream, seen)
+
+    assert [item["choices"][0]["delta"]["content"] for item in seen] == ["a"]
+    assert "the stream reported an error" in str(info.value)
+    if form == "data":
+        shown = '{"a":{"a":' if depth < 1000 else TOO_DEEP
+        assert str(info.value).startswith(f"the stream reported an error: {shown}")
+        assert info.value.code == orjson.dumps(orjson.loads(nested(9))).decode()
+    else:
+        assert leaf_of(info.value.body, depth) == {"message": "deep"}
+
+
+# -- final() ---------------------------------------------------------------------------------
+
+
+async def test_final_merges_chunks_nested_past_the_recursion_limit(
+    faults: Faults, server: FaultServer
+) -> None:
+    depth = 1000
+    parts = [
+        chunk("Hel", x_deep=nested(depth, b'{"first": 1}')),
+        chunk("lo", x_deep=nested(depth, b'{"second": [2]}')),
+        chunk("!", x_deep=nested(depth, b'{"second": [3], "note": "x"}')),
+        DONE,
+    ]
+    server.add(CHAT, EventStream(parts))
+    client = faults.client()
+
+    stream = await faults.result(client.chat.completions.create_stream(CHAT_BODY))
+    merged = await faults.result(stream.final())
+
+    assert merged["choices"][0]["message"]["content"] == "Hello!"
+    assert leaf_of(merged["x_deep"], depth) == {"first": 1, "second": [2, 3], "note": "x"}
