@@ -60,11 +60,25 @@ from byot.errors import DecodeError, StreamError, StreamTruncatedError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
-__all__ = ["SKIP", "Event", "SSEDecoder", "StreamRules"]
+__all__ = ["SKIP", "Event", "SSEDecoder", "StreamRules", "is_event_stream", "media_type"]
 
 _BOM: Final = b"\xef\xbb\xbf"
 _MAX_TEXT: Final = 500  # how much of a non-JSON error payload goes into a message
 _EXCERPT: Final = 100  # how much of a payload that is not JSON goes into a DecodeError's message
+
+
+def media_type(content_type: str | None) -> str:
+    """The media type of a `Content-Type` value, lowercased, without its parameters.
+
+    Media types are case-insensitive (RFC 9110 §8.3.1): `Text/Event-Stream; Charset=UTF-8`
+    is `text/event-stream`. An absent or empty header gives "".
+    """
+    return (content_type or "").partition(";")[0].strip().lower()
+
+
+def is_event_stream(content_type: str | None) -> bool:
+    """Whether a `Content-Type` value announces server-sent events, in any letter case."""
+    return media_type(content_type) == "text/event-stream"
 
 
 class Event(NamedTuple):

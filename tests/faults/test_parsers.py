@@ -181,3 +181,25 @@ async def test_final_merges_chunks_nested_past_the_recursion_limit(
 
     assert merged["choices"][0]["message"]["content"] == "Hello!"
     assert leaf_of(merged["x_deep"], depth) == {"first": 1, "second": [2, 3], "note": "x"}
+
+
+# -- media types -----------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 15 item 7: the drivers compare the media type case-sensitively until they "
+    "call byot._sse.is_event_stream (branch arch owns them); remove this mark when they do",
+)
+async def test_an_event_stream_media_type_in_any_letter_case_is_read(
+    faults: Faults, server: FaultServer
+) -> None:
+    headers = {"Content-Type": "Text/Event-Stream; Charset=UTF-8"}
+    server.add(CHAT, EventStream([chunk("a"), chunk("b"), DONE], headers=headers))
+    client = faults.client()
+    seen: list[Any] = []
+
+    stream = await faults.result(client.chat.completions.create_stream(CHAT_BODY))
+    await collect(faults, stream, seen)
+
+    assert [item["choices"][0]["delta"]["content"] for item in seen] == ["a", "b"]

@@ -17,7 +17,7 @@ from httpx_sse._decoders import SSELineDecoder as RefLineDecoder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from byot._sse import Event, SSEDecoder
+from byot._sse import Event, SSEDecoder, is_event_stream, media_type
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -290,3 +290,37 @@ def test_a_bare_decoder_dispatches_nameless_events_as_their_data() -> None:
     bare = SSEDecoder(bare=True)
     assert bare.feed(body) == [b"a", ev(b"b", "x"), b"c"]
     assert [e if isinstance(e, bytes) else e.data for e in decode([body])] == [b"a", b"b", b"c"]
+
+
+# ----------------------------------------------------------------------------- media types
+
+
+@pytest.mark.parametrize(
+    ("content_type", "expected"),
+    [
+        ("text/event-stream", "text/event-stream"),
+        ("Text/Event-Stream; Charset=UTF-8", "text/event-stream"),
+        ("  APPLICATION/JSON ;charset=utf-8", "application/json"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_media_type_is_lowercased_without_parameters(
+    content_type: str | None, expected: str
+) -> None:
+    assert media_type(content_type) == expected
+
+
+@pytest.mark.parametrize(
+    ("content_type", "expected"),
+    [
+        ("text/event-stream", True),
+        ("TEXT/EVENT-STREAM", True),
+        ("Text/Event-Stream; Charset=UTF-8", True),
+        ("text/event-stream-ish", False),  # a prefix is not the type
+        ("application/json", False),
+        (None, False),
+    ],
+)
+def test_is_event_stream_in_any_letter_case(content_type: str | None, expected: bool) -> None:
+    assert is_event_stream(content_type) is expected
