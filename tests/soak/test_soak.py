@@ -18,8 +18,8 @@ import pytest
 
 import byot
 from tests.e2e.server import Json
-from tests.faults.conftest import busy_connections
-from tests.faults.server import FaultServer, Flood
+from tests.faults.conftest import busy_connections, pooled_connections
+from tests.faults.server import FaultServer, Flood, Linger
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -58,7 +58,10 @@ class Meter:
             f"\nsoak {label}: RSS {rss0 / MB:.1f} -> {rss_half / MB:.1f} -> {rss1 / MB:.1f} MB, "
             f"fds {fd0} -> {fd_half} -> {fd1}"
         )
-        assert fd1 == fd_half == fd0  # no socket or file left behind
+        # No socket or file left behind: never more descriptors than after the warm-up. Fewer
+        # is no leak (the marks settle the server, but a descriptor may close late for reasons
+        # of its own), so this is not an equality.
+        assert max(fd_half, fd1) <= fd0
         # Flat: the second half adds (next to) nothing, whatever the first half warmed up.
         assert rss1 - rss_half < 4 * MB
         assert rss1 - rss0 < 16 * MB
@@ -102,6 +105,7 @@ def _sync_soak(
                     assert sum(1 for _ in stream) == 50
             assert busy_connections(client) == 0
             served(server, counter)
+            server.settle(keep=pooled_connections(client))
             meter.mark()
 
 
@@ -122,6 +126,7 @@ async def _async_soak(
                     assert len([item async for item in stream]) == 50
             assert busy_connections(client) == 0
             served(server, counter)
+            server.settle(keep=pooled_connections(client))
             meter.mark()
 
 
@@ -149,3 +154,31 @@ def test_short_soak(request: pytest.FixtureRequest, server: FaultServer, mode: s
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_soak(request: pytest.FixtureRequest, server: FaultServer, mode: str) -> None:
     _run(request, server, mode)
+
+
+def test_fewer_descriptors_are_no_leak_but_more_are() -> None:
+    # What made the short soak flaky: a server-side socket still closing at the warm-up mark.
+    meter = Meter()
+    meter.marks = [(MB, 20), (MB, 19), (MB, 19)]
+    meter.check("fewer")
+    meter.marks = [(MB, 20), (MB, 19), (MB, 20)]
+    meter.check("fewer, then back")
+    for marks in ([(MB, 20), (MB, 21), (MB, 20)], [(MB, 20), (MB, 20), (MB, 21)]):
+        meter.marks = marks
+        with pytest.raises(AssertionError):
+            meter.check("more")
+
+
+def test_settling_waits_for_the_servers_half_of_closed_connections(server: FaultServer) -> None:
+    linger = Linger()
+    server.add("/v1/linger", linger)
+    before = fds()
+    with byot.Client(base_url=server.url + "/v1", api_key="k") as client:
+        assert client.request("GET", "/linger") == {}
+        assert pooled_connections(client) == 0  # `Connection: close`: the client's side is shut
+    # The server's side is still open: counted now, the process would seem to hold one more.
+    assert (server.live_handlers(), fds()) == (1, before + 1)
+
+    linger.release()
+    assert server.settle(keep=0) == 0
+    assert fds() == before
