@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import orjson
 
-from byot._codec import json_array, json_object
+from byot._codec import json_array, json_object, loads, may_hold_wide_integers
 from byot._status import code_of, text_of
 from byot.errors import DecodeError, StreamError, StreamTruncatedError
 
@@ -65,6 +65,7 @@ __all__ = ["SKIP", "Event", "SSEDecoder", "StreamRules", "is_event_stream", "med
 _BOM: Final = b"\xef\xbb\xbf"
 _MAX_TEXT: Final = 500  # how much of a non-JSON error payload goes into a message
 _EXCERPT: Final = 100  # how much of a payload that is not JSON goes into a DecodeError's message
+_RUN: Final = 19  # digits in the shortest integer that may be past 64 bits
 
 
 def media_type(content_type: str | None) -> str:
@@ -99,6 +100,17 @@ class Event(NamedTuple):
     retry: int | None = None
 
 
+class _Wide(bytes):
+    """An event's data read (in part) from a read that may hold an integer past 64 bits.
+
+    The decoder hands such data on in this subclass, so `StreamRules` reads it with the exact
+    `byot._codec.loads` instead of `orjson.loads`, which would round the integer to a float;
+    every other event keeps the fast path, and the check costs one scan per read, not per event.
+    """
+
+    __slots__ = ()
+
+
 # A positional constructor in C: the per-event cost of a NamedTuple without its Python __new__.
 _new_event = typing.cast(
     "Callable[[type[Event], tuple[str | None, bytes, str | None, int | None]], Event]",
@@ -131,6 +143,8 @@ class SSEDecoder:
         "_retry",
         "_skip_lf",
         "_start",
+        "_tail",
+        "_wide",
     )
 
     def __init__(self, *, bare: bool = False) -> None:
@@ -149,6 +163,8 @@ class SSEDecoder:
         self._event: str | None = None
         self._id: str | None = None
         self._retry: int | None = None
+        self._wide = False  # pending data came from a read that may hold a wide integer
+        self._tail = b""  # the end of the last read, for a run of digits split across reads
 
     def feed(self, chunk: bytes) -> list[Any]:
         """Decode one read of the body.
@@ -165,6 +181,10 @@ class SSEDecoder:
             self._start = False
             self._head = b""
             chunk = chunk.removeprefix(_BOM)
+        tail = self._tail
+        self._tail = chunk[-_RUN:]
+        if may_hold_wide_integers(chunk) or may_hold_wide_integers(tail + chunk[:_RUN]):
+            self._wide = True
         if self._skip_lf and chunk:
             self._skip_lf = False
             if chunk[0] == 0x0A:
@@ -186,7 +206,10 @@ class SSEDecoder:
         last = lines.pop()
         if last:
             parts.append(last)
-        return self._lines(lines)
+        events = self._lines(lines)
+        if not (parts or self._data):
+            self._wide = False  # nothing from a wide read is left pending
+        return events
 
     def flush(self) -> list[Any]:
         r"""Decode the end of the body.
@@ -212,11 +235,14 @@ class SSEDecoder:
         events: list[Any] = []
         data = self._data
         bare = self._bare
+        wide = self._wide
         event, last_id, retry = self._event, self._id, self._retry
         for line in lines:
             if not line:
                 if data:
                     payload = data[0] if len(data) == 1 else b"\n".join(data)
+                    if wide:
+                        payload = _Wide(payload)
                     events.append(
                         payload
                         if bare and event is None
@@ -365,6 +391,8 @@ class StreamRules:
         try:
             for event in events:
                 if type(event) is not bytes:
+                    if type(event) is _Wide:  # a bare event that needs the exact reader
+                        event = _new_event(Event, (None, event, None, None))
                     item = self.handle(event)
                     data = event.data
                 elif plain:
@@ -426,7 +454,7 @@ class StreamRules:
             if action == _ERROR:
                 raise self._error(event)
         try:
-            value = _loads(data)
+            value = loads(data) if type(data) is _Wide else _loads(data)
         except orjson.JSONDecodeError as exc:
             return self._not_json(data, exc)
         return self._judge(event, value, action)

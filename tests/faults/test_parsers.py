@@ -7,9 +7,12 @@ chunks that `final()` must merge at that depth: both clients, against a `FaultSe
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 import orjson
+import pydantic
 import pytest
 
 import byot
@@ -203,3 +206,142 @@ async def test_an_event_stream_media_type_in_any_letter_case_is_read(
     await collect(faults, stream, seen)
 
     assert [item["choices"][0]["delta"]["content"] for item in seen] == ["a", "b"]
+
+
+# -- numbers ---------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class IntRecord:
+    value: int
+
+
+@dataclasses.dataclass
+class FloatRecord:
+    value: float
+
+
+@dataclasses.dataclass
+class AnyRecord:
+    value: Any
+
+
+class IntModel(pydantic.BaseModel):
+    value: int
+
+
+class FloatModel(pydantic.BaseModel):
+    value: float
+
+
+class AnyModel(pydantic.BaseModel):
+    value: Any
+
+
+class IntStruct(msgspec.Struct):
+    value: int
+
+
+class FloatStruct(msgspec.Struct):
+    value: float
+
+
+class AnyStruct(msgspec.Struct):
+    value: Any
+
+
+# Per kind of target: the type whose field is declared an int, a float, or anything.
+TARGETS: dict[str, dict[str, Any]] = {
+    "dict": {"int": None, "float": None, "any": None},
+    "dataclass": {"int": IntRecord, "float": FloatRecord, "any": AnyRecord},
+    "pydantic": {"int": IntModel, "float": FloatModel, "any": AnyModel},
+    "msgspec": {"int": IntStruct, "float": FloatStruct, "any": AnyStruct},
+}
+WIDE = {  # integers past 64 bits: exact on every path
+    "2**64": 2**64,
+    "-2**63-1": -(2**63) - 1,
+    "10**30": 10**30,
+    "10**400": 10**400,  # past a double too
+}
+NOT_JSON = {  # no JSON number: a DecodeError on every path
+    "NaN": b"NaN",
+    "Infinity": b"Infinity",
+    "-Infinity": b"-Infinity",
+    "1e400": b"1e400",
+    "5000-digits": b"9" * 5000,  # past Python's limit for reading an integer
+}
+
+
+def value_of(result: Any) -> Any:
+    return result["value"] if isinstance(result, dict) else result.value
+
+
+@pytest.mark.parametrize("field", ["int", "any"])
+@pytest.mark.parametrize("kind", list(TARGETS))
+@pytest.mark.parametrize("name", list(WIDE))
+async def test_integers_past_64_bits_are_exact(
+    faults: Faults, server: FaultServer, kind: str, field: str, name: str
+) -> None:
+    number = WIDE[name]
+    server.add(PATH, Json(200, b'{"value": %d, "other": "x"}' % number))
+    client = faults.client()
+    target = TARGETS[kind][field]
+
+    result = await faults.request(client, "GET", "/things", response_type=target)
+
+    assert type(value_of(result)) is int
+    assert value_of(result) == number
+
+
+@pytest.mark.parametrize("field", ["float", "int", "any"])
+@pytest.mark.parametrize("kind", list(TARGETS))
+@pytest.mark.parametrize("name", list(NOT_JSON))
+async def test_numbers_json_does_not_have_are_a_decode_error(
+    faults: Faults, server: FaultServer, kind: str, field: str, name: str
+) -> None:
+    raw = b'{"value": %s, "other": "x"}' % NOT_JSON[name]
+    server.add(PATH, Json(200, raw))
+    client = faults.client()
+    target = TARGETS[kind][field]
+
+    error = await faults.fails(
+        errors.DecodeError, faults.request, client, "GET", "/things", response_type=target
+    )
+
+    assert error.raw == raw
+
+
+async def test_a_float_field_refuses_an_integer_no_float_holds(
+    faults: Faults, server: FaultServer
+) -> None:
+    # What pydantic alone would turn into inf; msgspec refuses it too.
+    raw = b'{"value": %d}' % 10**400
+    server.add(PATH, Json(200, raw), Json(200, raw))
+    client = faults.client()
+
+    error = await faults.fails(
+        errors.DecodeError, faults.request, client, "GET", "/things", response_type=FloatRecord
+    )
+    assert "expected a number a float can hold, got a larger integer" in str(error)
+    assert error.path == "$.value"
+    await faults.fails(
+        errors.DecodeError, faults.request, client, "GET", "/things", response_type=FloatStruct
+    )
+
+
+async def test_integers_past_64_bits_in_a_stream_are_exact(
+    faults: Faults, server: FaultServer
+) -> None:
+    big = b"%d" % 2**70
+    first = chunk("a", x_big=big)
+    second = chunk("b", x_big=b"-" + big)
+    cut = second.index(big) + 7  # a read ends in the middle of the digits
+    server.add(CHAT, EventStream([chunk("0"), first, second[:cut], second[cut:], chunk("c"), DONE]))
+    client = faults.client()
+    seen: list[Any] = []
+
+    stream = await faults.result(client.chat.completions.create_stream(CHAT_BODY))
+    await collect(faults, stream, seen)
+
+    assert [item.get("x_big") for item in seen] == [None, 2**70, -(2**70), None]
+    assert [type(item.get("x_big")) for item in seen[1:3]] == [int, int]
