@@ -13,6 +13,10 @@ Decoding: a response type is resolved to a decoder once and cached:
   built recursively, keys the type does not declare are ignored, a missing optional field is
   None, a missing required field or a wrong type raises `DecodeError` naming the JSON path.
 
+Numbers are read the same on every path: integers of any size exact (`loads`, up to Python's
+limit for reading integers), and NaN, Infinity and numbers past a double's range refused, also
+for pydantic models, whose parser alone would read them.
+
 No optional library (pydantic, msgspec, attrs) is imported here unless the caller's type
 comes from it, in which case it is already imported.
 """
