@@ -49,18 +49,32 @@ from __future__ import annotations
 
 import contextlib
 import typing
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, NoReturn
 
 import orjson
 
 from byot._codec import json_array, json_object, loads, may_hold_wide_integers
 from byot._status import code_of, text_of
-from byot.errors import DecodeError, StreamError, StreamTruncatedError
+from byot.errors import DecodeError, ResponseTooLargeError, StreamError, StreamTruncatedError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
-__all__ = ["SKIP", "Event", "SSEDecoder", "StreamRules", "is_event_stream", "media_type"]
+__all__ = [
+    "DEFAULT_MAX_EVENT",
+    "DEFAULT_MAX_LINE",
+    "SKIP",
+    "Event",
+    "SSEDecoder",
+    "StreamRules",
+    "is_event_stream",
+    "media_type",
+]
+
+DEFAULT_MAX_LINE: Final = 64 * 1024 * 1024
+"""The default size limit of one event-stream line: 64 MiB (a base64 image fits many times)."""
+DEFAULT_MAX_EVENT: Final = 64 * 1024 * 1024
+"""The default size limit of one event's data, all its `data:` lines together: 64 MiB."""
 
 _BOM: Final = b"\xef\xbb\xbf"
 _MAX_TEXT: Final = 500  # how much of a non-JSON error payload goes into a message
@@ -131,6 +145,12 @@ class SSEDecoder:
     its line end arrives, so a huge event costs linear time however it is split.
 
     Events without any `data:` line (meta-only blocks, keep-alives) are never dispatched.
+
+    A line longer than `max_line` bytes (also one whose end never comes) or an event whose data
+    passes `max_event` bytes raises `byot.errors.ResponseTooLargeError` as soon as it is seen,
+    so an endless line or event never holds more than about its limit. The checks cost nothing
+    per line: only a partial line, an event pending across reads, or a read longer than a
+    limit is measured.
     """
 
     __slots__ = (
@@ -139,7 +159,12 @@ class SSEDecoder:
         "_event",
         "_head",
         "_id",
+        "_limits",
+        "_max_event",
+        "_max_line",
+        "_partial",
         "_parts",
+        "_pending",
         "_retry",
         "_skip_lf",
         "_start",
@@ -147,14 +172,30 @@ class SSEDecoder:
         "_wide",
     )
 
-    def __init__(self, *, bare: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        bare: bool = False,
+        max_line: int = DEFAULT_MAX_LINE,
+        max_event: int = DEFAULT_MAX_EVENT,
+        limits: tuple[str, str] = ("max_line_size", "max_event_size"),
+    ) -> None:
         """A decoder at the start of a body.
 
         Args:
             bare: Dispatch an event that has no `event:` field as its data alone (`bytes`), not
                 as an `Event`: what a data-framed stream needs, without a tuple per event.
+            max_line: The most bytes one line may have, its line end not counted.
+            max_event: The most bytes of data one event may have, its `data:` lines joined.
+            limits: The names of the settings that raise `max_line` and `max_event`, which
+                the error message tells the caller to raise.
         """
         self._bare = bare
+        self._max_line = max_line
+        self._max_event = max_event
+        self._limits = limits
+        self._partial = 0  # the bytes in `_parts`
+        self._pending = 0  # at least the bytes of data pending in `_data` (an upper bound)
         self._parts: list[bytes] = []  # the unfinished last line, in pieces
         self._skip_lf = False  # the last read ended in CR: an LF opening the next is that line end
         self._start = True  # a BOM may still come; `_head` holds its first bytes meanwhile
@@ -198,18 +239,63 @@ class SSEDecoder:
         if len(lines) == 1:
             if chunk:
                 parts.append(chunk)
+                self._partial += len(chunk)
+                if self._partial > self._max_line:
+                    self._too_large(0)
             return []
+        carried = self._partial  # bytes of an earlier read that this one completes
         if parts:
+            if carried + len(lines[0]) > self._max_line:
+                self._too_large(0)
             parts.append(lines[0])
             lines[0] = b"".join(parts)
             parts.clear()
         last = lines.pop()
+        self._partial = len(last)
         if last:
             parts.append(last)
+        if len(chunk) > self._max_line and (
+            self._partial > self._max_line or any(len(line) > self._max_line for line in lines)
+        ):
+            self._too_large(0)
         events = self._lines(lines)
+        self._check_event(carried + len(chunk), events)
         if not (parts or self._data):
             self._wide = False  # nothing from a wide read is left pending
         return events
+
+    def _check_event(self, read: int, events: list[Any]) -> None:
+        """Refuse an event whose data passed `max_event`, dispatched or still pending.
+
+        `read` is the bytes whose lines this read completed (its own and those carried from
+        earlier reads): an event within them is at most that, and one pending across reads
+        grows by at most that. Only when these bounds pass the limit is the data measured.
+        """
+        limit = self._max_event
+        if read > limit:
+            for event in events:
+                if len(event if type(event) is not Event else event.data) > limit:
+                    self._too_large(1)
+        if not self._data:
+            self._pending = 0
+            return
+        self._pending += read
+        if self._pending > limit:
+            self._pending = sum(map(len, self._data)) + len(self._data) - 1  # and the joins
+            if self._pending > limit:
+                self._too_large(1)
+
+    def _too_large(self, which: int) -> NoReturn:
+        limit = self._max_event if which else self._max_line
+        shown = f"{limit / 1048576:g} MiB" if limit >= 1048576 else f"{limit} bytes"
+        what = "an event's data" if which else "a line"
+        setting = self._limits[which]
+        raise ResponseTooLargeError(
+            f"{what} in the event stream passed {shown}, the {setting} limit; raise it with "
+            f"{setting}= if the server's events are expected to be that large",
+            limit=limit,
+            setting=setting,
+        )
 
     def flush(self) -> list[Any]:
         r"""Decode the end of the body.
