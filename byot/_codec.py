@@ -30,7 +30,7 @@ import sys
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, MutableSequence, Sequence
-from typing import Any, Literal, NamedTuple, NoReturn, Union, get_args, get_origin
+from typing import Any, Final, Literal, NamedTuple, NoReturn, Union, get_args, get_origin
 
 import orjson
 
@@ -150,19 +150,22 @@ def _unencodable(obj: object) -> NoReturn:
 
 # ----------------------------------------------------------------------------- numbers
 
+
 # Every byte of a body mapped to its part in a number: digits to "0", "." and the exponent's
 # "e" and "+" to themselves, anything else to " ". Two C passes (translate, then a substring
 # search) find the only numbers orjson cannot read exactly, at ~1 ns a byte.
-_NUMBER_SHAPE = bytes(
-    ord("0")
-    if chr(c).isdigit() and c < 128
-    else c
-    if c in b".+"
-    else ord("e")
-    if c in b"eE"
-    else 32
-    for c in range(256)
-)
+def _number_shape() -> bytes:
+    table = bytearray(b" " * 256)
+    for byte in b"0123456789":
+        table[byte] = ord("0")
+    for byte in b".+":
+        table[byte] = byte
+    for byte in b"eE":
+        table[byte] = ord("e")
+    return bytes(table)
+
+
+_NUMBER_SHAPE: Final = _number_shape()
 _WIDE_RUN = b"0" * 19  # an integer of 19+ digits may be past 64 bits (-2**63 .. 2**64 - 1)
 _WIDE = b" " + _WIDE_RUN  # a run of digits that starts a number, not a fraction or exponent
 

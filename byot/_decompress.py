@@ -1,25 +1,25 @@
 """Response bodies decompressed step by step, never past a size limit (sans-I/O).
 
 A server may send a small body that inflates to gigabytes (a decompression bomb). `BodyDecoder`
-undoes a response's `Content-Encoding` one read at a time, as httpx would, but asks every codec
-for no more output than the limit still allows, so memory never grows past the limit however the
-body was built; past it, `byot.errors.ResponseTooLargeError` names the limit and the setting
-that raises it. Corrupt data raises `httpx.DecodingError`, as httpx's own decoders do, so a
-driver maps it like any other failure to read the body.
+undoes a response's `Content-Encoding` one read at a time, as httpx would, but in pieces of at
+most 1 MiB, counting as it goes: past the limit, `byot.errors.ResponseTooLargeError` names the
+limit and the setting that raises it, and memory never held more than the limit and one piece.
+Corrupt data raises `httpx.DecodingError`, as httpx's own decoders do, so a driver maps it like
+any other failure to read the body.
 
 Codecs: `gzip` and `deflate` (zlib-wrapped or raw, as httpx accepts) from the standard library;
 `br` with the `brotli` package (1.2 or later, whose decoder takes an output limit); `zstd` with
-`zstandard` (fed in small slices: one input byte yields at most 32 KiB, so one step stays below
-`_ZSTD_STEP * 32 KiB`); `identity`. A chain (`gzip, br`) is undone in reverse order, each stage
-under the same limit. An encoding without its library, or unknown, raises `httpx.DecodingError`
-before anything is read.
+`zstandard` (fed 64 bytes at a time: one input byte yields at most 32 KiB, so a piece stays
+under 2 MiB); `identity`. A chain (`gzip, br`) is undone in reverse order, piece by piece. An
+encoding without its library, or unknown, raises `httpx.DecodingError` before anything is read.
 
 A driver uses it like this (the limit and its setting are the driver's to name)::
 
     decoder = BodyDecoder(response.headers.get("content-encoding"), limit=max_body_size)
     body = bytearray()
     for chunk in response.iter_raw():  # raw: httpx must not decode it first
-        body += decoder.feed(chunk)
+        for piece in decoder.feed(chunk):
+            body += piece
     decoder.finish()
 """
 
@@ -27,37 +27,33 @@ from __future__ import annotations
 
 import importlib
 import zlib
-from typing import Any, Final, NoReturn, Protocol
+from typing import TYPE_CHECKING, Any, Final, NoReturn, Protocol
 
 import httpx
 
 from byot.errors import ResponseTooLargeError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 __all__ = ["DEFAULT_MAX_BODY", "BodyDecoder"]
 
 DEFAULT_MAX_BODY: Final = 128 * 1024 * 1024
 """The default size limit of a buffered body after decoding: 128 MiB."""
 
+_STEP: Final = 1024 * 1024  # the most output one step of a codec makes
 _ZSTD_STEP: Final = 64  # input bytes per zstd step: at most 64 x 32 KiB = 2 MiB out
 _MiB: Final = 1024 * 1024
 
 
 class _Stage(Protocol):
-    def feed(self, data: bytes, room: int) -> bytes:
-        """Decode `data`, returning at most `room + 1` bytes (one more means: past the limit)."""
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """Decode `data`, in pieces of at most a step's output each."""
         ...
 
     def finish(self) -> None:
         """Check that the input ended where the encoded data does (`feed` kept nothing back)."""
         ...
-
-
-class _Identity:
-    def feed(self, data: bytes, room: int) -> bytes:  # noqa: ARG002 - the protocol's signature
-        return data
-
-    def finish(self) -> None:
-        """Nothing to check."""
 
 
 class _Zlib:
@@ -70,21 +66,25 @@ class _Zlib:
         self._started = False
         self._head = b""  # deflate's first bytes, until zlib has checked its 2-byte header
 
-    def feed(self, data: bytes, room: int) -> bytes:
-        try:
-            # Never more than one byte past the room: the rest stays in `unconsumed_tail`.
-            out = self._decoder.decompress(data, room + 1)
-        except zlib.error as exc:
-            if self._wbits != zlib.MAX_WBITS or len(self._head) >= 2:
-                raise _corrupt(self._name, exc) from exc
-            # No zlib header: a raw deflate stream, which servers send too; start it over.
-            self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
-            self._wbits = -zlib.MAX_WBITS
-            return self.feed(self._head + data, room)
-        if self._wbits == zlib.MAX_WBITS and len(self._head) < 2:
-            self._head += data
+    def feed(self, data: bytes) -> Iterator[bytes]:
         self._started = self._started or bool(data)
-        return out
+        while data:
+            try:
+                # At most a step of output; the input it did not use stays in `unconsumed_tail`.
+                piece = self._decoder.decompress(data, _STEP)
+            except zlib.error as exc:
+                if self._wbits != zlib.MAX_WBITS or len(self._head) >= 2:
+                    raise _corrupt(self._name, exc) from exc
+                # No zlib header: a raw deflate stream, which servers send too; start it over.
+                self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
+                self._wbits = -zlib.MAX_WBITS
+                data = self._head + data
+                continue
+            if self._wbits == zlib.MAX_WBITS and len(self._head) < 2:
+                self._head += data[:2]
+            if piece:
+                yield piece
+            data = self._decoder.unconsumed_tail
 
     def finish(self) -> None:
         if self._started and not self._decoder.eof:
@@ -107,16 +107,18 @@ class _Brotli:
         self._error: type[Exception] = brotli.error
         self._started = False
 
-    def feed(self, data: bytes, room: int) -> bytes:
+    def feed(self, data: bytes) -> Iterator[bytes]:
         self._started = self._started or bool(data)
         try:
             # brotli 1.2 stops at the output limit and keeps the input it has not used yet.
-            out: bytes = self._decoder.process(data, output_buffer_limit=room + 1)
-            while len(out) <= room and not self._decoder.can_accept_more_data():
-                out += self._decoder.process(b"", output_buffer_limit=room + 1 - len(out))
+            piece = self._decoder.process(data, output_buffer_limit=_STEP)
+            while piece:
+                yield piece
+                if self._decoder.can_accept_more_data():
+                    break
+                piece = self._decoder.process(b"", output_buffer_limit=_STEP)
         except self._error as exc:
             raise _corrupt("br", exc) from exc
-        return out
 
     def finish(self) -> None:
         if self._started and not self._decoder.is_finished():
@@ -130,16 +132,14 @@ class _Zstd:
         self._decoder = zstandard.ZstdDecompressor().decompressobj(read_across_frames=True)
         self._error: type[Exception] = zstandard.ZstdError
 
-    def feed(self, data: bytes, room: int) -> bytes:
-        out = bytearray()
+    def feed(self, data: bytes) -> Iterator[bytes]:
         try:
             for start in range(0, len(data), _ZSTD_STEP):
-                out += self._decoder.decompress(data[start : start + _ZSTD_STEP])
-                if len(out) > room:
-                    break
+                piece = self._decoder.decompress(data[start : start + _ZSTD_STEP])
+                if piece:
+                    yield piece
         except self._error as exc:
             raise _corrupt("zstd", exc) from exc
-        return bytes(out)
 
     def finish(self) -> None:
         """A cut zstd body shows as missing bytes, as with httpx's own decoder."""
@@ -150,8 +150,6 @@ def _corrupt(name: str, exc: Exception) -> httpx.DecodingError:
 
 
 def _stage(name: str) -> _Stage:
-    if name in ("", "identity"):
-        return _Identity()
     if name in ("gzip", "x-gzip"):
         return _Zlib(16 + zlib.MAX_WBITS, "gzip")
     if name == "deflate":
@@ -194,19 +192,27 @@ class BodyDecoder:
         self._setting = setting
         self._total = 0
 
-    def feed(self, data: bytes) -> bytes:
-        """Decode one read of the raw body.
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """Decode one read of the raw body, in pieces of at most about 1 MiB.
 
         Raises:
-            ResponseTooLargeError: The decoded body passed the limit.
+            ResponseTooLargeError: The decoded body passed the limit (raised before the piece
+                that passes it is yielded).
             httpx.DecodingError: The data is corrupt.
         """
-        for stage in self._stages:
-            data = stage.feed(data, self._limit - self._total)
-            if self._total + len(data) > self._limit:
+        for piece in self._through(0, data):
+            self._total += len(piece)
+            if self._total > self._limit:
                 self._too_large()
-        self._total += len(data)
-        return data
+            yield piece
+
+    def _through(self, index: int, data: bytes) -> Iterator[bytes]:
+        if index == len(self._stages):
+            if data:
+                yield data
+            return
+        for piece in self._stages[index].feed(data):
+            yield from self._through(index + 1, piece)
 
     def finish(self) -> None:
         """Check the end of the body: every stage has nothing left to release.
