@@ -78,6 +78,7 @@ def test_each_encoding_round_trips_in_reads_of_any_size(name: str, size: int) ->
 @pytest.mark.parametrize("encoding", [None, "", "identity", "Identity"])
 def test_no_encoding_passes_the_bytes_through(encoding: str | None) -> None:
     assert decode_all(BodyDecoder(encoding, limit=len(TEXT)), TEXT) == TEXT
+    assert list(BodyDecoder(encoding, limit=1).feed(b"")) == []  # an empty read: no piece
 
 
 def test_a_chain_is_undone_in_reverse_order() -> None:

@@ -39,7 +39,8 @@ def test_a_line_of_exactly_the_limit_passes() -> None:
     "pieces",
     [
         [b"data: 0123456789X\n\n"],  # whole in one read
-        [b"data: 01234", b"56789X", b"\n\n"],  # completed in a later read
+        [b"data: 01234", b"56789X", b"\n\n"],  # too long before its end comes
+        [b"data: 01234", b"56789X\n\n"],  # too long only once its end comes
         [b"data: 01234", b"56789X"],  # never completed
         [b"data: 1\n\ndata: 0123456789X"],  # the partial last line of a read
         [b":" + b"c" * 16 + b"\n"],  # a comment counts too
