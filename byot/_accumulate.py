@@ -44,16 +44,27 @@ class _Text:
 
 
 def _snapshot(value: Any) -> Any:
-    """A deep copy of accumulated JSON with every `_Text` joined into its string."""
-    if isinstance(value, _Text):
-        return "".join(value.parts)
-    fields = json_object(value)
-    if fields is not None:
-        return {key: _snapshot(item) for key, item in fields.items()}
-    items = json_array(value)
-    if items is not None:
-        return [_snapshot(item) for item in items]
-    return value
+    """A deep copy of accumulated JSON with every `_Text` joined into its string.
+
+    A loop over a stack, not a recursion: a chunk may nest as deep as the JSON parser allows
+    (1,024 levels), past Python's recursion limit.
+    """
+    top: list[Any] = [None]
+    # (the container to fill, its key or index, the value to copy into it)
+    pending: list[tuple[Any, Any, Any]] = [(top, 0, value)]
+    while pending:
+        into, slot, source = pending.pop()
+        if isinstance(source, _Text):
+            into[slot] = "".join(source.parts)
+        elif (fields := json_object(source)) is not None:
+            record = into[slot] = dict.fromkeys(fields)  # keys in order now, values below
+            pending.extend((record, key, item) for key, item in fields.items())
+        elif (items := json_array(source)) is not None:
+            array = into[slot] = [None] * len(items)
+            pending.extend((array, index, item) for index, item in enumerate(items))
+        else:
+            into[slot] = source
+    return top[0]
 
 
 def _append(target: dict[str, Any], key: str, text: str) -> None:
@@ -88,30 +99,28 @@ def _merge(target: dict[str, Any], key: str, value: Any, *, concat: bool) -> Non
     """Merge one field of a chunk into the accumulated `target`.
 
     Strings are concatenated when `concat` (fields of a delta) and replaced otherwise; lists
-    are extended; objects are merged key by key; null never overwrites a value.
+    are extended; objects are merged key by key; null never overwrites a value. Nested objects
+    are merged from a stack, in the order a recursion would take, but at any depth.
     """
-    if value is None:
-        target.setdefault(key, None)
-        return
-    if isinstance(value, str):
-        if concat and key not in _REPLACED:
-            _append(target, key, value)
+    pending = [(target, key, value)]
+    while pending:
+        target, key, value = pending.pop()
+        if value is None:
+            target.setdefault(key, None)
+        elif isinstance(value, str):
+            if concat and key not in _REPLACED:
+                _append(target, key, value)
+            else:
+                target[key] = value
+        elif (items := json_array(value)) is not None:
+            _list_at(target, key).extend(items)
+        elif (fields := json_object(value)) is None:
+            target[key] = value  # a number or a boolean: the last one holds
         else:
-            target[key] = value
-        return
-    items = json_array(value)
-    if items is not None:
-        _list_at(target, key).extend(items)
-        return
-    fields = json_object(value)
-    if fields is None:
-        target[key] = value  # a number or a boolean: the last one holds
-        return
-    merged = json_object(target.get(key))
-    if merged is None:
-        merged = target[key] = {}
-    for name, item in fields.items():
-        _merge(merged, name, item, concat=concat)
+            merged = json_object(target.get(key))
+            if merged is None:
+                merged = target[key] = {}
+            pending.extend((merged, name, item) for name, item in reversed(fields.items()))
 
 
 def _merge_function(target: dict[str, Any], delta: Any) -> None:

@@ -6,12 +6,16 @@ reject `null` for optional fields), recursively, wherever they sit in the body.
 
 Decoding: a response type is resolved to a decoder once and cached:
 
-* None, dict, a TypedDict, Mapping, Any -> `orjson.loads`, no runtime check beyond "an object";
+* None, dict, a TypedDict, Mapping, Any -> `loads` (orjson), no runtime check beyond "an object";
 * a pydantic model -> its `model_validate_json`; a msgspec Struct -> `msgspec.json.Decoder`;
 * a dataclass, an attrs class, or list/dict/tuple/Optional/Union/Literal of them -> orjson,
   then a builder compiled once per type that behaves like serde's defaults: nested classes are
   built recursively, keys the type does not declare are ignored, a missing optional field is
   None, a missing required field or a wrong type raises `DecodeError` naming the JSON path.
+
+Numbers are read the same on every path: integers of any size exact (`loads`, up to Python's
+limit for reading integers), and NaN, Infinity and numbers past a double's range refused, also
+for pydantic models, whose parser alone would read them.
 
 No optional library (pydantic, msgspec, attrs) is imported here unless the caller's type
 comes from it, in which case it is already imported.
@@ -21,11 +25,12 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import math
 import sys
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, MutableSequence, Sequence
-from typing import Any, Literal, NamedTuple, NoReturn, Union, get_args, get_origin
+from typing import Any, Final, Literal, NamedTuple, NoReturn, Union, get_args, get_origin
 
 import orjson
 
@@ -143,12 +148,112 @@ def _unencodable(obj: object) -> NoReturn:
     )
 
 
+# ----------------------------------------------------------------------------- numbers
+
+
+# Every byte of a body mapped to its part in a number: digits to "0", "." and the exponent's
+# "e" and "+" to themselves, anything else to " ". Two C passes (translate, then a substring
+# search) find the only numbers orjson cannot read exactly, at ~1 ns a byte.
+def _number_shape() -> bytes:
+    table = bytearray(b" " * 256)
+    for byte in b"0123456789":
+        table[byte] = ord("0")
+    for byte in b".+":
+        table[byte] = byte
+    for byte in b"eE":
+        table[byte] = ord("e")
+    return bytes(table)
+
+
+_NUMBER_SHAPE: Final = _number_shape()
+_WIDE_RUN = b"0" * 19  # an integer of 19+ digits may be past 64 bits (-2**63 .. 2**64 - 1)
+_WIDE = b" " + _WIDE_RUN  # a run of digits that starts a number, not a fraction or exponent
+
+
+def _may_be_wide(shape: bytes) -> bool:
+    return _WIDE in shape or shape.startswith(_WIDE_RUN)
+
+
+def may_hold_wide_integers(raw: bytes) -> bool:
+    """Whether JSON text may hold an integer orjson cannot read exactly (past 64 bits).
+
+    True for any run of 19 or more digits that starts the text or follows a byte that is no
+    digit, `.`, `e` or `+`: also inside a string, which then costs only an exact second read.
+    """
+    return _may_be_wide(raw.translate(_NUMBER_SHAPE))
+
+
+def loads(raw: bytes) -> Any:
+    """Read JSON as byot reads every body: strictly, and with integers of any size exact.
+
+    orjson is strict (no NaN, no Infinity, no number beyond a double's range) but reads an
+    integer outside 64 bits as a float, or refuses it when it is past a double too. A body
+    that may hold such an integer (a run of 19 or more digits starting a number, also inside a
+    string, where it costs only the second read) is read again by the standard library with
+    orjson's strictness: the integer stays exact up to Python's limit for reading integers
+    (4,300 digits unless `sys.set_int_max_str_digits` says otherwise), and is an error past it.
+
+    Raises:
+        orjson.JSONDecodeError: The text is not JSON (also NaN, Infinity, 1e400), or holds an
+            integer with more digits than Python reads.
+    """
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        if not may_hold_wide_integers(raw):
+            raise
+        return exact_loads(raw)  # orjson refuses integers past a double's range
+    if may_hold_wide_integers(raw):
+        return exact_loads(raw)
+    return value
+
+
+def exact_loads(raw: bytes) -> Any:
+    """Read JSON with the standard library, as strictly as orjson but integers exact.
+
+    Raises:
+        orjson.JSONDecodeError: The text is not JSON (also NaN, Infinity, 1e400), or holds an
+            integer with more digits than Python reads: the one error orjson raises too.
+    """
+    import json  # noqa: TID251 - exact integers, only for the rare body that needs them
+
+    try:
+        return json.loads(raw, parse_constant=_no_constant, parse_float=_finite_float)
+    except json.JSONDecodeError as exc:
+        raise orjson.JSONDecodeError(exc.msg, exc.doc, exc.pos) from None
+    except ValueError as exc:  # not UTF-8, or an integer past `sys.get_int_max_str_digits()`
+        raise orjson.JSONDecodeError(str(exc), "", 0) from None
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise orjson.JSONDecodeError(f"{name} is not a JSON number", name, 0)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise orjson.JSONDecodeError(f"the number {text[:20]} is beyond a double's range", text, 0)
+    return value
+
+
+def may_not_be_strict(raw: bytes) -> bool:
+    """Whether a body may hold what only a lenient parser (pydantic's) reads.
+
+    That is NaN, Infinity, or a number past a double's range (a long exponent, or 19+ integer
+    digits); a string holding such text answers True too, which costs only a strict read.
+    """
+    if b"NaN" in raw or b"Infinity" in raw:
+        return True
+    shape = raw.translate(_NUMBER_SHAPE)
+    return b"e000" in shape or b"e+000" in shape or _may_be_wide(shape)
+
+
 # ----------------------------------------------------------------------------- decoding
 
 
 def decode_object(raw: bytes) -> dict[str, Any]:
     """The default decoder: the body must be a JSON object."""
-    value: Any = orjson.loads(raw)
+    value: Any = loads(raw)
     if not _is(value, dict):
         raise DecodeError(
             f"expected a JSON object, got {_json_kind(value)}; pass decoder=orjson.loads to "
@@ -177,17 +282,24 @@ def _make_decoder(target: Any) -> Callable[[bytes], Any]:
     if target is None or target is dict or target is Any or is_typeddict(target):
         return decode_object
     if _is_class(target) and hasattr(target, "model_validate_json"):  # pydantic v2
-        decode_model: Callable[[bytes], Any] = target.model_validate_json
+        validate: Callable[[bytes], Any] = target.model_validate_json
+
+        def decode_model(raw: bytes) -> Any:
+            # pydantic reads NaN, Infinity and 1e400 (as inf); every other path refuses them.
+            if may_not_be_strict(raw):
+                loads(raw)
+            return validate(raw)
+
         return decode_model
     if _is_class(target) and hasattr(target, "__struct_fields__"):  # msgspec.Struct
         decode_struct: Callable[[bytes], Any] = sys.modules["msgspec"].json.Decoder(target).decode
         return decode_struct
     build = builder_for(target)
     if build is _identity:
-        return orjson.loads
+        return loads
 
     def decode(raw: bytes) -> Any:
-        data = orjson.loads(raw)
+        data = loads(raw)
         try:
             return build(data)
         except _Mismatch as exc:
@@ -218,7 +330,7 @@ def converter_for(target: object) -> Callable[[Any], Any]:
             raise DecodeError(
                 f"cannot convert an item into {_type_name(target)}: "
                 f"{exc.json_path()}: {exc.problem}",
-                raw=orjson.dumps(value),
+                raw=json_text(value).encode(),
                 target=target,
                 path=exc.json_path(),
             ) from None
@@ -270,6 +382,25 @@ _KINDS: dict[type[Any], str] = {
     str: "a string",
     bool: "a boolean",
 }
+
+
+def json_text(value: Any) -> str:
+    """A decoded JSON value written back as compact JSON text, for a message; never raises.
+
+    orjson reads 1,024 levels of nesting but writes only 254, and no integer beyond 64 bits:
+    such a value is written by the standard library instead, and one nested too deeply even
+    for that (or with an integer past Python's digit limit) is described rather than shown.
+    """
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:
+        pass
+    import json  # noqa: TID251 - only for the rare value orjson cannot write
+
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except (RecursionError, ValueError):
+        return f"({_json_kind(value)} nested too deeply or too large to show)"
 
 
 def json_object(value: Any) -> dict[str, Any] | None:
@@ -424,8 +555,13 @@ def _build_int(value: Any) -> int:
 
 
 def _build_float(value: Any) -> float:
-    if _is(value, float) or _is(value, int):
-        return float(value)
+    if _is(value, float):
+        return typing.cast("float", value)
+    if _is(value, int):
+        try:
+            return float(value)
+        except OverflowError:
+            raise _Mismatch("expected a number a float can hold, got a larger integer") from None
     return _expected("a number", value)
 
 

@@ -10,6 +10,7 @@ import httpx
 
 from byot import _status, _validation, errors
 from byot._decode import decode_body
+from byot._sse import is_event_stream
 from byot._timeout import Deadline, Timeout
 from byot._url import redact_url
 from byot.errors import APITimeoutError
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from byot._validation import Mode
 
 logger = logging.getLogger("byot")
-_EVENTS = "text/event-stream"
 
 
 class Replayable(Protocol):
@@ -142,7 +142,7 @@ class Prepared:
         """
         if not 200 <= status < 300:
             return False
-        return not events or headers.get("content-type", "").startswith(_EVENTS)
+        return not events or is_event_stream(headers.get("content-type"))
 
     def refusal(self, status: int, headers: httpx.Headers, content: bytes) -> errors.APIError:
         """The error for a streamed response that `opens` turned down, with its body read."""

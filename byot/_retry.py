@@ -258,7 +258,8 @@ def retry_after(headers: Mapping[str, str], now: float | None = None) -> float |
     """The wait a response asks for, in seconds, or None when it asks for none we can read.
 
     `retry-after-ms` (milliseconds) wins over `Retry-After`, which may be a number of seconds
-    or an HTTP-date.
+    or an HTTP-date. A value that cannot be read (not a finite number, not a date, a date whose
+    year no clock can hold) counts as no request at all: never an error of its own.
     """
     value = headers.get("retry-after-ms")
     if value is not None:
@@ -275,11 +276,12 @@ def retry_after(headers: Mapping[str, str], now: float | None = None) -> float |
 
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if when.tzinfo is None:  # "-0000" parses naive; an HTTP-date is always UTC
+            when = when.replace(tzinfo=timezone.utc)
+        moment = when.timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):  # OverflowError: a huge year
         return None
-    if when.tzinfo is None:  # "-0000" parses naive; an HTTP-date is always UTC
-        when = when.replace(tzinfo=timezone.utc)
-    return when.timestamp() - (time.time() if now is None else now)
+    return moment - (time.time() if now is None else now)
 
 
 def _number(text: str) -> float | None:

@@ -49,21 +49,51 @@ from __future__ import annotations
 
 import contextlib
 import typing
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, NoReturn
 
 import orjson
 
-from byot._codec import json_array, json_object
-from byot.errors import DecodeError, StreamError, StreamTruncatedError
+from byot._codec import json_array, json_object, loads, may_hold_wide_integers
+from byot._status import code_of, text_of
+from byot.errors import DecodeError, ResponseTooLargeError, StreamError, StreamTruncatedError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
-__all__ = ["SKIP", "Event", "SSEDecoder", "StreamRules"]
+__all__ = [
+    "DEFAULT_MAX_EVENT",
+    "DEFAULT_MAX_LINE",
+    "SKIP",
+    "Event",
+    "SSEDecoder",
+    "StreamRules",
+    "is_event_stream",
+    "media_type",
+]
+
+DEFAULT_MAX_LINE: Final = 64 * 1024 * 1024
+"""The default size limit of one event-stream line: 64 MiB (a base64 image fits many times)."""
+DEFAULT_MAX_EVENT: Final = 64 * 1024 * 1024
+"""The default size limit of one event's data, all its `data:` lines together: 64 MiB."""
 
 _BOM: Final = b"\xef\xbb\xbf"
 _MAX_TEXT: Final = 500  # how much of a non-JSON error payload goes into a message
 _EXCERPT: Final = 100  # how much of a payload that is not JSON goes into a DecodeError's message
+_RUN: Final = 19  # digits in the shortest integer that may be past 64 bits
+
+
+def media_type(content_type: str | None) -> str:
+    """The media type of a `Content-Type` value, lowercased, without its parameters.
+
+    Media types are case-insensitive (RFC 9110 §8.3.1): `Text/Event-Stream; Charset=UTF-8`
+    is `text/event-stream`. An absent or empty header gives "".
+    """
+    return (content_type or "").partition(";")[0].strip().lower()
+
+
+def is_event_stream(content_type: str | None) -> bool:
+    """Whether a `Content-Type` value announces server-sent events, in any letter case."""
+    return media_type(content_type) == "text/event-stream"
 
 
 class Event(NamedTuple):
@@ -82,6 +112,17 @@ class Event(NamedTuple):
     data: bytes
     id: str | None = None
     retry: int | None = None
+
+
+class _Wide(bytes):
+    """An event's data read (in part) from a read that may hold an integer past 64 bits.
+
+    The decoder hands such data on in this subclass, so `StreamRules` reads it with the exact
+    `byot._codec.loads` instead of `orjson.loads`, which would round the integer to a float;
+    every other event keeps the fast path, and the check costs one scan per read, not per event.
+    """
+
+    __slots__ = ()
 
 
 # A positional constructor in C: the per-event cost of a NamedTuple without its Python __new__.
@@ -104,6 +145,12 @@ class SSEDecoder:
     its line end arrives, so a huge event costs linear time however it is split.
 
     Events without any `data:` line (meta-only blocks, keep-alives) are never dispatched.
+
+    A line longer than `max_line` bytes (also one whose end never comes) or an event whose data
+    passes `max_event` bytes raises `byot.errors.ResponseTooLargeError` as soon as it is seen,
+    so an endless line or event never holds more than about its limit. The checks cost nothing
+    per line: only a partial line, an event pending across reads, or a read longer than a
+    limit is measured.
     """
 
     __slots__ = (
@@ -112,20 +159,43 @@ class SSEDecoder:
         "_event",
         "_head",
         "_id",
+        "_limits",
+        "_max_event",
+        "_max_line",
+        "_partial",
         "_parts",
+        "_pending",
         "_retry",
         "_skip_lf",
         "_start",
+        "_tail",
+        "_wide",
     )
 
-    def __init__(self, *, bare: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        bare: bool = False,
+        max_line: int = DEFAULT_MAX_LINE,
+        max_event: int = DEFAULT_MAX_EVENT,
+        limits: tuple[str, str] = ("max_line_size", "max_event_size"),
+    ) -> None:
         """A decoder at the start of a body.
 
         Args:
             bare: Dispatch an event that has no `event:` field as its data alone (`bytes`), not
                 as an `Event`: what a data-framed stream needs, without a tuple per event.
+            max_line: The most bytes one line may have, its line end not counted.
+            max_event: The most bytes of data one event may have, its `data:` lines joined.
+            limits: The names of the settings that raise `max_line` and `max_event`, which
+                the error message tells the caller to raise.
         """
         self._bare = bare
+        self._max_line = max_line
+        self._max_event = max_event
+        self._limits = limits
+        self._partial = 0  # the bytes in `_parts`
+        self._pending = 0  # at least the bytes of data pending in `_data` (an upper bound)
         self._parts: list[bytes] = []  # the unfinished last line, in pieces
         self._skip_lf = False  # the last read ended in CR: an LF opening the next is that line end
         self._start = True  # a BOM may still come; `_head` holds its first bytes meanwhile
@@ -134,6 +204,8 @@ class SSEDecoder:
         self._event: str | None = None
         self._id: str | None = None
         self._retry: int | None = None
+        self._wide = False  # pending data came from a read that may hold a wide integer
+        self._tail = b""  # the end of the last read, for a run of digits split across reads
 
     def feed(self, chunk: bytes) -> list[Any]:
         """Decode one read of the body.
@@ -150,6 +222,10 @@ class SSEDecoder:
             self._start = False
             self._head = b""
             chunk = chunk.removeprefix(_BOM)
+        tail = self._tail
+        self._tail = chunk[-_RUN:]
+        if may_hold_wide_integers(chunk) or may_hold_wide_integers(tail + chunk[:_RUN]):
+            self._wide = True
         if self._skip_lf and chunk:
             self._skip_lf = False
             if chunk[0] == 0x0A:
@@ -163,15 +239,63 @@ class SSEDecoder:
         if len(lines) == 1:
             if chunk:
                 parts.append(chunk)
+                self._partial += len(chunk)
+                if self._partial > self._max_line:
+                    self._too_large(0)
             return []
+        carried = self._partial  # bytes of an earlier read that this one completes
         if parts:
+            if carried + len(lines[0]) > self._max_line:
+                self._too_large(0)
             parts.append(lines[0])
             lines[0] = b"".join(parts)
             parts.clear()
         last = lines.pop()
+        self._partial = len(last)
         if last:
             parts.append(last)
-        return self._lines(lines)
+        if len(chunk) > self._max_line and (
+            self._partial > self._max_line or any(len(line) > self._max_line for line in lines)
+        ):
+            self._too_large(0)
+        events = self._lines(lines)
+        self._check_event(carried + len(chunk), events)
+        if not (parts or self._data):
+            self._wide = False  # nothing from a wide read is left pending
+        return events
+
+    def _check_event(self, read: int, events: list[Any]) -> None:
+        """Refuse an event whose data passed `max_event`, dispatched or still pending.
+
+        `read` is the bytes whose lines this read completed (its own and those carried from
+        earlier reads): an event within them is at most that, and one pending across reads
+        grows by at most that. Only when these bounds pass the limit is the data measured.
+        """
+        limit = self._max_event
+        if read > limit:
+            for event in events:
+                if len(event if type(event) is not Event else event.data) > limit:
+                    self._too_large(1)
+        if not self._data:
+            self._pending = 0
+            return
+        self._pending += read
+        if self._pending > limit:
+            self._pending = sum(map(len, self._data)) + len(self._data) - 1  # and the joins
+            if self._pending > limit:
+                self._too_large(1)
+
+    def _too_large(self, which: int) -> NoReturn:
+        limit = self._max_event if which else self._max_line
+        shown = f"{limit / 1048576:g} MiB" if limit >= 1048576 else f"{limit} bytes"
+        what = "an event's data" if which else "a line"
+        setting = self._limits[which]
+        raise ResponseTooLargeError(
+            f"{what} in the event stream passed {shown}, the {setting} limit; raise it with "
+            f"{setting}= if the server's events are expected to be that large",
+            limit=limit,
+            setting=setting,
+        )
 
     def flush(self) -> list[Any]:
         r"""Decode the end of the body.
@@ -197,11 +321,14 @@ class SSEDecoder:
         events: list[Any] = []
         data = self._data
         bare = self._bare
+        wide = self._wide
         event, last_id, retry = self._event, self._id, self._retry
         for line in lines:
             if not line:
                 if data:
                     payload = data[0] if len(data) == 1 else b"\n".join(data)
+                    if wide:
+                        payload = _Wide(payload)
                     events.append(
                         payload
                         if bare and event is None
@@ -350,6 +477,8 @@ class StreamRules:
         try:
             for event in events:
                 if type(event) is not bytes:
+                    if type(event) is _Wide:  # a bare event that needs the exact reader
+                        event = _new_event(Event, (None, event, None, None))
                     item = self.handle(event)
                     data = event.data
                 elif plain:
@@ -411,7 +540,7 @@ class StreamRules:
             if action == _ERROR:
                 raise self._error(event)
         try:
-            value = _loads(data)
+            value = loads(data) if type(data) is _Wide else _loads(data)
         except orjson.JSONDecodeError as exc:
             return self._not_json(data, exc)
         return self._judge(event, value, action)
@@ -543,26 +672,12 @@ def _describe(body: Any, *, failed: bool) -> tuple[str | None, str | None, str |
     source = json_object(error)
     if source is None:
         if error is not None and not isinstance(error, bool):
-            return _text(error), None, _code(top.get("code"))  # {"error": "model not found"}
+            return text_of(error), None, code_of(top.get("code"))  # {"error": "model not found"}
         # vLLM's top level, the Responses `type: error` event, TGIS's {"code", "details"}.
         source = top
-    message = _text(source.get("message")) or _text(source.get("details") or source.get("detail"))
-    kind = _text(source.get("type") or source.get("status"))
+    message = text_of(source.get("message")) or text_of(
+        source.get("details") or source.get("detail")
+    )
+    kind = text_of(source.get("type") or source.get("status"))
     # A Responses error event's `type` names the event, not a kind of error.
-    return message, None if kind == "error" else kind, _code(source.get("code"))
-
-
-def _text(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        return value
-    return orjson.dumps(value).decode()
-
-
-def _code(value: Any) -> str | int | None:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    if isinstance(value, (str, int)):
-        return value
-    return _text(value)
+    return message, None if kind == "error" else kind, code_of(source.get("code"))

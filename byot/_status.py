@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import orjson
 
 from byot import errors
-from byot._codec import json_array, json_object
+from byot._codec import json_array, json_object, json_text
 
 if TYPE_CHECKING:
     import httpx
@@ -80,21 +80,21 @@ def _json_message(body: Any) -> ErrorBody:
     first = items[0] if items else body
     top = json_object(first)
     if top is None:
-        return ErrorBody(body=body, message=_as_text(first))
+        return ErrorBody(body=body, message=text_of(first))
     error = top.get("error")
     inner = json_object(error)
     if inner is not None:
         # OpenAI, Azure, OpenRouter (integer code), Gemini (`status` names the kind).
         return ErrorBody(
             body=body,
-            message=_as_text(inner.get("message")),
-            type=_as_text(inner.get("type") or inner.get("status")),
-            code=_as_code(inner.get("code")),
-            param=_as_text(inner.get("param")),
+            message=text_of(inner.get("message")),
+            type=text_of(inner.get("type") or inner.get("status")),
+            code=code_of(inner.get("code")),
+            param=text_of(inner.get("param")),
         )
     if error is not None and not isinstance(error, bool):
         # `{"error": "model not found"}` (Ollama, llama.cpp, many proxies).
-        return ErrorBody(body=body, message=_as_text(error), code=_as_code(top.get("code")))
+        return ErrorBody(body=body, message=text_of(error), code=code_of(top.get("code")))
     detail = top.get("detail")
     if detail is not None:
         # FastAPI-based servers: a string, or a list of {loc, msg} validation problems.
@@ -102,26 +102,26 @@ def _json_message(body: Any) -> ErrorBody:
     # vLLM's top-level `{"object": "error", "message": ..., "code": 400}` and the like.
     return ErrorBody(
         body=body,
-        message=_as_text(top.get("message") or top.get("msg")),
-        type=_as_text(top.get("type")),
-        code=_as_code(top.get("code")),
-        param=_as_text(top.get("param")),
+        message=text_of(top.get("message") or top.get("msg")),
+        type=text_of(top.get("type")),
+        code=code_of(top.get("code")),
+        param=text_of(top.get("param")),
     )
 
 
 def _detail_message(detail: Any) -> str | None:
     items = json_array(detail)
     if items is None:
-        return _as_text(detail)
+        return text_of(detail)
     parts: list[str] = []
     for item in items:
         problem = json_object(item)
         if problem is None:
-            parts.append(str(item))
+            parts.append(text_of(item) or "")
             continue
         loc = json_array(problem.get("loc"))
-        where = ".".join(str(x) for x in loc) if loc else None
-        msg = _as_text(problem.get("msg") or problem.get("message")) or ""
+        where = ".".join(text_of(x) or "" for x in loc) if loc else None
+        msg = text_of(problem.get("msg") or problem.get("message")) or ""
         parts.append(f"{where}: {msg}" if where else msg)
     return "; ".join(parts) or None
 
@@ -135,20 +135,25 @@ def _text_message(raw: bytes) -> str | None:
     return text or None
 
 
-def _as_text(value: Any) -> str | None:
+def text_of(value: Any) -> str | None:
+    """A decoded JSON value as message text: a string as it is, anything else as JSON.
+
+    Never raises, however deep or large the value (see `json_text`); None for null or "".
+    """
     if value is None or value == "":
         return None
     if isinstance(value, str):
         return value
-    return orjson.dumps(value).decode()
+    return json_text(value)
 
 
-def _as_code(value: Any) -> str | int | None:
+def code_of(value: Any) -> str | int | None:
+    """A decoded JSON value as an error code: a string or an integer as it is, else text."""
     if value is None or value == "" or isinstance(value, bool):
         return None
     if isinstance(value, (str, int)):
         return value
-    return _as_text(value)
+    return text_of(value)
 
 
 def is_quota_error(info: ErrorBody) -> bool:

@@ -57,6 +57,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "SchemaIssue",
     "SchemaValidationError",
     "SchemaValidationWarning",
@@ -288,6 +289,27 @@ class StreamTruncatedError(StreamError):
     The connection closed cleanly but early: the output may be incomplete. Streams can be told
     not to require a terminator, for servers that never send one.
     """
+
+
+class ResponseTooLargeError(BYOTError):
+    """A response passed one of byot's size limits, so the rest of it is not read.
+
+    A body that decodes (decompresses) past its limit, or an event-stream line or event past
+    theirs. The message names the limit and the setting that raises it; the connection is
+    released.
+
+    Attributes:
+        limit: The limit that was passed, in bytes.
+        setting: The name of the setting that raises it.
+    """
+
+    limit: int
+    setting: str
+
+    def __init__(self, message: str, *, limit: int, setting: str) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.setting = setting
 
 
 class DecodeError(BYOTError):

@@ -63,6 +63,7 @@ _PREFIX = "whsec_"
 _ID = "webhook-id"
 _TIMESTAMP = "webhook-timestamp"
 _SIGNATURE = "webhook-signature"
+_MAX_DIGITS = 12  # seconds since the epoch until the year 33658
 
 
 def verify(
@@ -261,7 +262,15 @@ def _check_timestamp(timestamp: str, tolerance: float, now: float) -> None:
         raise InvalidWebhookSignatureError(
             f"the {_TIMESTAMP} header is not a whole number of seconds since the epoch"
         )
-    offset = now - int(timestamp)
+    # Leading zeros are allowed (the signature covers the header as sent), but never reach
+    # int(): thousands of digits exceed its limit, and hundreds overflow a float.
+    significant = timestamp.lstrip("0")
+    if len(significant) > _MAX_DIGITS:
+        raise InvalidWebhookSignatureError(
+            f"the {_TIMESTAMP} header has {len(significant)} digits: no time in seconds since "
+            f"the epoch has more than {_MAX_DIGITS}"
+        )
+    offset = now - int(significant or "0")
     if offset > tolerance:
         raise InvalidWebhookSignatureError(
             f"the {_TIMESTAMP} is too old: {_seconds(offset)} s ago, "

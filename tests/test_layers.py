@@ -30,6 +30,7 @@ HTTPX_ALLOWED = frozenset(
         "byot._client",
         "byot._transport",  # the default connection pools
         "byot._transport_errors",  # httpx's exceptions mapped to byot's
+        "byot._decompress",  # raises httpx.DecodingError, mapped like httpx's own decoders
         "byot._headers",  # requests carry httpx.Headers, built once per client
         "byot._settings",  # parsed httpx.URLs, cached
         "byot._prepared",  # the httpx.Request of an attempt

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 import httpx
 
 from byot._override import override
+from byot._sse import is_event_stream
 from byot.testing._mock import SpecMock
 from byot.testing._routes import error_response
 
@@ -78,7 +79,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         for name, value in response.headers.multi_items():
             if name.lower() not in ("content-length", "transfer-encoding", "connection"):
                 self.send_header(name, value)
-        if response.headers.get("content-type", "").startswith("text/event-stream"):
+        if is_event_stream(response.headers.get("content-type")):
             self.send_header("transfer-encoding", "chunked")
             self.end_headers()
             for event in body.split(b"\n\n"):
@@ -99,6 +100,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     mock: SpecMock
+
+    @override
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Report a failing handler, but not a client that hung up (no traceback for that).
+
+        Clients close streams early all the time (a `break`, a `close()`, Ctrl-C): the write
+        that meets the closed socket raises `BrokenPipeError` or `ConnectionResetError`.
+        """
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Server6(_Server):

@@ -163,7 +163,7 @@ def test_nothing_a_call_produces_holds_the_key(both: Any, caplog: pytest.LogCapt
         "ConfigError",
         "ConfigError",
         "ConfigError",
-        "ValueError",
+        "ConfigError",  # a ValueError: refused before anything is sent, the header named
         "TypeError",
     ]
     assert isinstance(errors[0], APIStatusError)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import select
 import socket
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -63,6 +64,25 @@ class FaultServer(TestServer):
         while self.open_connections() and time.monotonic() < deadline:
             time.sleep(0.01)
         return self.open_connections()
+
+    def live_handlers(self) -> int:
+        """Connection threads still running: each holds its socket's descriptor until it ends."""
+        with self._lock:
+            threads = list(self._handler_threads)
+        return sum(thread.is_alive() for thread in threads)
+
+    def settle(self, keep: int = 0) -> int:
+        """Wait until at most `keep` connection threads run; the count left.
+
+        The server shares the test's process, so its half of a connection the client already
+        closed counts among the process's descriptors until its thread notices and ends; a
+        test that counts descriptors settles the server first, keeping the connections the
+        client still pools. Bounded like `wait_drained`; it never judges speed.
+        """
+        deadline = time.monotonic() + _DRAIN_TIMEOUT
+        while self.live_handlers() > keep and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.live_handlers()
 
 
 @dataclass(frozen=True)
@@ -154,6 +174,29 @@ class Flood(Behaviour):
             handler.send_bytes(b"%x\r\n%s\r\n" % (len(part), part))
             left -= n
         handler.send_bytes(b"%x\r\n%s\r\n0\r\n\r\n" % (len(self.terminator), self.terminator))
+
+
+@dataclass(frozen=True, eq=False)
+class Linger(Behaviour):
+    """A whole JSON answer with `Connection: close`; the server closes only once `release`d.
+
+    The server's half of the connection outlives the client's, as it does whenever a handler
+    is slow to notice; `release()` lets it close (after 10 s it closes anyway).
+    """
+
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def release(self) -> None:
+        self.released.set()
+
+    def respond(self, handler: _Handler) -> None:
+        headers = {"Content-Type": "application/json", "Connection": "close"}
+        handler.send_whole(200, headers, b"{}")
+        deadline = time.monotonic() + _DRAIN_TIMEOUT
+        while not self.released.wait(_POLL) and time.monotonic() < deadline:
+            if handler.server.stopping.is_set():
+                raise _StopError
+        handler.close_connection = True
 
 
 @dataclass(frozen=True)

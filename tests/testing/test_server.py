@@ -8,6 +8,7 @@ import os
 import runpy
 import signal
 import socket
+import struct
 import sys
 import threading
 import time
@@ -222,3 +223,77 @@ def test_a_failing_mock_answers_500() -> None:
     error = response.json()["error"]
     assert error["code"] == "mock_error"
     assert "GET /v1/models: RuntimeError('handler bug')" in error["message"]
+
+
+def _long_stream(request: httpx.Request) -> httpx.Response:
+    """Far more event bytes than the sockets buffer, so the server is still writing at a close."""
+    event = b'data: {"choices": [{"index": 0, "delta": {"content": "' + b"x" * 1000 + b'"}}]}\n\n'
+    return httpx.Response(
+        200, content=event * 20_000, headers={"content-type": "text/event-stream"}
+    )
+
+
+def _handlers_done() -> None:
+    """Wait (bounded) for the server's connection threads, which report their errors on exit."""
+    for thread in threading.enumerate():
+        if "process_request_thread" in thread.name:
+            thread.join(10)
+
+
+def test_a_client_closing_a_stream_early_prints_no_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from byot.testing import Router
+
+    router = Router()
+    router.post("/chat/completions", handler=_long_stream)
+    with serve(mock=SpecMock(routes=router, validate_requests=False)) as url:
+        port = int(url.split(":")[2].split("/")[0])
+        with socket.create_connection(("127.0.0.1", port)) as raw:
+            raw.sendall(
+                b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
+            )
+            assert raw.recv(65536).startswith(b"HTTP/1.1 200 ")
+            # A reset, as a client killed mid-stream sends: the server's next write fails.
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        _handlers_done()
+        with byot.Client(base_url=url, api_key="sk-test") as client:  # still serving
+            assert client.models.list()["object"] == "list"
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "Error" not in err
+
+
+def test_a_failing_handler_still_prints_its_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    from byot.testing import Router
+
+    router = Router()
+    # A header value http.server cannot write (it encodes headers as Latin-1): a bug to report.
+    snowman = "\u2603".encode()
+    router.get("/models", handler=lambda request: httpx.Response(200, headers={b"x-odd": snowman}))
+    with serve(mock=SpecMock(routes=router)) as url:
+        with pytest.raises(httpx.RemoteProtocolError):
+            httpx.get(f"{url}/models")
+        _handlers_done()
+    assert "UnicodeEncodeError" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content_type", ["Text/Event-Stream; Charset=UTF-8", "TEXT/EVENT-STREAM"])
+def test_an_event_stream_in_any_letter_case_is_sent_chunked(content_type: str) -> None:
+    from byot.testing import Router
+
+    router = Router()
+    events = b'data: {"n": 1}\n\ndata: {"n": 2}\n\n'
+    router.post(
+        "/chat/completions",
+        handler=lambda request: httpx.Response(
+            200, content=events, headers={"content-type": content_type}
+        ),
+    )
+    with (
+        serve(mock=SpecMock(routes=router, validate_requests=False)) as url,
+        httpx.stream("POST", f"{url}/chat/completions", json=CHAT) as response,
+    ):
+        assert response.headers["transfer-encoding"] == "chunked"
+        assert "content-length" not in response.headers
+        assert b"".join(response.iter_raw()) == events

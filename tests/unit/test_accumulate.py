@@ -989,3 +989,51 @@ def test_status_event_for_an_item_without_status_adds_none() -> None:
         {"type": "response.mcp_list_tools.completed", "output_index": 0, "item_id": "l"},
     ]
     assert accumulate_response(stream)["output"] == [{"id": "l", "type": "mcp_list_tools"}]
+
+
+# ----------------------------------------------------------------------------- depth
+
+
+def deep(depth: int, leaf: Any) -> Any:
+    """`{"a": {"a": ... leaf}}`, built without recursion."""
+    value = leaf
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+def bottom(value: Any, depth: int) -> Any:
+    for _ in range(depth):
+        value = value["a"]
+    return value
+
+
+DEEP = 5_000  # far past Python's recursion limit (orjson itself reads at most 1,024 levels)
+
+
+def test_chat_chunks_merge_at_any_depth() -> None:
+    chunks = [
+        chunk(delta(content="a", odd=deep(DEEP, {"text": "x", "n": 1})), x_top=deep(DEEP, [1])),
+        chunk(delta(content="b", odd=deep(DEEP, {"text": "y", "m": 2})), x_top=deep(DEEP, [2])),
+    ]
+    merged = accumulate_chat(chunks)
+
+    fields = merged["choices"][0]["message"]
+    assert fields["content"] == "ab"
+    assert bottom(fields["odd"], DEEP) == {"text": "xy", "n": 1, "m": 2}  # delta strings join
+    assert bottom(merged["x_top"], DEEP) == [1, 2]
+    assert list(bottom(merged["x_top"], DEEP - 1)) == ["a"]
+
+
+def test_merged_keys_keep_the_order_they_came_in() -> None:
+    merged = accumulate_chat([chunk(delta(x={"b": 1, "a": {"d": 1, "c": 2}}), z=1, y=2)])
+    assert list(merged["choices"][0]["message"]["x"]) == ["b", "a"]
+    assert list(merged["choices"][0]["message"]["x"]["a"]) == ["d", "c"]
+    assert list(merged)[-2:] == ["z", "y"]
+
+
+def test_a_response_snapshot_is_copied_at_any_depth() -> None:
+    response = {"id": "resp_1", "status": "completed", "output": [], "x": deep(DEEP, ["leaf"])}
+    merged = accumulate_response([{"type": "response.completed", "response": response}])
+    assert bottom(merged["x"], DEEP) == ["leaf"]
+    assert bottom(merged["x"], DEEP) is not bottom(response["x"], DEEP)  # a copy, not shared

@@ -380,7 +380,7 @@ def test_untyped_targets_use_the_default_decoder(target: object) -> None:
 
 
 def test_object_target_accepts_any_json() -> None:
-    assert decoder_for(object) is orjson.loads
+    assert decoder_for(object) is _codec.loads  # JSON as it is, with exact integers
     assert decode(object, "[1, null]") == [1, None]
 
 
@@ -620,7 +620,9 @@ def test_attrs_class_without_annotations() -> None:
 
 
 def test_pydantic_and_msgspec_targets_use_their_own_validators() -> None:
-    assert decoder_for(PydanticMessage) == PydanticMessage.model_validate_json
+    # pydantic's own validator, behind byot's check for what only pydantic reads (NaN, ...).
+    raw = b'{"content": "x"}'
+    assert decoder_for(PydanticMessage)(raw) == PydanticMessage.model_validate_json(raw)
     assert decode(PydanticMessage, '{"content": "x"}') == PydanticMessage(content="x")
     with pytest.raises(pydantic.ValidationError):
         decode(PydanticMessage, '{"content": 1}')
@@ -670,3 +672,78 @@ def test_unresolvable_annotation_does_not_poison_the_cache() -> None:
 def test_builder_for_is_exposed_for_nested_types() -> None:
     build = _codec.builder_for(list[Usage])
     assert build([{"total_tokens": 1}]) == [Usage(1)]
+
+
+# ----------------------------------------------------------------------------- json_text
+
+
+def test_json_text_writes_what_orjson_cannot() -> None:
+    assert _codec.json_text({"a": [1, "é"]}) == '{"a":[1,"é"]}'
+    deep: typing.Any = "x"
+    for _ in range(300):  # past orjson's 254 levels for writing, within the stdlib's reach
+        deep = [deep]
+    assert _codec.json_text(deep) == "[" * 300 + '"x"' + "]" * 300
+    assert _codec.json_text({"n": 2**70}) == '{"n":1180591620717411303424}'
+
+
+def test_json_text_describes_what_nothing_can_write() -> None:
+    deep: typing.Any = "x"
+    for _ in range(5_000):
+        deep = {"a": deep}
+    assert _codec.json_text(deep) == "(an object nested too deeply or too large to show)"
+    huge = int("9" * 4_000) ** 2  # more digits than Python converts to text
+    assert _codec.json_text([huge]) == "(an array nested too deeply or too large to show)"
+
+
+# ----------------------------------------------------------------------------- numbers
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"18446744073709551615", 2**64 - 1),  # the largest orjson reads exactly
+        (b"18446744073709551616", 2**64),
+        (b"[-9223372036854775809]", [-(2**63) - 1]),
+        (b'{"a": 1%s}' % (b"0" * 400), {"a": 10**400}),  # orjson refuses it: past a double
+        (b'{"s": "12345678901234567890", "f": 0.12345678901234567890}', None),  # a second read
+    ],
+)
+def test_loads_reads_integers_exactly(raw: bytes, expected: Any) -> None:
+    value = _codec.loads(raw)
+    assert value == (orjson.loads(raw) if expected is None else expected)
+    if isinstance(expected, int):
+        assert type(value) is int
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"[NaN]", "unexpected character"),  # orjson's own refusal
+        (b"[1" + b"0" * 30 + b", NaN]", "NaN is not a JSON number"),
+        (b"[1" + b"0" * 30 + b", -Infinity]", "-Infinity is not a JSON number"),
+        (b"[1" + b"0" * 30 + b", 1e400]", "the number 1e400 is beyond a double's range"),
+        (b"[1" + b"0" * 30 + b", ]", "Expecting value"),
+        (b"[" + b"9" * 5000 + b"]", "Exceeds the limit (4300 digits)"),
+        (b'["\xff", 1' + b"0" * 30 + b"]", "can't decode byte 0xff"),
+    ],
+)
+def test_loads_refuses_what_is_not_json(raw: bytes, message: str) -> None:
+    with pytest.raises(orjson.JSONDecodeError, match=re.escape(message)):
+        _codec.loads(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b'{"a": 1.5, "b": "the 2024 plan", "c": 1e5}', False),
+        (b'{"a": NaN}', True),
+        (b'{"a": "Infinity"}', True),  # in a string: only a strict read more
+        (b'{"a": 1e400}', True),
+        (b'{"a": 1E+308}', True),
+        (b'{"a": 1e-400}', False),  # underflows to 0.0 everywhere
+        (b'{"a": 12345678901234567890}', True),
+        (b"12345678901234567890", True),
+    ],
+)
+def test_what_only_a_lenient_parser_reads(raw: bytes, expected: bool) -> None:
+    assert _codec.may_not_be_strict(raw) is expected

@@ -74,6 +74,9 @@ def no_jitter(random_value: Callable[[float], None]) -> None:
         pytest.param({"retry-after": "1e400"}, None, id="overflow"),
         pytest.param({"retry-after": "soon"}, None, id="garbage"),
         pytest.param({"retry-after": "Wed, 32 Oct 2015 99:99:99 GMT"}, None, id="invalid-date"),
+        # Years no datetime holds: parsing overflows a C long, or the date is past year 9999.
+        pytest.param({"retry-after": f"Fri, 31 Dec {'9' * 20} 23:59:59 GMT"}, None, id="huge-year"),
+        pytest.param({"retry-after": "Fri, 31 Dec 99999 23:59:59 GMT"}, None, id="year-99999"),
     ],
 )
 def test_retry_after(headers: dict[str, str], expected: float | None) -> None:
@@ -153,6 +156,16 @@ def test_retry_after_http_date_uses_the_clock_by_default() -> None:
         ),
         pytest.param(
             status_error(503, {"retry-after-ms": "60001"}), False, id="retry-after-ms-too-long"
+        ),
+        pytest.param(
+            status_error(400, {"retry-after": f"Fri, 31 Dec {'9' * 20} 23:59:59 GMT"}),
+            False,
+            id="400-unreadable-date",
+        ),
+        pytest.param(
+            status_error(503, {"retry-after": f"Fri, 31 Dec {'9' * 20} 23:59:59 GMT"}),
+            True,
+            id="503-unreadable-date",
         ),
         pytest.param(ValueError("boom"), False, id="other-exception"),
         pytest.param(

@@ -17,7 +17,9 @@ from httpx_sse._decoders import SSELineDecoder as RefLineDecoder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from byot._sse import Event, SSEDecoder
+from byot import _sse
+from byot._sse import Event, SSEDecoder, StreamRules, is_event_stream, media_type
+from byot.errors import DecodeError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -290,3 +292,90 @@ def test_a_bare_decoder_dispatches_nameless_events_as_their_data() -> None:
     bare = SSEDecoder(bare=True)
     assert bare.feed(body) == [b"a", ev(b"b", "x"), b"c"]
     assert [e if isinstance(e, bytes) else e.data for e in decode([body])] == [b"a", b"b", b"c"]
+
+
+# ----------------------------------------------------------------------------- media types
+
+
+@pytest.mark.parametrize(
+    ("content_type", "expected"),
+    [
+        ("text/event-stream", "text/event-stream"),
+        ("Text/Event-Stream; Charset=UTF-8", "text/event-stream"),
+        ("  APPLICATION/JSON ;charset=utf-8", "application/json"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_media_type_is_lowercased_without_parameters(
+    content_type: str | None, expected: str
+) -> None:
+    assert media_type(content_type) == expected
+
+
+@pytest.mark.parametrize(
+    ("content_type", "expected"),
+    [
+        ("text/event-stream", True),
+        ("TEXT/EVENT-STREAM", True),
+        ("Text/Event-Stream; Charset=UTF-8", True),
+        ("text/event-stream-ish", False),  # a prefix is not the type
+        ("application/json", False),
+        (None, False),
+    ],
+)
+def test_is_event_stream_in_any_letter_case(content_type: str | None, expected: bool) -> None:
+    assert is_event_stream(content_type) is expected
+
+
+# ----------------------------------------------------------------------------- wide integers
+
+WIDE = b"%d" % 2**70
+
+
+def test_data_from_a_read_with_a_wide_integer_is_marked_for_the_exact_reader() -> None:
+    decoder = SSEDecoder(bare=True)
+    (wide,) = decoder.feed(b'data: {"n": ' + WIDE + b"}\n\n")
+    (plain,) = decoder.feed(b'data: {"n": 1}\n\n')
+    assert type(wide) is _sse._Wide
+    assert wide == b'{"n": ' + WIDE + b"}"
+    assert type(plain) is bytes  # the mark ends with the data of the wide read
+
+
+@pytest.mark.parametrize("cut", range(1, 40))
+def test_a_wide_integer_split_across_reads_is_found(cut: int) -> None:
+    wire = b'data: {"id": "x", "n": ' + WIDE + b"}\n\n"
+    decoder = SSEDecoder(bare=True)
+    events = [*decoder.feed(wire[: 10 + cut]), *decoder.feed(wire[10 + cut :])]
+    assert [type(event) for event in events] == [_sse._Wide]
+
+
+def test_pending_data_of_a_wide_read_stays_marked() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(b"event: big\ndata: [" + WIDE + b",\n") == []
+    assert decoder.feed(b"data: 1]\n") == []
+    (event,) = decoder.feed(b"\n")
+    assert event.event == "big"
+    assert type(event.data) is _sse._Wide
+    assert type(decoder.feed(b"data: 2\n\n")[0].data) is bytes
+
+
+def test_the_rules_read_marked_data_exactly() -> None:
+    decoder = SSEDecoder(bare=True)
+    rules = StreamRules(method="POST", url="u")
+    items = rules.items(
+        decoder.feed(b'data: {"n": ' + WIDE + b'}\n\ndata: {"n": -' + WIDE + b"}\n\n")
+    )
+    assert items == [{"n": 2**70}, {"n": -(2**70)}]
+    assert [type(item["n"]) for item in items] == [int, int]
+    named = StreamRules(method="POST", url="u", framing="event")
+    (event,) = SSEDecoder().feed(b"event: big\ndata: [" + WIDE + b"]\n\n")
+    assert named.handle(event) == ("big", [2**70])
+
+
+def test_marked_data_that_is_not_json_is_a_decode_error() -> None:
+    rules = StreamRules(method="POST", url="u")
+    events = SSEDecoder(bare=True).feed(b"data: " + WIDE + b" is no JSON\n\n")
+    assert rules.items(events) == []
+    with pytest.raises(DecodeError, match="a stream event is not JSON"):
+        rules.finish()

@@ -255,6 +255,36 @@ def test_non_ascii_digits_are_not_a_timestamp() -> None:
     assert "not a whole number" in refused(headers=headers)
 
 
+@pytest.mark.parametrize("digits", [13, 400, 5_000])
+def test_a_timestamp_of_too_many_digits_is_the_webhook_error(digits: int) -> None:
+    # Signed over exactly these digits, so only the timestamp can be what is refused.
+    timestamp = "9" * digits
+    signed = f"{WEBHOOK_ID}.{timestamp}.".encode() + BODY
+    signature = base64.b64encode(hmac.new(KEY, signed, hashlib.sha256).digest()).decode()
+    headers = {
+        "webhook-id": WEBHOOK_ID,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": "v1," + signature,
+    }
+    assert refused(headers=headers, tolerance=float("inf")) == (
+        f"the webhook-timestamp header has {digits} digits: no time in seconds since the epoch "
+        "has more than 12"
+    )
+
+
+def test_leading_zeros_in_a_timestamp_are_read_as_its_value() -> None:
+    timestamp = "0" * 5_000 + str(NOW)
+    signed = f"{WEBHOOK_ID}.{timestamp}.".encode() + BODY
+    signature = base64.b64encode(hmac.new(KEY, signed, hashlib.sha256).digest()).decode()
+    headers = {
+        "webhook-id": WEBHOOK_ID,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": "v1," + signature,
+    }
+    webhooks.verify(BODY, headers, secret=SECRET, now=NOW)
+    assert refused(headers=headers, now=NOW + 301).startswith("the webhook-timestamp is too old")
+
+
 # ----------------------------------------------------------------------------- timestamps
 
 
