@@ -16,6 +16,7 @@ from byot._accumulate import accumulate_chat, accumulate_response
 from byot._async_client import AsyncClient
 from byot._client import Client
 from byot._config import AzureConfig, AzureV1Config, OpenAIConfig
+from byot._json_schema import json_schema
 from byot._response import APIResponse, AsyncBinaryStream, AsyncStream, BinaryStream, Stream
 from byot._retry import RetryEvent, RetryPolicy
 from byot._signatures import EventHooks, RequestOptions
@@ -47,6 +48,7 @@ __all__ = [
     "accumulate_response",
     "errors",
     "is_valid",
+    "json_schema",
     "register_schema",
     "validate",
     "webhooks",

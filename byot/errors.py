@@ -19,6 +19,13 @@ Names follow the official SDK, so `except openai.RateLimitError` ports as
     │   └── StreamError               an error inside a 2xx stream: .event .data .body .type .code
     │       └── StreamTruncatedError  the stream ended without its terminator
     ├── DecodeError                   .raw .target .path .request_id; __cause__: the decoder's error
+    ├── SchemaGenerationError         a type has no (strict) JSON Schema: .target .field .reason
+    ├── StructuredOutputError         `parse` got no value of the type: .content .response
+    │   ├── RefusalError              the model refused: .refusal
+    │   ├── LengthFinishReasonError   the output was cut at the token limit
+    │   ├── ContentFilterFinishReasonError  the output was withheld by the content filter
+    │   ├── OutputNotJSONError        the content is not JSON
+    │   └── OutputTypeError           the JSON does not fit the type: .path; __cause__: why
     ├── SchemaValidationError         .direction .operation .schema .profile .issues
     │   (and SchemaValidationWarning, what validate="warn" emits, with the same attributes)
     ├── ConfigError                   a client was configured in a way that cannot work
@@ -51,17 +58,24 @@ __all__ = [
     "BadRequestError",
     "ConfigError",
     "ConflictError",
+    "ContentFilterFinishReasonError",
     "DecodeError",
     "InternalServerError",
     "InvalidWebhookSignatureError",
+    "LengthFinishReasonError",
     "NotFoundError",
+    "OutputNotJSONError",
+    "OutputTypeError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RefusalError",
+    "SchemaGenerationError",
     "SchemaIssue",
     "SchemaValidationError",
     "SchemaValidationWarning",
     "StreamError",
     "StreamTruncatedError",
+    "StructuredOutputError",
     "UnprocessableEntityError",
 ]
 
@@ -325,6 +339,98 @@ class DecodeError(BYOTError):
         self.raw = raw
         self.request_id = request_id
         return self
+
+
+class SchemaGenerationError(BYOTError, TypeError):
+    """A type has no JSON Schema, or none that OpenAI's strict mode accepts.
+
+    The message names the field (`Order.lines[].sku`), says why, and what to use instead.
+
+    Attributes:
+        target: The type the schema was asked for (or its name).
+        field: Where in that type the problem is, as `Type.field[].subfield`.
+        reason: Why it cannot be expressed.
+        hint: What to do instead.
+        strict: Whether only strict mode is the problem (`strict=False` would work).
+    """
+
+    target: object
+    field: str
+    reason: str
+    hint: str
+    strict: bool
+
+    def __init__(
+        self, *, target: object, field: str, reason: str, hint: str = "", strict: bool = False
+    ) -> None:
+        mode = "a strict JSON schema" if strict else "a JSON schema"
+        name = target if isinstance(target, str) else getattr(target, "__name__", repr(target))
+        where = "" if field == name else f" (at {field})"
+        message = f"cannot make {mode} for {name}{where}: {reason}"
+        super().__init__(f"{message}; {hint}" if hint else message)
+        self.target = target
+        self.field = field
+        self.reason = reason
+        self.hint = hint
+        self.strict = strict
+
+
+class StructuredOutputError(BYOTError):
+    """`parse` could not give a value of the caller's type; the raw answer is kept.
+
+    Attributes:
+        content: The model's text (or the forced tool call's arguments) exactly as received,
+            or None when there was none.
+        response: The whole response (a dict, or the caller's `response_type`), or for a
+            stream the accumulated final response.
+    """
+
+    content: str | None
+    response: Any
+
+    def __init__(self, message: str, *, content: str | None, response: Any) -> None:
+        super().__init__(message)
+        self.content = content
+        self.response = response
+
+
+class RefusalError(StructuredOutputError):
+    """The model refused to answer in the schema; `refusal` holds its explanation."""
+
+    refusal: str
+
+    def __init__(self, message: str, *, refusal: str, content: str | None, response: Any) -> None:
+        super().__init__(message, content=content, response=response)
+        self.refusal = refusal
+
+
+class LengthFinishReasonError(StructuredOutputError):
+    """The output stopped at the token limit (`finish_reason: length`), so it is incomplete.
+
+    Raise `max_tokens` / `max_output_tokens`, or ask for less.
+    """
+
+
+class ContentFilterFinishReasonError(StructuredOutputError):
+    """The provider's content filter withheld the output (`finish_reason: content_filter`)."""
+
+
+class OutputNotJSONError(StructuredOutputError):
+    """The model's output is not valid JSON (a provider that ignored the schema, a cut stream)."""
+
+
+class OutputTypeError(StructuredOutputError):
+    """The output is JSON but does not fit the caller's type; `__cause__` says why.
+
+    Attributes:
+        path: Where it does not fit, as a JSON path (`$.lines[0].sku`), when known.
+    """
+
+    path: str
+
+    def __init__(self, message: str, *, path: str, content: str | None, response: Any) -> None:
+        super().__init__(message, content=content, response=response)
+        self.path = path
 
 
 class SchemaIssue(NamedTuple):

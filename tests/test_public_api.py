@@ -63,6 +63,7 @@ def test_exports() -> None:
         "accumulate_response",
         "errors",
         "is_valid",
+        "json_schema",
         "register_schema",
         "validate",
         "webhooks",
