@@ -21,6 +21,8 @@ from byot._response import APIResponse, AsyncBinaryStream, AsyncStream, BinarySt
 from byot._retry import RetryEvent, RetryPolicy
 from byot._signatures import EventHooks, RequestOptions
 from byot._timeout import Timeout
+from byot._toolbox import Toolbox, ToolRun
+from byot._tools import Tool, ToolCall, tool, tool_calls
 from byot._validation import Validation, is_valid, register_schema, validate
 from byot._version import __version__
 from byot.protocols import Config
@@ -42,6 +44,10 @@ __all__ = [
     "RetryPolicy",
     "Stream",
     "Timeout",
+    "Tool",
+    "ToolCall",
+    "ToolRun",
+    "Toolbox",
     "Validation",
     "__version__",
     "accumulate_chat",
@@ -50,6 +56,8 @@ __all__ = [
     "is_valid",
     "json_schema",
     "register_schema",
+    "tool",
+    "tool_calls",
     "validate",
     "webhooks",
 ]

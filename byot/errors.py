@@ -29,6 +29,10 @@ Names follow the official SDK, so `except openai.RateLimitError` ports as
     ├── SchemaValidationError         .direction .operation .schema .profile .issues
     │   (and SchemaValidationWarning, what validate="warn" emits, with the same attributes)
     ├── ConfigError                   a client was configured in a way that cannot work
+    ├── ToolError                     .tool .call_id: a tool call that cannot be carried out
+    │   ├── ToolArgumentsError        .field .path .arguments: arguments that do not fit the tool
+    │   └── UnknownToolError          the model called a tool it was not offered
+    ├── MaxTurnsError                 .turns .response .transcript: a tool loop did not finish
     └── InvalidWebhookSignatureError  a webhook's headers, timestamp or signature do not check out
 
 Every exception has a keyword-only constructor, a one-line `str()` that says what happened,
@@ -63,6 +67,7 @@ __all__ = [
     "InternalServerError",
     "InvalidWebhookSignatureError",
     "LengthFinishReasonError",
+    "MaxTurnsError",
     "NotFoundError",
     "OutputNotJSONError",
     "OutputTypeError",
@@ -76,6 +81,9 @@ __all__ = [
     "StreamError",
     "StreamTruncatedError",
     "StructuredOutputError",
+    "ToolArgumentsError",
+    "ToolError",
+    "UnknownToolError",
     "UnprocessableEntityError",
 ]
 
@@ -524,3 +532,85 @@ class SchemaValidationWarning(_SchemaReport, UserWarning):
     parameters (a likely typo such as `max_token`) are reported as this warning in both modes:
     extra parameters are legal, since providers add their own.
     """
+
+
+class ToolError(BYOTError):
+    """A tool call the model made cannot be carried out (see `byot.Toolbox`).
+
+    Attributes:
+        tool: The name of the tool the model called.
+        call_id: The call's id (`tool_call_id` in chat, `call_id` in Responses), or None.
+    """
+
+    tool: str
+    call_id: str | None
+
+    def __init__(self, message: str, *, tool: str, call_id: str | None = None) -> None:
+        super().__init__(message)
+        self.tool = tool
+        self.call_id = call_id
+
+
+class ToolArgumentsError(ToolError, ValueError):
+    """A tool call's arguments do not fit the tool's parameters.
+
+    The message names the tool and the field; in a tool loop it is what the model reads back
+    (unless the loop was told to raise), so that it can correct its call.
+
+    Attributes:
+        field: The parameter at fault, or None when the arguments as a whole are wrong (not
+            JSON, not an object).
+        path: Where in the arguments, as a JSON path (`$.city`, `$.stops[2].name`).
+        arguments: The arguments exactly as the model sent them (a JSON string or an object).
+    """
+
+    field: str | None
+    path: str
+    arguments: object
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        tool: str,
+        arguments: object,
+        field: str | None = None,
+        path: str = "$",
+        call_id: str | None = None,
+    ) -> None:
+        super().__init__(message, tool=tool, call_id=call_id)
+        self.field = field
+        self.path = path
+        self.arguments = arguments
+
+
+class UnknownToolError(ToolError, LookupError):
+    """The model called a tool by a name the toolbox does not have."""
+
+
+class MaxTurnsError(BYOTError):
+    """A tool loop reached its `max_turns` while the model was still calling tools.
+
+    Attributes:
+        turns: How many times the model was asked.
+        response: The model's last answer (a chat completion or a Responses response).
+        transcript: The conversation so far, tool results included: chat messages or
+            Responses input items, ready to send again to carry on.
+    """
+
+    turns: int
+    response: dict[str, Any]
+    transcript: list[dict[str, Any]]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        turns: int,
+        response: dict[str, Any],
+        transcript: list[dict[str, Any]],
+    ) -> None:
+        super().__init__(message)
+        self.turns = turns
+        self.response = response
+        self.transcript = transcript
