@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
     A = TypeVar("A")
     """The decoded arguments of a tool: the arguments type, or a dict for a function's."""
-    R = TypeVar("R", default=Never)
+    R = TypeVar("R", covariant=True, default=Never)
     """What a tool's handler returns (a coroutine for an async one); Never without one."""
     T = TypeVar("T")
 else:
@@ -52,7 +52,7 @@ else:
     # stays out of `import byot`.
     from typing import TypeVar  # noqa: TID251 - see above
 
-    A, R, T = TypeVar("A"), TypeVar("R"), TypeVar("T")
+    A, R, T = TypeVar("A"), TypeVar("R", covariant=True), TypeVar("T")
 
 __all__ = ["Tool", "ToolCall", "tool", "tool_calls"]
 
