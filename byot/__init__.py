@@ -20,6 +20,13 @@ from byot._json_schema import json_schema
 from byot._response import APIResponse, AsyncBinaryStream, AsyncStream, BinaryStream, Stream
 from byot._retry import RetryEvent, RetryPolicy
 from byot._signatures import EventHooks, RequestOptions
+from byot._structured import (
+    AsyncParsedStream,
+    Parsed,
+    ParsedStream,
+    response_format,
+    text_format,
+)
 from byot._timeout import Timeout
 from byot._validation import Validation, is_valid, register_schema, validate
 from byot._version import __version__
@@ -29,6 +36,7 @@ __all__ = [
     "APIResponse",
     "AsyncBinaryStream",
     "AsyncClient",
+    "AsyncParsedStream",
     "AsyncStream",
     "AzureConfig",
     "AzureV1Config",
@@ -37,6 +45,8 @@ __all__ = [
     "Config",
     "EventHooks",
     "OpenAIConfig",
+    "Parsed",
+    "ParsedStream",
     "RequestOptions",
     "RetryEvent",
     "RetryPolicy",
@@ -50,6 +60,8 @@ __all__ = [
     "is_valid",
     "json_schema",
     "register_schema",
+    "response_format",
+    "text_format",
     "validate",
     "webhooks",
 ]
