@@ -48,9 +48,7 @@ def violations(schema: dict[str, Any]) -> list[str]:
         if not isinstance(node, dict):
             found.append(f"{where}: a schema must be an object, got {node!r}")
             return
-        for key in node:
-            if key not in KEYWORDS:
-                found.append(f"{where}: unsupported keyword {key!r}")
+        found.extend(f"{where}: unsupported keyword {key!r}" for key in node if key not in KEYWORDS)
         if "$defs" in node and not root:
             found.append(f"{where}: $defs only at the root")
         if "$ref" in node:
@@ -61,9 +59,8 @@ def violations(schema: dict[str, Any]) -> list[str]:
                 found.append(f"{where}: $ref {ref!r} points nowhere")
             return
         kinds = node.get("type")
-        for kind in kinds if isinstance(kinds, list) else [kinds] if kinds else []:
-            if kind not in TYPES:
-                found.append(f"{where}: unsupported type {kind!r}")
+        listed = kinds if isinstance(kinds, list) else [kinds] if kinds else []
+        found.extend(f"{where}: unsupported type {kind!r}" for kind in listed if kind not in TYPES)
         if "format" in node and node["format"] not in FORMATS:
             found.append(f"{where}: unsupported format {node['format']!r}")
         if (
@@ -73,8 +70,7 @@ def violations(schema: dict[str, Any]) -> list[str]:
             and "const" not in node
         ):
             found.append(f"{where}: no type")
-        is_object = kinds == "object" or (isinstance(kinds, list) and "object" in kinds)
-        if is_object or "properties" in node:
+        if "object" in listed or "properties" in node:
             properties = node.get("properties")
             if not isinstance(properties, dict) or not properties:
                 found.append(f"{where}: an object needs its properties")
@@ -88,9 +84,8 @@ def violations(schema: dict[str, Any]) -> list[str]:
             depth[0] = max(depth[0], level + 1)
             for name, sub in properties.items():
                 visit(sub, f"{where}.{name}", level + 1)
-        if kinds == "array" or (isinstance(kinds, list) and "array" in kinds):
-            if "items" not in node:
-                found.append(f"{where}: an array needs items")
+        if "array" in listed and "items" not in node:
+            found.append(f"{where}: an array needs items")
         if "items" in node:
             visit(node["items"], f"{where}[]", level)
         for index, member in enumerate(node.get("anyOf", [])):

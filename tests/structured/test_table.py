@@ -316,7 +316,7 @@ _SCALARS: dict[Any, st.SearchStrategy[Any]] = {
 }
 
 
-def _strategy(tp: Any) -> st.SearchStrategy[Any]:  # noqa: PLR0911 - one branch per kind
+def _strategy(tp: Any) -> st.SearchStrategy[Any]:
     if isinstance(tp, type) and tp in _SCALARS:
         return _SCALARS[tp]
     origin, args = typing.get_origin(tp), typing.get_args(tp)
