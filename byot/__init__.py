@@ -20,6 +20,13 @@ from byot._json_schema import json_schema
 from byot._response import APIResponse, AsyncBinaryStream, AsyncStream, BinaryStream, Stream
 from byot._retry import RetryEvent, RetryPolicy
 from byot._signatures import EventHooks, RequestOptions
+from byot._structured import (
+    AsyncParsedStream,
+    Parsed,
+    ParsedStream,
+    response_format,
+    text_format,
+)
 from byot._timeout import Timeout
 from byot._toolbox import Toolbox, ToolRun
 from byot._tools import Tool, ToolCall, tool, tool_calls
@@ -31,6 +38,7 @@ __all__ = [
     "APIResponse",
     "AsyncBinaryStream",
     "AsyncClient",
+    "AsyncParsedStream",
     "AsyncStream",
     "AzureConfig",
     "AzureV1Config",
@@ -39,6 +47,8 @@ __all__ = [
     "Config",
     "EventHooks",
     "OpenAIConfig",
+    "Parsed",
+    "ParsedStream",
     "RequestOptions",
     "RetryEvent",
     "RetryPolicy",
@@ -56,6 +66,8 @@ __all__ = [
     "is_valid",
     "json_schema",
     "register_schema",
+    "response_format",
+    "text_format",
     "tool",
     "tool_calls",
     "validate",

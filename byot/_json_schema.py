@@ -73,7 +73,18 @@ MAX_STRING_CHARS = 120_000
 LARGE_ENUM = 250
 LARGE_ENUM_CHARS = 15_000
 
-_CACHE: dict[tuple[object, bool], Schema] = {}
+
+class Generated(typing.NamedTuple):
+    """A type's schema, and whether decoding the type alone fully checks a value against it."""
+
+    schema: Schema
+    # False when the type holds a TypedDict (decoded as a plain dict) or a constraint from
+    # `Annotated` that byot's own decoder does not enforce: then a value must also be validated
+    # against the (faithful) schema.
+    decoder_checks: bool
+
+
+_CACHE: dict[tuple[object, bool], Generated] = {}
 
 
 def json_schema(tp: object, *, strict: bool = True) -> dict[str, Any]:
@@ -118,23 +129,28 @@ def json_schema(tp: object, *, strict: bool = True) -> dict[str, Any]:
 
 def cached_schema(tp: object, *, strict: bool) -> Schema:
     """`json_schema`, shared rather than copied: callers must not modify it."""
+    return generated(tp, strict=strict).schema
+
+
+def generated(tp: object, *, strict: bool) -> Generated:
+    """The schema of a type and what its decoder checks, made once per type."""
     key = (tp, strict)
     try:
         return _CACHE[key]
     except KeyError:
-        schema = _CACHE[key] = _generate(tp, strict=strict)
-        return schema
+        made = _CACHE[key] = _generate(tp, strict=strict)
+        return made
     except TypeError:  # unhashable Annotated metadata (Python 3.10): no cache for this one
         return _generate(tp, strict=strict)
 
 
-def _generate(tp: object, *, strict: bool) -> Schema:
+def _generate(tp: object, *, strict: bool) -> Generated:
     generator = _Generator(tp)
     schema = generator.root_schema()
     if strict:
         schema = StrictTransform(generator.name, schema).apply()
         check_limits(generator.name, schema)
-    return schema
+    return Generated(schema, decoder_checks=not generator.unchecked)
 
 
 # ----------------------------------------------------------------------------- generation
@@ -145,9 +161,10 @@ class _Generator:
 
     def __init__(self, root: object) -> None:
         self.root = root
-        self.name = _type_name(root)
+        self.name = type_name(root)
         self.defs: dict[str, Schema] = {}
         self.refs: dict[object, str] = {}  # class -> its $ref
+        self.unchecked = False  # see `Generated.decoder_checks`
 
     def root_schema(self) -> Schema:
         if _is_named(self.root):
@@ -203,7 +220,7 @@ class _Generator:
             return self.ref(tp)
         return self.fail(
             where,
-            f"{_type_name(tp)} has no JSON Schema",
+            f"{type_name(tp)} has no JSON Schema",
             "use str, int, float, bool, None, Literal, an Enum, list, dict[str, V] or a "
             "dataclass, TypedDict, attrs class, pydantic model or msgspec Struct",
         )
@@ -213,6 +230,8 @@ class _Generator:
         constraints: Schema = {}
         for item in metadata:
             _read_metadata(item, constraints)
+        if set(constraints) - {"description", "title"}:
+            self.unchecked = True
         if "anyOf" in schema:  # constraints of a union apply to its members, null aside
             return _constrain_members(schema, constraints)
         # Beside a reference, the strict transform later inlines the definition under them.
@@ -239,7 +258,7 @@ class _Generator:
         if key is not str and get_origin(key) is not Literal and key is not Any:
             self.fail(
                 where,
-                f"a JSON object's keys are strings, not {_type_name(key)}",
+                f"a JSON object's keys are strings, not {type_name(key)}",
                 "use dict[str, V]",
             )
         return {"type": "object", "additionalProperties": self.schema(value, f"{where}{{}}")}
@@ -248,7 +267,7 @@ class _Generator:
         known = self.refs.get(tp)
         if known is not None:
             return {"$ref": known}
-        name = _unique(_type_name(tp), self.defs)
+        name = _unique(type_name(tp), self.defs)
         ref = self.refs[tp] = f"#/$defs/{name}"
         self.defs[name] = {}  # reserved: recursion refers to it while it is being built
         self.defs[name] = self.class_schema(tp, name)
@@ -286,6 +305,7 @@ class _Generator:
             schema["required"] = required
         if is_typeddict(tp):  # a TypedDict names all its keys; a class ignores unknown keys
             schema["additionalProperties"] = False
+            self.unchecked = True
         description = _own_doc(tp)
         if description:
             schema["description"] = description
@@ -432,10 +452,14 @@ def _admits_none(tp: object) -> bool:
     )
 
 
-def _type_name(tp: object) -> str:
+def type_name(tp: object) -> str:
+    """A type as written in code, without module paths: `list[City]`, `int | None`."""
     if isinstance(tp, type):
         return tp.__name__
-    return repr(tp).replace("typing.", "").replace("typing_extensions.", "")
+    return _QUALIFIED.sub(r"\1", repr(tp))
+
+
+_QUALIFIED = re.compile(r"\b(?:\w+\.)+(\w+)")
 
 
 def _unique(name: str, taken: Mapping[str, object]) -> str:

@@ -24,6 +24,7 @@ Names follow the official SDK, so `except openai.RateLimitError` ports as
     │   ├── RefusalError              the model refused: .refusal
     │   ├── LengthFinishReasonError   the output was cut at the token limit
     │   ├── ContentFilterFinishReasonError  the output was withheld by the content filter
+    │   ├── MissingOutputError        no output to parse: no content, not the forced tool call
     │   ├── OutputNotJSONError        the content is not JSON
     │   └── OutputTypeError           the JSON does not fit the type: .path; __cause__: why
     ├── SchemaValidationError         .direction .operation .schema .profile .issues
@@ -68,6 +69,7 @@ __all__ = [
     "InvalidWebhookSignatureError",
     "LengthFinishReasonError",
     "MaxTurnsError",
+    "MissingOutputError",
     "NotFoundError",
     "OutputNotJSONError",
     "OutputTypeError",
@@ -421,6 +423,14 @@ class LengthFinishReasonError(StructuredOutputError):
 
 class ContentFilterFinishReasonError(StructuredOutputError):
     """The provider's content filter withheld the output (`finish_reason: content_filter`)."""
+
+
+class MissingOutputError(StructuredOutputError):
+    """The response holds no output to parse.
+
+    No content, no call of the forced tool, or a Responses answer that failed or stopped for
+    another reason; the message says which.
+    """
 
 
 class OutputNotJSONError(StructuredOutputError):

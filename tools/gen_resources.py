@@ -385,6 +385,21 @@ def tree(methods: list[Method]) -> dict[tuple[str, ...], list[Method]]:
     return dict(sorted(spaces.items()))
 
 
+# Hand-written methods on a generated namespace: (module, sync base class, async base class).
+# The namespace class inherits the base, which reaches the client as `self._client`.
+MIXINS: dict[str, tuple[str, str, str]] = {
+    "chat.completions": ("byot._structured", "ChatCompletionsParse", "AsyncChatCompletionsParse"),
+    "responses": ("byot._structured", "ResponsesParse", "AsyncResponsesParse"),
+}
+
+
+def _mixin_imports(is_async: bool) -> list[str]:
+    names: dict[str, list[str]] = defaultdict(list)
+    for module, *bases in MIXINS.values():
+        names[module].append(bases[is_async])
+    return [f"from {module} import {', '.join(sorted(names[module]))}" for module in sorted(names)]
+
+
 def facade(methods: list[Method], is_async: bool) -> str:
     """`byot/resources/_sync.py` or `_async.py`."""
     prefix = "Async" if is_async else ""
@@ -402,7 +417,9 @@ def facade(methods: list[Method], is_async: bool) -> str:
         "from functools import cached_property",
         "from typing import TYPE_CHECKING, Any, Literal, overload\n",
         "from byot._endpoints import ENDPOINTS as _E",
-        "from byot._signatures import B, CallOptions, R, T\n",
+        "from byot._signatures import B, CallOptions, R, T",
+        *_mixin_imports(is_async),
+        "",
         "if TYPE_CHECKING:",
         "    from typing_extensions import Unpack\n",
         f"    from byot.{'_async_client' if is_async else '_client'} import {client}",
@@ -412,7 +429,8 @@ def facade(methods: list[Method], is_async: bool) -> str:
     ]
     for space, members in spaces.items():
         name = prefix + class_name(space)
-        out.append(f"class {name}:")
+        mixin = MIXINS.get(".".join(space))
+        out.append(f"class {name}({mixin[1 + is_async]}):" if mixin else f"class {name}:")
         out.append(f'    """`client.{".".join(space)}`."""\n')
         out.append(f"    def __init__(self, client: {client}) -> None:")
         out.append("        self._client = client\n")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from byot._endpoints import ENDPOINTS as _E
 from byot._signatures import B, CallOptions, R, T
+from byot._structured import AsyncChatCompletionsParse, AsyncResponsesParse
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -13847,7 +13848,7 @@ class AsyncChat:
         return AsyncChatCompletions(self._client)
 
 
-class AsyncChatCompletions:
+class AsyncChatCompletions(AsyncChatCompletionsParse):
     """`client.chat.completions`."""
 
     def __init__(self, client: AsyncClient) -> None:
@@ -18984,7 +18985,7 @@ class AsyncRealtimeTranslationsClientSecrets:
         )
 
 
-class AsyncResponses:
+class AsyncResponses(AsyncResponsesParse):
     """`client.responses`."""
 
     def __init__(self, client: AsyncClient) -> None:

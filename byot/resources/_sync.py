@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from byot._endpoints import ENDPOINTS as _E
 from byot._signatures import B, CallOptions, R, T
+from byot._structured import ChatCompletionsParse, ResponsesParse
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -13847,7 +13848,7 @@ class Chat:
         return ChatCompletions(self._client)
 
 
-class ChatCompletions:
+class ChatCompletions(ChatCompletionsParse):
     """`client.chat.completions`."""
 
     def __init__(self, client: Client) -> None:
@@ -18980,7 +18981,7 @@ class RealtimeTranslationsClientSecrets:
         )
 
 
-class Responses:
+class Responses(ResponsesParse):
     """`client.responses`."""
 
     def __init__(self, client: Client) -> None:

@@ -142,7 +142,9 @@ class Synthesizer:
             }
         if kind == "array":
             prefix: list[Any] = schema.get("prefixItems", [])
-            count = max(int(schema.get("minItems", 0)), len(prefix) if self.named else 0)
+            count = int(schema.get("minItems", 0))
+            if self.named and depth < _DEEP:  # one item at least reads better, where allowed
+                count = max(count, min(len(prefix) or 1, int(schema.get("maxItems", 1))))
             return [
                 self.instance(
                     prefix[index] if index < len(prefix) else schema.get("items", {}),

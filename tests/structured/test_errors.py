@@ -18,6 +18,7 @@ EXAMPLES: list[errors.BYOTError] = [
     errors.LengthFinishReasonError("cut", content='{"a": ', response=RESPONSE),
     errors.ContentFilterFinishReasonError("filtered", content="", response=RESPONSE),
     errors.OutputNotJSONError("not JSON", content="Sure! {", response=RESPONSE),
+    errors.MissingOutputError("no output", content=None, response=RESPONSE),
     errors.OutputTypeError("does not fit", path="$.a", content='{"a": 1}', response=RESPONSE),
 ]
 
@@ -42,6 +43,7 @@ def test_pickle_round_trip(error: errors.BYOTError) -> None:
         errors.ContentFilterFinishReasonError,
         errors.OutputNotJSONError,
         errors.OutputTypeError,
+        errors.MissingOutputError,
     ],
 )
 def test_one_base_for_every_structured_output_error(cls: type[Exception]) -> None:
