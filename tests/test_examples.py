@@ -195,6 +195,25 @@ CASES: dict[str, Case] = {
         ("calling get_weather({'city': 'Paris'})", "It is 21 °C and clear in Paris."),
         routes=tool_routes,
     ),
+    "tool_loop.py": Case(
+        (
+            'called get_weather({"city":"sample city","unit":"celsius"})',
+            '  -> {"city":"sample city","temperature":21.0,"sky":"clear"}',
+            'called local_time({"city":"sample city"})',
+            "  -> 12:00 in sample city",
+            SPEC_ANSWER,
+            "(2 turns)",
+        ),
+        ("createChatCompletion",),
+    ),
+    "tool_loop_async.py": Case(
+        (
+            'called get_exchange_rate({"base":"sample base","quote":"sample quote"})',
+            "  -> 161.5",
+            "completed after 2 turns",
+        ),
+        ("createResponse",),
+    ),
     "tool_call_stream.py": Case(
         ("call_0: get_time('Tokyo')", "call_1: get_time('Lima')", "21:00 in Tokyo"),
         routes=parallel_tool_stream_routes,
