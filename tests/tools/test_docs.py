@@ -11,10 +11,12 @@ import re
 import sys
 import types
 from pathlib import Path
-
-import pytest
+from typing import TYPE_CHECKING
 
 from byot.testing import SpecMock, serve
+
+if TYPE_CHECKING:
+    import pytest
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "tools.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
@@ -39,10 +41,12 @@ def test_the_blocks_run_in_order(
             exec(compile(block, f"{DOC.name} block {number}", "exec"), module.__dict__)  # noqa: S102
     printed = capsys.readouterr().out.splitlines()
 
-    assert (
-        printed[0]
-        == "{'type': 'string', 'enum': ['slow', 'brisk'], 'description': 'How fast to walk between stops.'}"
-    )
+    pace = {
+        "type": "string",
+        "enum": ["slow", "brisk"],
+        "description": "How fast to walk between stops.",
+    }
+    assert printed[0] == repr(pace)
     assert printed[1].startswith("{'city': 'Lyon', 'stops': [Stop(name='Fourviere', minutes=40)]")
     assert printed[2] == "A slow walk in Lyon: 1 stops, 40 minutes, 20 euros"
     assert printed[3] == "stops $.stops[0].minutes"
