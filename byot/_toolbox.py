@@ -14,6 +14,7 @@ import typing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from byot._codec import json_object
 from byot._override import override
 from byot._tools import Tool, ToolCall, tool, tool_calls
 from byot.errors import MaxTurnsError, ToolError, UnknownToolError
@@ -250,8 +251,9 @@ class _Conversation(abc.ABC):
     def give(self, outputs: Iterable[dict[str, Any]]) -> None:
         """Add the calls' results; a forced `tool_choice` has done its job."""
         self.transcript.extend(outputs)
-        choice = self.request.get("tool_choice")
-        if choice == "required" or isinstance(choice, dict):
+        choice: Any = self.request.get("tool_choice")
+        named = json_object(choice) or {}
+        if choice == "required" or named.get("type") == "function":
             self.request["tool_choice"] = "auto"
 
     def exhausted(self, answer: dict[str, Any]) -> MaxTurnsError:

@@ -283,3 +283,25 @@ async def test_an_async_tool_in_the_sync_loop_is_an_error_the_model_reads() -> N
     with client(always_calls("slow", '{"city": "x"}')) as c, pytest.raises(MaxTurnsError) as caught:
         byot.Toolbox(slow).run_chat(c, chat_body(), max_turns=1)
     assert "is async: call it with arun()" in caught.value.transcript[2]["content"]
+
+
+@pytest.mark.parametrize(
+    ("forced", "then"),
+    [
+        ({"type": "function", "function": {"name": "get_weather"}}, "auto"),
+        ("auto", "auto"),
+        ({"type": "allowed_tools", "mode": "auto", "tools": []}, "allowed_tools"),
+    ],
+)
+def test_only_a_forced_function_choice_is_relaxed(forced: Any, then: str) -> None:
+    sent: list[dict[str, Any]] = []
+    calling = always_calls("get_weather", '{"city": "x"}')
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        sent.append(orjson.loads(request.content))
+        return calling.handle_request(request)
+
+    with client(httpx.MockTransport(handle)) as c, pytest.raises(MaxTurnsError):
+        byot.Toolbox(get_weather).run_chat(c, chat_body(tool_choice=forced), max_turns=2)
+    second = sent[1]["tool_choice"]
+    assert (second if isinstance(second, str) else second["type"]) == then
