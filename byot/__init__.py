@@ -16,10 +16,20 @@ from byot._accumulate import accumulate_chat, accumulate_response
 from byot._async_client import AsyncClient
 from byot._client import Client
 from byot._config import AzureConfig, AzureV1Config, OpenAIConfig
+from byot._json_schema import json_schema
 from byot._response import APIResponse, AsyncBinaryStream, AsyncStream, BinaryStream, Stream
 from byot._retry import RetryEvent, RetryPolicy
 from byot._signatures import EventHooks, RequestOptions
+from byot._structured import (
+    AsyncParsedStream,
+    Parsed,
+    ParsedStream,
+    response_format,
+    text_format,
+)
 from byot._timeout import Timeout
+from byot._toolbox import Toolbox, ToolRun
+from byot._tools import Tool, ToolCall, tool, tool_calls
 from byot._validation import Validation, is_valid, register_schema, validate
 from byot._version import __version__
 from byot.protocols import Config
@@ -28,6 +38,7 @@ __all__ = [
     "APIResponse",
     "AsyncBinaryStream",
     "AsyncClient",
+    "AsyncParsedStream",
     "AsyncStream",
     "AzureConfig",
     "AzureV1Config",
@@ -36,18 +47,29 @@ __all__ = [
     "Config",
     "EventHooks",
     "OpenAIConfig",
+    "Parsed",
+    "ParsedStream",
     "RequestOptions",
     "RetryEvent",
     "RetryPolicy",
     "Stream",
     "Timeout",
+    "Tool",
+    "ToolCall",
+    "ToolRun",
+    "Toolbox",
     "Validation",
     "__version__",
     "accumulate_chat",
     "accumulate_response",
     "errors",
     "is_valid",
+    "json_schema",
     "register_schema",
+    "response_format",
+    "text_format",
+    "tool",
+    "tool_calls",
     "validate",
     "webhooks",
 ]

@@ -84,8 +84,17 @@ def encode(
         body = {**_top_level(body), **extra_body}
     elif type(body) is not dict:  # a dict, the common case, goes straight to orjson
         body = _top_level(body)
+    return encode_value(body)
+
+
+def encode_value(value: Any) -> bytes:
+    """Serialise any JSON value, the caller's typed objects included, as `encode` does.
+
+    Raises:
+        TypeError: The value holds something byot cannot encode.
+    """
     try:
-        return orjson.dumps(body, default=_default, option=_DUMPS_OPTIONS)
+        return orjson.dumps(value, default=_default, option=_DUMPS_OPTIONS)
     except orjson.JSONEncodeError as exc:
         # Surface byot's own explanation from the hook rather than orjson's generic one.
         raise TypeError(str(exc.__cause__ or exc)) from exc

@@ -19,9 +19,21 @@ Names follow the official SDK, so `except openai.RateLimitError` ports as
     │   └── StreamError               an error inside a 2xx stream: .event .data .body .type .code
     │       └── StreamTruncatedError  the stream ended without its terminator
     ├── DecodeError                   .raw .target .path .request_id; __cause__: the decoder's error
+    ├── SchemaGenerationError         a type has no (strict) JSON Schema: .target .field .reason
+    ├── StructuredOutputError         `parse` got no value of the type: .content .response
+    │   ├── RefusalError              the model refused: .refusal
+    │   ├── LengthFinishReasonError   the output was cut at the token limit
+    │   ├── ContentFilterFinishReasonError  the output was withheld by the content filter
+    │   ├── MissingOutputError        no output to parse: no content, not the forced tool call
+    │   ├── OutputNotJSONError        the content is not JSON
+    │   └── OutputTypeError           the JSON does not fit the type: .path; __cause__: why
     ├── SchemaValidationError         .direction .operation .schema .profile .issues
     │   (and SchemaValidationWarning, what validate="warn" emits, with the same attributes)
     ├── ConfigError                   a client was configured in a way that cannot work
+    ├── ToolError                     .tool .call_id: a tool call that cannot be carried out
+    │   ├── ToolArgumentsError        .field .path .arguments: arguments that do not fit the tool
+    │   └── UnknownToolError          the model called a tool it was not offered
+    ├── MaxTurnsError                 .turns .response .transcript: a tool loop did not finish
     └── InvalidWebhookSignatureError  a webhook's headers, timestamp or signature do not check out
 
 Every exception has a keyword-only constructor, a one-line `str()` that says what happened,
@@ -51,18 +63,30 @@ __all__ = [
     "BadRequestError",
     "ConfigError",
     "ConflictError",
+    "ContentFilterFinishReasonError",
     "DecodeError",
     "InternalServerError",
     "InvalidWebhookSignatureError",
+    "LengthFinishReasonError",
+    "MaxTurnsError",
+    "MissingOutputError",
     "NotFoundError",
+    "OutputNotJSONError",
+    "OutputTypeError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RefusalError",
     "ResponseTooLargeError",
+    "SchemaGenerationError",
     "SchemaIssue",
     "SchemaValidationError",
     "SchemaValidationWarning",
     "StreamError",
     "StreamTruncatedError",
+    "StructuredOutputError",
+    "ToolArgumentsError",
+    "ToolError",
+    "UnknownToolError",
     "UnprocessableEntityError",
 ]
 
@@ -349,6 +373,106 @@ class DecodeError(BYOTError):
         return self
 
 
+class SchemaGenerationError(BYOTError, TypeError):
+    """A type has no JSON Schema, or none that OpenAI's strict mode accepts.
+
+    The message names the field (`Order.lines[].sku`), says why, and what to use instead.
+
+    Attributes:
+        target: The type the schema was asked for (or its name).
+        field: Where in that type the problem is, as `Type.field[].subfield`.
+        reason: Why it cannot be expressed.
+        hint: What to do instead.
+        strict: Whether only strict mode is the problem (`strict=False` would work).
+    """
+
+    target: object
+    field: str
+    reason: str
+    hint: str
+    strict: bool
+
+    def __init__(
+        self, *, target: object, field: str, reason: str, hint: str = "", strict: bool = False
+    ) -> None:
+        mode = "a strict JSON schema" if strict else "a JSON schema"
+        name = target if isinstance(target, str) else getattr(target, "__name__", repr(target))
+        where = "" if field == name else f" (at {field})"
+        message = f"cannot make {mode} for {name}{where}: {reason}"
+        super().__init__(f"{message}; {hint}" if hint else message)
+        self.target = target
+        self.field = field
+        self.reason = reason
+        self.hint = hint
+        self.strict = strict
+
+
+class StructuredOutputError(BYOTError):
+    """`parse` could not give a value of the caller's type; the raw answer is kept.
+
+    Attributes:
+        content: The model's text (or the forced tool call's arguments) exactly as received,
+            or None when there was none.
+        response: The whole response (a dict, or the caller's `response_type`), or for a
+            stream the accumulated final response.
+    """
+
+    content: str | None
+    response: Any
+
+    def __init__(self, message: str, *, content: str | None, response: Any) -> None:
+        super().__init__(message)
+        self.content = content
+        self.response = response
+
+
+class RefusalError(StructuredOutputError):
+    """The model refused to answer in the schema; `refusal` holds its explanation."""
+
+    refusal: str
+
+    def __init__(self, message: str, *, refusal: str, content: str | None, response: Any) -> None:
+        super().__init__(message, content=content, response=response)
+        self.refusal = refusal
+
+
+class LengthFinishReasonError(StructuredOutputError):
+    """The output stopped at the token limit (`finish_reason: length`), so it is incomplete.
+
+    Raise `max_tokens` / `max_output_tokens`, or ask for less.
+    """
+
+
+class ContentFilterFinishReasonError(StructuredOutputError):
+    """The provider's content filter withheld the output (`finish_reason: content_filter`)."""
+
+
+class MissingOutputError(StructuredOutputError):
+    """The response holds no output to parse.
+
+    No content, no call of the forced tool, or a Responses answer that failed or stopped for
+    another reason; the message says which.
+    """
+
+
+class OutputNotJSONError(StructuredOutputError):
+    """The model's output is not valid JSON (a provider that ignored the schema, a cut stream)."""
+
+
+class OutputTypeError(StructuredOutputError):
+    """The output is JSON but does not fit the caller's type; `__cause__` says why.
+
+    Attributes:
+        path: Where it does not fit, as a JSON path (`$.lines[0].sku`), when known.
+    """
+
+    path: str
+
+    def __init__(self, message: str, *, path: str, content: str | None, response: Any) -> None:
+        super().__init__(message, content=content, response=response)
+        self.path = path
+
+
 class SchemaIssue(NamedTuple):
     """One way a value fails its schema (immutable, a named pair).
 
@@ -440,3 +564,85 @@ class SchemaValidationWarning(_SchemaReport, UserWarning):
     parameters (a likely typo such as `max_token`) are reported as this warning in both modes:
     extra parameters are legal, since providers add their own.
     """
+
+
+class ToolError(BYOTError):
+    """A tool call the model made cannot be carried out (see `byot.Toolbox`).
+
+    Attributes:
+        tool: The name of the tool the model called.
+        call_id: The call's id (`tool_call_id` in chat, `call_id` in Responses), or None.
+    """
+
+    tool: str
+    call_id: str | None
+
+    def __init__(self, message: str, *, tool: str, call_id: str | None = None) -> None:
+        super().__init__(message)
+        self.tool = tool
+        self.call_id = call_id
+
+
+class ToolArgumentsError(ToolError, ValueError):
+    """A tool call's arguments do not fit the tool's parameters.
+
+    The message names the tool and the field; in a tool loop it is what the model reads back
+    (unless the loop was told to raise), so that it can correct its call.
+
+    Attributes:
+        field: The parameter at fault, or None when the arguments as a whole are wrong (not
+            JSON, not an object).
+        path: Where in the arguments, as a JSON path (`$.city`, `$.stops[2].name`).
+        arguments: The arguments exactly as the model sent them (a JSON string or an object).
+    """
+
+    field: str | None
+    path: str
+    arguments: object
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        tool: str,
+        arguments: object,
+        field: str | None = None,
+        path: str = "$",
+        call_id: str | None = None,
+    ) -> None:
+        super().__init__(message, tool=tool, call_id=call_id)
+        self.field = field
+        self.path = path
+        self.arguments = arguments
+
+
+class UnknownToolError(ToolError, LookupError):
+    """The model called a tool by a name the toolbox does not have."""
+
+
+class MaxTurnsError(BYOTError):
+    """A tool loop reached its `max_turns` while the model was still calling tools.
+
+    Attributes:
+        turns: How many times the model was asked.
+        response: The model's last answer (a chat completion or a Responses response).
+        transcript: The conversation so far, tool results included: chat messages or
+            Responses input items, ready to send again to carry on.
+    """
+
+    turns: int
+    response: dict[str, Any]
+    transcript: list[dict[str, Any]]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        turns: int,
+        response: dict[str, Any],
+        transcript: list[dict[str, Any]],
+    ) -> None:
+        super().__init__(message)
+        self.turns = turns
+        self.response = response
+        self.transcript = transcript

@@ -1,7 +1,9 @@
-"""Structured outputs: the answer follows a JSON schema, so it parses into a known shape.
+"""Structured outputs into a dataclass: `parse` sends its schema and returns an instance.
 
-`response_format` with `"type": "json_schema"` and `"strict": true` makes the model's content a
-JSON document matching the schema; orjson turns it into a dict.
+`client.chat.completions.parse(body, MathReasoning)` turns the dataclass into the strict JSON
+schema OpenAI asks for (`byot.json_schema`), sends it as `response_format`, and reads the answer
+back into a `MathReasoning`, checked field by field. A refusal, a cut-off or an answer that does
+not fit raise their own `byot.errors.StructuredOutputError`.
 
     OPENAI_API_KEY=sk-... python examples/structured_outputs.py
 """
@@ -9,53 +11,54 @@ JSON document matching the schema; orjson turns it into a dict.
 from __future__ import annotations
 
 import os
-
-import orjson
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import byot
 
+if TYPE_CHECKING:
+    from byot.types import CreateChatCompletionRequest
+
 MODEL = os.environ.get("OPENAI_MODEL", "gpt-4o-mini")
-SCHEMA = {
-    "type": "object",
-    "properties": {
-        "steps": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"explanation": {"type": "string"}, "output": {"type": "string"}},
-                "required": ["explanation", "output"],
-                "additionalProperties": False,
-            },
-        },
-        "final_answer": {"type": "string"},
-    },
-    "required": ["steps", "final_answer"],
-    "additionalProperties": False,
-}
+
+
+@dataclass
+class Step:
+    """One step of a solution."""
+
+    explanation: str
+    output: str
+
+
+@dataclass
+class MathReasoning:
+    """A worked solution.
+
+    Attributes:
+        steps: Each step of the solution, in order.
+        final_answer: The value of x.
+    """
+
+    steps: list[Step]
+    final_answer: str
 
 
 def main() -> None:
+    body: CreateChatCompletionRequest = {
+        "model": MODEL,
+        "messages": [
+            {"role": "developer", "content": "Solve the equation step by step."},
+            {"role": "user", "content": "8x + 7 = -23"},
+        ],
+    }
     with byot.Client() as client:
-        chat = client.chat.completions.create(
-            {
-                "model": MODEL,
-                "messages": [
-                    {"role": "developer", "content": "Solve the equation step by step."},
-                    {"role": "user", "content": "8x + 7 = -23"},
-                ],
-                "response_format": {
-                    "type": "json_schema",
-                    "json_schema": {"name": "math_reasoning", "schema": SCHEMA, "strict": True},
-                },
-            }
-        )
-    message = chat["choices"][0]["message"]
-    if message.get("refusal"):
-        raise SystemExit(f"refused: {message['refusal']}")
-    reasoning = orjson.loads(message["content"])
-    for number, step in enumerate(reasoning["steps"], 1):
-        print(f"{number}. {step['explanation']} -> {step['output']}")
-    print(f"answer: {reasoning['final_answer']}")
+        try:
+            reasoning = client.chat.completions.parse(body, MathReasoning).parsed
+        except byot.errors.RefusalError as refused:
+            raise SystemExit(f"refused: {refused.refusal}") from None
+    for number, step in enumerate(reasoning.steps, 1):
+        print(f"{number}. {step.explanation} -> {step.output}")
+    print(f"answer: {reasoning.final_answer}")
 
 
 if __name__ == "__main__":

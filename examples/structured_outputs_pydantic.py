@@ -1,7 +1,7 @@
-"""Structured outputs from a pydantic model: its JSON schema goes out, an instance comes back.
+"""Structured outputs into a pydantic model: its own schema goes out, strict; a model comes back.
 
-The model class is the single source of truth: `model_json_schema()` is the schema the model
-must follow, and `model_validate_json` checks and builds the answer.
+byot starts from `model_json_schema()` and makes it strict (every field required,
+`additionalProperties: false`), so no `extra="forbid"` is needed; pydantic validates the answer.
 
     pip install pydantic
     OPENAI_API_KEY=sk-... python examples/structured_outputs_pydantic.py
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, Field
 
 import byot
 
@@ -21,33 +21,24 @@ MODEL = os.environ.get("OPENAI_MODEL", "gpt-4o-mini")
 class CalendarEvent(BaseModel):
     """An event read from free text."""
 
-    model_config = ConfigDict(extra="forbid")  # strict schemas need additionalProperties: false
-
     name: str
-    date: str
+    date: str = Field(description="The day, as written")
     participants: list[str]
 
 
 def main() -> None:
     with byot.Client() as client:
-        chat = client.chat.completions.create(
+        result = client.chat.completions.parse(
             {
                 "model": MODEL,
                 "messages": [
                     {"role": "developer", "content": "Extract the event."},
                     {"role": "user", "content": "Alice and Bob go to a science fair on Friday."},
                 ],
-                "response_format": {
-                    "type": "json_schema",
-                    "json_schema": {
-                        "name": "calendar_event",
-                        "schema": CalendarEvent.model_json_schema(),
-                        "strict": True,
-                    },
-                },
-            }
+            },
+            CalendarEvent,
         )
-    event = CalendarEvent.model_validate_json(chat["choices"][0]["message"]["content"])
+    event = result.parsed  # a CalendarEvent; result.response is the whole completion
     print(f"{event.name} on {event.date} with {', '.join(event.participants)}")
 
 

@@ -110,6 +110,31 @@ def json_answer_routes(document: dict[str, Any]) -> Callable[[Router], None]:
     return add
 
 
+def responses_json_routes(document: dict[str, Any]) -> Callable[[Router], None]:
+    def add(router: Router) -> None:
+        text = {"type": "output_text", "text": orjson.dumps(document).decode(), "annotations": []}
+        message = {"type": "message", "id": "msg_1", "role": "assistant", "content": [text]}
+        router.post("/responses", json=response(message))
+
+    return add
+
+
+def structured_stream_routes(router: Router) -> None:
+    whole = orjson.dumps({"title": "Otters", "lines": ["Paws held", "in the river", "asleep"]})
+    pieces = [whole[i : i + 9].decode() for i in range(0, len(whole), 9)]
+    events = [chunk({"role": "assistant", "content": ""})]
+    events += [chunk({"content": piece}) for piece in pieces]
+    events.append(chunk({}, finish_reason="stop"))
+    router.post("/chat/completions", responses=[Reply(sse=events)])
+
+
+def local_structured_routes(router: Router) -> None:
+    weather = {"city": "Oslo", "celsius": -3.5, "sky": "snow"}
+    called = chat({"tool_calls": [tool_call("call_1", "Weather", weather)]}, "tool_calls")
+    answered = chat({"content": orjson.dumps({**weather, "sky": "cloudy"}).decode()})
+    router.post("/chat/completions", responses=[Reply(json=called), Reply(json=answered)])
+
+
 def embedding_routes(router: Router) -> None:
     vectors = [[0.9, 0.1, 0.0], [0.8, 0.2, 0.1], [0.0, 0.1, 0.9]]
     data = [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)]
@@ -170,6 +195,25 @@ CASES: dict[str, Case] = {
         ("calling get_weather({'city': 'Paris'})", "It is 21 °C and clear in Paris."),
         routes=tool_routes,
     ),
+    "tool_loop.py": Case(
+        (
+            'called get_weather({"city":"sample city","unit":"celsius"})',
+            '  -> {"city":"sample city","temperature":21.0,"sky":"clear"}',
+            'called local_time({"city":"sample city"})',
+            "  -> 12:00 in sample city",
+            SPEC_ANSWER,
+            "(2 turns)",
+        ),
+        ("createChatCompletion",),
+    ),
+    "tool_loop_async.py": Case(
+        (
+            'called get_exchange_rate({"base":"sample base","quote":"sample quote"})',
+            "  -> 161.5",
+            "completed after 2 turns",
+        ),
+        ("createResponse",),
+    ),
     "tool_call_stream.py": Case(
         ("call_0: get_time('Tokyo')", "call_1: get_time('Lima')", "21:00 in Tokyo"),
         routes=parallel_tool_stream_routes,
@@ -188,6 +232,35 @@ CASES: dict[str, Case] = {
         routes=json_answer_routes(
             {"name": "Science fair", "date": "Friday", "participants": ["Alice", "Bob"]}
         ),
+    ),
+    "structured_outputs_typeddict.py": Case(
+        ("negative (60%): the screen scratches easily",),
+        routes=json_answer_routes(
+            {"label": "negative", "confidence": 0.6, "quotes": ["the screen scratches easily"]}
+        ),
+    ),
+    "structured_outputs_msgspec.py": Case(
+        ("Pancakes: 200 g flour, 300 g milk", "response resp_route (completed)"),
+        routes=responses_json_routes(
+            {
+                "title": "Pancakes",
+                "ingredients": [{"name": "flour", "grams": 200}, {"name": "milk", "grams": 300}],
+                "minutes": None,
+            }
+        ),
+    ),
+    "structured_outputs_attrs.py": Case(
+        ("10 Downing Street, London SW1A 2AA", "chatcmpl-route: 15 tokens"),
+        routes=json_answer_routes(
+            {"street": "10 Downing Street", "city": "London", "postcode": "SW1A 2AA"}
+        ),
+    ),
+    "structured_outputs_stream.py": Case(
+        ("3 lines so far", "Otters", "  in the river"), routes=structured_stream_routes
+    ),
+    "structured_outputs_local.py": Case(
+        ("tool: Oslo -3.5 °C, snow", "json_object: Oslo -3.5 °C, cloudy"),
+        routes=local_structured_routes,
     ),
     "completions.py": Case(("streamed: This is indeed a test",), ("createCompletion",)),
     "embeddings.py": Case(

@@ -99,18 +99,22 @@ def test_python_blocks(tmp_path: Path) -> None:
 
     outputs = re.split(r"--- README block \d+ ---\n", stdout)[1:]
     assert len(outputs) == len(PYTHON)
-    quick_start, async_start, own_type, streaming, async_streaming, *_ = outputs
+    quick_start, async_start, own_type, streaming, async_streaming, structured, tools, *_ = outputs
     assert quick_start == f"{SPEC_ANSWER}\n"
     assert async_start.startswith("chatcmpl-")
     assert own_type == f"{SPEC_ANSWER}\n"
     assert streaming == "Hellostop\n"
     assert async_streaming == "Hellostop\n"
+    # The spec mock answers a request carrying a schema with a value that fits it.
+    assert structured == "sample title ['sample lines']\n"
+    # The forced call is answered with arguments that fit, the result read back, then the text.
+    assert tools == f"21 degrees and clear in sample city / {SPEC_ANSWER}\n"
     # The errors block sends a body the spec refuses: the mock answers 400, caught as such.
     assert re.search(
         r"^400 \S+ Invalid request for createChatCompletion: \$\.messages", stdout, re.MULTILINE
     )
     called = [call.operation_id for call in mock.calls]
-    assert called.count("createChatCompletion") == 6
+    assert called.count("createChatCompletion") == 9
 
 
 @pytest.mark.parametrize("command", COMMANDS)

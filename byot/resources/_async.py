@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from byot._opening import AsyncOpening
 from byot._signatures import B, CallOptions, R, T
+from byot._structured import AsyncChatCompletionsParse, AsyncResponsesParse
 from byot.resources._endpoints import ENDPOINTS as _E
 
 if TYPE_CHECKING:
@@ -3390,7 +3391,7 @@ class AsyncChat:
         return AsyncChatCompletions(self._client)
 
 
-class AsyncChatCompletions:
+class AsyncChatCompletions(AsyncChatCompletionsParse):
     """`client.chat.completions`."""
 
     def __init__(self, client: AsyncDispatcher) -> None:
@@ -4791,7 +4792,7 @@ class AsyncRealtimeTranslationsClientSecrets:
         return await self._client._call(_E["create-realtime-translation-client-secret"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
 
-class AsyncResponses:
+class AsyncResponses(AsyncResponsesParse):
     """`client.responses`."""
 
     def __init__(self, client: AsyncDispatcher) -> None:

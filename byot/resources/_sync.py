@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from byot._signatures import B, CallOptions, R, T
+from byot._structured import ChatCompletionsParse, ResponsesParse
 from byot.resources._endpoints import ENDPOINTS as _E
 
 if TYPE_CHECKING:
@@ -3389,7 +3390,7 @@ class Chat:
         return ChatCompletions(self._client)
 
 
-class ChatCompletions:
+class ChatCompletions(ChatCompletionsParse):
     """`client.chat.completions`."""
 
     def __init__(self, client: Dispatcher) -> None:
@@ -4790,7 +4791,7 @@ class RealtimeTranslationsClientSecrets:
         return self._client._call(_E["create-realtime-translation-client-secret"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
 
-class Responses:
+class Responses(ResponsesParse):
     """`client.responses`."""
 
     def __init__(self, client: Dispatcher) -> None:

@@ -3,7 +3,9 @@
 Requests are matched to operations by method and path template (the `/v1` prefix optional, a
 fixed query such as `?beta=true` preferring its own operation). The answer is the spec's
 documented example (`schemas/openai/examples.json`, generated from the spec's x-oaiMeta),
-or, where the spec documents none, a small instance built from the response schema. Streaming
+or, where the spec documents none, a small instance built from the response schema. A chat or
+Responses request that carries its own JSON schema or forces a tool call is answered for real:
+content or arguments synthesized to fit (see `_answers.py`). Streaming
 calls get the documented event stream framed as the operation's wire format says, and binary
 endpoints bytes with the documented content type. Each JSON or multipart request is checked
 against the operation's request schema first (`byot.validate`); an invalid one is answered 400
@@ -24,6 +26,7 @@ import orjson
 
 from byot._override import override
 from byot._validation import load_bundled
+from byot.testing._answers import answer_stream, own_answer
 from byot.testing._frames import SSE_DONE, sse_event
 from byot.testing._routes import Call, PathTemplate, error_response, raw_path
 from byot.testing._synth import Synthesizer
@@ -155,7 +158,16 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
         success = min(code for code in info["responses"] if code.startswith("2"))
         headers = {"x-request-id": f"req_byot_mock_{len(self.calls) + 1}"}
         stream = info["stream"]
-        if stream is not None and _wants_stream(stream, request, body):
+        streaming = stream is not None and _wants_stream(stream, request, body)
+        documented: dict[str, Any] = _spec()[1].get(op.operation_id, {}).get("response") or {}
+        try:
+            own = own_answer(op.operation_id, body, documented)
+        except ValueError as exc:
+            return error_response(400, f"{op.operation_id}: {exc}", code="invalid_request")
+        if own is not None:
+            content = answer_stream(op.operation_id, own) if streaming else orjson.dumps(own)
+            headers["content-type"] = "text/event-stream" if streaming else "application/json"
+        elif streaming:
             content = _stream_body(op.operation_id)
             headers["content-type"] = "text/event-stream"
         else:

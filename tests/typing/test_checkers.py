@@ -5,7 +5,8 @@ mypy --strict and pyright strict (the project's settings) run once each over:
 * README.md's Python blocks as one file, in order, as tests/test_readme.py runs them (later
   blocks use names from earlier ones);
 * every Python block of docs/*.md as a file of its own (tests/testing/test_docs.py runs them
-  one by one);
+  one by one), except in the guides that are one session (`SESSIONS`: their tests run the
+  blocks in order, later ones using earlier names), which are one file each, like README.md;
 * the lines of tests/typing/typed_dicts.py that must fail with `typeddict-unknown-key`, without
   their ignore comment: each checker must report an error there naming the wrong key, the last
   quoted key of the line (issue 16, rule b).
@@ -45,11 +46,15 @@ WRONG_KEYS = wrong_key_lines()
 TYPES = sorted({re.findall(r"^\w+: (\w+) = ", line)[0] for line in WRONG_KEYS})
 HEAD = ["from __future__ import annotations", f"from byot.types import {', '.join(TYPES)}", ""]
 WRONG_KEYS_FILE = "\n".join([*HEAD, *WRONG_KEYS])
+SESSIONS = frozenset({"structured-outputs", "tools"})
+DOCS = sorted((ROOT / "docs").glob("*.md"))
 SOURCES = {
     "block_readme.py": "\n".join(blocks(ROOT / "README.md")),
+    **{f"block_{doc.stem}.py": "\n".join(blocks(doc)) for doc in DOCS if doc.stem in SESSIONS},
     **{
         f"block_{doc.stem}_{number}.py": code
-        for doc in sorted((ROOT / "docs").glob("*.md"))
+        for doc in DOCS
+        if doc.stem not in SESSIONS
         for number, code in enumerate(blocks(doc), 1)
     },
 }
@@ -93,7 +98,7 @@ def errors(tmp_path_factory: pytest.TempPathFactory) -> Errors:
 def test_the_documents_have_python_blocks() -> None:
     assert len(blocks(ROOT / "README.md")) >= 8
     assert {name.split("_")[1].removesuffix(".py") for name in SOURCES} == {
-        *("readme", "testing", "types", "validation")
+        *("readme", "structured-outputs", "testing", "tools", "types", "validation")
     }
 
 
