@@ -26,12 +26,12 @@ from __future__ import annotations
 import dataclasses
 import re
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, Literal
 
 import orjson
 
-from byot._codec import converter_for, encode, json_array, json_object, json_path
+from byot._codec import converter_for, decoder_for, encode, json_array, json_object, json_path
 from byot._json_schema import cached_schema, generated, type_name
 from byot._signatures import R, T
 from byot.errors import (
@@ -121,15 +121,21 @@ class _Output:
         # Where decoding T checks less than the schema says (TypedDicts, Annotated bounds on
         # plain classes), the value is validated against the faithful schema first.
         self.validator: Any = None
+        self.is_valid: Callable[[Any], bool] | None = None
         if not generated(tp, strict=False).decoder_checks:
-            from jsonschema import Draft202012Validator  # only for such types
-
-            self.validator = Draft202012Validator(cached_schema(tp, strict=False))
-        self.unwrap_partial = self.wrapped
+            self.validator, self.is_valid = _validators(cached_schema(tp, strict=False))
+        # The common case straight from the text: pydantic's and msgspec's own JSON decoders,
+        # or orjson and byot's builder. Failures are explained by the slower path below.
+        self.direct = None if self.wrapped or self.validator else decoder_for(tp)
 
     def decode(self, content: str, response: Any) -> Any:
         """The output text as the caller's type, or the error that says why it is not."""
         text = _strip_fence(content)
+        if self.direct is not None:
+            try:
+                return self.direct(text.encode())
+            except (ValueError, DecodeError):
+                pass  # not JSON, or not the type: the path below says which, and where
         try:
             data = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
@@ -148,7 +154,7 @@ class _Output:
                     response=response,
                 )
             data = data[_WRAPPER_KEY]
-        if self.validator is not None:
+        if self.validator is not None and not (self.is_valid and self.is_valid(data)):
             error = next(iter(self.validator.iter_errors(data)), None)
             if error is not None:
                 path = json_path(error.absolute_path)
@@ -183,9 +189,21 @@ class _Output:
             )
         except ValueError:  # nothing readable yet, or not JSON at all
             return None
-        if self.unwrap_partial and _is_object(value):
+        if self.wrapped and _is_object(value):
             return value.get(_WRAPPER_KEY)
         return value
+
+
+def _validators(schema: dict[str, Any]) -> tuple[Any, Callable[[Any], bool] | None]:
+    """Jsonschema's validator (it explains), and jsonschema-rs's yes/no check when installed."""
+    from jsonschema import Draft202012Validator  # only for types that need it
+
+    try:
+        import jsonschema_rs
+    except ImportError:  # the `fast` extra is optional
+        return Draft202012Validator(schema), None
+    quick: Callable[[Any], bool] = jsonschema_rs.validator_for(schema).is_valid
+    return Draft202012Validator(schema), quick
 
 
 _OUTPUTS: dict[tuple[object, bool], _Output] = {}
@@ -696,11 +714,17 @@ class AsyncParsedStream(Generic[T, R]):
 # ----------------------------------------------------------------------------- the mixins
 
 
-def _endpoint(operation: str) -> Endpoint:
-    # The table loads with the namespaces, not with `import byot` (which exports `Parsed`).
-    from byot.resources._endpoints import ENDPOINTS
+_LOADED: dict[str, Endpoint] = {}
 
-    return ENDPOINTS[operation]
+
+def _endpoint(operation: str) -> Endpoint:
+    try:
+        return _LOADED[operation]
+    except KeyError:  # the table loads with the namespaces, not with `import byot`
+        from byot.resources._endpoints import ENDPOINTS
+
+        endpoint = _LOADED[operation] = ENDPOINTS[operation]
+        return endpoint
 
 
 _CHAT = "createChatCompletion"

@@ -10,6 +10,8 @@ import dataclasses
 import datetime  # noqa: TC003 - get_type_hints resolves it at run time
 import enum
 import re
+import subprocess
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal, NewType, Optional
 
@@ -607,3 +609,21 @@ def test_unhashable_annotated_metadata_is_not_cached() -> None:
     with pytest.raises(TypeError):
         hash(tp)
     assert byot.json_schema(tp) == {"type": "integer", "description": "From an unhashable marker"}
+
+
+def test_no_optional_library_is_imported_for_plain_types() -> None:
+    script = (
+        "import dataclasses, sys\n"
+        "import byot\n"
+        "@dataclasses.dataclass\n"
+        "class Point:\n"
+        "    x: float\n"
+        "byot.json_schema(Point)\n"
+        "byot.response_format(Point)\n"
+        "heavy = ('pydantic', 'msgspec', 'attr', 'attrs', 'jsonschema', 'jiter')\n"
+        "print(sorted(name for name in heavy if name in sys.modules))\n"
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout == "[]\n"

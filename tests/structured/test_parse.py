@@ -677,3 +677,29 @@ def test_unhashable_output_types_are_not_cached(both: Both) -> None:
     tp: Callable[..., Any] = Annotated[int, Marker()]  # type: ignore[assignment]
     result, _ = chat_parse(both, completion('{"value": 3}'), BODY, tp)
     assert result.parsed == 3
+
+
+def test_typeddicts_are_checked_without_jsonschema_rs(
+    both: Both, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Plain(TypedDict):  # a type of its own: outputs are cached per type
+        name: str
+
+    monkeypatch.setitem(sys.modules, "jsonschema_rs", None)
+    result, _ = chat_parse(both, completion('{"name": "Lyon"}'), BODY, Plain)
+    assert result.parsed == {"name": "Lyon"}
+    with pytest.raises(errors.OutputTypeError, match="'name' is a required property"):
+        chat_parse(both, completion("{}"), BODY, Plain)
+
+
+def test_pydantic_and_msgspec_errors_come_from_the_slow_path(both: Both) -> None:
+    import msgspec
+
+    class Town(msgspec.Struct):
+        name: str
+
+    with pytest.raises(errors.OutputTypeError, match="does not fit Town") as caught:
+        chat_parse(both, completion('{"name": 3}'), BODY, Town)
+    assert isinstance(caught.value.__cause__, errors.DecodeError)
+    with pytest.raises(errors.OutputNotJSONError):
+        chat_parse(both, completion('{"name": '), BODY, CityModel)
