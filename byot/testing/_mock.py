@@ -7,7 +7,8 @@ or, where the spec documents none, a small instance built from the response sche
 calls get the documented event stream framed as the operation's wire format says, and binary
 endpoints bytes with the documented content type. Each JSON or multipart request is checked
 against the operation's request schema first (`byot.validate`, which needs the `validation`
-extra); an invalid one is answered 400 with every issue found.
+extra); an invalid one is answered 400 with every issue found. Files uploaded for batches and
+the batches made of them are kept in memory and run through the mock itself (`_batches.py`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import httpx
 import orjson
 
 from byot._override import override
+from byot.testing._batches import BatchStore
 from byot.testing._frames import SSE_DONE, sse_event
 from byot.testing._routes import Call, PathTemplate, error_response, raw_path
 from byot.testing._synth import Synthesizer
@@ -100,6 +102,7 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.routes = routes
         self.validate_requests = validate_requests
         self.calls: list[Call] = []
+        self._batches = BatchStore(self._answer_line)
 
     @override
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -121,6 +124,13 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
             return self._record(Call(request, response, path_params=found[1]))
         return self._record(self.answer(request))
 
+    def _answer_line(self, request: httpx.Request) -> httpx.Response:
+        """A batch line's answer: the routes', else the spec's (not recorded in `calls`)."""
+        routes = self.routes
+        if routes is not None and (found := routes.match(request)) is not None:
+            return routes.respond(*found, request)
+        return self.answer(request).response
+
     def _record(self, call: Call) -> httpx.Response:
         self.calls.append(call)
         return call.response
@@ -140,7 +150,7 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
             ):
                 allowed.append(op.method)
                 continue
-            return Call(request, self._respond(op, request), op.operation_id, values)
+            return Call(request, self._respond(op, request, values), op.operation_id, values)
         if allowed:
             methods = ", ".join(sorted(set(allowed)))
             message = (
@@ -150,7 +160,9 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
         message = f"no operation of the OpenAI spec matches {request.method} {request.url.path}"
         return Call(request, error_response(404, message, code="unknown_url"))
 
-    def _respond(self, op: _Operation, request: httpx.Request) -> httpx.Response:
+    def _respond(
+        self, op: _Operation, request: httpx.Request, values: Mapping[str, str]
+    ) -> httpx.Response:
         info = op.info
         try:
             body = _body(request, info)
@@ -161,6 +173,9 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
         )
         if refusal is not None:
             return refusal
+        kept = self._batches.respond(op.operation_id, values, body)
+        if kept is not None:
+            return kept
         success = min(code for code in info["responses"] if code.startswith("2"))
         headers = {"x-request-id": f"req_byot_mock_{len(self.calls) + 1}"}
         stream = info["stream"]
