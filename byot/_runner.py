@@ -25,7 +25,13 @@ import orjson
 from byot import _codec
 from byot._jsonl import parse_result, read_requests, result_line
 from byot._progress import Progress, wanted
-from byot.errors import APIConnectionError, APIStatusError, APITimeoutError, BYOTError
+from byot.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    BulkInputError,
+    BYOTError,
+)
 
 if TYPE_CHECKING:
     import os
@@ -305,11 +311,17 @@ async def arun(
     # per line for writes that never wait on more than the page cache.
     with Path(output).open("ab") as out, bar:  # noqa: ASYNC230
         writer = _Writer(out, bar, 0)
+        bad_line: BulkInputError | None = None
         async with anyio.create_task_group() as tasks:
-            for request in read_requests(requests):
-                if request.custom_id in done:
-                    writer.skipped += 1
-                    continue
-                await slots.acquire()
-                tasks.start_soon(send, request, writer)
+            try:
+                for request in read_requests(requests):
+                    if request.custom_id in done:
+                        writer.skipped += 1
+                        continue
+                    await slots.acquire()
+                    tasks.start_soon(send, request, writer)
+            except BulkInputError as error:  # raised as itself once the requests sent are done
+                bad_line = error
+    if bad_line is not None:
+        raise bad_line
     return writer.summary()
