@@ -17,8 +17,6 @@ import time
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-import tenacity
-
 from byot._jsonl import parse_request
 from byot._progress import Progress
 from byot.errors import BulkInputError, LineProblem
@@ -164,6 +162,8 @@ def wait(
     Raises:
         TimeoutError: `timeout` seconds passed first (the batches go on running).
     """
+    import tenacity
+
     latest: dict[str, dict[str, Any]] = {}
     with Progress("batch", None, show=progress) as bar:
 
@@ -220,9 +220,8 @@ def fetch(
                 last = b"\n"
                 with client.files.content_chunks(file_id) as stream:
                     for chunk in stream.iter_bytes():
-                        if chunk:
-                            out.write(chunk)
-                            last = chunk
+                        out.write(chunk)
+                        last = chunk[-1:] or last
                 if not last.endswith(b"\n"):  # the next file starts on a line of its own
                     out.write(b"\n")
     return files

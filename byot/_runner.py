@@ -250,16 +250,11 @@ def run(
                     for future in finished:
                         writer.add(future.result())
                 pending.add(pool.submit(send, request))
-        except BaseException:
-            # Ctrl-C or a bad line: what is not started never will be; what is in flight
-            # finishes and is written below, with the rest of what is done.
-            for future in pending:
-                future.cancel()
-            raise
         finally:
+            # The last requests; or on Ctrl-C or a bad line, those in flight (never more than
+            # `concurrency`, one per thread): they finish and are written with the rest.
             for future in wait(pending).done:
-                if not future.cancelled():
-                    writer.add(future.result())
+                writer.add(future.result())
     return writer.summary()
 
 

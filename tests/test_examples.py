@@ -215,9 +215,9 @@ CASES: dict[str, Case] = {
         ("upload_abc123: sent 3 parts", "completed: file file-xyz321"),
         ("createUpload", "addUploadPart", "completeUpload"),
     ),
-    "batches.py": Case(
-        ("batch_abc123: validating", "completed: 95 of 100 done", "results:"),
-        ("createFile", "createBatch", "retrieveBatch", "downloadFile"),
+    "batches.py": Case(  # the mock keeps the batch: validating, then in_progress when asked
+        (": validating", "in_progress: 0 of 2 done"),
+        ("createFile", "createBatch", "retrieveBatch"),
     ),
     "fine_tuning.py": Case(
         ("ftjob-abc123: queued", "Fine tuning job successfully completed"),
