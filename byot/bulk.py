@@ -33,10 +33,10 @@ from byot._runner import Summary, arun, run
 __all__ = [
     "MAX_BYTES",
     "MAX_LINES",
-    "TERMINAL",
     "Request",
     "Result",
     "Summary",
+    "TERMINAL",
     "arun",
     "cancel",
     "check_requests",

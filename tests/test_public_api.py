@@ -9,9 +9,9 @@ import types
 import pytest
 
 import byot
+import byot.bulk
 import byot.errors
 import byot.protocols
-import byot.bulk
 import byot.webhooks
 from byot._endpoints import ENDPOINTS
 
