@@ -633,7 +633,8 @@ def _bulk_status(args: argparse.Namespace) -> int:
 
 
 def _bulk_fetch(args: argparse.Namespace) -> int:
-    from byot.bulk import TERMINAL, fetch, wait
+    from byot._batch_jobs import TERMINAL
+    from byot.bulk import fetch, wait
 
     with _client(args) as client:
         if args.wait:

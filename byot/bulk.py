@@ -17,7 +17,7 @@ results = bulk.results_by_id("results.jsonl")
 ```
 """
 
-from byot._batch_jobs import MAX_BYTES, MAX_LINES, TERMINAL, cancel, fetch, submit, wait
+from byot._batch_jobs import MAX_BYTES, MAX_LINES, cancel, fetch, submit, wait
 from byot._jsonl import (
     Request,
     Result,
@@ -36,7 +36,6 @@ __all__ = [
     "Request",
     "Result",
     "Summary",
-    "TERMINAL",
     "arun",
     "cancel",
     "check_requests",
