@@ -219,6 +219,15 @@ CASES: dict[str, Case] = {
         (": validating", "in_progress: 0 of 2 done"),
         ("createFile", "createBatch", "retrieveBatch"),
     ),
+    "bulk_local.py": Case(
+        ("3 answered, 0 failed, 87 tokens", f"Name a planet. -> {SPEC_ANSWER}"),
+        ("createChatCompletion",),
+    ),
+    "bulk_batch.py": Case(
+        ("submitted: batch_mock", ": completed, 3 of 3", "t2: 3 dimensions"),
+        ("createFile", "createBatch", "retrieveBatch", "downloadFile"),
+        routes=embedding_routes,
+    ),
     "fine_tuning.py": Case(
         ("ftjob-abc123: queued", "Fine tuning job successfully completed"),
         ("createFile", "createFineTuningJob", "listFineTuningEvents"),
