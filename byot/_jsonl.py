@@ -247,12 +247,14 @@ def result_line(
         custom_id: The request's id.
         number: The request's line number, which makes the line's own `id`.
         status_code: The answer's status, or None when no answer came.
-        body: The answer's body as received (JSON), or None.
+        body: The answer's body as received (JSON; compacted when it spans lines), or None.
         request_id: The answer's `x-request-id`.
         error: `{"code", "message"}` when no answer came.
     """
     response = None
     if status_code is not None:
+        if body and (b"\n" in body or b"\r" in body):  # pretty-printed: one line per result
+            body = orjson.dumps(orjson.loads(body))
         content: Any = None if not body else orjson.Fragment(body)
         response = {"status_code": status_code, "request_id": request_id, "body": content}
     line = {"id": f"byot_req_{number}", "custom_id": custom_id, "response": response}

@@ -185,6 +185,9 @@ def test_result_lines_are_the_batch_apis_output_format() -> None:
     assert orjson.loads(failed)["error"] == {"code": "timeout", "message": "slow"}
     assert orjson.loads(empty)["response"]["body"] is None
     assert ok.endswith(b"\n")
+    pretty = result_line("d", number=6, status_code=200, body=b'{\n  "id": "x",\r\n  "n": [1]\n}\n')
+    assert pretty.count(b"\n") == 1
+    assert orjson.loads(pretty)["response"]["body"] == {"id": "x", "n": [1]}
 
 
 def write_results(path: Path) -> None:
