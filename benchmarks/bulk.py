@@ -11,6 +11,8 @@ input file and writes a results file, both on disk:
 
 * `byot_async`: `byot.bulk.arun(byot.AsyncClient(), ...)` with its defaults (retries, dicts,
   the Batch API's output format, resumability);
+* `byot_aiohttp`: the same on `byot.aiohttp.AiohttpTransport` (the `aiohttp` extra), which
+  also carries the scale run;
 * `byot_threads`: `byot.bulk.run(byot.Client(), ...)`, one thread per request in flight;
 * `hand_async`: what a careful programmer writes by hand, an `asyncio.Semaphore` over
   `httpx.AsyncClient.post`, orjson both ways, the same output lines, and no retries.
@@ -47,7 +49,7 @@ BODY = {
     "temperature": 0.2,
     "max_tokens": 300,
 }
-KINDS = ["byot_async", "byot_threads", "hand_async"]
+KINDS = ["byot_async", "byot_aiohttp", "byot_threads", "hand_async"]
 
 
 # -- the children -----------------------------------------------------------------------------
@@ -71,13 +73,14 @@ async def hand_async(source: str, output: str, base: str, concurrency: int) -> i
                     response = await client.post(
                         path, content=orjson.dumps(line["body"]), headers=headers
                     )
-                    tokens += orjson.loads(response.content)["usage"]["total_tokens"]
+                    body = orjson.loads(response.content)
+                    tokens += body["usage"]["total_tokens"]
                     result = {
                         "custom_id": line["custom_id"],
                         "response": {
                             "status_code": response.status_code,
                             "request_id": response.headers.get("x-request-id"),
-                            "body": orjson.Fragment(response.content),
+                            "body": body,
                         },
                         "error": None,
                     }
@@ -103,10 +106,13 @@ def child(kind: str, source: str, output: str, base: str, concurrency: int) -> N
     start = time.perf_counter()
     if kind == "hand_async":
         tokens = asyncio.run(hand_async(source, output, base + "/v1", concurrency))
-    elif kind == "byot_async":
+    elif kind in ("byot_async", "byot_aiohttp"):
+        from byot.aiohttp import AiohttpTransport
 
         async def main() -> int:
-            async with byot.AsyncClient(base_url=base + "/v1", api_key="sk-bench") as client:
+            transport = AiohttpTransport() if kind == "byot_aiohttp" else None
+            options = {"base_url": base + "/v1", "api_key": "sk-bench", "transport": transport}
+            async with byot.AsyncClient(**options) as client:
                 summary = await bulk.arun(
                     client, source, output, concurrency=concurrency, progress=False
                 )
@@ -163,6 +169,14 @@ def measure(kind: str, source: Path, work: Path, base: str, concurrency: int, sa
             kb = rss_kb(process.pid)
             if kb is not None:
                 samples.append((time.monotonic() - start, kb))
+                if len(samples) % 120 == 0:  # a line a minute, for a run watched as it goes
+                    written = output.stat().st_size if output.exists() else 0
+                    print(
+                        f"  {kind}: {samples[-1][0]:.0f} s, RSS {kb / 1024:.1f} MB, "
+                        f"{written / 1e6:.0f} MB written",
+                        file=sys.stderr,
+                        flush=True,
+                    )
 
     thread = threading.Thread(target=sampler, daemon=True)
     if sample:
@@ -236,8 +250,9 @@ def main() -> None:
                 )
                 assert scale["lines_out"] == args.lines, scale["lines_out"]
                 print(
-                    f"scale: {args.lines:,} lines ({size:.0f} MB in) through byot.bulk.arun in "
-                    f"{scale['wall']:.0f} s = {args.lines / scale['wall']:,.0f} requests/s, "
+                    f"scale: {args.lines:,} lines ({size:.0f} MB in) through byot.bulk.arun "
+                    "on aiohttp "
+                    f"in {scale['wall']:.0f} s = {args.lines / scale['wall']:,.0f} requests/s, "
                     f"{scale['cpu'] / args.lines * 1e6:.0f} us CPU per request; RSS "
                     f"{rss_summary(scale['samples'])}"
                 )
