@@ -29,6 +29,7 @@ import asyncio
 import json
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -219,7 +220,7 @@ def rss_summary(samples: list[tuple[float, int]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000, help="the scale run (0: none)")
-    parser.add_argument("--compare-lines", type=int, default=100_000)
+    parser.add_argument("--compare-lines", type=int, default=100_000, help="0: no comparison")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--port", type=int, default=18457)
@@ -235,6 +236,8 @@ def main() -> None:
         fixtures.write(work / "www")
         server = Server(work, work / "www", args.port, fallback=args.fallback_server)
         server.start()
+        # A `kill` (SIGTERM) stops the server too, as Ctrl-C does.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
         try:
             print(
                 f"server: {server.kind}; {args.concurrency} in flight; "
@@ -246,7 +249,7 @@ def main() -> None:
                 write_input(source, args.lines)
                 size = source.stat().st_size / 1e6
                 scale = measure(
-                    "byot_async", source, work, server.base, args.concurrency, sample=True
+                    "byot_aiohttp", source, work, server.base, args.concurrency, sample=True
                 )
                 assert scale["lines_out"] == args.lines, scale["lines_out"]
                 print(
@@ -257,47 +260,54 @@ def main() -> None:
                     f"{rss_summary(scale['samples'])}"
                 )
                 report["scale"] = {**scale, "lines": args.lines}
-            source = work / "compare.jsonl"
-            write_input(source, args.compare_lines)
-            runs: dict[str, list[dict]] = {kind: [] for kind in KINDS}
-            for rep in range(args.reps):
-                order = KINDS[rep % len(KINDS) :] + KINDS[: rep % len(KINDS)]
-                for kind in order:
-                    result = measure(kind, source, work, server.base, args.concurrency, sample=True)
-                    assert result["lines_out"] == args.compare_lines, (kind, result["lines_out"])
-                    runs[kind].append(result)
-            print(
-                f"compare: {args.compare_lines:,} lines x {args.reps} reps, "
-                "medians of paired ratios"
-            )
-            print(
-                "| client | requests/s | CPU us/request | peak RSS MB | wall / hand | CPU / hand |"
-            )
-            print("|---|--:|--:|--:|--:|--:|")
-            report["compare"] = {}
-            for kind in KINDS:
-                walls = [run["wall"] for run in runs[kind]]
-                cpus = [run["cpu"] for run in runs[kind]]
-                wall_ratio = statistics.median(
-                    mine["wall"] / hand["wall"]
-                    for mine, hand in zip(runs[kind], runs["hand_async"], strict=True)
-                )
-                cpu_ratio = statistics.median(
-                    mine["cpu"] / hand["cpu"]
-                    for mine, hand in zip(runs[kind], runs["hand_async"], strict=True)
-                )
-                peak = max((kb for run in runs[kind] for _, kb in run["samples"]), default=0)
+            if args.compare_lines:
+                source = work / "compare.jsonl"
+                write_input(source, args.compare_lines)
+                runs: dict[str, list[dict]] = {kind: [] for kind in KINDS}
+                for rep in range(args.reps):
+                    order = KINDS[rep % len(KINDS) :] + KINDS[: rep % len(KINDS)]
+                    for kind in order:
+                        result = measure(
+                            kind, source, work, server.base, args.concurrency, sample=True
+                        )
+                        assert result["lines_out"] == args.compare_lines, (
+                            kind,
+                            result["lines_out"],
+                        )
+                        runs[kind].append(result)
                 print(
-                    f"| {kind} | {args.compare_lines / statistics.median(walls):,.0f} | "
-                    f"{statistics.median(cpus) / args.compare_lines * 1e6:.0f} | "
-                    f"{peak / 1024:.0f} | "
-                    f"{wall_ratio:.2f} | {cpu_ratio:.2f} |"
+                    f"compare: {args.compare_lines:,} lines x {args.reps} reps, "
+                    "medians of paired ratios"
                 )
-                report["compare"][kind] = {
-                    "wall_ratio": wall_ratio,
-                    "cpu_ratio": cpu_ratio,
-                    "runs": runs[kind],
-                }
+                print(
+                    "| client | requests/s | CPU us/request | peak RSS MB "
+                    "| wall / hand | CPU / hand |"
+                )
+                print("|---|--:|--:|--:|--:|--:|")
+                report["compare"] = {}
+                for kind in KINDS:
+                    walls = [run["wall"] for run in runs[kind]]
+                    cpus = [run["cpu"] for run in runs[kind]]
+                    wall_ratio = statistics.median(
+                        mine["wall"] / hand["wall"]
+                        for mine, hand in zip(runs[kind], runs["hand_async"], strict=True)
+                    )
+                    cpu_ratio = statistics.median(
+                        mine["cpu"] / hand["cpu"]
+                        for mine, hand in zip(runs[kind], runs["hand_async"], strict=True)
+                    )
+                    peak = max((kb for run in runs[kind] for _, kb in run["samples"]), default=0)
+                    print(
+                        f"| {kind} | {args.compare_lines / statistics.median(walls):,.0f} | "
+                        f"{statistics.median(cpus) / args.compare_lines * 1e6:.0f} | "
+                        f"{peak / 1024:.0f} | "
+                        f"{wall_ratio:.2f} | {cpu_ratio:.2f} |"
+                    )
+                    report["compare"][kind] = {
+                        "wall_ratio": wall_ratio,
+                        "cpu_ratio": cpu_ratio,
+                        "runs": runs[kind],
+                    }
             results = HERE / "results"
             results.mkdir(exist_ok=True)
             stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
