@@ -271,3 +271,17 @@ async def test_cancelling_arun_keeps_what_finished(tmp_path: Path) -> None:
     await client.aclose()
 
     assert sorted(bulk.results_by_id(output)) == sorted(f"q{n}" for n in range(30))
+
+
+def test_arun_runs_under_trio(tmp_path: Path) -> None:
+    import trio
+
+    requests, output = requests_file(tmp_path, 20), tmp_path / "results.jsonl"
+
+    async def main() -> bulk.Summary:
+        transport = httpx.MockTransport(answer)
+        async with byot.AsyncClient(base_url="http://t/v1", api_key="k", transport=transport) as c:
+            return await bulk.arun(c, requests, output, concurrency=4)
+
+    assert trio.run(main) == bulk.Summary(skipped=0, succeeded=20, failed=0, tokens=200)
+    assert len(bulk.results_by_id(output)) == 20
