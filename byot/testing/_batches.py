@@ -47,7 +47,7 @@ class BatchStore:
 
     def __init__(self, answer: Callable[[httpx.Request], httpx.Response]) -> None:
         self._answer = answer
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a batch line may itself be a files or batches call
         self.files: dict[str, tuple[dict[str, Any], bytes]] = {}
         self.batches: dict[str, dict[str, Any]] = {}
         self._count = 0
