@@ -263,3 +263,15 @@ def test_a_served_mock_runs_batches_for_any_client(tmp_path: Path) -> None:
         assert httpx.get(f"{base_url}/batches/{batch['id']}").json()["status"] == "completed"
 
     assert bulk.results_by_id(output)["a"].ok
+
+
+def test_a_batch_of_batch_calls_does_not_lock_the_mock(tmp_path: Path) -> None:
+    body = {"input_file_id": "file-nope", "endpoint": "/v1/embeddings", "completion_window": "24h"}
+    source = tmp_path / "requests.jsonl"
+    bulk.write_requests(source, [("inner", body)], url="/v1/batches")
+    client = client_for(SpecMock())
+    (batch,) = bulk.submit(client, source)
+
+    (done,) = bulk.wait(client, [batch["id"]], sleep=lambda _: None)
+
+    assert done["request_counts"]["completed"] == 1
