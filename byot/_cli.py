@@ -5,6 +5,10 @@
               [--base-url URL] [--mock] [-o FILE]
     byot validate SCHEMA FILE...          check JSON payloads against a schema of the spec
     byot mock [--host HOST] [--port PORT] serve the spec mock on a local port
+    byot bulk run REQUESTS -o RESULTS [--concurrency N] [--validate]
+                                          a batch input file through the API, in parallel
+    byot bulk submit REQUESTS [--wait] [-o RESULTS]   the same file as Batch API jobs
+    byot bulk status|fetch|cancel BATCH_ID...          follow, download, or stop them
 
 A user's mistake (an unknown operation, a body that is not JSON, a missing key, an error
 status) prints one line to stderr and exits non-zero; only a bug in byot shows a traceback.
@@ -192,6 +196,7 @@ def _parser() -> _Parser:
         "--allow-remote", action="store_true", help="listen on an address that is not loopback"
     )
     mock.set_defaults(run=_mock)
+    _bulk_parser(commands)
     return parser
 
 
@@ -432,3 +437,204 @@ def _mock(args: argparse.Namespace) -> int:
     if args.allow_remote:
         argv.append("--allow-remote")
     return serve_mock(argv)
+
+
+# --------------------------------------------------------------------------------- bulk
+
+
+def _bulk_parser(commands: Any) -> None:
+    """`byot bulk run|submit|status|fetch|cancel`: one batch input file, two ways to run it."""
+    bulk = commands.add_parser(
+        "bulk",
+        help="run a batch input file locally in parallel, or as Batch API jobs",
+        description=(
+            "Run a JSONL file of requests ({custom_id, method, url, body} per line) now, in "
+            "parallel (run), or on the provider's Batch API at half the price (submit, status, "
+            "fetch, cancel). Both write the Batch API's output format."
+        ),
+    )
+    steps = bulk.add_subparsers(title="steps", metavar="STEP", required=True)
+
+    def client_options(step: argparse.ArgumentParser) -> None:
+        step.add_argument("--base-url", metavar="URL", help="the API's base URL")
+        step.add_argument(
+            "--mock", action="store_true", help="answer from the embedded spec mock (no network)"
+        )
+
+    def waiting(step: argparse.ArgumentParser) -> None:
+        step.add_argument(
+            "--poll",
+            type=float,
+            default=1.0,
+            metavar="SECONDS",
+            help="the first wait between polls; it doubles up to 60 s (default 1)",
+        )
+
+    run = steps.add_parser(
+        "run",
+        help="send every request now, many at a time",
+        description=(
+            "Send every request of REQUESTS, N at a time, with byot's retries, and append each "
+            "result to RESULTS as it comes. Run it again with the same RESULTS to resume: "
+            "requests done are skipped, failed ones sent again. Ctrl-C stops cleanly. "
+            "Exits 1 when any request failed."
+        ),
+    )
+    run.add_argument("requests", metavar="REQUESTS", type=Path, help="the batch input file")
+    run.add_argument(
+        "-o", "--output", required=True, metavar="RESULTS", type=Path, help="the results file"
+    )
+    run.add_argument(
+        "--concurrency", type=int, default=64, metavar="N", help="requests in flight (64)"
+    )
+    run.add_argument(
+        "--validate",
+        action="store_true",
+        help="check every line against its operation's schema first; send nothing if any fails",
+    )
+    run.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="draw a progress bar (default: on a terminal, with the bulk extra)",
+    )
+    client_options(run)
+    run.set_defaults(run=_bulk_run)
+
+    submit = steps.add_parser(
+        "submit",
+        help="upload the file and create Batch API jobs; print their ids",
+        description=(
+            "Upload REQUESTS (split by the Batch API's limits: one endpoint, 50,000 requests "
+            "and 200 MB per batch) and create a batch per part; print each batch's id."
+        ),
+    )
+    submit.add_argument("requests", metavar="REQUESTS", type=Path, help="the batch input file")
+    submit.add_argument("--validate", action="store_true", help="check every line first")
+    submit.add_argument("--wait", action="store_true", help="wait until the batches finish")
+    submit.add_argument(
+        "-o", "--output", metavar="RESULTS", type=Path, help="with --wait: fetch the results"
+    )
+    waiting(submit)
+    client_options(submit)
+    submit.set_defaults(run=_bulk_submit)
+
+    for name, text, action in (
+        ("status", "print each batch's status and request counts", _bulk_status),
+        ("fetch", "download the batches' output and error files into one file", _bulk_fetch),
+        ("cancel", "cancel batches", _bulk_cancel),
+    ):
+        step = steps.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        step.add_argument("batch_ids", nargs="+", metavar="BATCH_ID", help="a batch's id")
+        if name != "cancel":
+            step.add_argument("--wait", action="store_true", help="wait until they finish")
+            waiting(step)
+        if name == "fetch":
+            step.add_argument(
+                "-o", "--output", required=True, metavar="RESULTS", type=Path, help="the file"
+            )
+        client_options(step)
+        step.set_defaults(run=action)
+
+
+def _bulk_check(args: argparse.Namespace) -> None:
+    from byot.bulk import check_requests
+
+    if args.validate:
+        check_requests(args.requests)
+    elif not args.requests.is_file():
+        raise UsageError(f"cannot read {args.requests}: no such file")
+
+
+def _bulk_run(args: argparse.Namespace) -> int:
+    from byot.bulk import run
+
+    _bulk_check(args)
+    if args.concurrency < 1:
+        raise UsageError(f"--concurrency must be at least 1, not {args.concurrency}")
+    with _client(args) as client:
+        summary = run(
+            client, args.requests, args.output, concurrency=args.concurrency, progress=args.progress
+        )
+    sys.stdout.write(
+        f"{args.output}: {summary.succeeded} succeeded, {summary.failed} failed, "
+        f"{summary.skipped} done before, {summary.tokens} tokens\n"
+    )
+    return FAILED if summary.failed else 0
+
+
+def _bulk_print(batches: Sequence[dict[str, Any]]) -> None:
+    for batch in batches:
+        counts = _counts(batch)
+        sys.stdout.write(
+            f"{batch['id']} {batch['status']} {counts.get('completed', 0)}/"
+            f"{counts.get('total', 0)} done, {counts.get('failed', 0)} failed\n"
+        )
+
+
+def _bulk_submit(args: argparse.Namespace) -> int:
+    from byot.bulk import fetch, submit, wait
+
+    _bulk_check(args)
+    if args.output is not None and not args.wait:
+        raise UsageError("-o needs --wait (or fetch the results later with `byot bulk fetch`)")
+    with _client(args) as client:
+        batches = submit(client, args.requests)
+        _bulk_print(batches)
+        if args.wait:
+            sys.stdout.flush()
+            batches = wait(client, [batch["id"] for batch in batches], poll_interval=args.poll)
+            _bulk_print(batches)
+            if args.output is not None:
+                fetch(client, batches, args.output)
+    return _bulk_status_code(batches) if args.wait else 0
+
+
+def _bulk_status_code(batches: Sequence[dict[str, Any]]) -> int:
+    """0 when every batch completed without a failed request, else 1."""
+    failed = any(
+        batch["status"] != "completed" or _counts(batch).get("failed") for batch in batches
+    )
+    return FAILED if failed else 0
+
+
+def _counts(batch: dict[str, Any]) -> dict[str, int]:
+    counts: dict[str, int] = batch.get("request_counts") or {}
+    return counts
+
+
+def _bulk_status(args: argparse.Namespace) -> int:
+    from byot.bulk import wait
+
+    with _client(args) as client:
+        if args.wait:
+            batches = wait(client, args.batch_ids, poll_interval=args.poll)
+        else:
+            batches = [client.batches.retrieve(batch_id) for batch_id in args.batch_ids]
+    _bulk_print(batches)
+    return 0
+
+
+def _bulk_fetch(args: argparse.Namespace) -> int:
+    from byot._batch_jobs import TERMINAL
+    from byot.bulk import fetch, wait
+
+    with _client(args) as client:
+        if args.wait:
+            batches = wait(client, args.batch_ids, poll_interval=args.poll)
+        else:
+            batches = [client.batches.retrieve(batch_id) for batch_id in args.batch_ids]
+            running = [b["id"] for b in batches if b["status"] not in TERMINAL]
+            if running:
+                raise UsageError(f"still running: {', '.join(running)} (add --wait)")
+        files = fetch(client, batches, args.output)
+    sys.stdout.write(f"{args.output}: {files} file(s) of results from {len(batches)} batch(es)\n")
+    return _bulk_status_code(batches)
+
+
+def _bulk_cancel(args: argparse.Namespace) -> int:
+    from byot.bulk import cancel
+
+    with _client(args) as client:
+        _bulk_print(cancel(client, args.batch_ids))
+    return 0

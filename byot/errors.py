@@ -30,6 +30,7 @@ Names follow the official SDK, so `except openai.RateLimitError` ports as
     ├── SchemaValidationError         .direction .operation .schema .profile .issues
     │   (and SchemaValidationWarning, what validate="warn" emits, with the same attributes)
     ├── ConfigError                   a client was configured in a way that cannot work
+    ├── BulkInputError                a batch JSONL file has bad lines: .path .problems
     ├── ToolError                     .tool .call_id: a tool call that cannot be carried out
     │   ├── ToolArgumentsError        .field .path .arguments: arguments that do not fit the tool
     │   └── UnknownToolError          the model called a tool it was not offered
@@ -61,6 +62,7 @@ __all__ = [
     "AuthenticationError",
     "BYOTError",
     "BadRequestError",
+    "BulkInputError",
     "ConfigError",
     "ConflictError",
     "ContentFilterFinishReasonError",
@@ -68,6 +70,7 @@ __all__ = [
     "InternalServerError",
     "InvalidWebhookSignatureError",
     "LengthFinishReasonError",
+    "LineProblem",
     "MaxTurnsError",
     "MissingOutputError",
     "NotFoundError",
@@ -646,3 +649,53 @@ class MaxTurnsError(BYOTError):
         self.turns = turns
         self.response = response
         self.transcript = transcript
+
+
+class LineProblem(NamedTuple):
+    """One problem with one line of a batch JSONL file.
+
+    Attributes:
+        line: The line number, from 1.
+        message: What is wrong with it, e.g. `$.body.messages: 'messages' is a required property`.
+    """
+
+    line: int
+    message: str
+
+    @override
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class BulkInputError(BYOTError, ValueError):
+    """A batch input file (`{"custom_id", "method", "url", "body"}` per line) has bad lines.
+
+    Raised by `byot.bulk.check_requests` before anything is sent, listing every problem, and
+    by the readers for a line that is not a request at all.
+
+    Example:
+        ```python
+        try:
+            byot.bulk.check_requests("requests.jsonl")
+        except byot.errors.BulkInputError as e:
+            for problem in e.problems:
+                print(problem.line, problem.message)
+        ```
+
+    Attributes:
+        path: The file, as given.
+        problems: Every problem found, in line order.
+    """
+
+    path: str
+    problems: tuple[LineProblem, ...]
+
+    def __init__(self, *, path: str, problems: Sequence[LineProblem]) -> None:
+        self.path = path
+        self.problems = tuple(problems)
+        count = f"{len(self.problems)} problem{'s' * (len(self.problems) != 1)}"
+        lines = [f"{path}: {count}; fix them and run again"]
+        lines += [f"  {problem}" for problem in self.problems[:_SHOWN_ISSUES]]
+        if len(self.problems) > _SHOWN_ISSUES:
+            lines.append(f"  ... and {len(self.problems) - _SHOWN_ISSUES} more (see .problems)")
+        super().__init__("\n".join(lines))

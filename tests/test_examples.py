@@ -288,9 +288,18 @@ CASES: dict[str, Case] = {
         ("upload_abc123: sent 3 parts", "completed: file file-xyz321"),
         ("createUpload", "addUploadPart", "completeUpload"),
     ),
-    "batches.py": Case(
-        ("batch_abc123: validating", "completed: 95 of 100 done", "results:"),
+    "batches.py": Case(  # the mock keeps the batch: validating, then in_progress when asked
+        (": validating", "in_progress: 0 of 2 done"),
+        ("createFile", "createBatch", "retrieveBatch"),
+    ),
+    "bulk_local.py": Case(
+        ("3 answered, 0 failed, 87 tokens", f"Name a planet. -> {SPEC_ANSWER}"),
+        ("createChatCompletion",),
+    ),
+    "bulk_batch.py": Case(
+        ("submitted: batch_mock", ": completed, 3 of 3", "t2: 3 dimensions"),
         ("createFile", "createBatch", "retrieveBatch", "downloadFile"),
+        routes=embedding_routes,
     ),
     "fine_tuning.py": Case(
         ("ftjob-abc123: queued", "Fine tuning job successfully completed"),

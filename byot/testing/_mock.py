@@ -9,7 +9,8 @@ content or arguments synthesized to fit (see `_answers.py`). Streaming
 calls get the documented event stream framed as the operation's wire format says, and binary
 endpoints bytes with the documented content type. Each JSON or multipart request is checked
 against the operation's request schema first (`byot.validate`); an invalid one is answered 400
-with every issue found.
+with every issue found. Files uploaded for batches and the batches made of them are kept in
+memory and run through the mock itself (`_batches.py`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import orjson
 from byot._override import override
 from byot._validation import load_bundled
 from byot.testing._answers import answer_stream, own_answer
+from byot.testing._batches import BatchStore
 from byot.testing._frames import SSE_DONE, sse_event
 from byot.testing._routes import Call, PathTemplate, error_response, raw_path
 from byot.testing._synth import Synthesizer
@@ -94,6 +96,7 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.routes = routes
         self.validate_requests = validate_requests
         self.calls: list[Call] = []
+        self._batches = BatchStore(self._answer_line)
 
     @override
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -115,6 +118,13 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
             return self._record(Call(request, response, path_params=found[1]))
         return self._record(self.answer(request))
 
+    def _answer_line(self, request: httpx.Request) -> httpx.Response:
+        """A batch line's answer: the routes', else the spec's (not recorded in `calls`)."""
+        routes = self.routes
+        if routes is not None and (found := routes.match(request)) is not None:
+            return routes.respond(*found, request)
+        return self.answer(request).response
+
     def _record(self, call: Call) -> httpx.Response:
         self.calls.append(call)
         return call.response
@@ -134,7 +144,7 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
             ):
                 allowed.append(op.method)
                 continue
-            return Call(request, self._respond(op, request), op.operation_id, values)
+            return Call(request, self._respond(op, request, values), op.operation_id, values)
         if allowed:
             methods = ", ".join(sorted(set(allowed)))
             message = (
@@ -144,7 +154,9 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
         message = f"no operation of the OpenAI spec matches {request.method} {request.url.path}"
         return Call(request, error_response(404, message, code="unknown_url"))
 
-    def _respond(self, op: _Operation, request: httpx.Request) -> httpx.Response:
+    def _respond(
+        self, op: _Operation, request: httpx.Request, values: Mapping[str, str]
+    ) -> httpx.Response:
         info = op.info
         try:
             body = _body(request, info)
@@ -155,6 +167,9 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
         )
         if refusal is not None:
             return refusal
+        kept = self._batches.respond(op.operation_id, values, body)
+        if kept is not None:
+            return kept
         success = min(code for code in info["responses"] if code.startswith("2"))
         headers = {"x-request-id": f"req_byot_mock_{len(self.calls) + 1}"}
         stream = info["stream"]
