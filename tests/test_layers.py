@@ -38,6 +38,7 @@ HTTPX_ALLOWED = frozenset(
         "byot.aiohttp",  # a transport
         "byot.testing._mock",  # the test servers answer httpx requests
         "byot.testing._routes",
+        "byot.testing._batches",  # the mock's batches answer their lines as httpx requests
         "byot.testing._server",
     }
 )
