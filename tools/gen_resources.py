@@ -385,6 +385,12 @@ def tree(methods: list[Method]) -> dict[tuple[str, ...], list[Method]]:
     return dict(sorted(spaces.items()))
 
 
+# Hand-written methods on a generated namespace: it inherits the (sync, async) base class.
+MIXINS: dict[tuple[str, ...], tuple[str, str, str]] = {
+    ("realtime",): ("byot._realtime_connection", "RealtimeConnect", "AsyncRealtimeConnect"),
+}
+
+
 def facade(methods: list[Method], is_async: bool) -> str:
     """`byot/resources/_sync.py` or `_async.py`."""
     prefix = "Async" if is_async else ""
@@ -410,9 +416,16 @@ def facade(methods: list[Method], is_async: bool) -> str:
         "    from byot._signatures import Body, UntypedMapping",
         f"    from byot.types import {', '.join(request_types)}\n\n",
     ]
+    for module, sync_base, async_base in sorted(MIXINS.values()):
+        out.insert(
+            out.index("from byot._signatures import B, CallOptions, R, T\n"),
+            f"from {module} import {async_base if is_async else sync_base}",
+        )
     for space, members in spaces.items():
         name = prefix + class_name(space)
-        out.append(f"class {name}:")
+        mixin = MIXINS.get(space)
+        base = f"({mixin[2] if is_async else mixin[1]})" if mixin else ""
+        out.append(f"class {name}{base}:")
         out.append(f'    """`client.{".".join(space)}`."""\n')
         out.append(f"    def __init__(self, client: {client}) -> None:")
         out.append("        self._client = client\n")

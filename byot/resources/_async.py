@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from byot._endpoints import ENDPOINTS as _E
+from byot._realtime_connection import AsyncRealtimeConnect
 from byot._signatures import B, CallOptions, R, T
 
 if TYPE_CHECKING:
@@ -18340,7 +18341,7 @@ class AsyncModerations:
         )
 
 
-class AsyncRealtime:
+class AsyncRealtime(AsyncRealtimeConnect):
     """`client.realtime`."""
 
     def __init__(self, client: AsyncClient) -> None:

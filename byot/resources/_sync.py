@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from byot._endpoints import ENDPOINTS as _E
+from byot._realtime_connection import RealtimeConnect
 from byot._signatures import B, CallOptions, R, T
 
 if TYPE_CHECKING:
@@ -18336,7 +18337,7 @@ class Moderations:
         )
 
 
-class Realtime:
+class Realtime(RealtimeConnect):
     """`client.realtime`."""
 
     def __init__(self, client: Client) -> None:
