@@ -334,7 +334,7 @@ class Events(Generic[T]):
 
     def error(self, event: dict[str, Any]) -> RealtimeError:
         """The `RealtimeError` for an `error` event, whatever its shape."""
-        info = _status.parse_error_body(orjson.dumps(event))
+        info = _status.parse_error_body(orjson.dumps({"error": event.get("error")}))
         event_id = (_codec.json_object(event.get("error")) or {}).get("event_id")
         message = info.message or "no message"
         extra = ", ".join(

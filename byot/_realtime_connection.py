@@ -112,7 +112,9 @@ class RealtimeConnection(Generic[T]):
             connection = cast("WebSocket", connect(self._handshake.url, **self._options))
         except _handshake_failures() as exc:
             raise _realtime.handshake_error(exc, self.url) from exc
-        return connection
+        # websockets >= 17.1 wants its sync connection entered as a context manager (it warns
+        # otherwise); this class is that context, and its close() closes the connection.
+        return connection.__enter__()
 
     def _socket(self) -> WebSocket:
         if self._ws is None:

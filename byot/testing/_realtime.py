@@ -147,6 +147,7 @@ class RealtimeServer:
         self.handshakes: list[Handshake] = []
         self.received: list[dict[str, Any]] = []
         self.connections = 0
+        self._open = 0
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -189,6 +190,13 @@ class RealtimeServer:
             raise RuntimeError("the server is not running: use `with RealtimeServer() as ...`")
         host, port = self._server.socket.getsockname()[:2]
         return f"http://{host}:{port}{self._path.removesuffix('/realtime')}"
+
+    def wait_closed(self, timeout: float = 5.0) -> int:
+        """Wait until no connection is open on the server side; how many still are after it."""
+        deadline = time.monotonic() + timeout
+        while self._open and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return self._open
 
     # -- the handshake ---------------------------------------------------------------------
 
@@ -243,10 +251,18 @@ class RealtimeServer:
     # -- the conversation ------------------------------------------------------------------
 
     def _handle(self, connection: ServerConnection) -> None:
-        from websockets.exceptions import ConnectionClosed
-
         with self._lock:
             self.connections += 1
+            self._open += 1
+        try:
+            self._converse(connection)
+        finally:
+            with self._lock:
+                self._open -= 1
+
+    def _converse(self, connection: ServerConnection) -> None:
+        from websockets.exceptions import ConnectionClosed
+
         state = _Session()
         created = self._event("session.created")
         state.session = created["session"]
@@ -340,8 +356,7 @@ class RealtimeServer:
                 "response.output_item.added", item=item, response_id=response_id, output_index=0
             )
             yield self._close_code
-            return
-        if turn == "function_call":
+        elif turn == "function_call":
             yield from self._function_call(response_id)
         elif turn == "audio":
             yield from self._audio(state, response_id)
