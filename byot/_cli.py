@@ -5,6 +5,8 @@
               [--base-url URL] [--mock] [-o FILE]
     byot validate SCHEMA FILE...          check JSON payloads against a schema of the spec
     byot mock [--host HOST] [--port PORT] serve the spec mock on a local port
+    byot realtime --model MODEL [--instructions TEXT] [--base-url URL] [--validate]
+                                          a text conversation over the Realtime WebSocket
 
 A user's mistake (an unknown operation, a body that is not JSON, a missing key, an error
 status) prints one line to stderr and exits non-zero; only a bug in byot shows a traceback.
@@ -192,6 +194,23 @@ def _parser() -> _Parser:
         "--allow-remote", action="store_true", help="listen on an address that is not loopback"
     )
     mock.set_defaults(run=_mock)
+
+    live = commands.add_parser(
+        "realtime",
+        help="a text conversation over the Realtime WebSocket",
+        description=(
+            "Read lines from stdin, send each as a user message over the Realtime API's "
+            "WebSocket, and print the answer as it streams. Ctrl-D ends the session. Needs "
+            "the realtime extra (websockets)."
+        ),
+    )
+    live.add_argument("--model", required=True, help="the Realtime model, e.g. gpt-realtime")
+    live.add_argument("--instructions", help="the session's instructions")
+    live.add_argument("--base-url", metavar="URL", help="the API's base URL")
+    live.add_argument(
+        "--validate", action="store_true", help="check every event against the spec's schemas"
+    )
+    live.set_defaults(run=_realtime)
     return parser
 
 
@@ -448,3 +467,42 @@ def _mock(args: argparse.Namespace) -> int:
     if args.allow_remote:
         argv.append("--allow-remote")
     return serve_mock(argv)
+
+
+# ----------------------------------------------------------------------------- realtime
+
+
+def _realtime(args: argparse.Namespace) -> int:
+    """A line-by-line text session: each stdin line is a turn, each answer streams to stdout."""
+    import importlib.util
+
+    if importlib.util.find_spec("websockets") is None:
+        raise UsageError(
+            "byot realtime needs the realtime extra: pip install 'byot-client[realtime]'"
+        )
+    if args.validate:
+        _require_validation("--validate")
+    from byot import realtime
+    from byot._client import Client
+
+    def show(event: dict[str, Any]) -> None:
+        if event["type"] in ("response.output_text.delta", "response.text.delta"):
+            sys.stdout.write(event["delta"])
+            sys.stdout.flush()
+
+    session: dict[str, Any] = {"type": "realtime", "output_modalities": ["text"]}
+    if args.instructions:
+        session["instructions"] = args.instructions
+    client = Client(base_url=args.base_url)
+    validate = "raise" if args.validate else "off"
+    with client.realtime.connect(model=args.model, validate=validate) as connection:
+        connection.send(realtime.session_update(session))
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            connection.send(realtime.conversation_item_create(realtime.user_text(line.strip())))
+            connection.send(realtime.response_create())
+            connection.response(on_event=show)
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+    return 0
