@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from byot._client import Client
     from byot._endpoint import Endpoint
+    from byot._validation import Mode
 
 __all__ = ["main"]
 
@@ -494,7 +495,7 @@ def _realtime(args: argparse.Namespace) -> int:
     if args.instructions:
         session["instructions"] = args.instructions
     client = Client(base_url=args.base_url)
-    validate = "raise" if args.validate else "off"
+    validate: Mode = "raise" if args.validate else "off"
     with client.realtime.connect(model=args.model, validate=validate) as connection:
         connection.send(realtime.session_update(session))
         for line in sys.stdin:
