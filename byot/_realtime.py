@@ -47,8 +47,9 @@ class Reconnect:
     """Reopen a Realtime connection that dropped, instead of raising (opt-in).
 
     After a close with a code that allows it (1001, 1005, 1006, 1011-1013, 1015), the
-    connection is reopened with the same URL and headers, the last `session.update` sent is
-    sent again, then the events `send()` was given while the connection was down. A response
+    connection is reopened with the same URL and headers, the session settings sent so far
+    (every `session.update`, merged) are sent again, then the events `send()` was given while
+    the connection was down. A response
     in progress when the connection dropped is lost: `response()` raises
     `RealtimeClosedError` for it.
 
@@ -370,13 +371,17 @@ class Outbox:
 
     def __init__(self, policy: Reconnect | None) -> None:
         self.policy = policy
-        self.session: str | None = None  # the last session.update sent, resent on reopening
+        self.session: dict[str, Any] | None = None  # the settings sent, merged
         self.held: deque[str] = deque()
 
     def sent(self, text: str, kind: str | None) -> None:
-        """Remember a sent `session.update`: a reopened connection needs it again."""
+        """Remember a sent `session.update`: a reopened connection needs its settings again.
+
+        Each update changes only the fields it names, so they are merged, as the server does.
+        """
         if kind == "session.update":
-            self.session = text
+            fields = _codec.json_object(orjson.loads(text).get("session")) or {}
+            self.session = {**(self.session or {}), **fields}
 
     def may_reopen(self, code: int | None) -> bool:
         """Whether a connection closed with this code is reopened."""
@@ -405,7 +410,8 @@ class Outbox:
 
     def replay(self) -> list[str]:
         """What to send first on a reopened connection: the session, then the held events."""
-        frames = [self.session] if self.session is not None else []
+        update = {"type": "session.update", "session": self.session}
+        frames = [orjson.dumps(update).decode()] if self.session is not None else []
         frames += self.held
         self.held.clear()
         return frames

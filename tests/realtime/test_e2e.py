@@ -342,8 +342,9 @@ async def test_reconnect_resends_the_session_and_the_held_events(live: Live) -> 
     assert connection.reconnects == 1
     assert server.connections == 2
     await live.call(connection.close())
-    second = [e["type"] for e in server.received[2:]]
-    assert second == ["session.update", "conversation.item.create"]
+    second = server.received[2:]
+    assert [e["type"] for e in second] == ["session.update", "conversation.item.create"]
+    assert second[0]["session"] == {"type": "realtime", "instructions": "Again."}
 
 
 async def test_reconnect_gives_up_and_a_lost_response_is_an_error(live: Live) -> None:

@@ -221,12 +221,17 @@ def test_which_reconnect_failures_are_retried() -> None:
 def test_outbox_keeps_the_session_and_a_bounded_queue() -> None:
     box = _realtime.Outbox(_realtime.Reconnect(max_queue=2))
     assert [box.may_reopen(code) for code in (1006, None, 1000)] == [True, True, False]
+    box.sent(
+        '{"type":"session.update","session":{"voice":"a","instructions":"x"}}', "session.update"
+    )
+    box.sent('{"type":"session.update","session":{"voice":"b"}}', "session.update")
     box.sent('{"type":"session.update"}', "session.update")
     box.sent('{"type":"response.create"}', "response.create")
     assert [box.hold("a"), box.hold("b")] == [True, True]
     assert not box.hold("c")
-    assert box.replay() == ['{"type":"session.update"}', "a", "b"]
-    assert box.replay() == ['{"type":"session.update"}']
+    session = '{"type":"session.update","session":{"voice":"b","instructions":"x"}}'
+    assert box.replay() == [session, "a", "b"]
+    assert box.replay() == [session]
     assert not _realtime.Outbox(None).may_reopen(1006)
     assert _realtime.Outbox(_realtime.Reconnect()).replay() == []
 
