@@ -49,9 +49,8 @@ class Reconnect:
     After a close with a code that allows it (1001, 1005, 1006, 1011-1013, 1015), the
     connection is reopened with the same URL and headers, the session settings sent so far
     (every `session.update`, merged) are sent again, then the events `send()` was given while
-    the connection was down. A response
-    in progress when the connection dropped is lost: `response()` raises
-    `RealtimeClosedError` for it.
+    the connection was down. A response in progress when the connection dropped is lost:
+    `response()` raises `RealtimeClosedError` for it.
 
     Example:
         ```python
@@ -127,9 +126,10 @@ def handshake(
     url = "ws" + url.removeprefix("http") if url.startswith("http") else url
     merged = httpx.Headers(settings.plain_headers)
     # HTTP content negotiation means nothing to a WebSocket upgrade, unless the caller says so.
-    for name in ("Accept", "Accept-Encoding"):
-        if merged.get(name) == _core._BASE_HEADERS[name]:  # pyright: ignore[reportPrivateUsage]
-            del merged[name]
+    own = {name.lower() for name in settings.default_headers}
+    for name in ("accept", "accept-encoding"):
+        if name not in own:
+            merged.pop(name, None)
     if headers:
         _core.check_headers(headers)
         merged.update(headers)
