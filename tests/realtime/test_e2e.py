@@ -7,6 +7,7 @@ and no thread is left behind.
 from __future__ import annotations
 
 import dataclasses
+import socket
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -409,3 +410,33 @@ async def test_server_answers_frames_that_are_no_json_object_and_a_cancel(live: 
     assert final.usage is None
     await live.call(plain.close())
     assert [e["type"] for e in server.received] == ["conversation.item.delete", "response.cancel"]
+
+
+async def test_a_proxy_from_the_environment_is_used(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A loopback listener stands in for the proxy: it records the CONNECT and refuses it.
+    listener = socket.create_server(("127.0.0.1", 0))
+    seen: list[bytes] = []
+
+    def refuse() -> None:
+        peer, _ = listener.accept()
+        with peer:
+            seen.append(peer.recv(4096))
+            peer.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+
+    thread = threading.Thread(target=refuse)
+    thread.start()
+    port = listener.getsockname()[1]
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{port}")
+    client = (byot.AsyncClient if live.is_async else byot.Client)(
+        base_url="https://realtime.example/v1", api_key="sk-test"
+    )
+    connection = client.realtime.connect(model="gpt-realtime")
+    try:
+        error = await live.fails(byot.errors.APIConnectionError, connection.open)
+    finally:
+        thread.join()
+        listener.close()
+    assert seen[0].startswith(b"CONNECT realtime.example:443 HTTP/1.1\r\n")
+    assert "Proxy" in str(error)
