@@ -110,6 +110,8 @@ class RealtimeServer:
         path: The path the handshake must use.
 
     Attributes:
+        refuse: The status every handshake is refused with, or None; change it at any time
+            (to refuse the reconnects of a client, say).
         handshakes: Every handshake seen, accepted or not.
         received: Every client event received, across connections, in order.
         connections: How many WebSocket connections were accepted.
@@ -135,7 +137,7 @@ class RealtimeServer:
         self._text = text
         self._call = function_call
         self._api_key = api_key
-        self._refuse = refuse
+        self.refuse = refuse
         self._delay = handshake_delay
         self._close_code = close_code
         self._check = check_events
@@ -226,11 +228,11 @@ class RealtimeServer:
     def _refusal(
         self, path: str, query: Mapping[str, str], headers: Mapping[str, str]
     ) -> tuple[int, str, str] | None:
-        if self._refuse is not None:
+        if self.refuse is not None:
             return (
-                self._refuse,
+                self.refuse,
                 "invalid_request_error",
-                f"refused by the test server ({self._refuse})",
+                f"refused by the test server ({self.refuse})",
             )
         if path != self._path:
             return HTTPStatus.NOT_FOUND, "invalid_request_error", f"no route {path}"

@@ -368,7 +368,7 @@ async def test_reconnect_stops_after_its_attempts(live: Live) -> None:
     await live.call(connection.open())
     await live.call(connection.recv())
     await live.call(connection.send(realtime.response_create()))
-    server._refuse = 503  # every later handshake is refused
+    server.refuse = 503  # every later handshake is refused
     error = await live.fails(byot.errors.InternalServerError, connection.response)
     assert error.status_code == 503
     assert len(server.handshakes) == 3  # the first, then two attempts
