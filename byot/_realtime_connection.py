@@ -39,6 +39,9 @@ def _options(handshake: Handshake, given: Mapping[str, Any] | None) -> dict[str,
         "user_agent_header": None,  # byot's own User-Agent is among the headers
         "open_timeout": handshake.open_timeout,
         "max_size": _MAX_FRAME,
+        # No backpressure on received events: a close must not wait behind unread ones (with
+        # websockets' default of 16, closing mid-answer took its whole close timeout).
+        "max_queue": None,
         **(given or {}),
     }
 

@@ -440,3 +440,16 @@ async def test_a_proxy_from_the_environment_is_used(
         listener.close()
     assert seen[0].startswith(b"CONNECT realtime.example:443 HTTP/1.1\r\n")
     assert "Proxy" in str(error)
+
+
+async def test_closing_while_the_server_streams(live: Live) -> None:
+    # 1250 deltas: the client's close arrives while the server is still sending them.
+    server = live.server(text="word " * 2000)
+    connection = live.connect(server)
+    await live.call(connection.open())
+    await live.call(connection.send(realtime.response_create()))
+    assert (await live.call(connection.recv()))["type"] == "session.created"
+    assert (await live.call(connection.recv()))["type"] == "response.created"
+    await live.call(connection.close())
+    assert connection.close_code == 1000
+    assert server.wait_closed() == 0
