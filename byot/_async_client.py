@@ -1,22 +1,23 @@
-"""`AsyncClient`, the async driver: moves bytes between the sans-I/O core and httpx.
+"""`AsyncClient`, the async driver: moves bytes between the sans-I/O modules and httpx.
 
-Its twin is `_client.py`; the two are kept line for line alike and a parity test
-checks their public surface. Every decision lives in `_core`, `_retry` and `_codec`.
+`_async_client.py` is the one source of both drivers: `tools/gen_sync.py` writes `_client.py`
+from it by taking out `async`, `await` and the `Async` of names. Every decision lives in sans-I/O
+code the two share (`_settings`, `_prepared`, `_decode`, `_stream_plan`, `_pagination`,
+`_hooks`, `_retry`, `_codec`); see ARCHITECTURE.md.
 """
 
 from __future__ import annotations
 
-import inspect
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import httpx
-import orjson
 
-from byot import _codec, _core, _pagination, _transport
-from byot._override import override
+from byot import _call_options, _codec, _decode, _hooks, _pagination, _stream_plan, _transport
+from byot._base_client import BaseClient
 from byot._response import APIResponse, AsyncBinaryStream, AsyncStream
-from byot._sse import StreamRules
+from byot._settings import Settings, client_options, timeout_from_httpx
 from byot._timeout import DEFAULT_TIMEOUT, Timeout
+from byot._transport_errors import transport_error
 from byot.resources import AsyncResources
 
 if TYPE_CHECKING:
@@ -26,12 +27,12 @@ if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
 
     from byot._endpoint import Endpoint
+    from byot._prepared import Prepared
     from byot._retry import RetryPolicy
     from byot._signatures import B, CallOptions, EventHooks, R, RequestOptions, ValidateTypes
     from byot._timeout import Deadline
     from byot.protocols import Config
 
-_EVENTS = "text/event-stream"
 _Result = tuple[Any, httpx.Response, bytes]
 
 
@@ -49,14 +50,13 @@ class _Connection:
         self.http_client = http_client
         self.transport = transport or (None if http_client else _transport.async_transport(url))
         self.closed = False
-        # byot's own pool holds connections of the event loop that opened them: remember it.
-        self.loop: object = None if transport or http_client else _UNBOUND
+        self.owner = None if transport or http_client else _transport.EventLoopOwner()  # async only
 
     async def send(
-        self, prepared: _core.Prepared, timeout: dict[str, float | None], hooks: EventHooks
+        self, prepared: Prepared, timeout: dict[str, float | None], hooks: EventHooks
     ) -> httpx.Response:
-        if self.loop is not None:
-            self._check_loop()
+        if self.owner is not None:  # async only
+            self.owner.check()  # async only
         if self.http_client is None:
             request = prepared.request(timeout, asynchronous=True)
         else:
@@ -67,36 +67,18 @@ class _Connection:
                 content=prepared.body(asynchronous=True),
                 timeout=httpx.Timeout(**timeout),
             )
-        for hook in hooks.get("request", ()):
-            await _maybe_await(hook(request))
+        await _hooks.arun(hooks.get("request", ()), request)
         if self.transport is not None:
             response = await self.transport.handle_async_request(request)
         else:
             assert self.http_client is not None  # noqa: S101 - one of the two is always set
             response = await self.http_client.send(request, stream=True)
         try:
-            for response_hook in hooks.get("response", ()):
-                await _maybe_await(response_hook(response))
+            await _hooks.arun(hooks.get("response", ()), response)
         except BaseException:
             await response.aclose()
             raise
         return response
-
-    def _check_loop(self) -> None:
-        """Refuse a second event loop: its connections would hang or fail obscurely.
-
-        Raises:
-            RuntimeError: The client's pool was first used in another event loop.
-        """
-        loop = _running_loop()
-        if self.loop is _UNBOUND:
-            self.loop = loop
-        elif loop is not self.loop:
-            raise RuntimeError(
-                "this AsyncClient was first used in another event loop, and its pooled "
-                "connections belong to that loop: create one AsyncClient per event loop "
-                "(for example inside the coroutine that asyncio.run() runs)"
-            )
 
     async def aclose(self) -> None:
         self.closed = True
@@ -107,7 +89,7 @@ class _Connection:
             await self.http_client.aclose()
 
 
-class AsyncClient(AsyncResources):
+class AsyncClient(BaseClient[_Connection], AsyncResources):
     """An async client for OpenAI and any OpenAI-compatible API.
 
     Every call returns a plain `dict` unless the caller names a type, and never fails because
@@ -173,93 +155,9 @@ class AsyncClient(AsyncResources):
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         if http_client is not None and timeout is DEFAULT_TIMEOUT:
-            timeout = _core.timeout_from_httpx(http_client.timeout)
-        self._settings = _core.Settings.create(
-            config=config,
-            api_key=api_key,
-            base_url=base_url,
-            organization=organization,
-            project=project,
-            default_headers=default_headers,
-            default_query=default_query,
-            timeout=timeout,
-            retry=retry,
-            max_retries=max_retries,
-            event_hooks=event_hooks,
-            admin_api_key=admin_api_key,
-            validate=validate,
-        )
+            timeout = timeout_from_httpx(http_client.timeout)
+        self._settings = Settings.create(client_options(locals()))
         self._connection = _Connection(transport, http_client, self._settings.config.base_url)
-
-    @property
-    def config(self) -> Config:
-        """The provider configuration."""
-        return self._settings.config
-
-    @property
-    def base_url(self) -> str:
-        """The provider's base URL."""
-        return self._settings.config.base_url
-
-    @property
-    def timeout(self) -> Timeout:
-        """The default timeout of every call."""
-        return self._settings.timeout
-
-    @property
-    def retry(self) -> RetryPolicy:
-        """The retry policy of every call."""
-        return self._settings.retry
-
-    @property
-    def is_closed(self) -> bool:
-        """Whether the connection pool has been closed."""
-        return self._connection.closed
-
-    def with_options(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        organization: str | None = None,
-        project: str | None = None,
-        config: Config | None = None,
-        default_headers: Mapping[str, str] | None = None,
-        default_query: Mapping[str, Any] | None = None,
-        timeout: float | Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int | None = None,
-        retry: RetryPolicy | None = None,
-        event_hooks: EventHooks | None = None,
-        validate: ValidateTypes | None = None,
-    ) -> Self:
-        """A copy of this client with some settings changed, sharing its connection pool.
-
-        Headers and query parameters are merged over the current ones; a new key, base URL,
-        organization or project builds a fresh OpenAI configuration with the others kept.
-        Closing either client closes the shared pool.
-
-        Example:
-            ```python
-            fast = client.with_options(timeout=5, max_retries=0)
-            ```
-        """
-        copy = object.__new__(type(self))
-        copy._settings = self._settings.derive(
-            api_key=api_key,
-            base_url=base_url,
-            organization=organization,
-            project=project,
-            config=config,
-            default_headers=default_headers,
-            default_query=default_query,
-            timeout=self._settings.timeout if timeout is DEFAULT_TIMEOUT else timeout,
-            max_retries=max_retries,
-            retry=retry,
-            event_hooks=event_hooks,
-            validate=validate,
-        )
-        copy._connection = self._connection
-        return copy
 
     @overload
     async def request(
@@ -349,7 +247,7 @@ class AsyncClient(AsyncResources):
             DecodeError: The body does not decode into the requested type.
         """
         prepared = self._settings.prepare(method, path, body, encoder=encoder, options=options)
-        decode, target = _core.decoder_for(response_type, decoder)
+        decode, target = _decode.decoder_for(response_type, decoder)
         return cast("R | APIResponse[R]", await self._send(prepared, decode, target, raw=raw))
 
     async def call(
@@ -389,15 +287,7 @@ class AsyncClient(AsyncResources):
             KeyError: No operation has that id.
             TypeError: A keyword is not a parameter or option of the operation.
         """
-        from byot._endpoints import ENDPOINTS
-
-        try:
-            endpoint = ENDPOINTS[operation_id]
-        except KeyError:
-            raise KeyError(
-                f"no operation {operation_id!r} in the API (see byot._endpoints)"
-            ) from None
-        path_values, query_values, options = _core.split_call_params(endpoint, params)
+        endpoint, path_values, query_values, options = _call_options.resolve(operation_id, params)
         return await self._call(
             endpoint,
             body,
@@ -407,7 +297,7 @@ class AsyncClient(AsyncResources):
             decoder,
             encoder,
             raw,
-            cast("CallOptions", options),
+            options,
         )
 
     async def _call(
@@ -431,7 +321,7 @@ class AsyncClient(AsyncResources):
             encoder=encoder,
             options=options,
         )
-        decode, target = _core.call_decoder(endpoint, response_type, decoder)
+        decode, target = _decode.call_decoder(endpoint, response_type, decoder)
         return await self._send(prepared, decode, target, raw=raw)
 
     async def _pages(
@@ -444,7 +334,7 @@ class AsyncClient(AsyncResources):
         options: CallOptions,
     ) -> AsyncIterator[Any]:
         """Every page of a cursor-paginated list, decoded, fetching each as it is needed."""
-        decode, target = _core.call_decoder(endpoint, response_type, decoder)
+        decode, target = _decode.call_decoder(endpoint, response_type, decoder)
         query: Mapping[str, object] | None = query_values
         while query is not None:
             prepared = self._settings.prepare_call(
@@ -457,8 +347,9 @@ class AsyncClient(AsyncResources):
             )
             response: APIResponse[Any] = await self._send(prepared, decode, target, raw=True)
             yield response.parsed
-            page = response.parsed if target is dict else orjson.loads(response.content)
-            query = _pagination.next_query(endpoint, page, query)
+            query = _pagination.query_after(
+                endpoint, response.parsed, response.content, target, query
+            )
 
     async def _items(
         self,
@@ -486,35 +377,17 @@ class AsyncClient(AsyncResources):
         options: CallOptions,
     ) -> AsyncStream[Any]:
         """Open a server-sent-event stream; retried until it starts, never after."""
-        assert endpoint.stream is not None  # noqa: S101 - only streaming operations get here
-        named = endpoint.stream.get("framing", "data") != "data"
-        convert = _core.event_converter(event_type, decoder, named=named)
+        plan = _stream_plan.plan(endpoint, event_type, decoder)
         prepared = self._settings.prepare_call(
             endpoint,
             body,
             path_values=path_values,
             query_values=query_values,
             encoder=encoder,
-            options=_core.stream_options(endpoint, options),
+            options=plan.call_options(options),
         )
         response = await self._opened(prepared, events=True)
-        rules = StreamRules.for_endpoint(
-            endpoint.stream,
-            method=prepared.method,
-            url=prepared.safe_url,
-            request_id=response.headers.get("x-request-id"),
-        )
-        accumulate = None if event_type or decoder else _core.accumulator_for(endpoint)
-        if prepared.check_response != "off":
-            convert = _core.checked_events(endpoint, prepared.check_response, convert)
-        return AsyncStream(
-            response,
-            rules,
-            convert,
-            method=prepared.method,
-            url=prepared.safe_url,
-            accumulate=accumulate,
-        )
+        return AsyncStream(response, **plan.stream_arguments(prepared, response.headers))
 
     async def _chunks(
         self,
@@ -536,7 +409,7 @@ class AsyncClient(AsyncResources):
         response = await self._opened(prepared)
         return AsyncBinaryStream(response, method=prepared.method, url=prepared.safe_url)
 
-    async def _opened(self, prepared: _core.Prepared, *, events: bool = False) -> httpx.Response:
+    async def _opened(self, prepared: Prepared, *, events: bool = False) -> httpx.Response:
         """A streamed response with 2xx headers: retried until it starts, never after."""
         deadline = prepared.deadline()
         response, _ = await self._settings.retry.arun(
@@ -550,7 +423,7 @@ class AsyncClient(AsyncResources):
         return response
 
     async def _open(
-        self, prepared: _core.Prepared, deadline: Deadline | None, events: bool = False
+        self, prepared: Prepared, deadline: Deadline | None, events: bool = False
     ) -> httpx.Response:
         """Send one attempt and return the response once its headers say 2xx.
 
@@ -559,22 +432,19 @@ class AsyncClient(AsyncResources):
         timeout = prepared.timeout_for(deadline)
         try:
             response = await self._connection.send(prepared, timeout, self._settings.event_hooks)
-            content_type = response.headers.get("content-type", "")
-            if response.is_success and (not events or content_type.startswith(_EVENTS)):
+            if prepared.opens(response.status_code, response.headers, events=events):
                 return response
             try:
                 content = await _read(response, prepared, deadline)
             finally:
                 await response.aclose()
         except httpx.RequestError as exc:
-            raise _core.transport_error(prepared, exc) from exc
-        if response.is_success:
-            raise prepared.not_an_event_stream(response.headers, content)
-        raise prepared.status_error(response.status_code, response.headers, content)
+            raise transport_error(prepared, exc) from exc
+        raise prepared.refusal(response.status_code, response.headers, content)
 
     async def _send(
         self,
-        prepared: _core.Prepared,
+        prepared: Prepared,
         decode: Callable[[bytes], Any],
         target: object,
         *,
@@ -606,7 +476,7 @@ class AsyncClient(AsyncResources):
 
     async def _attempt(
         self,
-        prepared: _core.Prepared,
+        prepared: Prepared,
         deadline: Deadline | None,
         decode: Callable[[bytes], Any],
         target: object,
@@ -619,7 +489,7 @@ class AsyncClient(AsyncResources):
             finally:
                 await response.aclose()
         except httpx.RequestError as exc:
-            raise _core.transport_error(prepared, exc) from exc
+            raise transport_error(prepared, exc) from exc
         value = prepared.finish(response.status_code, response.headers, content, decode, target)
         return value, response, content
 
@@ -638,14 +508,8 @@ class AsyncClient(AsyncResources):
     ) -> None:
         await self.aclose()
 
-    @override
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(config={self._settings.config!r})"
 
-
-async def _read(
-    response: httpx.Response, prepared: _core.Prepared, deadline: Deadline | None
-) -> bytes:
+async def _read(response: httpx.Response, prepared: Prepared, deadline: Deadline | None) -> bytes:
     if deadline is None:
         return await response.aread()
     chunks: list[bytes] = []
@@ -654,24 +518,3 @@ async def _read(
         if deadline.expired():
             raise prepared.deadline_error()
     return b"".join(chunks)
-
-
-async def _maybe_await(result: object) -> None:
-    """Await what an async hook returned; a sync hook's result is ignored."""
-    if inspect.isawaitable(result):
-        await result
-
-
-_UNBOUND = object()
-
-
-def _running_loop() -> object:
-    """The running event loop: asyncio's loop, or the token of the running `trio.run`."""
-    import asyncio
-
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:  # httpx runs on asyncio or trio: this is trio
-        import trio
-
-        return trio.lowlevel.current_trio_token()

@@ -292,7 +292,7 @@ def _params(endpoint: Endpoint, pairs: Sequence[str]) -> dict[str, Any]:
     """`NAME=VALUE` arguments as keywords of `client.call`, checked against the operation."""
     import re
 
-    from byot._core import fill_path
+    from byot._url import fill_path
 
     params: dict[str, str] = {}
     for pair in pairs:

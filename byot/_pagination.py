@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from byot._codec import json_array, json_object
 
 if TYPE_CHECKING:
@@ -54,3 +56,19 @@ def next_query(
     if cursor is None or cursor == query_values.get(keyword):
         return None
     return {**query_values, keyword: cursor}
+
+
+def query_after(
+    endpoint: Endpoint,
+    parsed: object,
+    content: bytes,
+    target: object,
+    query_values: Mapping[str, object],
+) -> dict[str, object] | None:
+    """The query values of the next page after a fetched one, or None when it was the last.
+
+    The cursor is read from the page as JSON: the decoded value when the call asked for dicts,
+    else the raw body (a caller's type need not keep `has_more` or `last_id`).
+    """
+    page = parsed if target is dict else orjson.loads(content)
+    return next_query(endpoint, page, query_values)

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any, Generic
 import httpx
 import orjson
 
-from byot._core import connection_error
 from byot._override import override
 from byot._signatures import R
 from byot._sse import SKIP, SSEDecoder
+from byot._transport_errors import connection_error
 
 if TYPE_CHECKING:
     import os

@@ -49,3 +49,42 @@ def sync_transport(base_url: str) -> httpx.HTTPTransport:
 def async_transport(base_url: str) -> httpx.AsyncHTTPTransport:
     """The default async pool for a client whose requests go to `base_url`."""
     return httpx.AsyncHTTPTransport(verify=ssl_context(), limits=LIMITS, proxy=env_proxy(base_url))
+
+
+class EventLoopOwner:
+    """Which event loop byot's own async pool belongs to: the first that uses it.
+
+    Its connections hang or fail obscurely in another loop, so a second loop is refused. An
+    injected transport or `httpx.AsyncClient` is the caller's to manage, and not checked.
+    """
+
+    def __init__(self) -> None:
+        self.loop: object = None
+
+    def check(self) -> None:
+        """Bind the pool to the running loop on first use; after that, refuse any other.
+
+        Raises:
+            RuntimeError: The pool was first used in another event loop.
+        """
+        loop = _running_loop()
+        if self.loop is None:
+            self.loop = loop
+        elif loop is not self.loop:
+            raise RuntimeError(
+                "this AsyncClient was first used in another event loop, and its pooled "
+                "connections belong to that loop: create one AsyncClient per event loop "
+                "(for example inside the coroutine that asyncio.run() runs)"
+            )
+
+
+def _running_loop() -> object:
+    """The running event loop: asyncio's loop, or the token of the running `trio.run`."""
+    import asyncio
+
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:  # httpx runs on asyncio or trio: this is trio
+        import trio
+
+        return trio.lowlevel.current_trio_token()

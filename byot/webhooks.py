@@ -48,9 +48,7 @@ import os
 import time
 from typing import TYPE_CHECKING
 
-import httpx
-
-from byot import _core
+from byot import _decode
 from byot.errors import InvalidWebhookSignatureError
 
 if TYPE_CHECKING:
@@ -173,12 +171,12 @@ def unwrap(
         print(event.type)
         ```
     """
-    decode, target = _core.decoder_for(response_type, decoder)
+    decode, target = _decode.decoder_for(response_type, decoder)
     verify(payload, headers, secret=secret, tolerance=tolerance, now=now)
     body = payload.encode() if isinstance(payload, str) else payload
     content_type = _find(headers, "content-type")
-    context = httpx.Headers({"content-type": content_type} if content_type else {})
-    value: R = _core.decode_body(decode, body, target, context)
+    context = {"content-type": content_type} if content_type else {}
+    value: R = _decode.decode_body(decode, body, target, context)
     return value
 
 

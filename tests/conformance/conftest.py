@@ -46,7 +46,7 @@ STARTUP_TIMEOUT = 30.0  # it loads in about 0.3 s; generous for a loaded CI mach
 
 # steady checks query strings and forms in the shape it is told to expect. byot encodes them
 # as the official SDKs do: arrays as `name[]=a&name[]=b`, objects as `name[key]=value` (see
-# byot._core.encode_query and byot._multipart), so steady must expect brackets for both.
+# byot._url.encode_query and byot._multipart), so steady must expect brackets for both.
 ENCODING_FLAGS = (
     "--validator-query-array-format=brackets",
     "--validator-query-object-format=brackets",

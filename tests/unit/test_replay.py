@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 import httpx
 
 import byot
-from byot import _core
+from byot._decode import decoder_for
+from byot._settings import Settings
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -38,18 +39,7 @@ class Streamed:
 
 
 def test_streamed_body_is_iterated_afresh_for_each_request() -> None:
-    settings = _core.Settings.create(
-        config=None,
-        api_key="sk-x",
-        base_url="http://h/v1",
-        organization=None,
-        project=None,
-        default_headers=None,
-        default_query=None,
-        timeout=10.0,
-        retry=None,
-        max_retries=None,
-    )
+    settings = Settings.create({"api_key": "sk-x", "base_url": "http://h/v1", "timeout": 10.0})
     body = Streamed(b'{"part": 1}')
     prepared = settings.prepare("POST", "/uploads", None, encoder=None, options={})
     prepared = dataclasses.replace(prepared, content=body)
@@ -72,7 +62,7 @@ def test_retried_call_resends_identical_body(both: Both) -> None:
     client = both.client(handler, retry=byot.RetryPolicy(sleep=False))
     prepared = client._settings.prepare("POST", "/files", None, encoder=None, options={})
     prepared = dataclasses.replace(prepared, content=body)
-    decode, target = _core.decoder_for(None, None)
+    decode, target = decoder_for(None, None)
     result = both.run(client._send(prepared, decode, target, raw=False))
     assert result == {"ok": True}
     assert seen == [b'{"file": "abc"}'] * 3

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import types
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 import msgspec
@@ -17,22 +17,17 @@ import pytest
 
 from byot import _codec, errors
 from byot._config import AzureConfig, OpenAIConfig
-from byot._core import (
-    Prepared,
-    Settings,
-    check_headers,
-    decode_body,
-    decoder_for,
-    encode_query,
-    escape_segment,
-    fill_path,
-    timeout_from_httpx,
-    transport_error,
-)
+from byot._decode import decode_body, decoder_for
+from byot._headers import check_headers
 from byot._retry import RetryPolicy
+from byot._settings import Settings, timeout_from_httpx
 from byot._timeout import DEFAULT_TIMEOUT, NO_TIMEOUT, Deadline, Timeout
+from byot._transport_errors import transport_error
+from byot._url import encode_query, escape_segment, fill_path
 
 if TYPE_CHECKING:
+    from byot._prepared import Prepared
+    from byot._settings import ClientOptions
     from byot._signatures import RequestOptions
 
 BASE = "http://h/v1"
@@ -168,7 +163,7 @@ def make_settings(**kwargs: Any) -> Settings:
         "max_retries": None,
     }
     arguments.update(kwargs)
-    return Settings.create(**arguments)
+    return Settings.create(cast("ClientOptions", arguments))
 
 
 def derive(settings: Settings, **kwargs: Any) -> Settings:
@@ -187,7 +182,7 @@ def derive(settings: Settings, **kwargs: Any) -> Settings:
     )
     arguments["timeout"] = settings.timeout
     arguments.update(kwargs)
-    return settings.derive(**arguments)
+    return settings.derive(cast("ClientOptions", arguments))
 
 
 def prepare(

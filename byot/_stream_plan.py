@@ -1,0 +1,150 @@
+"""How a stream's events reach the caller: the stream flag, converter, checks and merger."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from byot import _codec, _validation
+from byot._sse import StreamRules
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from byot._endpoint import Endpoint
+    from byot._prepared import Prepared
+    from byot._signatures import CallOptions
+    from byot._validation import Mode
+
+
+class StreamPlan(NamedTuple):
+    """What a `*_stream` call decides before it sends: how its events reach the caller.
+
+    The driver sends `call_options(...)`, opens the response, and builds its stream from
+    `stream_arguments(...)`: nothing about events is decided in the I/O loop.
+    """
+
+    endpoint: Endpoint
+    convert: Callable[[Any, Any], Any] | None
+    accumulate: Callable[[list[Any]], dict[str, Any]] | None
+
+    def call_options(self, options: CallOptions) -> CallOptions:
+        """The call's options with the stream flag set and events accepted."""
+        return stream_options(self.endpoint, options)
+
+    def stream_arguments(self, prepared: Prepared, headers: Mapping[str, str]) -> dict[str, Any]:
+        """The keywords of `Stream` / `AsyncStream` for an opened response.
+
+        The framing rules, the converter (each event validated first when `validate=` is on
+        for the response) and the merger behind `final()`.
+        """
+        assert self.endpoint.stream is not None  # noqa: S101 - `plan` checked it
+        rules = StreamRules.for_endpoint(
+            self.endpoint.stream,
+            method=prepared.method,
+            url=prepared.safe_url,
+            request_id=headers.get("x-request-id"),
+        )
+        convert = self.convert
+        if prepared.check_response != "off":
+            convert = checked_events(self.endpoint, prepared.check_response, convert)
+        return {
+            "rules": rules,
+            "convert": convert,
+            "method": prepared.method,
+            "url": prepared.safe_url,
+            "accumulate": self.accumulate,
+        }
+
+
+def plan(
+    endpoint: Endpoint, event_type: object, decoder: Callable[[bytes], Any] | None
+) -> StreamPlan:
+    """The plan of a stream of `endpoint`'s events, as `event_type=` or `decoder=` ask.
+
+    Raises:
+        TypeError: Both `event_type=` and `decoder=` were given.
+    """
+    assert endpoint.stream is not None  # noqa: S101 - only streaming operations get here
+    named = endpoint.stream.get("framing", "data") != "data"
+    convert = event_converter(event_type, decoder, named=named)
+    accumulate = None if event_type or decoder else accumulator_for(endpoint)
+    return StreamPlan(endpoint, convert, accumulate)
+
+
+def stream_options(endpoint: Endpoint, options: CallOptions) -> CallOptions:
+    """The options of a `*_stream` call: the operation's stream flag set, events accepted.
+
+    The flag goes where the operation takes it: into the body (`stream: true`, or
+    `stream_format: "sse"` for speech) or into the query (`GET /responses/{id}?stream=true`).
+    """
+    info = endpoint.stream or {}
+    name, _, value = info.get("flag", "stream").partition("=")
+    flag: dict[str, Any] = {name: value or True}
+    headers = {"Accept": "text/event-stream", **options.get("headers", {})}
+    if info.get("in") == "query":
+        return {**options, "headers": headers, "query": {**options.get("query", {}), **flag}}
+    return {**options, "headers": headers, "extra_body": {**options.get("extra_body", {}), **flag}}
+
+
+def event_converter(
+    event_type: object, decoder: Callable[[bytes], Any] | None, *, named: bool
+) -> Callable[[Any, Any], Any] | None:
+    """How a stream's items (values, or `(event name, value)` pairs) reach the caller.
+
+    As they are, converted into `event_type`, or decoded from each event's raw data by
+    `decoder`. None means "as they are" (the fast path).
+
+    Raises:
+        TypeError: Both `event_type=` and `decoder=` were given.
+    """
+    if decoder is not None:
+        if event_type is not None:
+            raise TypeError("pass event_type= or decoder=, not both")
+        if named:
+            return lambda event, item: (item[0], decoder(event.data))
+        return lambda event, _item: decoder(event.data)
+    if event_type is None:
+        return None
+    convert = _codec.converter_for(event_type)
+    if named:
+        return lambda _event, item: (item[0], convert(item[1]))
+    return lambda _event, item: convert(item)
+
+
+def checked_events(
+    endpoint: Endpoint, mode: Mode, convert: Callable[[Any, Any], Any] | None
+) -> Callable[[Any, Any], Any]:
+    """A stream's converter with each event validated first (`validate=` on)."""
+    assert endpoint.stream is not None  # noqa: S101 - only streaming operations get here
+    check = _validation.event_check(endpoint.operation_id, endpoint.stream, mode)
+    if convert is None:
+
+        def plain(_event: Any, item: Any) -> Any:
+            check(item)
+            return item
+
+        return plain
+    then = convert
+
+    def checked(event: Any, item: Any) -> Any:
+        check(item)
+        return then(event, item)
+
+    return checked
+
+
+_CHAT_STREAMS = frozenset({"createChatCompletion"})
+_RESPONSE_STREAMS = frozenset(
+    {"createResponse", "getResponse", "beta_createResponse", "beta_getResponse"}
+)
+
+
+def accumulator_for(endpoint: Endpoint) -> Callable[[list[Any]], dict[str, Any]] | None:
+    """What merges a stream's events for `final()`: chat completions and Responses have one."""
+    from byot import _accumulate  # only streams pay for it
+
+    if endpoint.operation_id in _CHAT_STREAMS:
+        return _accumulate.accumulate_chat
+    if endpoint.operation_id in _RESPONSE_STREAMS:
+        return _accumulate.accumulate_response
+    return None

@@ -1,0 +1,30 @@
+"""httpx's failures to send or receive, as byot errors."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import httpx
+
+from byot.errors import APIConnectionError, APITimeoutError
+
+if TYPE_CHECKING:
+    from byot._prepared import Prepared
+
+
+def transport_error(prepared: Prepared, exc: httpx.RequestError) -> APIConnectionError:
+    """The byot error for an httpx failure to send or receive."""
+    return connection_error(prepared.method, prepared.safe_url, exc)
+
+
+def connection_error(method: str, url: str, exc: httpx.RequestError) -> APIConnectionError:
+    """The byot error for an httpx failure, also while a stream is being read."""
+    if isinstance(exc, httpx.TimeoutException):
+        name = type(exc).__name__
+        kind = name.removesuffix("Timeout").lower() if name.endswith("Timeout") else "request"
+        return APITimeoutError(
+            f"{kind} timeout: {method} {url} got no answer in time", method=method, url=url
+        )
+    return APIConnectionError(
+        f"connection error: {method} {url}: {type(exc).__name__}: {exc}", method=method, url=url
+    )
