@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple
 import httpx
 import orjson
 
-from byot import _codec, _core, _status, _validation
+from byot import _codec, _status, _validation
 from byot._config import AzureConfig
+from byot._headers import check_headers
 from byot._signatures import T
+from byot._url import encode_query, redact_url
 from byot.errors import (
     APIConnectionError,
     APIStatusError,
@@ -31,7 +33,7 @@ from byot.errors import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from byot._core import Settings
+    from byot._settings import Settings
     from byot._signatures import ValidateTypes
     from byot._validation import Validation
 
@@ -122,7 +124,7 @@ def handshake(
     params = {name: value for name, value in params.items() if value is not None}
     url = config.url("/realtime")
     if params:
-        url += ("&" if "?" in url else "?") + _core.encode_query(params)
+        url += ("&" if "?" in url else "?") + encode_query(params)
     url = "ws" + url.removeprefix("http") if url.startswith("http") else url
     merged = httpx.Headers(settings.plain_headers)
     # HTTP content negotiation means nothing to a WebSocket upgrade, unless the caller says so.
@@ -131,11 +133,11 @@ def handshake(
         if name not in own:
             merged.pop(name, None)
     if headers:
-        _core.check_headers(headers)
+        check_headers(headers)
         merged.update(headers)
     return Handshake(
         url=url,
-        safe_url=_core.redact_url(httpx.URL(url)),
+        safe_url=redact_url(httpx.URL(url)),
         headers=list(merged.items()),
         open_timeout=open_timeout,
     )
