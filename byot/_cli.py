@@ -9,6 +9,8 @@
                                           a batch input file through the API, in parallel
     byot bulk submit REQUESTS [--wait] [-o RESULTS]   the same file as Batch API jobs
     byot bulk status|fetch|cancel BATCH_ID...          follow, download, or stop them
+    byot realtime --model MODEL [--instructions TEXT] [--base-url URL] [--validate]
+                                          a text conversation over the Realtime WebSocket
 
 A user's mistake (an unknown operation, a body that is not JSON, a missing key, an error
 status) prints one line to stderr and exits non-zero; only a bug in byot shows a traceback.
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 
     from byot._client import Client
     from byot._endpoint import Endpoint
+    from byot._validation import Mode
 
 __all__ = ["main"]
 
@@ -197,6 +200,23 @@ def _parser() -> _Parser:
     )
     mock.set_defaults(run=_mock)
     _bulk_parser(commands)
+
+    live = commands.add_parser(
+        "realtime",
+        help="a text conversation over the Realtime WebSocket",
+        description=(
+            "Read lines from stdin, send each as a user message over the Realtime API's "
+            "WebSocket, and print the answer as it streams. Ctrl-D ends the session. Needs "
+            "the realtime extra (websockets)."
+        ),
+    )
+    live.add_argument("--model", required=True, help="the Realtime model, e.g. gpt-realtime")
+    live.add_argument("--instructions", help="the session's instructions")
+    live.add_argument("--base-url", metavar="URL", help="the API's base URL")
+    live.add_argument(
+        "--validate", action="store_true", help="check every event against the spec's schemas"
+    )
+    live.set_defaults(run=_realtime)
     return parser
 
 
@@ -637,4 +657,41 @@ def _bulk_cancel(args: argparse.Namespace) -> int:
 
     with _client(args) as client:
         _bulk_print(cancel(client, args.batch_ids))
+    return 0
+
+
+# ----------------------------------------------------------------------------- realtime
+
+
+def _realtime(args: argparse.Namespace) -> int:
+    """A line-by-line text session: each stdin line is a turn, each answer streams to stdout."""
+    import importlib.util
+
+    if importlib.util.find_spec("websockets") is None:
+        raise UsageError(
+            "byot realtime needs the realtime extra: pip install 'byot-client[realtime]'"
+        )
+    from byot import realtime
+    from byot._client import Client
+
+    def show(event: dict[str, Any]) -> None:
+        if event["type"] in ("response.output_text.delta", "response.text.delta"):
+            sys.stdout.write(event["delta"])
+            sys.stdout.flush()
+
+    session: dict[str, Any] = {"type": "realtime", "output_modalities": ["text"]}
+    if args.instructions:
+        session["instructions"] = args.instructions
+    client = Client(base_url=args.base_url)
+    validate: Mode = "raise" if args.validate else "off"
+    with client.realtime.connect(model=args.model, validate=validate) as connection:
+        connection.send(realtime.session_update(session))
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            connection.send(realtime.conversation_item_create(realtime.user_text(line.strip())))
+            connection.send(realtime.response_create())
+            connection.response(on_event=show)
+            sys.stdout.write("\n")
+            sys.stdout.flush()
     return 0

@@ -310,6 +310,15 @@ def event_check(operation: str, stream: Mapping[str, Any], mode: Mode) -> Callab
     return check
 
 
+def check_value(instance: object, schema: str, profile: Profile, mode: Mode) -> None:
+    """Validate a value against a named schema and profile, as the mode says (Realtime events).
+
+    Raises:
+        SchemaValidationError: The value does not match and the mode is "raise".
+    """
+    _report(_checker(schema, None, profile).error(instance), mode)
+
+
 def operation_for(method: str, path: str) -> str | None:
     """The operationId of a spec route, for `client.request(...)`: by template or filled path."""
     return _STATE.route(method.upper(), path)

@@ -6,7 +6,8 @@ Names follow the official SDK, so `except openai.RateLimitError` ports as
     BYOTError
     ├── APIError                      .message .method .url
     │   ├── APIConnectionError        the network failed; __cause__ is the httpx error
-    │   │   └── APITimeoutError       a timeout or the total deadline fired
+    │   │   ├── APITimeoutError       a timeout or the total deadline fired
+    │   │   └── RealtimeClosedError   a Realtime WebSocket closed unexpectedly: .close_code .reason
     │   ├── APIStatusError            .status_code .headers .request_id .raw .body .type .code
     │   │   ├── BadRequestError            400
     │   │   ├── AuthenticationError        401
@@ -16,8 +17,9 @@ Names follow the official SDK, so `except openai.RateLimitError` ports as
     │   │   ├── UnprocessableEntityError   422
     │   │   ├── RateLimitError             429
     │   │   └── InternalServerError        >= 500
-    │   └── StreamError               an error inside a 2xx stream: .event .data .body .type .code
-    │       └── StreamTruncatedError  the stream ended without its terminator
+    │   ├── StreamError               an error inside a 2xx stream: .event .data .body .type .code
+    │   │   └── StreamTruncatedError  the stream ended without its terminator
+    │   └── RealtimeError             a Realtime `error` event: .event .type .code .param .event_id
     ├── DecodeError                   .raw .target .path .request_id; __cause__: the decoder's error
     ├── SchemaGenerationError         a type has no (strict) JSON Schema: .target .field .reason
     ├── StructuredOutputError         `parse` got no value of the type: .content .response
@@ -78,6 +80,8 @@ __all__ = [
     "OutputTypeError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RealtimeClosedError",
+    "RealtimeError",
     "RefusalError",
     "ResponseTooLargeError",
     "SchemaGenerationError",
@@ -152,6 +156,35 @@ class APIConnectionError(APIError):
 
 class APITimeoutError(APIConnectionError):
     """A connect, read, write or pool timeout fired, or the call's total deadline ran out."""
+
+
+class RealtimeClosedError(APIConnectionError):
+    """A Realtime WebSocket closed without the caller closing it, or could not carry an event.
+
+    Raised when the server goes away (mid-response too), sends a frame that is not a JSON
+    event, or when the queue of events sent while reconnecting is full.
+
+    Attributes:
+        close_code: The WebSocket close code (1006 when the connection dropped without a close
+            frame), or None when the connection is still open.
+        reason: The close reason the server gave, or `""`.
+    """
+
+    close_code: int | None
+    reason: str
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        url: str,
+        close_code: int | None = None,
+        reason: str = "",
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.close_code = close_code
+        self.reason = reason
 
 
 class APIStatusError(APIError):
@@ -337,6 +370,57 @@ class ResponseTooLargeError(BYOTError):
         super().__init__(message)
         self.limit = limit
         self.setting = setting
+
+
+class RealtimeError(APIError):
+    """The Realtime server sent an `error` event (raised unless `errors="deliver"`).
+
+    Most such errors leave the session open: catch it, and the connection can go on.
+
+    Example:
+        ```python
+        try:
+            event = connection.recv()
+        except byot.errors.RealtimeError as e:
+            print(e.code, e.error_message, e.event_id)
+        ```
+
+    Attributes:
+        event: The whole `error` event, as received.
+        error_message: The server's own message.
+        type: The error type (`"invalid_request_error"`, `"server_error"`), if any.
+        code: The error code (`"invalid_event"`), if any.
+        param: The parameter the error is about, if any.
+        event_id: The `event_id` of the client event that caused it, if the server named one.
+    """
+
+    event: dict[str, Any]
+    error_message: str | None
+    type: str | None
+    code: str | int | None
+    param: str | None
+    event_id: str | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        url: str,
+        event: dict[str, Any],
+        error_message: str | None = None,
+        type: str | None = None,
+        code: str | int | None = None,
+        param: str | None = None,
+        event_id: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.event = event
+        self.error_message = error_message
+        self.type = type
+        self.code = code
+        self.param = param
+        self.event_id = event_id
 
 
 class DecodeError(BYOTError):

@@ -5,7 +5,8 @@ local socket in front of `SpecMock`: every operation answers with the spec's doc
 and every request body is checked against the spec's request schema first. Where the documented
 example cannot show what an example is about (a tool call, a JSON answer, a 429), a `Router`
 route answers first. The test checks the exit status, what the example printed, and which
-operations it called.
+operations it called. The Realtime examples talk to `byot.testing.RealtimeServer` instead, a
+WebSocket server answering from the spec's documented events.
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pytest
 
-from byot.testing import Reply, Router, SpecMock, serve
+import byot
+from byot.testing import RealtimeServer, Reply, Router, SpecMock, serve
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from byot.testing._realtime import Turn
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -186,6 +190,7 @@ class Case:
     routes: Callable[[Router], None] | None = None
     env: dict[str, str] = field(default_factory=dict[str, str])
     offline: bool = False  # sends no request at all
+    realtime: tuple[Turn, ...] = ()  # talks to a RealtimeServer answering with these turns
 
 
 CASES: dict[str, Case] = {
@@ -344,6 +349,29 @@ CASES: dict[str, Case] = {
     "types_pydantic.py": Case((f"{SPEC_ANSWER} (gpt-5.4)",)),
     "types_msgspec.py": Case((f"whole: {SPEC_ANSWER}", "streamed: Hello")),
     "types_attrs.py": Case(("model-id-0 (organization-owner)", "gpt-4o-mini available: False")),
+    "realtime_text.py": Case(
+        (
+            "> What is the capital of France?",
+            "Sure, I can help with that.",
+            "[completed, 253 tokens]",
+        ),
+        offline=True,
+        realtime=("text",),
+    ),
+    "realtime_function_call.py": Case(
+        ("calling get_weather({'location': 'San Francisco'})", "Sure, I can help with that."),
+        offline=True,
+        realtime=("function_call", "text"),
+    ),
+    "realtime_audio.py": Case(
+        (
+            "sent 48000 bytes from question.wav",
+            "saved answer.wav: 48000 bytes, 1.00 s",
+            "transcript: Sure",
+        ),
+        offline=True,
+        realtime=("audio",),
+    ),
     "async_chat.py": Case((f"What is 2 + 2? -> {SPEC_ANSWER}", "Name a planet.")),
 }
 
@@ -378,7 +406,9 @@ def test_example(script: str, tmp_path: Path) -> None:
     if case.routes is not None:
         case.routes(router)
     mock = spec_mock(router)
-    with serve(mock=mock) as base_url:
+    with serve(mock=mock) as base_url, RealtimeServer(turns=case.realtime or ("text",)) as live:
+        if case.realtime:
+            base_url = live.base_url
         root = base_url.removesuffix("/v1")
         env = {
             "OPENAI_BASE_URL": base_url,
@@ -398,6 +428,9 @@ def test_example(script: str, tmp_path: Path) -> None:
     called = {call.operation_id for call in mock.calls}
     assert set(case.operations) <= called, f"{script} called {called}"
     assert bool(mock.calls) is not case.offline
+    if case.realtime:  # every client event the example sent passed the strict schema
+        assert len(live.received) > 2
+        assert not [e for e in live.received if not byot.is_valid(e, "RealtimeClientEvent")]
     for call in mock.calls:  # the only error status is the 429 that retries.py is about
         assert call.response.status_code in (200, 429), call.response.read()
 

@@ -35,6 +35,7 @@ HTTPX_ALLOWED = frozenset(
         "byot._settings",  # parsed httpx.URLs, cached
         "byot._prepared",  # the httpx.Request of an attempt
         "byot._response",  # streams read an httpx.Response
+        "byot._realtime",  # the Realtime handshake: headers as HTTP merges them, status errors
         "byot.aiohttp",  # a transport
         "byot.testing._mock",  # the test servers answer httpx requests
         "byot.testing._routes",

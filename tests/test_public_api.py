@@ -177,12 +177,15 @@ def test_import_does_not_load_optional_libraries() -> None:
         "import sys, byot\n"
         # typing_extensions too: only type checkers need it, and it costs ~6 ms to import.
         "heavy = ('jsonschema', 'referencing', 'jsonschema_rs', 'pydantic', 'msgspec', 'attrs',"
-        " 'attr', 'typing_extensions', 'tenacity')\n"
+        " 'attr', 'typing_extensions', 'tenacity', 'websockets')\n"
         "print(sorted(name for name in heavy if name in sys.modules))\n"
         # The generated namespaces, which a first call loads, add none of byot's own (attrs may
         # come with trio, which httpcore's connection pool imports when it is installed, and
         # before Python 3.11 typing_extensions with the exceptiongroup backport trio needs).
-        "byot.Client(api_key='k', base_url='http://127.0.0.1:9/v1').chat.completions\n"
+        "client = byot.Client(api_key='k', base_url='http://127.0.0.1:9/v1')\n"
+        # client.realtime carries connect(); websockets (the [realtime] extra) loads on connecting.
+        "client.chat.completions, client.realtime.connect(model='m')\n"
+        "import byot.realtime\n"
         "backport = {'typing_extensions'} if 'exceptiongroup' in sys.modules else set()\n"
         "print(sorted(name for name in heavy if name in sys.modules and 'attr' not in name\n"
         "             and name not in backport))\n"

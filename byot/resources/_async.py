@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from byot._opening import AsyncOpening
+from byot._realtime_connection import AsyncRealtimeConnect
 from byot._signatures import B, CallOptions, R, T
 from byot._structured import AsyncChatCompletionsParse, AsyncResponsesParse
 from byot.resources._endpoints import ENDPOINTS as _E
@@ -4614,7 +4615,7 @@ class AsyncModerations:
         return await self._client._call(_E["createModeration"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
 
-class AsyncRealtime:
+class AsyncRealtime(AsyncRealtimeConnect):
     """`client.realtime`."""
 
     def __init__(self, client: AsyncDispatcher) -> None:

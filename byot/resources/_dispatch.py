@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from byot._endpoint import Endpoint
     from byot._response import AsyncBinaryStream, AsyncStream, BinaryStream, Stream
+    from byot._settings import Settings
     from byot._signatures import CallOptions
 
     Encoder = Callable[[Any], "bytes | Mapping[str, Any]"]
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 
     class Dispatcher(Protocol):
         """`byot.Client` as its namespaces see it (positional arguments, as they call it)."""
+
+        @property
+        def _settings(self) -> Settings: ...  # what `realtime.connect` builds its handshake from
 
         def _call(
             self,
@@ -84,6 +88,9 @@ if TYPE_CHECKING:
 
     class AsyncDispatcher(Protocol):
         """`byot.AsyncClient` as its namespaces see it."""
+
+        @property
+        def _settings(self) -> Settings: ...
 
         async def _call(
             self,

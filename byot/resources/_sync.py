@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from byot._realtime_connection import RealtimeConnect
 from byot._signatures import B, CallOptions, R, T
 from byot._structured import ChatCompletionsParse, ResponsesParse
 from byot.resources._endpoints import ENDPOINTS as _E
@@ -4613,7 +4614,7 @@ class Moderations:
         return self._client._call(_E["createModeration"], body, {}, {}, response_type, decoder, encoder, raw, options)
 
 
-class Realtime:
+class Realtime(RealtimeConnect):
     """`client.realtime`."""
 
     def __init__(self, client: Dispatcher) -> None:

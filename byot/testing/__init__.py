@@ -7,6 +7,8 @@
 * `sse_frames`, `sse_event`, `sse_comment`: event-stream bytes from Python values.
 * `NO_WAIT`: a retry policy that decides as usual but never sleeps.
 * `serve()` and `python -m byot.testing`: the mock over real sockets.
+* `RealtimeServer`: a fake Realtime API over real WebSockets (the `[realtime]` extra),
+  answering from the spec's documented events; `realtime_examples()` gives those events.
 
 See docs/testing.md for a guided tour.
 """
@@ -14,6 +16,7 @@ See docs/testing.md for a guided tour.
 from byot._retry import RetryPolicy
 from byot.testing._frames import SSE_DONE, sse_comment, sse_event, sse_frames
 from byot.testing._mock import SpecMock
+from byot.testing._realtime import RealtimeServer, realtime_examples
 from byot.testing._routes import Call, Reply, Route, Router
 from byot.testing._server import main, serve
 
@@ -28,11 +31,13 @@ __all__ = [
     "NO_WAIT",
     "SSE_DONE",
     "Call",
+    "RealtimeServer",
     "Reply",
     "Route",
     "Router",
     "SpecMock",
     "main",
+    "realtime_examples",
     "serve",
     "sse_comment",
     "sse_event",

@@ -50,6 +50,20 @@ EXAMPLES: list[errors.BYOTError] = [
     errors.DecodeError(
         "cannot decode", raw=b"[1]", target=dict, path="$.choices[0]", request_id="req_2"
     ),
+    errors.RealtimeClosedError(
+        "closed", method="GET", url="ws://h/v1/realtime", close_code=1011, reason="boom"
+    ),
+    errors.RealtimeError(
+        "Realtime error event: bad",
+        method="GET",
+        url="ws://h/v1/realtime",
+        event={"type": "error", "error": {"message": "bad"}},
+        error_message="bad",
+        type="invalid_request_error",
+        code="invalid_event",
+        param="session",
+        event_id="evt_1",
+    ),
 ]
 
 
