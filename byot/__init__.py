@@ -11,28 +11,56 @@ chat = client.request("POST", "/chat/completions", body={"model": "gpt-4o-mini",
 ```
 """
 
+from typing import TYPE_CHECKING
+
 from byot import errors, webhooks
 from byot._accumulate import accumulate_chat, accumulate_response
 from byot._async_client import AsyncClient
 from byot._client import Client
 from byot._config import AzureConfig, AzureV1Config, OpenAIConfig
-from byot._json_schema import json_schema
 from byot._response import APIResponse, AsyncBinaryStream, AsyncStream, BinaryStream, Stream
 from byot._retry import RetryEvent, RetryPolicy
 from byot._signatures import EventHooks, RequestOptions
-from byot._structured import (
-    AsyncParsedStream,
-    Parsed,
-    ParsedStream,
-    response_format,
-    text_format,
-)
 from byot._timeout import Timeout
-from byot._toolbox import Toolbox, ToolRun
-from byot._tools import Tool, ToolCall, tool, tool_calls
 from byot._validation import Validation, is_valid, register_schema, validate
 from byot._version import __version__
 from byot.protocols import Config
+
+if TYPE_CHECKING:
+    from byot._json_schema import json_schema
+    from byot._structured import (
+        AsyncParsedStream,
+        Parsed,
+        ParsedStream,
+        response_format,
+        text_format,
+    )
+    from byot._toolbox import Toolbox, ToolRun
+    from byot._tools import Tool, ToolCall, tool, tool_calls
+
+# Structured outputs and tools load on first use (PEP 562), so `import byot` pays nothing for
+# them; `client.chat` loads the first when its namespace does.
+_LAZY = {
+    "json_schema": "byot._json_schema",
+    **dict.fromkeys(
+        ("AsyncParsedStream", "Parsed", "ParsedStream", "response_format", "text_format"),
+        "byot._structured",
+    ),
+    **dict.fromkeys(("Toolbox", "ToolRun"), "byot._toolbox"),
+    **dict.fromkeys(("Tool", "ToolCall", "tool", "tool_calls"), "byot._tools"),
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'byot' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next lookup finds it without this function
+    return value
+
 
 __all__ = [
     "APIResponse",
