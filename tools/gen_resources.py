@@ -444,7 +444,10 @@ def facade(
         *used("byot._opening", ["AsyncOpening"]),
         *used("byot._signatures", ["B", "CallOptions", "R", "T"]),
         "from byot.resources._endpoints import ENDPOINTS as _E",
-        *(f"from {module} import {cls}" for module, cls in sorted(set(mixed.values()))),
+        *(
+            f"from {module} import {', '.join(sorted(c for m, c in mixed.values() if m == module))}"
+            for module in sorted({module for module, _ in mixed.values()})
+        ),
     ]
     streams = ["APIResponse", f"{prefix}BinaryStream", f"{prefix}Stream"]
     iterator = f"{prefix}Iterator"
