@@ -232,8 +232,12 @@ def closed_error(
     )
 
 
-class Incoming(NamedTuple, Generic[T]):
-    """A received event: its `type`, the JSON object, and what the caller gets."""
+@dataclass(frozen=True, slots=True)
+class Incoming(Generic[T]):
+    """A received event: its `type`, the JSON object, and what the caller gets.
+
+    A dataclass, not a generic NamedTuple: Python 3.10 refuses those.
+    """
 
     type: str
     data: dict[str, Any]
