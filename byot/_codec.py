@@ -397,8 +397,10 @@ def json_text(value: Any) -> str:
     """A decoded JSON value written back as compact JSON text, for a message; never raises.
 
     orjson reads 1,024 levels of nesting but writes only 254, and no integer beyond 64 bits:
-    such a value is written by the standard library instead, and one nested too deeply even
-    for that (or with an integer past Python's digit limit) is described rather than shown.
+    such a value is written by the standard library instead, and one nested deeper than
+    `_SHOWN_DEPTH` (or with an integer past Python's digit limit) is described rather than
+    shown. The depth is byot's own bound, so every Python version answers alike (how deep the
+    standard library's encoder can go differs between them).
     """
     try:
         return orjson.dumps(value).decode()
@@ -407,9 +409,27 @@ def json_text(value: Any) -> str:
     import json  # noqa: TID251 - only for the rare value orjson cannot write
 
     try:
+        if _deeper_than(value, _SHOWN_DEPTH):
+            raise RecursionError
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     except (RecursionError, ValueError):
         return f"({_json_kind(value)} nested too deeply or too large to show)"
+
+
+_SHOWN_DEPTH = 512
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether a decoded JSON value nests more than `limit` levels (found without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        mapping = json_object(item)
+        children = json_array(item) if mapping is None else list(mapping.values())
+        stack.extend((child, depth + 1) for child in children or ())
+    return False
 
 
 def json_object(value: Any) -> dict[str, Any] | None:

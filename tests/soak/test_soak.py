@@ -58,9 +58,10 @@ class Meter:
             f"\nsoak {label}: RSS {rss0 / MB:.1f} -> {rss_half / MB:.1f} -> {rss1 / MB:.1f} MB, "
             f"fds {fd0} -> {fd_half} -> {fd1}"
         )
-        # No socket or file left behind: never more. One the warm-up opened may be closed later
-        # (seen on Python 3.13, async: 18 -> 17 -> 17).
-        assert fd1 <= fd_half <= fd0
+        # No socket or file left behind: never more descriptors than after the warm-up. Fewer is
+        # no leak (the marks settle the server, but one the warm-up opened may close later: seen
+        # on Python 3.13, async, 18 -> 17 -> 17), so this is not an equality.
+        assert max(fd_half, fd1) <= fd0
         # Flat: the second half adds (next to) nothing, whatever the first half warmed up.
         assert rss1 - rss_half < 4 * MB
         assert rss1 - rss0 < 16 * MB
