@@ -454,7 +454,7 @@ def _admits_none(tp: object) -> bool:
 
 def type_name(tp: object) -> str:
     """A type as written in code, without module paths: `list[City]`, `int | None`."""
-    if isinstance(tp, type):
+    if isinstance(tp, type) and get_origin(tp) is None:  # `list[int]` is a type on 3.10
         return tp.__name__
     return _QUALIFIED.sub(r"\1", repr(tp))
 
@@ -572,6 +572,8 @@ def _own_doc(tp: type[Any]) -> str | None:
         return None
     if dataclasses.is_dataclass(tp) and doc.startswith(f"{tp.__name__}("):
         return None  # the signature dataclasses writes when there is no docstring
+    if issubclass(tp, enum.Enum) and doc == "An enumeration.":
+        return None  # what Python 3.10's Enum writes when there is no docstring
     text = inspect.cleandoc(doc)
     return _SECTION.split(text, maxsplit=1)[0].strip() or None
 

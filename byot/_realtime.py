@@ -7,6 +7,7 @@ or turned into an error, and whether a dropped connection is reopened, is decide
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections import deque
 from dataclasses import dataclass
@@ -196,7 +197,7 @@ def handshake_error(exc: BaseException, safe_url: str) -> BYOTError:
             headers=headers,
             raw=bytes(response.body or b""),
         )
-    if isinstance(exc, TimeoutError):
+    if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):  # two classes before Python 3.11
         return APITimeoutError(
             f"connect timeout: the Realtime handshake with {safe_url} did not finish in time",
             method="GET",

@@ -7,6 +7,7 @@ every decision to `_realtime`. `websockets` is imported when a connection opens,
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any, Generic, Literal, cast
 
 from byot import _realtime
@@ -54,7 +55,8 @@ def _close_info(exc: ConnectionClosed) -> tuple[int, str]:
 def _handshake_failures() -> tuple[type[BaseException], ...]:
     from websockets.exceptions import WebSocketException
 
-    return (OSError, TimeoutError, WebSocketException)
+    # asyncio's TimeoutError is TimeoutError itself only since Python 3.11.
+    return (OSError, TimeoutError, asyncio.TimeoutError, WebSocketException)
 
 
 class RealtimeConnection(Generic[T]):

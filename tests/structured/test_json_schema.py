@@ -436,6 +436,13 @@ def test_generated_and_inherited_docstrings_are_not_descriptions() -> None:
     assert "description" not in byot.json_schema(Blank)
     assert "description" not in byot.json_schema(Level)
 
+    class Plain(enum.Enum):
+        """An enumeration."""  # what Python 3.10 writes for an Enum without a docstring
+
+        ONE = 1
+
+    assert "description" not in byot.json_schema(Plain)
+
 
 def test_foreign_keywords_in_strict_mode() -> None:
     schema = byot.json_schema(Event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from byot._headers import check_header
+from byot._headers import check_header, check_headers
 from byot.errors import ConfigError
 
 SECRET = "sk-live-abc123"
@@ -45,3 +45,9 @@ def test_bad_values_name_the_header_never_the_value(value: object, problem: str)
 def test_bad_names_are_refused(name: str) -> None:
     with pytest.raises(ConfigError, match="invalid header name"):
         check_header(name, "v")
+
+
+def test_a_header_removed_by_none_still_needs_a_token_name() -> None:
+    check_headers({"X-Ok": None})
+    with pytest.raises(ConfigError, match="invalid header name 'bad name'"):
+        check_headers({"bad name": None})
