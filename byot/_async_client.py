@@ -53,8 +53,9 @@ class _Connection:
         self.transport = transport or (None if http_client else _transport.async_transport(url))
         self.closed = False
         self.owner = None if transport or http_client else _transport.EventLoopOwner()  # async only
-        # An injected transport (a MockTransport, aiohttp) is the caller's; the network is not.
-        self.clear_text = None if transport else ClearTextGuard()
+        # Only byot's own pool surely reaches the network: an injected transport or http_client
+        # is often a MockTransport, where a key in clear text goes nowhere.
+        self.clear_text = None if transport or http_client else ClearTextGuard()
 
     async def send(
         self, prepared: Prepared, timeout: dict[str, float | None], hooks: EventHooks

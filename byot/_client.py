@@ -54,8 +54,9 @@ class _Connection:
         self.http_client = http_client
         self.transport = transport or (None if http_client else _transport.sync_transport(url))
         self.closed = False
-        # An injected transport (a MockTransport, aiohttp) is the caller's; the network is not.
-        self.clear_text = None if transport else ClearTextGuard()
+        # Only byot's own pool surely reaches the network: an injected transport or http_client
+        # is often a MockTransport, where a key in clear text goes nowhere.
+        self.clear_text = None if transport or http_client else ClearTextGuard()
 
     def send(
         self, prepared: Prepared, timeout: dict[str, float | None], hooks: EventHooks

@@ -50,7 +50,7 @@ def env_proxy(url: str, proxies: Mapping[str, str] | None = None) -> str | None:
     proxy = proxies.get(parts.scheme) or proxies.get("all")
     if not proxy or not parts.hostname:
         return None
-    if urllib.request.proxy_bypass_environment(parts.hostname, proxies):
+    if urllib.request.proxy_bypass(parts.hostname):  # NO_PROXY (and the OS settings)
         return None
     return proxy
 
