@@ -81,6 +81,27 @@ async def test_a_header_the_http_layer_refuses_is_a_local_error_never_retried(
     assert server.requests == []
 
 
+async def test_an_unsupported_scheme_is_a_local_error_never_retried(faults: Faults) -> None:
+    events: list[byot.RetryEvent] = []
+    retry = byot.RetryPolicy(sleep=False, on_retry=events.append)
+    client = faults.client(base_url="ftp://127.0.0.1:9/v1", retry=retry)
+
+    error = await faults.fails(errors.ConfigError, faults.request, client, "GET", "/models")
+
+    assert "http:// and https:// URLs only" in str(error)
+    assert events == []
+
+
+def test_a_prepared_call_shows_no_secret() -> None:
+    client = byot.Client(config=byot.AzureV1Config("https://r.example", api_key=SECRET))
+    prepared = client._settings.prepare(
+        "GET", "/models", None, encoder=None, options={"query": {"key": "q-secret"}}
+    )
+
+    assert repr(prepared) == "Prepared(GET https://r.example/openai/v1/models?key=***)"
+    client.close()
+
+
 @pytest.mark.parametrize("userinfo", ["user:hunter2@", "hunter2@", ":hunter2@"])
 async def test_a_base_url_with_a_password_is_refused_without_showing_it(
     faults: Faults, server: FaultServer, userinfo: str
@@ -187,8 +208,9 @@ async def test_the_proxy_is_chosen_per_request_url(
 
     assert await faults.request(client, "GET", "/things") == {"via": "proxy"}
     assert await faults.request(client, "GET", f"{server.url}/v1/direct") == {"via": "direct"}
+    assert await faults.request(client, "GET", f"{server.url}/v1/direct") == {"via": "direct"}
     assert [r.path for r in proxy.requests] == [f"http://localhost:{port}/v1/things"]
-    assert [r.path for r in server.requests] == ["/v1/direct"]
+    assert [r.path for r in server.requests] == ["/v1/direct"] * 2
 
 
 async def test_a_key_in_clear_text_to_another_host_is_warned_once(
