@@ -98,6 +98,7 @@ class Settings:
     admin_auth: Mapping[str, str] = field(init=False, repr=False, compare=False)
     json_headers: httpx.Headers = field(init=False, repr=False, compare=False)
     query: Mapping[str, Any] = field(init=False, repr=False, compare=False)
+    keyed: bool = field(init=False, repr=False, compare=False)  # a default Idempotency-Key
     _urls: dict[str, httpx.URL] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -116,6 +117,7 @@ class Settings:
         check_headers(admin_auth)
         object.__setattr__(self, "admin_auth", admin_auth)
         object.__setattr__(self, "json_headers", json)
+        object.__setattr__(self, "keyed", "idempotency-key" in plain)
         object.__setattr__(self, "query", {**self.config.query(), **self.default_query})
         object.__setattr__(self, "_urls", {})
 
@@ -337,7 +339,11 @@ class Settings:
         return Prepared(
             method=method,
             url=url,
-            headers=with_idempotency_key(method, self._call_headers(headers, options)),
+            headers=with_idempotency_key(
+                method,
+                self._call_headers(headers, options),
+                may_have=self.keyed or "headers" in options or "idempotency_key" in options,
+            ),
             content=content,
             timeout=timeout,
             httpx_timeout=timeout.as_httpx(),

@@ -264,10 +264,14 @@ async def test_the_callers_idempotency_key_wins_and_a_get_has_none(
     await faults.request(client, "DELETE", "/things")
     await faults.request(client, "DELETE", "/things")
 
+    keyed = faults.client(default_headers={"Idempotency-Key": "mine-3"})
+    await faults.request(keyed, "POST", "/things", body={})
+
     keys = [request.headers.get("idempotency-key") for request in server.requests]
     assert keys[:4] == ["mine-1", "mine-1", "mine-2", None]
     assert keys[4] != keys[5]  # a fresh key per call, not per client
-    assert all(key.startswith("byot-retry-") for key in keys[4:])
+    assert all(key.startswith("byot-retry-") for key in keys[4:6])
+    assert keys[6] == "mine-3"
 
 
 async def test_a_cursor_that_comes_round_again_stops_pagination(
