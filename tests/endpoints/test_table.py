@@ -30,9 +30,9 @@ import pytest
 import byot
 from byot._endpoint import Endpoint
 from byot._response import APIResponse
+from byot.errors import ConfigError
 from byot.resources import AsyncResources, Resources
 from byot.resources._endpoints import ENDPOINTS
-from byot.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 OPERATIONS = orjson.loads((ROOT / "schemas/openai/operations.json").read_bytes())["operations"]
