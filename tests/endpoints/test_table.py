@@ -599,7 +599,7 @@ def test_dot_segment_ids_and_empty_ids_are_refused(both: Any, via: str) -> None:
     case = CASES["retrieveFile"]
 
     for value in ("..", ".", "%2E%2E"):
-        with pytest.raises(ConfigError, match="'file_id' is .*, a dot segment"):
+        with pytest.raises(ConfigError, match=r"'file_id' is .*, a dot segment"):
             both.run(invoke(client, replace(case, path_values={"file_id": value}), via, ()))
     with pytest.raises(ConfigError, match="'file_id' is empty"):
         both.run(invoke(client, replace(case, path_values={"file_id": ""}), via, ()))
