@@ -16,6 +16,7 @@ import httpx
 
 from byot import _call_options, _codec, _decode, _hooks, _pagination, _stream_plan, _transport
 from byot._base_client import BaseClient
+from byot._headers import ClearTextGuard
 from byot._response import APIResponse, BinaryStream, Stream
 from byot._settings import Settings, client_options, timeout_from_httpx
 from byot._timeout import DEFAULT_TIMEOUT, Timeout
@@ -49,9 +50,13 @@ class _Connection:
     ) -> None:
         if transport is not None and http_client is not None:
             raise TypeError("pass transport= or http_client=, not both")
+        _transport.check_http_client(http_client)
         self.http_client = http_client
         self.transport = transport or (None if http_client else _transport.sync_transport(url))
         self.closed = False
+        # Only byot's own pool surely reaches the network: an injected transport or http_client
+        # is often a MockTransport, where a key in clear text goes nowhere.
+        self.clear_text = None if transport or http_client else ClearTextGuard()
 
     def send(
         self, prepared: Prepared, timeout: dict[str, float | None], hooks: EventHooks
@@ -66,12 +71,15 @@ class _Connection:
                 content=prepared.body(asynchronous=False),
                 timeout=httpx.Timeout(**timeout),
             )
+        if self.clear_text is not None:
+            self.clear_text.check(request.url, request.headers)
         _hooks.run(hooks.get("request", ()), request)
         if self.transport is not None:
             response = self.transport.handle_request(request)
         else:
             assert self.http_client is not None  # noqa: S101 - one of the two is always set
-            response = self.http_client.send(request, stream=True)
+            # Never a redirect: it would carry the key to whatever origin `Location` names.
+            response = self.http_client.send(request, stream=True, follow_redirects=False)
         try:
             _hooks.run(hooks.get("response", ()), response)
         except BaseException:
@@ -333,6 +341,7 @@ class Client(BaseClient[_Connection], Resources):
         """Every page of a cursor-paginated list, decoded, fetching each as it is needed."""
         decode, target = _decode.call_decoder(endpoint, response_type, decoder)
         query: Mapping[str, object] | None = query_values
+        cursors = _pagination.Cursors(endpoint, query_values)
         while query is not None:
             prepared = self._settings.prepare_call(
                 endpoint,
@@ -347,6 +356,7 @@ class Client(BaseClient[_Connection], Resources):
             query = _pagination.query_after(
                 endpoint, response.parsed, response.content, target, query
             )
+            cursors.follow(query, prepared)
 
     def _items(
         self,

@@ -65,6 +65,7 @@ __all__ = [
     "BYOTError",
     "BadRequestError",
     "BulkInputError",
+    "ClearTextKeyWarning",
     "ConfigError",
     "ConflictError",
     "ContentFilterFinishReasonError",
@@ -78,6 +79,7 @@ __all__ = [
     "NotFoundError",
     "OutputNotJSONError",
     "OutputTypeError",
+    "PaginationCycleError",
     "PermissionDeniedError",
     "RateLimitError",
     "RealtimeClosedError",
@@ -118,6 +120,15 @@ class ConfigError(BYOTError, ValueError):
     """A client was configured in a way that cannot work, such as no API key for OpenAI."""
 
 
+class ClearTextKeyWarning(BYOTError, UserWarning):  # noqa: N818 - a warning, not an error
+    """An API key is sent over plain http:// to a host that is not this machine.
+
+    Warned once per host and client; loopback hosts (a local Ollama or vLLM) are exempt. Use
+    https://, or silence it with `warnings.filterwarnings("ignore", category=...)` when the
+    network path is trusted.
+    """
+
+
 class InvalidWebhookSignatureError(BYOTError, ValueError):
     """A webhook could not be verified, so its payload must not be trusted.
 
@@ -152,6 +163,22 @@ class APIConnectionError(APIError):
 
     `__cause__` holds the underlying httpx exception.
     """
+
+
+class PaginationCycleError(APIError):
+    """Auto-pagination met a cursor it had already followed (A -> B -> A): a server bug.
+
+    Following it would fetch the same pages for ever; the items already yielded stand.
+
+    Attributes:
+        cursor: The cursor that came round again.
+    """
+
+    cursor: str
+
+    def __init__(self, message: str, *, method: str, url: str, cursor: str) -> None:
+        super().__init__(message, method=method, url=url)
+        self.cursor = cursor
 
 
 class APITimeoutError(APIConnectionError):

@@ -30,6 +30,7 @@ import pytest
 import byot
 from byot._endpoint import Endpoint
 from byot._response import APIResponse
+from byot.errors import ConfigError
 from byot.resources import AsyncResources, Resources
 from byot.resources._endpoints import ENDPOINTS
 
@@ -592,16 +593,20 @@ def test_call_extra_body_merges_into_json_and_multipart(both: Any) -> None:
 
 
 @VIAS
-def test_dot_segment_ids_are_escaped_and_empty_ids_refused(both: Any, via: str) -> None:
+def test_dot_segment_ids_and_empty_ids_are_refused(both: Any, via: str) -> None:
+    # Issue 15: a dot segment was sent as %2E%2E, which URL-normalising proxies turn back.
     client, seen = recording_client(both)
     case = CASES["retrieveFile"]
 
-    both.run(invoke(client, replace(case, path_values={"file_id": ".."}), via, ()))
-    with pytest.raises(ValueError, match="'file_id' is empty"):
+    for value in ("..", ".", "%2E%2E"):
+        with pytest.raises(ConfigError, match=r"'file_id' is .*, a dot segment"):
+            both.run(invoke(client, replace(case, path_values={"file_id": value}), via, ()))
+    with pytest.raises(ConfigError, match="'file_id' is empty"):
         both.run(invoke(client, replace(case, path_values={"file_id": ""}), via, ()))
+    both.run(invoke(client, replace(case, path_values={"file_id": "..."}), via, ()))
 
     (request,) = seen
-    assert request.url.raw_path == b"/v1/files/%2E%2E"
+    assert request.url.raw_path == b"/v1/files/..."
 
 
 @VIAS
