@@ -272,7 +272,8 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             ```
 
         Args:
-            operation_id: The spec's operationId, e.g. `"createChatCompletion"`.
+            operation_id: The spec's operationId (`"createChatCompletion"`) or the method's
+                name (`"chat.completions.create"`), as `byot ops` lists them.
             body: The request body, as for the named method.
             response_type: Decode a JSON answer into this type.
             decoder: Decode the answer's bytes with this function.
@@ -284,7 +285,8 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             What the generated method for the operation returns.
 
         Raises:
-            KeyError: No operation has that id.
+            UnknownOperationError: No operation has that name; the closest are suggested.
+            StreamFlagError: The body asks for a stream: call the `*_stream` method.
             TypeError: A keyword is not a parameter or option of the operation.
         """
         endpoint, path_values, query_values, options = _call_options.resolve(operation_id, params)
@@ -385,6 +387,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             query_values=query_values,
             encoder=encoder,
             options=plan.call_options(options),
+            stream=True,
         )
         response = await self._opened(prepared, events=True)
         return AsyncStream(response, **plan.stream_arguments(prepared, response.headers))

@@ -307,6 +307,12 @@ def check_value(instance: object, schema: str, profile: Profile, mode: Mode) -> 
     _report(_checker(schema, None, profile).error(instance), mode)
 
 
+def binary_fields(operation: str) -> list[str]:
+    """The form fields of an upload operation that carry files (`file`, `image`)."""
+    fields: list[str] = _STATE.operations()[operation]["binary_fields"]
+    return fields
+
+
 def operation_for(method: str, path: str) -> str | None:
     """The operationId of a spec route, for `client.request(...)`: by template or filled path."""
     return _STATE.route(method.upper(), path)
