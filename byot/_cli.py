@@ -93,6 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BYOTError as error:
         _fail(error)
         return FAILED
+    except OSError as error:
+        if error.filename is None:  # not about a path the user gave: a bug, shown as one
+            raise
+        _fail(f"cannot use {error.filename}: {error.strerror}")
+        return FAILED
 
 
 def _fail(error: BaseException | str) -> None:
@@ -166,7 +171,7 @@ def _parser() -> _Parser:
     call.add_argument(
         "--raw", action="store_true", help="print the status and headers with the body"
     )
-    call.add_argument("-o", "--output", metavar="FILE", type=Path, help="write the answer to FILE")
+    call.add_argument("-o", "--output", metavar="FILE", type=_file, help="write the answer to FILE")
     _client_arguments(call)
     call.set_defaults(run=_call)
 
@@ -305,10 +310,30 @@ def _seconds(text: str) -> float:
 
 
 def _count(text: str) -> int:
-    """`--max-retries`: 0 or more."""
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"expected a whole number, 0 or more, got {text!r}")
+    """`--max-retries`: 0 to 100."""
+    if not text.isdigit() or int(text) > _MOST_RETRIES:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 0 to {_MOST_RETRIES}, got {text!r}"
+        )
     return int(text)
+
+
+_MOST_RETRIES = 100
+
+
+def _file(text: str) -> Path:
+    """`-o`: a file to write, not a directory."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a directory: name a file in it")
+    return path
+
+
+def _batch_id(text: str) -> str:
+    """A batch's id: never empty, which would name the list of batches instead."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("a batch id cannot be empty")
+    return text
 
 
 def _port(text: str) -> int:
@@ -750,7 +775,7 @@ def _bulk_parser(commands: Any) -> None:
     )
     run.add_argument("requests", metavar="REQUESTS", type=Path, help="the batch input file")
     run.add_argument(
-        "-o", "--output", required=True, metavar="RESULTS", type=Path, help="the results file"
+        "-o", "--output", required=True, metavar="RESULTS", type=_file, help="the results file"
     )
     run.add_argument(
         "--concurrency", type=int, default=64, metavar="N", help="requests in flight (64)"
@@ -781,7 +806,7 @@ def _bulk_parser(commands: Any) -> None:
     submit.add_argument("--validate", action="store_true", help="check every line first")
     submit.add_argument("--wait", action="store_true", help="wait until the batches finish")
     submit.add_argument(
-        "-o", "--output", metavar="RESULTS", type=Path, help="with --wait: fetch the results"
+        "-o", "--output", metavar="RESULTS", type=_file, help="with --wait: fetch the results"
     )
     waiting(submit)
     _client_arguments(submit)
@@ -793,13 +818,15 @@ def _bulk_parser(commands: Any) -> None:
         ("cancel", "cancel batches", _bulk_cancel),
     ):
         step = steps.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
-        step.add_argument("batch_ids", nargs="+", metavar="BATCH_ID", help="a batch's id")
+        step.add_argument(
+            "batch_ids", nargs="+", metavar="BATCH_ID", type=_batch_id, help="a batch's id"
+        )
         if name != "cancel":
             step.add_argument("--wait", action="store_true", help="wait until they finish")
             waiting(step)
         if name == "fetch":
             step.add_argument(
-                "-o", "--output", required=True, metavar="RESULTS", type=Path, help="the file"
+                "-o", "--output", required=True, metavar="RESULTS", type=_file, help="the file"
             )
         _client_arguments(step)
         step.set_defaults(run=action)

@@ -411,7 +411,7 @@ def test_empty_answer_prints_null(capsys: pytest.CaptureFixture[str]) -> None:
         ),
         (
             ["listModels", "--max-retries", "-1"],
-            "argument --max-retries: expected a whole number, 0 or more, got '-1'",
+            "argument --max-retries: expected a whole number from 0 to 100, got '-1'",
         ),
         (["listModels", "--mock", "--api-key", "sk-x"], "--mock and --api-key exclude each other"),
         (["listModels", "--stream"], "listModels does not stream; leave out --stream"),
@@ -750,6 +750,60 @@ def test_validate_all_good(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     assert (status, out) == (0, f"{good}: ok\n")
 
 
+TYPOS = '{"model": "m", "messages": [{"role": "user", "content": "Hi"}], "max_token": 5, '
+TYPOS += '"temprature": 0.2, "top_k": 3}'
+
+
+def test_validate_reports_unknown_request_parameters(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    body = tmp_path / "body.json"
+    body.write_text(TYPOS)
+
+    status, out, _ = run(capsys, "validate", "CreateChatCompletionRequest", str(body))
+
+    assert status == 1
+    assert out.splitlines() == [
+        f"{body}: $.max_token: 'max_token' is not a parameter of CreateChatCompletionRequest; "
+        "did you mean 'max_tokens'?",
+        f"{body}: $.temprature: 'temprature' is not a parameter of "
+        "CreateChatCompletionRequest; did you mean 'temperature'?",
+        f"{body}: $.top_k: 'top_k' is not a parameter of CreateChatCompletionRequest; "
+        "did you mean 'top_p'?",
+    ]
+    # A provider's own parameters are allowed by name, or all of them at once.
+    argv = ["validate", "createChatCompletion", "--direction", "request", str(body)]
+    status, out, _ = run(capsys, *argv, "--allow-extra", "top_k,max_token")
+    assert status == 1
+    assert [line.split(": ")[1] for line in out.splitlines()] == ["$.temprature"]
+    assert run(capsys, *argv, "--allow-extra") == (0, f"{body}: ok\n", "")
+    # The lenient profile checks the values present, not which parameters there are.
+    assert run(capsys, *argv, "--profile", "lenient") == (0, f"{body}: ok\n", "")
+
+
+def test_validate_reads_stdin(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def stdin(text: str) -> None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+
+    stdin(CHAT)
+    assert run(capsys, "validate", "CreateChatCompletionRequest", "-") == (
+        0,
+        "<stdin>: ok\n",
+        "",
+    )
+    stdin(f"{CHAT}\n\n{BAD_ROLE}\n")  # several documents, one a line: JSON Lines
+    status, out, _ = run(capsys, "validate", "CreateChatCompletionRequest", "-")
+    assert status == 1
+    assert out.splitlines()[0] == "<stdin>:1: ok"
+    assert out.splitlines()[1].startswith("<stdin>:3: $.messages[0].role: 'usr' is not")
+    stdin('{"model": ')
+    status, out, _ = run(capsys, "validate", "CreateChatCompletionRequest", "-")
+    assert status == 1
+    assert out.startswith("<stdin>: not JSON: ")
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -760,6 +814,12 @@ def test_validate_all_good(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
         ),
         (["CreateChatCompletionRequest", "/nonexistent.json"], "cannot read /nonexistent.json: "),
         (["CreateChatCompletionRequest"], "the following arguments are required: FILE"),
+        (
+            ["CreateChatRequest", "/nonexistent.json"],  # the name is checked before the files
+            "no schema or operation named 'CreateChatRequest' in the OpenAI bundle; did you "
+            "mean 'CreateChatCompletionRequest', ",
+        ),
+        (["Item", "--profile", "loose", "{file}"], "argument --profile: invalid choice: 'loose'"),
     ],
 )
 def test_validate_mistakes_are_one_line(
