@@ -640,6 +640,38 @@ def test_mock_serves_until_interrupted(
     assert seen == ["model-id-0"]
 
 
+def test_mock_waits_for_ctrl_c(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Interrupted:
+        def wait(self) -> None:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(_cli, "_NEVER_SET", Interrupted())
+
+    status, out, err = run(capsys, "mock", "--port", "0")
+
+    assert (status, err) == (0, "byot: mock stopped\n")
+    assert out.startswith("byot: serving the OpenAI spec mock at http://127.0.0.1:")
+
+
+def test_a_file_system_error_on_a_path_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fails(args: object) -> int:
+        raise IsADirectoryError(21, "Is a directory", "results.jsonl")
+
+    monkeypatch.setattr(_cli, "_ops", fails)
+    assert run(capsys, "ops") == (1, "", "byot: cannot use results.jsonl: Is a directory\n")
+
+    def broken(args: object) -> int:
+        raise OSError("no path: a bug in byot")
+
+    monkeypatch.setattr(_cli, "_ops", broken)
+    with pytest.raises(OSError, match="a bug in byot"):
+        main(["ops"])
+
+
 def test_mock_mistakes_are_one_line(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -162,4 +162,5 @@ def test_no_stream_asked_is_sent(both: Both) -> None:
     both.call(client.request, "POST", "/acme/chat", {**CHAT, "stream": False})
     both.call(client.request, "POST", "/acme/chat", b"[1, 2]")
     both.call(client.request, "GET", "/models")
-    assert len(seen) == 9
+    both.call(client.request, "GET", "/acme/things", query={"stream": "true"})  # not the spec's
+    assert len(seen) == 10
