@@ -244,6 +244,8 @@ class Client(BaseClient[_Connection], Resources):
             APIConnectionError: The final attempt could not connect or was cut off.
             APITimeoutError: The final attempt timed out, or the total deadline ran out.
             DecodeError: The body does not decode into the requested type.
+            StreamFlagError: The body asks for a stream (`"stream": true`): call the
+                operation's `*_stream` method, with `path=` for a route of your own.
         """
         prepared = self._settings.prepare(method, path, body, encoder=encoder, options=options)
         decode, target = _decode.decoder_for(response_type, decoder)

@@ -135,8 +135,11 @@ def refuse_request_stream(
     asked = _field(body, "stream")
     if asked is None:
         asked = options.get("extra_body", {}).get("stream")
-    named = str(asked).lower() == "true" or _field(body, "stream_format") == "sse"
-    if not named and str(options.get("query", {}).get("stream")).lower() != "true":
+    named = str(asked).lower() == "true"
+    other = _field(body, "stream_format") == "sse" or (
+        str(options.get("query", {}).get("stream")).lower() == "true"
+    )
+    if not named and not other:
         return  # the usual case: decided without looking the route up
     from byot.resources._endpoints import ENDPOINTS
 
