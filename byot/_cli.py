@@ -268,7 +268,7 @@ def _client_arguments(command: argparse.ArgumentParser, *, mock: bool = True) ->
     command.add_argument(
         "--api-key",
         metavar="KEY",
-        help="the API key (default: OPENAI_API_KEY, which other users cannot see in ps)",
+        help="the API key (default: OPENAI_API_KEY; prefer it, as others can see a command line)",
     )
     command.add_argument(
         "-H",
