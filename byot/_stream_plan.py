@@ -162,7 +162,8 @@ def _field(body: object, name: str) -> object:
             value = orjson.loads(body)
         except orjson.JSONDecodeError:
             return None
-        return _field(value, name) if isinstance(value, dict) else None
+        document = _codec.json_object(value)
+        return None if document is None else document.get(name)
     return getattr(body, name, None)  # a dataclass, attrs, pydantic or msgspec value
 
 
