@@ -253,6 +253,8 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             APIConnectionError: The final attempt could not connect or was cut off.
             APITimeoutError: The final attempt timed out, or the total deadline ran out.
             DecodeError: The body does not decode into the requested type.
+            StreamFlagError: The body asks for a stream (`"stream": true`): call the
+                operation's `*_stream` method, with `path=` for a route of your own.
         """
         prepared = self._settings.prepare(method, path, body, encoder=encoder, options=options)
         decode, target = _decode.decoder_for(response_type, decoder)
@@ -280,7 +282,8 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             ```
 
         Args:
-            operation_id: The spec's operationId, e.g. `"createChatCompletion"`.
+            operation_id: The spec's operationId (`"createChatCompletion"`) or the method's
+                name (`"chat.completions.create"`), as `byot ops` lists them.
             body: The request body, as for the named method.
             response_type: Decode a JSON answer into this type.
             decoder: Decode the answer's bytes with this function.
@@ -292,7 +295,8 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             What the generated method for the operation returns.
 
         Raises:
-            KeyError: No operation has that id.
+            UnknownOperationError: No operation has that name; the closest are suggested.
+            StreamFlagError: The body asks for a stream: call the `*_stream` method.
             TypeError: A keyword is not a parameter or option of the operation.
         """
         endpoint, path_values, query_values, options = _call_options.resolve(operation_id, params)
@@ -395,6 +399,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             query_values=query_values,
             encoder=encoder,
             options=plan.call_options(options),
+            stream=True,
         )
         response = await self._opened(prepared, events=True)
         return AsyncStream(response, **plan.stream_arguments(prepared, response.headers))

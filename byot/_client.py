@@ -252,6 +252,8 @@ class Client(BaseClient[_Connection], Resources):
             APIConnectionError: The final attempt could not connect or was cut off.
             APITimeoutError: The final attempt timed out, or the total deadline ran out.
             DecodeError: The body does not decode into the requested type.
+            StreamFlagError: The body asks for a stream (`"stream": true`): call the
+                operation's `*_stream` method, with `path=` for a route of your own.
         """
         prepared = self._settings.prepare(method, path, body, encoder=encoder, options=options)
         decode, target = _decode.decoder_for(response_type, decoder)
@@ -277,7 +279,8 @@ class Client(BaseClient[_Connection], Resources):
             ```
 
         Args:
-            operation_id: The spec's operationId, e.g. `"createChatCompletion"`.
+            operation_id: The spec's operationId (`"createChatCompletion"`) or the method's
+                name (`"chat.completions.create"`), as `byot ops` lists them.
             body: The request body, as for the named method.
             response_type: Decode a JSON answer into this type.
             decoder: Decode the answer's bytes with this function.
@@ -289,7 +292,8 @@ class Client(BaseClient[_Connection], Resources):
             What the generated method for the operation returns.
 
         Raises:
-            KeyError: No operation has that id.
+            UnknownOperationError: No operation has that name; the closest are suggested.
+            StreamFlagError: The body asks for a stream: call the `*_stream` method.
             TypeError: A keyword is not a parameter or option of the operation.
         """
         endpoint, path_values, query_values, options = _call_options.resolve(operation_id, params)
@@ -392,6 +396,7 @@ class Client(BaseClient[_Connection], Resources):
             query_values=query_values,
             encoder=encoder,
             options=plan.call_options(options),
+            stream=True,
         )
         response = self._opened(prepared, events=True)
         return Stream(response, **plan.stream_arguments(prepared, response.headers))

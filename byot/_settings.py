@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
-from byot import _codec, _hooks, _validation
+from byot import _codec, _hooks, _stream_plan, _validation
 from byot._call_options import OPTION_NAMES, REQUEST_OPTIONS, check_options
 from byot._config import OpenAIConfig
 from byot._headers import (
@@ -225,6 +225,7 @@ class Settings:
         Raises:
             TypeError: An option or the body is of the wrong kind.
             ValueError: A header or path parameter would corrupt the request.
+            StreamFlagError: The body asks for a stream, which `request` cannot read.
         """
         check_options(options, REQUEST_OPTIONS, "request")
         route = path
@@ -233,6 +234,8 @@ class Settings:
             path_params = options.get("path_params")
             if path_params is not None:
                 path = fill_path(path, path_params)
+        if body is not None or options:
+            _stream_plan.refuse_request_stream(method, route, body, options)
         checks = self.checks(options)
         operation = None
         if checks.active:  # validated when the path is a route of the spec
@@ -252,17 +255,22 @@ class Settings:
         query_values: Mapping[str, object],
         encoder: Callable[[Any], bytes | Mapping[str, Any]] | None,
         options: CallOptions,
+        stream: bool = False,
     ) -> Prepared:
         """Everything about a call of a generated method that does not depend on the attempt.
 
         Named query values that are None are left out; `options["query"]` adds to them and
-        `options["path"]` replaces the endpoint's path.
+        `options["path"]` replaces the endpoint's path. `stream` is True for the `*_stream`
+        methods: any other call that asks for a stream is refused.
 
         Raises:
             TypeError: The body does not suit the endpoint, or an option is of the wrong kind.
             ValueError: A header or path parameter would corrupt the request.
+            StreamFlagError: The call reads one answer but asks for a stream.
         """
         check_options(options, OPTION_NAMES, f"{endpoint.name}")
+        if not stream:
+            _stream_plan.refuse_stream_flag(endpoint, body, options)
         checks = self.checks(options)
         if checks.request != "off" and endpoint.body != "none":
             _validation.check_request(endpoint.operation_id, body, checks.request, encoder=encoder)

@@ -533,8 +533,30 @@ def recording_client(both: Any) -> tuple[Any, list[httpx.Request]]:
 
 def test_call_unknown_operation_is_a_key_error(both: Any) -> None:
     client = both.client(lambda request: pytest.fail("nothing is sent"))
-    with pytest.raises(KeyError, match="'noSuchOperation'"):
+    with pytest.raises(KeyError, match="'noSuchOperation'") as info:
         both.call(client.call, "noSuchOperation")
+    assert isinstance(info.value, byot.errors.UnknownOperationError)
+    assert str(info.value) == "no operation 'noSuchOperation'; `byot ops` lists them"
+    # Suggestions come from both name styles, the likeliest first.
+    with pytest.raises(byot.errors.UnknownOperationError) as info:
+        both.call(client.call, "chat.completion.create")
+    assert info.value.suggestions[0] == "chat.completions.create"
+    assert str(info.value).startswith(
+        "no operation 'chat.completion.create'; did you mean chat.completions.create, "
+    )
+    with pytest.raises(byot.errors.UnknownOperationError) as info:
+        both.call(client.call, "createchatcompletion")
+    assert info.value.suggestions[0] == "createChatCompletion"
+
+
+def test_call_takes_the_method_name_too(both: Any) -> None:
+    client, seen = recording_client(both)
+    both.call(client.call, "chat.completions.create", {"model": "m", "messages": []})
+    both.call(client.call, "files.retrieve", file_id="file-1")
+    assert [(r.method, r.url.path) for r in seen] == [
+        ("POST", "/v1/chat/completions"),
+        ("GET", "/v1/files/file-1"),
+    ]
 
 
 @pytest.mark.parametrize(
