@@ -111,7 +111,9 @@ def test_python_blocks(tmp_path: Path) -> None:
     assert tools == f"21 degrees and clear in sample city / {SPEC_ANSWER}\n"
     # The errors block sends a body the spec refuses: the mock answers 400, caught as such.
     assert re.search(
-        r"^400 \S+ Invalid request for createChatCompletion: \$\.messages", stdout, re.MULTILINE
+        r"^400 \S+ Invalid request for createChatCompletion \(1 issue\):\n  \$\.messages",
+        stdout,
+        re.MULTILINE,
     )
     called = [call.operation_id for call in mock.calls]
     assert called.count("createChatCompletion") == 9
