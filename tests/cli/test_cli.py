@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import runpy
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import orjson
@@ -23,7 +24,6 @@ from byot.testing import Reply, Router, SpecMock, serve
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
     from byot._endpoint import Endpoint
 
@@ -118,8 +118,11 @@ def test_python_dash_m_byot(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sys, "argv", ["byot", "ops", "createChatCompletion"])
+    # run_path, not run_module: byot's pytest plugin has pytest rewrite byot's modules, and
+    # runpy asks the rewriting importer for a `get_code` it does not have.
+    entry = Path(byot.__file__).parent / "__main__.py"
     with pytest.raises(SystemExit) as exited:
-        runpy.run_module("byot", run_name="__main__")
+        runpy.run_path(str(entry), run_name="__main__")
 
     assert exited.value.code == 0
     assert "POST  /chat/completions  createChatCompletion" in capsys.readouterr().out
