@@ -524,6 +524,8 @@ def main() -> None:
                 for client in order:
                     if ONLY.get(client, mode_of(scenario)) != mode_of(scenario):
                         continue
+                    if args.guard and client not in (GUARD[scenario][0], REFERENCE):
+                        continue
                     result = cell([scenario, client, str(n)], server.base)
                     if result is None:
                         continue
