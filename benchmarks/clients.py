@@ -68,12 +68,13 @@ def _delta_chars(chunk: Any) -> int:
 # -- byot ----------------------------------------------------------------------------------
 
 
-def byot(mode: str, base_url: str, api_key: str) -> Any:
+def byot(mode: str, base_url: str, api_key: str, **options: Any) -> Any:
+    """byot's client; `options` are a variant's constructor arguments (`run.py --variant`)."""
     import byot as lib
 
     if mode == "sync":
-        return _ByotSync(lib.Client(base_url=base_url, api_key=api_key))
-    return _ByotAsync(lib.AsyncClient(base_url=base_url, api_key=api_key))
+        return _ByotSync(lib.Client(base_url=base_url, api_key=api_key, **options))
+    return _ByotAsync(lib.AsyncClient(base_url=base_url, api_key=api_key, **options))
 
 
 def byot_aiohttp(mode: str, base_url: str, api_key: str) -> Any:

@@ -142,8 +142,13 @@ def pinned(cmd: list[str]) -> list[str]:
     return cmd
 
 
+# byot+NAME -> its constructor options as JSON (--variant NAME=JSON).
+VARIANTS: dict[str, str] = {}
+
+
 def cell(args: list[str], base: str) -> dict | None:
-    cmd = pinned([str(PY), str(HERE / "cell.py"), *args, "--base", base])
+    options = ["--options", VARIANTS[args[1]]] if args[1] in VARIANTS else []
+    cmd = pinned([str(PY), str(HERE / "cell.py"), *args, "--base", base, *options])
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
     if done.returncode != 0:
         log(f"  FAILED: {' '.join(args)}\n{done.stderr[-1500:]}")
@@ -329,7 +334,8 @@ def distance(results: dict) -> list[str]:
     For the scenarios with requests in flight, the requests/s x ref follows in brackets.
     """
     cells, labels = results["cells"], results["labels"]
-    order = ["byot", "byot_aiohttp", SDK, REFERENCE, *LIMITS]
+    variants = [c for c in results["meta"]["clients"] if c.startswith("byot+")]
+    order = ["byot", *variants, "byot_aiohttp", SDK, REFERENCE, *LIMITS]
     shown = [c for c in order if any(c in by_client for by_client in cells.values())]
     if REFERENCE not in shown:
         return []
@@ -436,9 +442,10 @@ def report(out_dir: Path) -> dict:
     records = [json.loads(line) for line in lines if line.strip()]
     clients = meta["clients"]
     meta["versions"] = {r["client"]: r["versions"] for r in records if "versions" in r}
+    variants = [c for c in clients if c.startswith("byot+")]
     results = {
         "meta": meta,
-        "labels": LABELS,
+        "labels": {**LABELS, **{c: c.replace("+", " + ", 1) for c in variants}},
         "ceiling": {r["scenario"]: r for r in records if r.get("kind") == "ceiling"},
         "cells": summarise(records, clients),
         "imports": summarise_imports(records),
@@ -475,6 +482,14 @@ def main() -> None:
     )
     parser.add_argument("--margin", type=float, default=0.10, help="--guard: allowed excess")
     parser.add_argument("--python", help="the interpreter that measures (default: the venv's)")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME=JSON",
+        help="also byot built with these options, as client byot+NAME (repeatable), e.g. "
+        """'validate={"validate": true}'""",
+    )
     args = parser.parse_args()
     if args.render:
         report(Path(args.render))
@@ -492,8 +507,13 @@ def main() -> None:
     reps = 1 if args.quick and "--reps" not in sys.argv else args.reps
     clients = args.clients.split(",")
     scenarios = args.scenarios.split(",")
+    for variant in args.variant:
+        name, _, options = variant.partition("=")
+        json.loads(options)  # a mistake fails here, not in every cell
+        VARIANTS[f"byot+{name}"] = options
+        clients.insert(clients.index("byot") + 1 if "byot" in clients else 0, f"byot+{name}")
     for name in [*clients, *scenarios]:
-        if name not in CLIENTS and name not in SCENARIOS:
+        if name not in CLIENTS and name not in SCENARIOS and name not in VARIANTS:
             sys.exit(f"unknown client or scenario {name!r}")
     if not args.no_setup or not PY.exists():
         setup(not args.no_apt)
