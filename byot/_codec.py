@@ -184,7 +184,8 @@ _WIDE = b" " + _WIDE_RUN  # a run of digits that starts a number, not a fraction
 
 
 def _may_be_wide(shape: bytes) -> bool:
-    return _WIDE in shape or shape.startswith(_WIDE_RUN)
+    # Any run at all first: a search that skips 19 bytes at each miss, so most texts pay little.
+    return _WIDE_RUN in shape and (_WIDE in shape or shape.startswith(_WIDE_RUN))
 
 
 def may_hold_wide_integers(raw: bytes) -> bool:

@@ -271,7 +271,7 @@ class SSEDecoder:
         return events
 
     def _whole_data_lines(self, chunk: bytes, *, fresh: bool) -> list[Any] | None:
-        r"""The common framing, read in a few C passes: every event one `data: ` line, LF ends.
+        """The common framing, read in a few C passes: every event one `data: ` line, LF ends.
 
         Called with no event pending, only (perhaps) the start of a line carried from the last
         read. When every complete line of the read is `data: ...` followed by a blank line,
@@ -288,11 +288,13 @@ class SSEDecoder:
             return None
         parts = self._parts
         body = b"".join((*parts, chunk[:end])) if parts else chunk[:end]
-        count = body.count(b"\n\ndata: ")
-        # Every line end is one of a separator's two: no other line, field or blank line.
-        if body[:6] != b"data: " or body.count(b"\n") != 2 * count:
+        if body[:6] != b"data: ":
             return None
-        payloads = body[6:].split(b"\n\ndata: ")
+        payloads = body.split(b"\n\ndata: ")
+        # Every line end is one of a separator's two: no other line, field or blank line.
+        if body.count(b"\n") != 2 * len(payloads) - 2:
+            return None
+        payloads[0] = payloads[0][6:]
         # The limits cost nothing per line: only a read longer than one is measured.
         limit = self._max_line
         if len(rest) > limit or (len(body) > limit and max(map(len, payloads)) + 6 > limit):
