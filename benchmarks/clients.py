@@ -16,6 +16,7 @@ both ways, and server-sent events split from the raw bytes.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 PACKAGES = {
@@ -537,9 +538,10 @@ def aiohttp_orjson(mode: str, base_url: str, api_key: str) -> Any:
     import aiohttp
 
     class Async(_AsyncRaw):
-        def __init__(self) -> None:
-            super().__init__(base_url, api_key)
-            self.session = aiohttp.ClientSession(
+        @functools.cached_property
+        def session(self) -> aiohttp.ClientSession:
+            # Made on first use: aiohttp's connector needs the running event loop.
+            return aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=1000),
                 timeout=aiohttp.ClientTimeout(total=600, connect=5),
             )
@@ -563,7 +565,7 @@ def aiohttp_orjson(mode: str, base_url: str, api_key: str) -> Any:
         async def aclose(self) -> None:
             await self.session.close()
 
-    return Async()
+    return Async(base_url, api_key)
 
 
 CLIENTS = {
