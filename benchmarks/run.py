@@ -170,7 +170,9 @@ def import_rep(rep: int, runs: int) -> list[dict]:
         for client, statement in IMPORTS.items():
             start = time.perf_counter()
             cmd = pinned([str(PY), "-c", statement + _PRINT_PEAK])
-            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)
+            # Not from the checkout's root, where `import byot` would find the sources (no
+            # byte-compiled files there) before the installed, compiled package.
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, cwd=WORK)
             peak_kib = proc.stdout.read() if proc.stdout else b""
             _, status, usage = os.wait4(proc.pid, 0)
             wall = time.perf_counter() - start
