@@ -100,11 +100,19 @@ def check(operation: str, result: Any, events: int) -> None:
         sys.exit(f"{operation}: unexpected answer {result!r:.200}")
 
 
-def measure(scenario: str, client_name: str, n: int, base: str) -> dict[str, Any]:
+def make(client_name: str, mode: str, base_url: str, options: dict[str, Any]) -> Any:
+    """The adapter; `byot+NAME` is byot built with a variant's options (`run.py --variant`)."""
+    factory = CLIENTS["byot" if client_name.startswith("byot+") else client_name]
+    return factory(mode, base_url, API_KEY, **options)
+
+
+def measure(
+    scenario: str, client_name: str, n: int, base: str, options: dict[str, Any]
+) -> dict[str, Any]:
     operation, mode, in_flight, body, prefix, events = SCENARIOS[scenario]
     timer, clock = time.perf_counter, time.process_time
     start = timer()
-    adapter = CLIENTS[client_name](mode, f"{base}{prefix}/v1", API_KEY)
+    adapter = make(client_name, mode, f"{base}{prefix}/v1", options)
     setup_ms = (timer() - start) * 1e3
     if adapter is None:
         return {"skipped": f"{client_name} has no {mode} API"}
@@ -161,7 +169,9 @@ def measure(scenario: str, client_name: str, n: int, base: str) -> dict[str, Any
     return out
 
 
-def soak(client_name: str, requests: int, streams: int, base: str) -> dict[str, Any]:
+def soak(
+    client_name: str, requests: int, streams: int, base: str, options: dict[str, Any]
+) -> dict[str, Any]:
     """REQUESTS chat calls, then STREAMS streams of 1,000 events, 8 in flight, sampled."""
     in_flight = 8
     samples: list[dict[str, Any]] = []
@@ -195,8 +205,8 @@ def soak(client_name: str, requests: int, streams: int, base: str) -> dict[str, 
         await asyncio.gather(*(worker() for _ in range(in_flight)))
 
     async def main() -> None:
-        chat = CLIENTS[client_name]("async", f"{base}/v1", API_KEY)
-        streamer = CLIENTS[client_name]("async", f"{base}/sse/1000/v1", API_KEY)
+        chat = make(client_name, "async", f"{base}/v1", options)
+        streamer = make(client_name, "async", f"{base}/sse/1000/v1", options)
         for _ in range(50):  # warm: lazy imports, caches and the pool are in place
             await chat.chat(CHAT)
         for _ in range(3):
@@ -242,17 +252,22 @@ def versions(client_name: str) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("scenario", choices=[*SCENARIOS, "soak"])
-    parser.add_argument("client", choices=list(CLIENTS))
+    parser.add_argument("client", help=f"one of {', '.join(CLIENTS)}, or byot+NAME")
     parser.add_argument("n", type=int)
     parser.add_argument("streams", type=int, nargs="?", default=0)
     parser.add_argument("--base", default="http://127.0.0.1:18431")
+    parser.add_argument("--options", default="{}", help="byot+NAME: its options, as JSON")
     args = parser.parse_args()
+    if args.client not in CLIENTS and not args.client.startswith("byot+"):
+        parser.error(f"unknown client {args.client!r}")
+    options = json.loads(args.options)
     if args.scenario == "soak":
-        result = soak(args.client, args.n, args.streams, args.base)
+        result = soak(args.client, args.n, args.streams, args.base, options)
     else:
-        result = measure(args.scenario, args.client, args.n, args.base)
+        result = measure(args.scenario, args.client, args.n, args.base, options)
         result["n"] = args.n
-    result.update(scenario=args.scenario, client=args.client, versions=versions(args.client))
+    packages = "byot" if args.client.startswith("byot+") else args.client
+    result.update(scenario=args.scenario, client=args.client, versions=versions(packages))
     print(json.dumps(result))
 
 

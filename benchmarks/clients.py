@@ -16,6 +16,7 @@ both ways, and server-sent events split from the raw bytes.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 PACKAGES = {
@@ -23,13 +24,23 @@ PACKAGES = {
     "byot_aiohttp": ["byot-client", "aiohttp", "httpx", "orjson", "tenacity"],
     "openai": ["openai", "httpx2", "httpcore2", "pydantic", "pydantic-core"],
     "httpx_orjson": ["httpx", "httpcore", "h11", "orjson"],
+    "httpcore_orjson": ["httpcore", "h11", "orjson"],
+    "urllib3_orjson": ["urllib3", "orjson"],
+    "httpclient_orjson": ["orjson"],
+    "aiohttp_orjson": ["aiohttp", "orjson"],
 }
 LABELS = {
     "byot": "byot",
     "byot_aiohttp": "byot + AiohttpTransport",
     "openai": "openai SDK",
     "httpx_orjson": "httpx+orjson",
+    "httpcore_orjson": "httpcore+orjson (limit)",
+    "urllib3_orjson": "urllib3+orjson (limit)",
+    "httpclient_orjson": "http.client+orjson (limit)",
+    "aiohttp_orjson": "aiohttp+orjson (limit)",
 }
+# The raw clients of the layers below: what Python can do with the same work, no library on top.
+LIMITS = ["httpcore_orjson", "urllib3_orjson", "httpclient_orjson", "aiohttp_orjson"]
 # What `import` the import-time scenario times for each client.
 IMPORTS = {
     "byot": "import byot",
@@ -58,12 +69,13 @@ def _delta_chars(chunk: Any) -> int:
 # -- byot ----------------------------------------------------------------------------------
 
 
-def byot(mode: str, base_url: str, api_key: str) -> Any:
+def byot(mode: str, base_url: str, api_key: str, **options: Any) -> Any:
+    """byot's client; `options` are a variant's constructor arguments (`run.py --variant`)."""
     import byot as lib
 
     if mode == "sync":
-        return _ByotSync(lib.Client(base_url=base_url, api_key=api_key))
-    return _ByotAsync(lib.AsyncClient(base_url=base_url, api_key=api_key))
+        return _ByotSync(lib.Client(base_url=base_url, api_key=api_key, **options))
+    return _ByotAsync(lib.AsyncClient(base_url=base_url, api_key=api_key, **options))
 
 
 def byot_aiohttp(mode: str, base_url: str, api_key: str) -> Any:
@@ -302,9 +314,267 @@ def httpx_orjson(mode: str, base_url: str, api_key: str) -> Any:
     return Sync() if mode == "sync" else Async()
 
 
+# -- the limit: raw clients of the layers below, each doing the reference's work ------------------
+#
+# Each sends the reference's headers and bodies, checks the status, decodes with orjson and
+# splits events with the reference's `EventSplitter`: the same work with less library above the
+# socket. `_Raw` holds what they share; a subclass sends (`_post`) and reads a stream (`_chunks`).
+
+_JSON = "application/json"
+
+
+def _auth(api_key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api_key}", "Content-Type": _JSON}
+
+
+def _ok(status: int, content: bytes) -> bytes:
+    if status >= 400:
+        raise RuntimeError(f"HTTP {status}: {content[:200]!r}")
+    return content
+
+
+def _events(chunks: Any) -> tuple[int, int]:
+    import orjson
+
+    events = chars = 0
+    splitter = EventSplitter()
+    for raw in chunks:
+        for data in splitter.feed(raw):
+            if data == b"[DONE]":
+                return events, chars
+            events += 1
+            chars += _delta_chars(orjson.loads(data))
+    return events, chars
+
+
+async def _aevents(chunks: Any) -> tuple[int, int]:
+    import orjson
+
+    events = chars = 0
+    splitter = EventSplitter()
+    async for raw in chunks:
+        for data in splitter.feed(raw):
+            if data == b"[DONE]":
+                return events, chars
+            events += 1
+            chars += _delta_chars(orjson.loads(data))
+    return events, chars
+
+
+class _Raw:
+    def __init__(self, base_url: str, api_key: str) -> None:
+        from urllib.parse import urlsplit
+
+        import orjson
+
+        self.dumps, self.loads = orjson.dumps, orjson.loads
+        parts = urlsplit(base_url)
+        self.base, self.host, self.port = base_url.rstrip("/"), parts.hostname, parts.port
+        self.prefix = parts.path.rstrip("/")
+        self.headers = _auth(api_key)
+        self.events_headers = {**self.headers, "Accept": "text/event-stream"}
+
+
+class _SyncRaw(_Raw):
+    def chat(self, body: dict) -> str:
+        return _content(self.loads(self._post("/chat/completions", body)))
+
+    def embeddings(self, body: dict) -> int:
+        return _vector_length(self.loads(self._post("/embeddings", body)))
+
+    def _post(self, path: str, body: dict) -> bytes:
+        raise NotImplementedError
+
+
+class _AsyncRaw(_Raw):
+    async def chat(self, body: dict) -> str:
+        return _content(self.loads(await self._post("/chat/completions", body)))
+
+    async def embeddings(self, body: dict) -> int:
+        return _vector_length(self.loads(await self._post("/embeddings", body)))
+
+    async def _post(self, path: str, body: dict) -> bytes:
+        raise NotImplementedError
+
+
+def httpcore_orjson(mode: str, base_url: str, api_key: str) -> Any:
+    """httpx's transport layer alone: no httpx.Client, Request or Response objects."""
+    import httpcore
+
+    class Sync(_SyncRaw):
+        def __init__(self) -> None:
+            super().__init__(base_url, api_key)
+            self.pool = httpcore.ConnectionPool(max_connections=1000, max_keepalive_connections=100)
+            self.headers_list = list(self.headers.items())
+            self.events_list = list(self.events_headers.items())
+
+        def _post(self, path: str, body: dict) -> bytes:
+            answer = self.pool.request(
+                "POST", self.base + path, headers=self.headers_list, content=self.dumps(body)
+            )
+            return _ok(answer.status, answer.content)
+
+        def stream(self, body: dict) -> tuple[int, int]:
+            url, content = self.base + "/chat/completions", self.dumps(body)
+            with self.pool.stream(
+                "POST", url, headers=self.events_list, content=content
+            ) as response:
+                if response.status >= 400:
+                    _ok(response.status, response.read())
+                return _events(response.iter_stream())
+
+        def close(self) -> None:
+            self.pool.close()
+
+    class Async(_AsyncRaw):
+        def __init__(self) -> None:
+            super().__init__(base_url, api_key)
+            self.pool = httpcore.AsyncConnectionPool(
+                max_connections=1000, max_keepalive_connections=100
+            )
+            self.headers_list = list(self.headers.items())
+            self.events_list = list(self.events_headers.items())
+
+        async def _post(self, path: str, body: dict) -> bytes:
+            answer = await self.pool.request(
+                "POST", self.base + path, headers=self.headers_list, content=self.dumps(body)
+            )
+            return _ok(answer.status, answer.content)
+
+        async def stream(self, body: dict) -> tuple[int, int]:
+            url, content = self.base + "/chat/completions", self.dumps(body)
+            async with self.pool.stream(
+                "POST", url, headers=self.events_list, content=content
+            ) as response:
+                if response.status >= 400:
+                    _ok(response.status, await response.aread())
+                return await _aevents(response.aiter_stream())
+
+        async def aclose(self) -> None:
+            await self.pool.aclose()
+
+    return Sync() if mode == "sync" else Async()
+
+
+def urllib3_orjson(mode: str, base_url: str, api_key: str) -> Any:
+    """urllib3's connection pool (the one under requests), sync only."""
+    if mode != "sync":
+        return None
+    import urllib3
+
+    class Sync(_SyncRaw):
+        def __init__(self) -> None:
+            super().__init__(base_url, api_key)
+            timeout = urllib3.Timeout(connect=5.0, read=600.0)
+            self.pool = urllib3.HTTPConnectionPool(
+                self.host, self.port, maxsize=10, retries=False, timeout=timeout
+            )
+
+        def _post(self, path: str, body: dict) -> bytes:
+            answer = self.pool.urlopen(
+                "POST", self.prefix + path, body=self.dumps(body), headers=self.headers
+            )
+            return _ok(answer.status, answer.data)
+
+        def stream(self, body: dict) -> tuple[int, int]:
+            response = self.pool.urlopen(
+                "POST",
+                self.prefix + "/chat/completions",
+                body=self.dumps(body),
+                headers=self.events_headers,
+                preload_content=False,
+            )
+            if response.status >= 400:
+                _ok(response.status, response.read())
+            try:
+                return _events(response.stream(65536))
+            finally:
+                response.drain_conn()
+                response.release_conn()
+
+        def close(self) -> None:
+            self.pool.close()
+
+    return Sync()
+
+
+def httpclient_orjson(mode: str, base_url: str, api_key: str) -> Any:
+    """The standard library's http.client: one kept-alive connection, sync only."""
+    if mode != "sync":
+        return None
+    import http.client
+
+    class Sync(_SyncRaw):
+        def __init__(self) -> None:
+            super().__init__(base_url, api_key)
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=600)
+
+        def _post(self, path: str, body: dict) -> bytes:
+            self.conn.request("POST", self.prefix + path, self.dumps(body), self.headers)
+            answer = self.conn.getresponse()
+            return _ok(answer.status, answer.read())
+
+        def stream(self, body: dict) -> tuple[int, int]:
+            path = self.prefix + "/chat/completions"
+            self.conn.request("POST", path, self.dumps(body), self.events_headers)
+            response = self.conn.getresponse()
+            if response.status >= 400:
+                _ok(response.status, response.read())
+            try:
+                return _events(iter(lambda: response.read1(65536), b""))
+            finally:
+                response.read()  # the rest, so the connection is reused
+
+        def close(self) -> None:
+            self.conn.close()
+
+    return Sync()
+
+
+def aiohttp_orjson(mode: str, base_url: str, api_key: str) -> Any:
+    """One aiohttp.ClientSession, async only."""
+    if mode != "async":
+        return None
+    import aiohttp
+
+    class Async(_AsyncRaw):
+        @functools.cached_property
+        def session(self) -> aiohttp.ClientSession:
+            # Made on first use: aiohttp's connector needs the running event loop.
+            return aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=1000),
+                timeout=aiohttp.ClientTimeout(total=600, connect=5),
+            )
+
+        async def _post(self, path: str, body: dict) -> bytes:
+            async with self.session.post(
+                self.base + path, data=self.dumps(body), headers=self.headers
+            ) as response:
+                return _ok(response.status, await response.read())
+
+        async def stream(self, body: dict) -> tuple[int, int]:
+            async with self.session.post(
+                self.base + "/chat/completions",
+                data=self.dumps(body),
+                headers=self.events_headers,
+            ) as response:
+                if response.status >= 400:
+                    _ok(response.status, await response.read())
+                return await _aevents(response.content.iter_any())
+
+        async def aclose(self) -> None:
+            await self.session.close()
+
+    return Async(base_url, api_key)
+
+
 CLIENTS = {
     "byot": byot,
     "byot_aiohttp": byot_aiohttp,
     "openai": openai,
     "httpx_orjson": httpx_orjson,
+    "httpcore_orjson": httpcore_orjson,
+    "urllib3_orjson": urllib3_orjson,
+    "httpclient_orjson": httpclient_orjson,
+    "aiohttp_orjson": aiohttp_orjson,
 }

@@ -13,7 +13,7 @@ chat = client.request("POST", "/chat/completions", body={"model": "gpt-4o-mini",
 
 from typing import TYPE_CHECKING
 
-from byot import errors, webhooks
+from byot import errors
 from byot._accumulate import accumulate_chat, accumulate_response
 from byot._async_client import AsyncClient
 from byot._client import Client
@@ -27,6 +27,7 @@ from byot._version import __version__
 from byot.protocols import Config
 
 if TYPE_CHECKING:
+    from byot import webhooks
     from byot._json_schema import json_schema
     from byot._structured import (
         AsyncParsedStream,
@@ -38,9 +39,10 @@ if TYPE_CHECKING:
     from byot._toolbox import Toolbox, ToolRun
     from byot._tools import Tool, ToolCall, tool, tool_calls
 
-# Structured outputs and tools load on first use (PEP 562), so `import byot` pays nothing for
-# them; `client.chat` loads the first when its namespace does.
+# Structured outputs, tools and webhooks load on first use (PEP 562), so `import byot` pays
+# nothing for them; `client.chat` loads the first when its namespace does.
 _LAZY = {
+    "webhooks": "byot.webhooks",  # the submodule itself
     "json_schema": "byot._json_schema",
     **dict.fromkeys(
         ("AsyncParsedStream", "Parsed", "ParsedStream", "response_format", "text_format"),
@@ -57,7 +59,8 @@ def __getattr__(name: str) -> object:
         raise AttributeError(f"module 'byot' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module), name)
+    loaded = importlib.import_module(module)
+    value = loaded if module == f"byot.{name}" else getattr(loaded, name)
     globals()[name] = value  # the next lookup finds it without this function
     return value
 

@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, NoReturn
 
 import orjson
 
-from byot._codec import json_array, json_object, loads, may_hold_wide_integers
+from byot._codec import exact_loads, json_array, json_object, may_hold_wide_integers
 from byot._status import code_of, text_of
 from byot.errors import DecodeError, ResponseTooLargeError, StreamError, StreamTruncatedError
 
@@ -115,11 +115,12 @@ class Event(NamedTuple):
 
 
 class _Wide(bytes):
-    """An event's data read (in part) from a read that may hold an integer past 64 bits.
+    """An event's data that may hold an integer past 64 bits.
 
     The decoder hands such data on in this subclass, so `StreamRules` reads it with the exact
-    `byot._codec.loads` instead of `orjson.loads`, which would round the integer to a float;
-    every other event keeps the fast path, and the check costs one scan per read, not per event.
+    `byot._codec.exact_loads` instead of `orjson.loads`, which would round the integer to a
+    float; every other event keeps the fast path. Only the events of a read whose scan found
+    a candidate are scanned again, one by one.
     """
 
     __slots__ = ()
@@ -224,7 +225,8 @@ class SSEDecoder:
             chunk = chunk.removeprefix(_BOM)
         tail = self._tail
         self._tail = chunk[-_RUN:]
-        if may_hold_wide_integers(chunk) or may_hold_wide_integers(tail + chunk[:_RUN]):
+        fresh = may_hold_wide_integers(chunk) or may_hold_wide_integers(tail + chunk[:_RUN])
+        if fresh:
             self._wide = True
         if self._skip_lf and chunk:
             self._skip_lf = False
@@ -234,6 +236,10 @@ class SSEDecoder:
             # Normalise once per read; a CR at the very end may be half of a CRLF.
             self._skip_lf = chunk[-1] == 0x0D
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        elif not self._data and self._event is None and self._retry is None:
+            events = self._whole_data_lines(chunk, fresh=fresh)
+            if events is not None:
+                return events
         lines = chunk.split(b"\n")
         parts = self._parts
         if len(lines) == 1:
@@ -263,6 +269,50 @@ class SSEDecoder:
         if not (parts or self._data):
             self._wide = False  # nothing from a wide read is left pending
         return events
+
+    def _whole_data_lines(self, chunk: bytes, *, fresh: bool) -> list[Any] | None:
+        """The common framing, read in a few C passes: every event one `data: ` line, LF ends.
+
+        Called with no event pending, only (perhaps) the start of a line carried from the last
+        read. When every complete line of the read is `data: ...` followed by a blank line,
+        the payloads are one split apart; None when the read holds anything else (a comment,
+        another field, a multi-line event, an extra blank line, a line end between a line and
+        its blank one), and nothing has changed: the full decoder then reads it. `fresh`: this
+        read itself may hold a wide integer (the line carried from the last may, too).
+        """
+        end = chunk.rfind(b"\n\n")
+        if end < 0:
+            return None
+        rest = chunk[end + 2 :]
+        if b"\n" in rest:
+            return None
+        parts = self._parts
+        body = b"".join((*parts, chunk[:end])) if parts else chunk[:end]
+        if body[:6] != b"data: ":
+            return None
+        payloads = body.split(b"\n\ndata: ")
+        # Every line end is one of a separator's two: no other line, field or blank line.
+        if body.count(b"\n") != 2 * len(payloads) - 2:
+            return None
+        payloads[0] = payloads[0][6:]
+        # The limits cost nothing per line: only a read longer than one is measured.
+        limit = self._max_line
+        if len(rest) > limit or (len(body) > limit and max(map(len, payloads)) + 6 > limit):
+            self._too_large(0)
+        if len(body) > self._max_event and max(map(len, payloads)) > self._max_event:
+            self._too_large(1)
+        parts.clear()
+        if rest:
+            parts.append(rest)
+        self._partial = len(rest)
+        self._pending = 0
+        if self._wide:
+            payloads = [_Wide(data) if may_hold_wide_integers(data) else data for data in payloads]
+            self._wide = fresh and bool(rest)  # what is left pending is this read's
+        if self._bare:
+            return payloads
+        last_id = self._id
+        return [_new_event(Event, (None, data, last_id, None)) for data in payloads]
 
     def _check_event(self, read: int, events: list[Any]) -> None:
         """Refuse an event whose data passed `max_event`, dispatched or still pending.
@@ -327,7 +377,7 @@ class SSEDecoder:
             if not line:
                 if data:
                     payload = data[0] if len(data) == 1 else b"\n".join(data)
-                    if wide:
+                    if wide and may_hold_wide_integers(payload):
                         payload = _Wide(payload)
                     events.append(
                         payload
@@ -540,7 +590,7 @@ class StreamRules:
             if action == _ERROR:
                 raise self._error(event)
         try:
-            value = loads(data) if type(data) is _Wide else _loads(data)
+            value = exact_loads(data) if type(data) is _Wide else _loads(data)
         except orjson.JSONDecodeError as exc:
             return self._not_json(data, exc)
         return self._judge(event, value, action)

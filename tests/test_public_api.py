@@ -198,19 +198,21 @@ def test_import_does_not_load_optional_libraries() -> None:
     assert result.stderr == ""
 
 
-def test_structured_outputs_and_tools_load_on_first_use() -> None:
+def test_structured_outputs_tools_and_webhooks_load_on_first_use() -> None:
     code = (
         "import sys, byot\n"
-        "lazy = ('byot._json_schema', 'byot._structured', 'byot._tools', 'byot._toolbox')\n"
+        "lazy = ('byot._json_schema', 'byot._structured', 'byot._tools', 'byot._toolbox',"
+        " 'byot.webhooks', 'hmac')\n"
         "print(sorted(name for name in lazy if name in sys.modules))\n"
         "byot.json_schema, byot.Parsed, byot.Toolbox, byot.tool\n"
+        "assert byot.webhooks is sys.modules['byot.webhooks']\n"
         "print(len([name for name in lazy if name in sys.modules]))\n"
     )
     result = subprocess.run(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
 
-    assert result.stdout.split() == ["[]", "4"]
+    assert result.stdout.split() == ["[]", "6"]
     assert byot.json_schema is byot._json_schema.json_schema  # the same function, cached
     assert "json_schema" in vars(byot)
 

@@ -748,3 +748,22 @@ def test_loads_refuses_what_is_not_json(raw: bytes, message: str) -> None:
 )
 def test_what_only_a_lenient_parser_reads(raw: bytes, expected: bool) -> None:
     assert _codec.may_not_be_strict(raw) is expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b'{"n": 12345678901234567890}', True),
+        (b'{"n":[1,-12345678901234567890]}', True),
+        (b"12345678901234567890", True),
+        (b'{"s": "call 12345678901234567890"}', True),  # in a string: only an exact read more
+        (b'{"n": 1234567890123456789.5}', True),
+        # Digits after a letter, `_` or `.` start no number: ids and fractions read fast.
+        (b'{"id": "chatcmpl-bench0000000000000000000000"}', False),
+        (b'{"id": "fp_12345678901234567890"}', False),
+        (b'{"f": 0.12345678901234567890}', False),
+        (b'{"n": 123456789012345678}', False),  # 18 digits: within 64 bits
+    ],
+)
+def test_which_texts_may_hold_wide_integers(raw: bytes, expected: bool) -> None:
+    assert _codec.may_hold_wide_integers(raw) is expected

@@ -379,3 +379,63 @@ def test_marked_data_that_is_not_json_is_a_decode_error() -> None:
     assert rules.items(events) == []
     with pytest.raises(DecodeError, match="a stream event is not JSON"):
         rules.finish()
+
+
+def test_a_read_marks_only_the_events_that_may_hold_a_wide_integer() -> None:
+    decoder = SSEDecoder(bare=True)
+    wide, plain = decoder.feed(b'data: {"n": ' + WIDE + b'}\n\ndata: {"id": "x1"}\n\n')
+    assert (type(wide), type(plain)) == (_sse._Wide, bytes)
+    (multi,) = decoder.feed(b'data: {"n": 1,\ndata: "m": ' + WIDE + b"}\n\ndata: 2\n\n")[:1]
+    assert type(multi) is _sse._Wide  # the full decoder's event, checked as a whole
+
+
+# ----------------------------------------------------------------------------- the fast path
+
+COMMON = b"".join(b'data: {"i": %d}\n\n' % i for i in range(40))
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 9, 16, 64, 333, len(COMMON)])
+def test_the_common_framing_in_reads_of_any_size(size: int) -> None:
+    reads = [COMMON[i : i + size] for i in range(0, len(COMMON), size)]
+    expected = [ev(b'{"i": %d}' % i) for i in range(40)]
+    assert decode(reads) == expected
+    bare = SSEDecoder(bare=True)
+    assert [data for read in reads for data in bare.feed(read)] == [e.data for e in expected]
+
+
+def test_whole_data_lines_are_read_in_one_pass_with_the_line_carried_over() -> None:
+    decoder = SSEDecoder(bare=True)
+    assert decoder.feed(b"data: 1\n\ndata: 2\n\ndata: 3") == [b"1", b"2"]
+    assert decoder._whole_data_lines(b"3\n\ndata: 4\n\n", fresh=False) == [b"33", b"4"]
+    assert decoder.feed(b"data: 5\n\n") == [b"5"]
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        b"data: a\n",  # no blank line yet
+        b"data: a\n\ndata: b\n",  # a line end between a line and its blank line
+        b": ping\n\ndata: a\n\n",  # a comment
+        b"event: e\ndata: a\n\n",  # another field
+        b"data: a\ndata: b\n\n",  # a multi-line event
+        b"data: a\n\n\ndata: b\n\n",  # an extra blank line
+        b"data:a\n\n",  # no space after the colon
+    ],
+)
+def test_any_other_framing_goes_to_the_full_decoder(read: bytes) -> None:
+    decoder = SSEDecoder()
+    assert decoder._whole_data_lines(read, fresh=False) is None
+    assert decode([read]) == decode([read[i : i + 1] for i in range(len(read))])
+
+
+def test_the_fast_path_keeps_the_last_event_id() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(b"id: 7\n\n") == []
+    assert decoder.feed(b"data: a\n\ndata: b\n\n") == [ev(b"a", id="7"), ev(b"b", id="7")]
+
+
+def test_reads_longer_than_the_limits_pass_when_each_line_and_event_is_within() -> None:
+    decoder = SSEDecoder(bare=True, max_line=16, max_event=10)
+    read = b"data: 0123456789\n\n" * 3 + b"data: 0123456789"
+    assert decoder.feed(read) == [b"0123456789"] * 3
+    assert decoder.feed(b"\n\n") == [b"0123456789"]

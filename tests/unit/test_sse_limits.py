@@ -41,6 +41,7 @@ def test_a_line_of_exactly_the_limit_passes() -> None:
         [b"data: 0123456789X\n\n"],  # whole in one read
         [b"data: 01234", b"56789X", b"\n\n"],  # too long before its end comes
         [b"data: 01234", b"56789X\n\n"],  # too long only once its end comes
+        [b"data: 01234", b"56789X\n"],  # the same, its blank line not yet come
         [b"data: 01234", b"56789X"],  # never completed
         [b"data: 1\n\ndata: 0123456789X"],  # the partial last line of a read
         [b":" + b"c" * 16 + b"\n"],  # a comment counts too
@@ -121,3 +122,9 @@ def test_an_event_of_exactly_the_limit_pending_across_reads_passes() -> None:
     assert decoder.feed(b"data: 1234\n") == []
     assert decoder.feed(b"data: 5678\n") == []  # 9 bytes with the line join, pending
     assert decoder.feed(b"\n") == [b"1234\n5678"]
+
+
+def test_a_single_line_event_past_the_limit_is_refused_in_any_read() -> None:
+    for pieces in ([b"data: 0123456789\n\n"], [b"data: 1\n\ndata: 0123456789\n\n"]):
+        with pytest.raises(ResponseTooLargeError, match="an event's data in the event stream"):
+            feed_all(SSEDecoder(bare=True, max_event=9), pieces)
