@@ -12,6 +12,7 @@ import struct
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -19,6 +20,7 @@ import orjson
 import pytest
 
 import byot
+import byot.testing
 from byot.testing import SpecMock, main, serve
 from byot.testing._server import _is_loopback
 
@@ -195,13 +197,15 @@ def test_main_serves_until_ctrl_c(capsys: pytest.CaptureFixture[str]) -> None:
 def test_python_dash_m(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     port = _free_port()
     monkeypatch.setattr(sys, "argv", ["byot.testing", "--port", str(port)])
-    monkeypatch.delitem(sys.modules, "byot.testing.__main__", raising=False)
 
     def check(url: str) -> None:
         assert httpx.get(f"{url}/models").status_code == 200
 
+    # By path: byot's pytest plugin has pytest rewrite byot's modules, whose importer runpy's
+    # run_module cannot use.
+    entry = str(Path(byot.testing.__file__).parent / "__main__.py")
     with pytest.raises(SystemExit) as exited:
-        _run_interrupted(lambda: runpy.run_module("byot.testing", run_name="__main__"), port, check)
+        _run_interrupted(lambda: runpy.run_path(entry, run_name="__main__"), port, check)
     assert exited.value.code == 0
     assert f"127.0.0.1:{port}/v1" in capsys.readouterr().out
 
