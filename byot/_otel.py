@@ -68,10 +68,6 @@ class Tracing:
         }
         return Call(self, attributes)
 
-    def start(self, attributes: Attributes) -> Call:
-        """Start a span for something that is not an HTTP call (a Realtime session)."""
-        return Call(self, attributes)
-
 
 class Call:
     """One call's span: attempts become events, the answer becomes attributes and metrics.
@@ -102,7 +98,7 @@ class Call:
             t.span_name(attributes), kind=SpanKind.CLIENT, attributes=attributes
         )
         # Current while the call runs, so spans started under it (httpx's) are its children.
-        self._token: Token[Context] | None = context.attach(trace.set_span_in_context(self.span))
+        self._token: Token[Context] = context.attach(trace.set_span_in_context(self.span))
         self.attempts = 0
         self.ended = False
         self._error: BaseException | None = None
@@ -166,9 +162,9 @@ class Call:
         self._end(state.result(), error)
 
     def _detach(self) -> None:
-        if self._token is not None:
-            context.detach(self._token)
-            self._token = None
+        # Once, in the context that attached it: `finished`, `failed` and `streaming` each
+        # come once per call, before the stream (if any) is handed to the caller.
+        context.detach(self._token)
 
     def _end(self, attributes: Attributes, error: BaseException | None) -> None:
         if self.ended:
