@@ -68,6 +68,10 @@ class Tracing:
         }
         return Call(self, attributes)
 
+    def session(self, url: str) -> Session:
+        """Start the span of a Realtime session, as its handshake begins."""
+        return Session(self, {**t.realtime_session(url), t.PROVIDER: self.provider})
+
 
 class Call:
     """One call's span: attempts become events, the answer becomes attributes and metrics.
@@ -195,3 +199,71 @@ class Call:
                 tracing.tokens.record(count, {**common, t.USAGE_KIND: kind})
         if first_chunk is not None:
             tracing.first_chunk.record(first_chunk, common)
+
+
+class Session:
+    """A Realtime session's span: from the handshake to the close.
+
+    Each `response.done` becomes an event of the span (the response's id, status and usage)
+    and a record of the token metric; the span carries the session's total usage and the
+    session's duration goes to the duration metric. It is never made current: a session
+    outlives the code that opened it.
+    """
+
+    __slots__ = (
+        "_start",
+        "attributes",
+        "ended",
+        "input_tokens",
+        "output_tokens",
+        "span",
+        "tracing",
+    )
+
+    def __init__(self, tracing: Tracing, attributes: Attributes) -> None:
+        self.tracing = tracing
+        self.attributes = attributes
+        self._start = time.perf_counter()
+        self.span = tracing.tracer.start_span(
+            t.span_name(attributes), kind=SpanKind.CLIENT, attributes=attributes
+        )
+        self.input_tokens = self.output_tokens = 0
+        self.ended = False
+
+    def received(self, kind: str, event: dict[str, Any]) -> None:
+        """A server event arrived: a finished response is recorded."""
+        if kind != "response.done":
+            return
+        attributes = t.realtime_response(event)
+        self.span.add_event("response.done", attributes)
+        common = {key: self.attributes[key] for key in t.METRIC_KEYS if key in self.attributes}
+        for key, kind_name in ((t.INPUT_TOKENS, "input"), (t.OUTPUT_TOKENS, "output")):
+            count = attributes.get(key)
+            if count is not None:
+                self.tracing.tokens.record(count, {**common, t.USAGE_KIND: kind_name})
+        self.input_tokens += attributes.get(t.INPUT_TOKENS, 0)
+        self.output_tokens += attributes.get(t.OUTPUT_TOKENS, 0)
+
+    def end(self, error: BaseException | None, close_code: int | None) -> None:
+        """The session ended: its handshake failed with `error`, or it closed with a code.
+
+        A close code other than 1000 (normal) is the session's `error.type`.
+        """
+        if self.ended:
+            return
+        self.ended = True
+        attributes: Attributes = {
+            t.INPUT_TOKENS: self.input_tokens,
+            t.OUTPUT_TOKENS: self.output_tokens,
+        }
+        common = {key: self.attributes[key] for key in t.METRIC_KEYS if key in self.attributes}
+        if error is not None:
+            attributes[t.ERROR_TYPE] = t.error_type(error)
+        elif close_code not in (None, 1000):
+            attributes[t.ERROR_TYPE] = str(close_code)
+        if t.ERROR_TYPE in attributes:
+            common[t.ERROR_TYPE] = attributes[t.ERROR_TYPE]
+            self.span.set_status(Status(StatusCode.ERROR, str(attributes[t.ERROR_TYPE])))
+        self.span.set_attributes(attributes)
+        self.span.end()
+        self.tracing.duration.record(time.perf_counter() - self._start, common)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
@@ -89,6 +89,8 @@ _PROVIDERS = (
     ("api.cohere.ai", "cohere"),
     (".amazonaws.com", "aws.bedrock"),
 )
+# The operation name of a Realtime WebSocket session (the conventions name none).
+REALTIME = "realtime"
 # Any other server: an OpenAI-compatible one (vLLM, Ollama, a gateway) unless told otherwise.
 COMPATIBLE = "openai_compatible"
 # Request fields read into `gen_ai.request.*` attributes, by the attribute's last name.
@@ -171,6 +173,32 @@ def server(url: httpx.URL) -> Attributes:
     """`server.address` and `server.port` of a request URL (the scheme's port when implicit)."""
     port = url.port or (443 if url.scheme == "https" else 80)
     return {SERVER_ADDRESS: url.host, SERVER_PORT: port}
+
+
+def realtime_session(url: str) -> Attributes:
+    """The attributes of a Realtime session from its WebSocket URL (`wss://...?model=...`)."""
+    parts = urlsplit(url)
+    attributes: Attributes = {
+        OPERATION: REALTIME,
+        SERVER_ADDRESS: parts.hostname or "",
+        SERVER_PORT: parts.port or (443 if parts.scheme == "wss" else 80),
+    }
+    model = parse_qs(parts.query).get("model")
+    if model:
+        attributes[REQUEST_MODEL] = model[0]
+    return attributes
+
+
+def realtime_response(event: Mapping[str, Any]) -> Attributes:
+    """The attributes of one Realtime `response.done` event: id, status, usage."""
+    response = _object(event.get("response")) or {}
+    attributes: Attributes = {}
+    for key, name in (("id", RESPONSE_ID), ("status", FINISH_REASONS)):
+        value = response.get(key)
+        if isinstance(value, str):
+            attributes[name] = value if key == "id" else [value]
+    attributes.update(usage(response.get("usage")))
+    return attributes
 
 
 def _json_object(content: object) -> dict[str, Any] | None:

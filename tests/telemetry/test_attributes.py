@@ -287,3 +287,29 @@ def test_telemetry_defaults_keep_content_out() -> None:
         None,
         None,
     )
+
+
+def test_realtime_session_attributes() -> None:
+    assert t.realtime_session("wss://api.openai.com/v1/realtime?model=gpt-realtime") == {
+        "gen_ai.operation.name": "realtime",
+        "server.address": "api.openai.com",
+        "server.port": 443,
+        "gen_ai.request.model": "gpt-realtime",
+    }
+    # Azure classic names the deployment in the path: no model in the query.
+    assert t.realtime_session("ws://localhost:9000/openai/realtime?api-version=x") == {
+        "gen_ai.operation.name": "realtime",
+        "server.address": "localhost",
+        "server.port": 9000,
+    }
+    assert t.realtime_session("ws://h/v1/realtime")["server.port"] == 80
+
+
+def test_realtime_response_attributes() -> None:
+    done = {"type": "response.done", "response": {"id": "r", "status": "failed", "usage": None}}
+    assert t.realtime_response(done) == {
+        "gen_ai.response.id": "r",
+        "gen_ai.response.finish_reasons": ["failed"],
+    }
+    assert t.realtime_response({"type": "response.done", "response": {"id": 3}}) == {}
+    assert t.realtime_response({"type": "response.done"}) == {}

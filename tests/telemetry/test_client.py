@@ -77,7 +77,7 @@ def test_without_opentelemetry_turning_it_on_says_what_to_install(
 
 def test_telemetry_takes_true_false_or_a_telemetry() -> None:
     with pytest.raises(
-        TypeError, match="telemetry= takes True, False or a byot.Telemetry, not str"
+        TypeError, match=r"telemetry= takes True, False or a byot\.Telemetry, not str"
     ):
         byot.Client(api_key="k", telemetry="yes")  # type: ignore[arg-type]
     assert byot.Client(api_key="k", telemetry=False)._settings.tracing is None
