@@ -196,6 +196,14 @@ class Case:
 CASES: dict[str, Case] = {
     "chat.py": Case((SPEC_ANSWER, "(gpt-5.4, 29 tokens)"), ("createChatCompletion",)),
     "chat_stream.py": Case(("Hello", "finish_reason=stop"), ("createChatCompletion",)),
+    "telemetry.py": Case(
+        (
+            "chat gpt-4o-mini: openai_compatible, 19 in / 10 out, finish ('stop',)",
+            "metrics: gen_ai.client.operation.duration,"
+            " gen_ai.client.operation.time_to_first_chunk, gen_ai.client.token.usage",
+        ),
+        ("createChatCompletion",),
+    ),
     "tool_call.py": Case(
         ("calling get_weather({'city': 'Paris'})", "It is 21 °C and clear in Paris."),
         routes=tool_routes,
