@@ -397,10 +397,9 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         tracing = self._settings.tracing
         call = None if tracing is None else tracing.call(prepared)
         response = await self._opened(prepared, call, events=True)
+        watch = None if call is None else call.streaming(response)
         return AsyncStream(
-            response,
-            **plan.stream_arguments(prepared, response.headers),
-            watch=None if call is None else call.streaming(response),
+            response, **plan.stream_arguments(prepared, response.headers), watch=watch
         )
 
     async def _chunks(

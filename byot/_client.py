@@ -394,11 +394,8 @@ class Client(BaseClient[_Connection], Resources):
         tracing = self._settings.tracing
         call = None if tracing is None else tracing.call(prepared)
         response = self._opened(prepared, call, events=True)
-        return Stream(
-            response,
-            **plan.stream_arguments(prepared, response.headers),
-            watch=None if call is None else call.streaming(response),
-        )
+        watch = None if call is None else call.streaming(response)
+        return Stream(response, **plan.stream_arguments(prepared, response.headers), watch=watch)
 
     def _chunks(
         self,
