@@ -234,3 +234,24 @@ def test_a_responses_stream_reads_the_final_response(otel: Otel) -> None:
     assert attributes["gen_ai.response.id"] == "resp_1"
     assert attributes["gen_ai.response.finish_reasons"] == ("completed",)
     assert attributes["gen_ai.usage.output_tokens"] == 4
+
+
+@pytest.mark.anyio
+async def test_async_binary_and_refused_streams_end_their_spans(otel: Otel) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/speech"):
+            return httpx.Response(200, content=b"RIFF", headers={"content-type": "audio/wav"})
+        return httpx.Response(400, json={"error": {"message": "bad"}})
+
+    async with byot.AsyncClient(
+        api_key="k", transport=httpx.MockTransport(answer), telemetry=otel.telemetry()
+    ) as traced:
+        speech = {"model": "tts-1", "input": "Hi", "voice": "alloy"}
+        async with await traced.audio.speech.create_chunks(speech) as audio:
+            assert await audio.read() == b"RIFF"
+        with pytest.raises(byot.errors.BadRequestError):
+            await traced.chat.completions.create_stream(BODY)
+
+    binary, refused = otel.spans()
+    assert (binary.attributes or {})["http.response.status_code"] == 200
+    assert (refused.attributes or {})["error.type"] == "400"
