@@ -21,6 +21,7 @@ from byot._config import AzureConfig, AzureV1Config, OpenAIConfig
 from byot._response import APIResponse, AsyncBinaryStream, AsyncStream, BinaryStream, Stream
 from byot._retry import RetryEvent, RetryPolicy
 from byot._signatures import EventHooks, RequestOptions
+from byot._telemetry import Telemetry
 from byot._timeout import Timeout
 from byot._validation import Validation, is_valid, register_schema, validate
 from byot._version import __version__
@@ -84,6 +85,7 @@ __all__ = [
     "RetryEvent",
     "RetryPolicy",
     "Stream",
+    "Telemetry",
     "Timeout",
     "Tool",
     "ToolCall",

@@ -8,6 +8,7 @@ code the two share (`_settings`, `_prepared`, `_decode`, `_stream_plan`, `_pagin
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import httpx
@@ -28,9 +29,11 @@ if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
 
     from byot._endpoint import Endpoint
+    from byot._otel import Call
     from byot._prepared import Prepared
     from byot._retry import RetryPolicy
     from byot._signatures import B, CallOptions, EventHooks, R, RequestOptions, ValidateTypes
+    from byot._telemetry import Telemetry
     from byot._timeout import Deadline
     from byot.protocols import Config
 
@@ -135,11 +138,15 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         validate: Check requests and responses against the bundled OpenAI schemas: `"off"`
             (the default, no cost), `"warn"` or `"raise"`, or a `byot.Validation` to set
             requests and responses apart. Calls can override it with `validate=`.
+        telemetry: OpenTelemetry spans and metrics of every call (GenAI semantic
+            conventions): True, or a `byot.Telemetry` to choose providers and content
+            capture; needs the `[otel]` extra. Off by default, and then free.
         transport: An async httpx transport to send through, such as `httpx.MockTransport`.
         http_client: An `httpx.AsyncClient` to send through, with its own settings.
 
     Raises:
-        ConfigError: The configuration cannot work (e.g. no key for api.openai.com).
+        ConfigError: The configuration cannot work (e.g. no key for api.openai.com, or
+            telemetry without OpenTelemetry installed).
         TypeError: Arguments that exclude each other were combined.
     """
 
@@ -159,6 +166,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         retry: RetryPolicy | None = None,
         event_hooks: EventHooks | None = None,
         validate: ValidateTypes = "off",
+        telemetry: Telemetry | bool | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -401,8 +409,13 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             options=plan.call_options(options),
             stream=True,
         )
-        response = await self._opened(prepared, events=True)
-        return AsyncStream(response, **plan.stream_arguments(prepared, response.headers))
+        tracing = self._settings.tracing
+        call = None if tracing is None else tracing.call(prepared)
+        response = await self._opened(prepared, call, events=True)
+        watch = None if call is None else call.streaming(response)
+        return AsyncStream(
+            response, **plan.stream_arguments(prepared, response.headers), watch=watch
+        )
 
     async def _chunks(
         self,
@@ -421,21 +434,33 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             encoder=None,
             options=options,
         )
-        response = await self._opened(prepared)
+        tracing = self._settings.tracing
+        call = None if tracing is None else tracing.call(prepared)
+        response = await self._opened(prepared, call)
+        if call is not None:  # the span covers the call until the body starts
+            call.finished(response, None)
         return AsyncBinaryStream(response, method=prepared.method, url=prepared.safe_url)
 
-    async def _opened(self, prepared: Prepared, *, events: bool = False) -> httpx.Response:
+    async def _opened(
+        self, prepared: Prepared, call: Call | None, *, events: bool = False
+    ) -> httpx.Response:
         """A streamed response with 2xx headers: retried until it starts, never after."""
         deadline = prepared.deadline()
-        response, _ = await self._settings.retry.arun(
-            self._open,
-            prepared,
-            deadline,
-            events,
-            max_retries=prepared.max_retries,
-            deadline=deadline,
-        )
-        return response
+        attempt = self._open if call is None else functools.partial(self._watched, call, self._open)
+        try:
+            opened: tuple[httpx.Response, int] = await self._settings.retry.arun(
+                attempt,
+                prepared,
+                deadline,
+                events,
+                max_retries=prepared.max_retries,
+                deadline=deadline,
+            )
+        except BaseException as exc:
+            if call is not None:
+                call.failed(exc)
+            raise
+        return opened[0]
 
     async def _open(
         self, prepared: Prepared, deadline: Deadline | None, events: bool = False
@@ -467,16 +492,28 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
     ) -> Any:
         """Send a prepared call with retries and decode the answer."""
         deadline = prepared.deadline()
-        result, retries = await self._settings.retry.arun(
-            self._attempt,
-            prepared,
-            deadline,
-            decode,
-            target,
-            max_retries=prepared.max_retries,
-            deadline=deadline,
+        tracing = self._settings.tracing
+        call = None if tracing is None else tracing.call(prepared)
+        attempt = (
+            self._attempt if call is None else functools.partial(self._watched, call, self._attempt)
         )
+        try:
+            result, retries = await self._settings.retry.arun(
+                attempt,
+                prepared,
+                deadline,
+                decode,
+                target,
+                max_retries=prepared.max_retries,
+                deadline=deadline,
+            )
+        except BaseException as exc:
+            if call is not None:
+                call.failed(exc)
+            raise
         value, response, content = result
+        if call is not None:
+            call.finished(response, content)
         if not raw:
             return value
         return APIResponse(
@@ -488,6 +525,16 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             url=prepared.safe_url,
             retries_taken=retries,
         )
+
+    @staticmethod
+    async def _watched(call: Call, attempt: Callable[..., Any], *args: Any) -> Any:
+        """One attempt under telemetry: its start and its failure become the span's events."""
+        call.attempt()
+        try:
+            return await attempt(*args)
+        except Exception as exc:
+            call.attempt_failed(exc)
+            raise
 
     async def _attempt(
         self,

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from byot._retry import RetryPolicy
     from byot._settings import Settings
     from byot._signatures import EventHooks, ValidateTypes
+    from byot._telemetry import Telemetry
     from byot._timeout import Timeout
     from byot.protocols import Config
 
@@ -78,6 +79,7 @@ class BaseClient(Generic[P]):
         retry: RetryPolicy | None = None,
         event_hooks: EventHooks | None = None,
         validate: ValidateTypes | None = None,
+        telemetry: Telemetry | bool | None = None,
     ) -> Self:
         """A copy of this client with some settings changed, sharing its connection pool.
 

@@ -10,6 +10,7 @@ code the two share (`_settings`, `_prepared`, `_decode`, `_stream_plan`, `_pagin
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import httpx
@@ -30,9 +31,11 @@ if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
 
     from byot._endpoint import Endpoint
+    from byot._otel import Call
     from byot._prepared import Prepared
     from byot._retry import RetryPolicy
     from byot._signatures import B, CallOptions, EventHooks, R, RequestOptions, ValidateTypes
+    from byot._telemetry import Telemetry
     from byot._timeout import Deadline
     from byot.protocols import Config
 
@@ -134,11 +137,15 @@ class Client(BaseClient[_Connection], Resources):
         validate: Check requests and responses against the bundled OpenAI schemas: `"off"`
             (the default, no cost), `"warn"` or `"raise"`, or a `byot.Validation` to set
             requests and responses apart. Calls can override it with `validate=`.
+        telemetry: OpenTelemetry spans and metrics of every call (GenAI semantic
+            conventions): True, or a `byot.Telemetry` to choose providers and content
+            capture; needs the `[otel]` extra. Off by default, and then free.
         transport: An httpx transport to send through, such as `httpx.MockTransport`.
         http_client: An `httpx.Client` to send through, with its own settings.
 
     Raises:
-        ConfigError: The configuration cannot work (e.g. no key for api.openai.com).
+        ConfigError: The configuration cannot work (e.g. no key for api.openai.com, or
+            telemetry without OpenTelemetry installed).
         TypeError: Arguments that exclude each other were combined.
     """
 
@@ -158,6 +165,7 @@ class Client(BaseClient[_Connection], Resources):
         retry: RetryPolicy | None = None,
         event_hooks: EventHooks | None = None,
         validate: ValidateTypes = "off",
+        telemetry: Telemetry | bool | None = None,
         transport: httpx.BaseTransport | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -398,8 +406,11 @@ class Client(BaseClient[_Connection], Resources):
             options=plan.call_options(options),
             stream=True,
         )
-        response = self._opened(prepared, events=True)
-        return Stream(response, **plan.stream_arguments(prepared, response.headers))
+        tracing = self._settings.tracing
+        call = None if tracing is None else tracing.call(prepared)
+        response = self._opened(prepared, call, events=True)
+        watch = None if call is None else call.streaming(response)
+        return Stream(response, **plan.stream_arguments(prepared, response.headers), watch=watch)
 
     def _chunks(
         self,
@@ -418,21 +429,33 @@ class Client(BaseClient[_Connection], Resources):
             encoder=None,
             options=options,
         )
-        response = self._opened(prepared)
+        tracing = self._settings.tracing
+        call = None if tracing is None else tracing.call(prepared)
+        response = self._opened(prepared, call)
+        if call is not None:  # the span covers the call until the body starts
+            call.finished(response, None)
         return BinaryStream(response, method=prepared.method, url=prepared.safe_url)
 
-    def _opened(self, prepared: Prepared, *, events: bool = False) -> httpx.Response:
+    def _opened(
+        self, prepared: Prepared, call: Call | None, *, events: bool = False
+    ) -> httpx.Response:
         """A streamed response with 2xx headers: retried until it starts, never after."""
         deadline = prepared.deadline()
-        response, _ = self._settings.retry.run(
-            self._open,
-            prepared,
-            deadline,
-            events,
-            max_retries=prepared.max_retries,
-            deadline=deadline,
-        )
-        return response
+        attempt = self._open if call is None else functools.partial(self._watched, call, self._open)
+        try:
+            opened: tuple[httpx.Response, int] = self._settings.retry.run(
+                attempt,
+                prepared,
+                deadline,
+                events,
+                max_retries=prepared.max_retries,
+                deadline=deadline,
+            )
+        except BaseException as exc:
+            if call is not None:
+                call.failed(exc)
+            raise
+        return opened[0]
 
     def _open(
         self, prepared: Prepared, deadline: Deadline | None, events: bool = False
@@ -464,16 +487,28 @@ class Client(BaseClient[_Connection], Resources):
     ) -> Any:
         """Send a prepared call with retries and decode the answer."""
         deadline = prepared.deadline()
-        result, retries = self._settings.retry.run(
-            self._attempt,
-            prepared,
-            deadline,
-            decode,
-            target,
-            max_retries=prepared.max_retries,
-            deadline=deadline,
+        tracing = self._settings.tracing
+        call = None if tracing is None else tracing.call(prepared)
+        attempt = (
+            self._attempt if call is None else functools.partial(self._watched, call, self._attempt)
         )
+        try:
+            result, retries = self._settings.retry.run(
+                attempt,
+                prepared,
+                deadline,
+                decode,
+                target,
+                max_retries=prepared.max_retries,
+                deadline=deadline,
+            )
+        except BaseException as exc:
+            if call is not None:
+                call.failed(exc)
+            raise
         value, response, content = result
+        if call is not None:
+            call.finished(response, content)
         if not raw:
             return value
         return APIResponse(
@@ -485,6 +520,16 @@ class Client(BaseClient[_Connection], Resources):
             url=prepared.safe_url,
             retries_taken=retries,
         )
+
+    @staticmethod
+    def _watched(call: Call, attempt: Callable[..., Any], *args: Any) -> Any:
+        """One attempt under telemetry: its start and its failure become the span's events."""
+        call.attempt()
+        try:
+            return attempt(*args)
+        except Exception as exc:
+            call.attempt_failed(exc)
+            raise
 
     def _attempt(
         self,

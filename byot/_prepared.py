@@ -10,6 +10,7 @@ import httpx
 
 from byot import _status, _validation, errors
 from byot._decode import decode_body
+from byot._log import excerpt
 from byot._override import override
 from byot._sse import is_event_stream
 from byot._timeout import Deadline, Timeout
@@ -127,12 +128,13 @@ class Prepared:
         """
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
-                "%s %s -> %d (%d bytes, request_id=%s)",
+                "%s %s -> %d (%d bytes, request_id=%s): %s",
                 self.method,
                 self.safe_url,
                 status,
                 len(content),
                 headers.get("x-request-id"),
+                excerpt(content),
             )
         if not 200 <= status < 300:
             raise self.status_error(status, headers, content)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from websockets.exceptions import ConnectionClosed
     from websockets.sync.client import ClientConnection as WebSocket
 
+    from byot._otel import Session, Tracing
     from byot._realtime import ErrorHandling, Handshake, Reconnect
     from byot._signatures import ValidateTypes
     from byot.resources._dispatch import AsyncDispatcher, Dispatcher
@@ -86,8 +87,11 @@ class RealtimeConnection(Generic[T]):
         events: _realtime.Events[T],
         reconnect: Reconnect | None,
         options: Mapping[str, Any] | None,
+        tracing: Tracing | None = None,
     ) -> None:
         self._handshake = handshake
+        self._tracing = tracing
+        self._session: Session | None = None  # the telemetry span, when the client has one
         self._events = events
         self._outbox = _realtime.Outbox(reconnect)
         self._options = _options(handshake, options)
@@ -106,7 +110,14 @@ class RealtimeConnection(Generic[T]):
             APIConnectionError: The server could not be reached.
         """
         if self._ws is None:
-            self._ws = self._dial()
+            if self._tracing is not None:
+                self._session = self._tracing.session(self._handshake.url)
+            try:
+                self._ws = self._dial()
+            except BaseException as exc:
+                if self._session is not None:
+                    self._session.end(exc, None)
+                raise
         return self
 
     def _dial(self) -> WebSocket:
@@ -177,6 +188,8 @@ class RealtimeConnection(Generic[T]):
                 continue
             incoming = self._events.incoming(frame)
             self.last_type = incoming.type
+            if self._session is not None:
+                self._session.received(incoming.type, incoming.data)
             return incoming
 
     def _reopen(self, exc: ConnectionClosed) -> WebSocket:
@@ -240,6 +253,8 @@ class RealtimeConnection(Generic[T]):
         self._closing = True
         if self._ws is not None:
             self._ws.close(code, reason)
+        if self._session is not None:
+            self._session.end(None, self.close_code)
 
     def __enter__(self) -> Self:
         return self.open()
@@ -281,8 +296,11 @@ class AsyncRealtimeConnection(Generic[T]):
         events: _realtime.Events[T],
         reconnect: Reconnect | None,
         options: Mapping[str, Any] | None,
+        tracing: Tracing | None = None,
     ) -> None:
         self._handshake = handshake
+        self._tracing = tracing
+        self._session: Session | None = None  # the telemetry span, when the client has one
         self._events = events
         self._outbox = _realtime.Outbox(reconnect)
         self._options = _options(handshake, options)
@@ -301,7 +319,14 @@ class AsyncRealtimeConnection(Generic[T]):
             APIConnectionError: The server could not be reached.
         """
         if self._ws is None:
-            self._ws = await self._dial()
+            if self._tracing is not None:
+                self._session = self._tracing.session(self._handshake.url)
+            try:
+                self._ws = await self._dial()
+            except BaseException as exc:
+                if self._session is not None:
+                    self._session.end(exc, None)
+                raise
         return self
 
     async def _dial(self) -> AsyncWebSocket:
@@ -370,6 +395,8 @@ class AsyncRealtimeConnection(Generic[T]):
                 continue
             incoming = self._events.incoming(frame)
             self.last_type = incoming.type
+            if self._session is not None:
+                self._session.received(incoming.type, incoming.data)
             return incoming
 
     async def _reopen(self, exc: ConnectionClosed) -> AsyncWebSocket:
@@ -433,6 +460,8 @@ class AsyncRealtimeConnection(Generic[T]):
         self._closing = True
         if self._ws is not None:
             await self._ws.close(code, reason)
+        if self._session is not None:
+            self._session.end(None, self.close_code)
 
     async def __aenter__(self) -> Self:
         return await self.open()
@@ -520,7 +549,13 @@ class RealtimeConnect:
             query=extra_query,
             timeout=timeout,
         )
-        return RealtimeConnection(handshake, events, reconnect, websocket_connection_options)
+        return RealtimeConnection(
+            handshake,
+            events,
+            reconnect,
+            websocket_connection_options,
+            self._client._settings.tracing,  # pyright: ignore[reportPrivateUsage]
+        )
 
 
 class AsyncRealtimeConnect:
@@ -570,4 +605,10 @@ class AsyncRealtimeConnect:
             query=extra_query,
             timeout=timeout,
         )
-        return AsyncRealtimeConnection(handshake, events, reconnect, websocket_connection_options)
+        return AsyncRealtimeConnection(
+            handshake,
+            events,
+            reconnect,
+            websocket_connection_options,
+            self._client._settings.tracing,  # pyright: ignore[reportPrivateUsage]
+        )

@@ -11,7 +11,7 @@ import weakref
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic
+from typing import TYPE_CHECKING, Any, Generic, Protocol
 
 import httpx
 import orjson
@@ -202,6 +202,19 @@ class AsyncBinaryStream(_StreamBase):
         await self.aclose()
 
 
+class StreamWatch(Protocol):
+    """An observer of a stream (telemetry): it sees each read's events, and the stream's end."""
+
+    def events(self, events: list[Any]) -> None:
+        """One read's events, before they become items."""
+
+    def end(self, error: BaseException | None) -> None:
+        """The stream ended: read whole (None), closed, or cut off by `error`.
+
+        Called once or more (closing a finished stream ends it again): only the first counts.
+        """
+
+
 class _Feed:
     """Decoded events to the caller's items: the state a stream's reading loop needs.
 
@@ -210,10 +223,15 @@ class _Feed:
     cycle collector runs.
     """
 
-    __slots__ = ("convert", "decoder", "deliver", "rules", "seen")
+    __slots__ = ("convert", "decoder", "deliver", "rules", "seen", "watch")
 
     def __init__(
-        self, rules: StreamRules, convert: Callable[[Event, Any], Any] | None, *, keep: bool
+        self,
+        rules: StreamRules,
+        convert: Callable[[Event, Any], Any] | None,
+        *,
+        keep: bool,
+        watch: StreamWatch | None = None,
     ) -> None:
         self.rules = rules
         self.convert = convert
@@ -229,6 +247,14 @@ class _Feed:
         self.deliver: Callable[[list[Any]], list[Any]] = (
             functools.partial(rules.items, keep=self.seen) if convert is None else self._converted
         )
+        self.watch = watch
+        if watch is not None:
+            self.deliver = functools.partial(_watched, watch, self.deliver)
+
+    def end(self, error: BaseException | None) -> None:
+        """Tell the watcher, if any, that the stream ended."""
+        if self.watch is not None:
+            self.watch.end(error)
 
     def _converted(self, events: list[Event]) -> list[Any]:
         # A failed conversion, like a provider's error, comes after the items before it.
@@ -249,7 +275,15 @@ class _Feed:
         return out
 
 
+def _watched(
+    watch: StreamWatch, deliver: Callable[[list[Any]], list[Any]], events: list[Any]
+) -> list[Any]:
+    watch.events(events)
+    return deliver(events)
+
+
 def _read_events(response: httpx.Response, feed: _Feed, method: str, url: str) -> Iterator[Any]:
+    error: BaseException | None = None
     try:
         decoder, rules, deliver = feed.decoder, feed.rules, feed.deliver
         try:
@@ -262,13 +296,18 @@ def _read_events(response: httpx.Response, feed: _Feed, method: str, url: str) -
         if not rules.done:
             yield from deliver(decoder.flush())
         rules.finish()
+    except BaseException as exc:  # the watcher learns how the stream ended; exc goes on
+        error = exc
+        raise
     finally:
         response.close()
+        feed.end(error)
 
 
 async def _aread_events(
     response: httpx.Response, feed: _Feed, method: str, url: str
 ) -> AsyncIterator[Any]:
+    error: BaseException | None = None
     try:
         decoder, rules, deliver = feed.decoder, feed.rules, feed.deliver
         try:
@@ -283,8 +322,12 @@ async def _aread_events(
             for item in deliver(decoder.flush()):
                 yield item
         rules.finish()
+    except BaseException as exc:
+        error = exc
+        raise
     finally:
         await response.aclose()
+        feed.end(error)
 
 
 class _EventStreamBase(_StreamBase, Generic[R]):
@@ -299,9 +342,10 @@ class _EventStreamBase(_StreamBase, Generic[R]):
         method: str,
         url: str,
         accumulate: Callable[[list[Any]], dict[str, Any]] | None = None,
+        watch: StreamWatch | None = None,
     ) -> None:
         super().__init__(response, method=method, url=url)
-        self._feed = _Feed(rules, convert, keep=accumulate is not None)
+        self._feed = _Feed(rules, convert, keep=accumulate is not None, watch=watch)
         self._accumulate = accumulate
 
     @override
@@ -310,6 +354,7 @@ class _EventStreamBase(_StreamBase, Generic[R]):
         # object may go while the generator reads on (`for x in client...create_stream(...)`).
         if "_items" not in self.__dict__:
             super().__del__()
+            self._feed.end(None)
 
     def _merged(self) -> dict[str, Any]:
         seen = self._feed.seen
@@ -367,6 +412,7 @@ class Stream(_EventStreamBase[R]):
     def close(self) -> None:
         """Release the connection; the rest of the stream is not read."""
         self._response.close()
+        self._feed.end(None)
 
     def __enter__(self) -> Self:
         return self
@@ -400,6 +446,7 @@ class AsyncStream(_EventStreamBase[R]):
     async def aclose(self) -> None:
         """Release the connection; the rest of the stream is not read."""
         await self._response.aclose()
+        self._feed.end(None)
 
     async def __aenter__(self) -> Self:
         return self

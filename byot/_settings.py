@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
-from byot import _codec, _hooks, _stream_plan, _validation
+from byot import _codec, _hooks, _log, _stream_plan, _validation
 from byot._call_options import OPTION_NAMES, REQUEST_OPTIONS, check_options
 from byot._config import OpenAIConfig
 from byot._headers import (
@@ -22,14 +22,17 @@ from byot._headers import (
 from byot._prepared import Prepared, Replayable
 from byot._retry import RetryPolicy
 from byot._signatures import CallOptions, EventHooks, RequestOptions
+from byot._telemetry import Telemetry
 from byot._timeout import DEFAULT_TIMEOUT, Timeout, to_timeout
 from byot._url import check_no_userinfo, check_route, encode_query, fill_path
 from byot._validation import OFF, Validation
+from byot.errors import ConfigError
 
 if TYPE_CHECKING:
     from typing import TypedDict
 
     from byot._endpoint import Endpoint
+    from byot._otel import Tracing
     from byot._signatures import QueryTypes, ValidateTypes
     from byot.protocols import Config
 else:
@@ -68,6 +71,7 @@ class ClientOptions(TypedDict, total=False):
     retry: RetryPolicy | None
     event_hooks: EventHooks | None
     validate: ValidateTypes | None
+    telemetry: Telemetry | bool | None
 
 
 CLIENT_OPTIONS: frozenset[str] = frozenset(ClientOptions.__annotations__)
@@ -93,6 +97,9 @@ class Settings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     event_hooks: EventHooks = field(default_factory=lambda: EventHooks())
     validation: Validation = OFF
+    telemetry: Telemetry | None = None
+    # Derived: the tracer and instruments when telemetry is on (see `byot._otel`).
+    tracing: Tracing | None = field(init=False, repr=False, compare=False)
     # Derived: the headers of a request without a body, and with a JSON body.
     plain_headers: httpx.Headers = field(init=False, repr=False, compare=False)
     admin_auth: Mapping[str, str] = field(init=False, repr=False, compare=False)
@@ -120,6 +127,8 @@ class Settings:
         object.__setattr__(self, "keyed", "idempotency-key" in plain)
         object.__setattr__(self, "query", {**self.config.query(), **self.default_query})
         object.__setattr__(self, "_urls", {})
+        tracing = None if self.telemetry is None else _tracing(self.telemetry, self.config.base_url)
+        object.__setattr__(self, "tracing", tracing)
 
     @classmethod
     def create(cls, options: ClientOptions) -> Settings:
@@ -142,14 +151,16 @@ class Settings:
         if max_retries is not None:
             policy = replace(policy, max_retries=max_retries)
         validate = options.get("validate")
+        telemetry = options.get("telemetry")
         return cls(
             config=config,
             default_headers=dict(options.get("default_headers") or {}),
             default_query=dict(options.get("default_query") or {}),
             timeout=to_timeout(options.get("timeout", DEFAULT_TIMEOUT)),
             retry=policy,
-            event_hooks=_hooks.check(options.get("event_hooks")),
+            event_hooks=_log.hooks(_hooks.check(options.get("event_hooks"))),
             validation=OFF if validate is None else Validation.of(validate),
+            telemetry=_telemetry_option(telemetry),
         )
 
     def derive(self, options: ClientOptions) -> Settings:
@@ -177,6 +188,7 @@ class Settings:
         timeout = options.get("timeout", DEFAULT_TIMEOUT)
         event_hooks = options.get("event_hooks")
         validate = options.get("validate")
+        telemetry = options.get("telemetry")
         updated: dict[str, Any] = {
             "config": config or self.config,
             "default_headers": merged_headers(self.default_headers, options.get("default_headers")),
@@ -186,6 +198,7 @@ class Settings:
             "max_retries": options.get("max_retries"),
             "event_hooks": self.event_hooks if event_hooks is None else event_hooks,
             "validate": self.validation if validate is None else validate,
+            "telemetry": self.telemetry if telemetry is None else telemetry,
         }
         return Settings.create(cast("ClientOptions", {**changes, **updated}))
 
@@ -393,6 +406,37 @@ class Settings:
         if call_headers or key is not None:
             return merge_headers(headers, call_headers or {}, key)
         return headers
+
+
+def _telemetry_option(value: object) -> Telemetry | None:
+    """What `telemetry=` asks for: True is `Telemetry()`, False and None are off.
+
+    Raises:
+        TypeError: The value is none of those.
+    """
+    if value is None or value is False:
+        return None
+    if value is True:
+        return Telemetry()
+    if isinstance(value, Telemetry):
+        return value
+    raise TypeError(f"telemetry= takes True, False or a byot.Telemetry, not {type(value).__name__}")
+
+
+def _tracing(telemetry: Telemetry, base_url: str) -> Tracing:
+    """The tracer and instruments of a client with telemetry on.
+
+    Raises:
+        ConfigError: OpenTelemetry is not installed.
+    """
+    try:
+        from byot._otel import Tracing  # imports opentelemetry: only when telemetry is on
+    except ImportError as exc:
+        raise ConfigError(
+            "telemetry needs OpenTelemetry: pip install 'byot-client[otel]' "
+            f"({exc.name or 'opentelemetry'} is missing)"
+        ) from exc
+    return Tracing(telemetry, base_url)
 
 
 def _typed_part(value: object, media_type: str) -> object:

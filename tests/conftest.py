@@ -57,7 +57,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             unavailable(mark.args[0])
 
 
-_ENV_PREFIXES = ("OPENAI_", "AZURE_OPENAI_")
+_ENV_PREFIXES = ("OPENAI_", "AZURE_OPENAI_", "BYOT_")
 _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
 

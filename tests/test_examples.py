@@ -110,6 +110,14 @@ CASES: dict[str, Case] = {
     "chat.py": Case((SPEC_ANSWER, "(gpt-4o-mini, 29 tokens)"), CHAT),
     "chat_stream.py": Case(("Hello", "finish_reason=stop"), CHAT),
     "tool_call.py": Case(("calling get_weather({'city': 'sample city'})", SPEC_ANSWER), CHAT),
+    "telemetry.py": Case(
+        (
+            "chat gpt-4o-mini: openai_compatible, 19 in / 10 out, finish ('stop',)",
+            "metrics: gen_ai.client.operation.duration,"
+            " gen_ai.client.operation.time_to_first_chunk, gen_ai.client.token.usage",
+        ),
+        CHAT,
+    ),
     "tool_loop.py": Case(
         (
             'called get_weather({"city":"sample city","unit":"celsius"})',

@@ -31,6 +31,7 @@ HTTPX_ALLOWED = frozenset(
         "byot._transport",  # the default connection pools
         "byot._transport_errors",  # httpx's exceptions mapped to byot's
         "byot._decompress",  # raises httpx.DecodingError, mapped like httpx's own decoders
+        "byot._log",  # the logging switch reads requests (a streamed body is not read)
         "byot._headers",  # requests carry httpx.Headers, built once per client
         "byot._settings",  # parsed httpx.URLs, cached
         "byot._prepared",  # the httpx.Request of an attempt
@@ -68,6 +69,9 @@ LOWER = (
     "byot._config",
     "byot._transport_errors",
     "byot.webhooks",
+    "byot._telemetry",
+    "byot._otel",
+    "byot._log",
 )
 
 # What the lower layers must never reach: the drivers, the generated facades, and the package

@@ -60,6 +60,7 @@ def test_exports() -> None:
         "RetryEvent",
         "RetryPolicy",
         "Stream",
+        "Telemetry",
         "Timeout",
         "Tool",
         "ToolCall",

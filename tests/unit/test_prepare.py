@@ -603,7 +603,7 @@ def test_finish_logs_at_debug(caplog: pytest.LogCaptureFixture) -> None:
     [record] = [r for r in caplog.records if r.name == "byot"]
     assert record.levelno == logging.DEBUG
     assert record.getMessage() == (
-        f"POST {BASE}/chat/completions -> 200 (8 bytes, request_id=req_1)"
+        f'POST {BASE}/chat/completions -> 200 (8 bytes, request_id=req_1): {{"a": 1}}'
     )
 
 
