@@ -707,7 +707,11 @@ def _mock(args: argparse.Namespace) -> int:
     mock = SpecMock(validate_requests=not args.no_validate)
     try:
         with serve(
-            host=args.host, port=args.port, mock=mock, allow_remote=args.allow_remote
+            host=args.host,
+            port=args.port,
+            mock=mock,
+            allow_remote=args.allow_remote,
+            log=sys.stdout,  # one line per request: examples' tests read which operations ran
         ) as url:
             sys.stdout.write(f"byot: serving the OpenAI spec mock at {url} (Ctrl-C to stop)\n")
             sys.stdout.flush()

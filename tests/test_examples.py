@@ -90,7 +90,7 @@ def mock_process() -> Iterator[MockProcess]:
     try:
         yield mock
     finally:
-        assert mock.stop() == "byot.testing: stopped\n"
+        assert mock.stop() == "byot: mock stopped\n"
 
 
 @dataclass(frozen=True)

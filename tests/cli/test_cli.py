@@ -639,7 +639,9 @@ def test_mock_serves_until_interrupted(
 
     monkeypatch.setattr(_cli, "_wait", wait)
 
-    assert run(capsys, "mock", "--port", "0") == (0, "", "byot: mock stopped\n")
+    # After the first line (read by `wait`), the log of each request answered.
+    log = "GET /v1/models 200 (listModels)\n"
+    assert run(capsys, "mock", "--port", "0") == (0, log, "byot: mock stopped\n")
     assert seen == ["model-id-0"]
 
 
