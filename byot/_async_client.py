@@ -14,6 +14,8 @@ import httpx
 
 from byot import _call_options, _codec, _decode, _hooks, _pagination, _stream_plan, _transport
 from byot._base_client import BaseClient
+from byot._deadline_io import DEADLINE
+from byot._decompress import BodyDecoder
 from byot._response import APIResponse, AsyncBinaryStream, AsyncStream
 from byot._settings import Settings, client_options, timeout_from_httpx
 from byot._timeout import DEFAULT_TIMEOUT, Timeout
@@ -127,6 +129,11 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         validate: Check requests and responses against the bundled OpenAI schemas: `"off"`
             (the default, no cost), `"warn"` or `"raise"`, or a `byot.Validation` to set
             requests and responses apart. Calls can override it with `validate=`.
+        max_body_size: The most bytes a buffered answer may have after decompression
+            (default 128 MiB); past it the call raises `byot.errors.ResponseTooLargeError`.
+            Calls can override it, as the two below; `*_chunks` downloads have no limit.
+        max_line_size: The most bytes one event-stream line may have (default 64 MiB).
+        max_event_size: The most bytes of data one stream event may have (default 64 MiB).
         transport: An async httpx transport to send through, such as `httpx.MockTransport`.
         http_client: An `httpx.AsyncClient` to send through, with its own settings.
 
@@ -151,6 +158,9 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         retry: RetryPolicy | None = None,
         event_hooks: EventHooks | None = None,
         validate: ValidateTypes = "off",
+        max_body_size: int | None = None,
+        max_line_size: int | None = None,
+        max_event_size: int | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -386,8 +396,11 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             encoder=encoder,
             options=plan.call_options(options),
         )
-        response = await self._opened(prepared, events=True)
-        return AsyncStream(response, **plan.stream_arguments(prepared, response.headers))
+        deadline = prepared.deadline()
+        response = await self._opened(prepared, deadline, events=True)
+        return AsyncStream(
+            response, deadline=deadline, **plan.stream_arguments(prepared, response.headers)
+        )
 
     async def _chunks(
         self,
@@ -406,12 +419,13 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             encoder=None,
             options=options,
         )
-        response = await self._opened(prepared)
+        response = await self._opened(prepared, prepared.deadline())
         return AsyncBinaryStream(response, method=prepared.method, url=prepared.safe_url)
 
-    async def _opened(self, prepared: Prepared, *, events: bool = False) -> httpx.Response:
+    async def _opened(
+        self, prepared: Prepared, deadline: Deadline | None, *, events: bool = False
+    ) -> httpx.Response:
         """A streamed response with 2xx headers: retried until it starts, never after."""
-        deadline = prepared.deadline()
         response, _ = await self._settings.retry.arun(
             self._open,
             prepared,
@@ -430,6 +444,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         With `events`, a 2xx answer must be an event stream: anything else is read and raised.
         """
         timeout = prepared.timeout_for(deadline)
+        scope = DEADLINE.set(deadline)
         try:
             response = await self._connection.send(prepared, timeout, self._settings.event_hooks)
             if prepared.opens(response.status_code, response.headers, events=events):
@@ -439,7 +454,9 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             finally:
                 await response.aclose()
         except httpx.RequestError as exc:
-            raise transport_error(prepared, exc) from exc
+            raise transport_error(prepared, exc, deadline) from exc
+        finally:
+            DEADLINE.reset(scope)
         raise prepared.refusal(response.status_code, response.headers, content)
 
     async def _send(
@@ -482,6 +499,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         target: object,
     ) -> _Result:
         timeout = prepared.timeout_for(deadline)
+        scope = DEADLINE.set(deadline)  # bounds every socket operation of byot's own pool
         try:
             response = await self._connection.send(prepared, timeout, self._settings.event_hooks)
             try:
@@ -489,7 +507,9 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             finally:
                 await response.aclose()
         except httpx.RequestError as exc:
-            raise transport_error(prepared, exc) from exc
+            raise transport_error(prepared, exc, deadline) from exc
+        finally:
+            DEADLINE.reset(scope)
         value = prepared.finish(response.status_code, response.headers, content, decode, target)
         return value, response, content
 
@@ -510,11 +530,22 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
 
 
 async def _read(response: httpx.Response, prepared: Prepared, deadline: Deadline | None) -> bytes:
-    if deadline is None:
-        return await response.aread()
-    chunks: list[bytes] = []
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        if deadline.expired():
-            raise prepared.deadline_error()
-    return b"".join(chunks)
+    """The whole body, decompressed step by step and never past `max_body_size`.
+
+    Raises:
+        ResponseTooLargeError: The decoded body passed the limit (the caller closes it).
+        APITimeoutError: The total deadline ran out between two reads.
+    """
+    limit = prepared.limits.body
+    decoder = BodyDecoder(response.headers.get("content-encoding"), limit=limit)
+    if response.is_stream_consumed:  # read already, by a response hook or a mock transport
+        decoder.check_size(len(response.content))
+        return response.content
+    body = bytearray()
+    async for chunk in response.aiter_raw():
+        for piece in decoder.feed(chunk):
+            body += piece
+        if deadline is not None and deadline.expired():
+            raise deadline.error(prepared.method, prepared.safe_url)
+    decoder.finish()
+    return bytes(body)

@@ -16,6 +16,8 @@ import httpx
 
 from byot import _call_options, _codec, _decode, _hooks, _pagination, _stream_plan, _transport
 from byot._base_client import BaseClient
+from byot._deadline_io import DEADLINE
+from byot._decompress import BodyDecoder
 from byot._response import APIResponse, BinaryStream, Stream
 from byot._settings import Settings, client_options, timeout_from_httpx
 from byot._timeout import DEFAULT_TIMEOUT, Timeout
@@ -126,6 +128,11 @@ class Client(BaseClient[_Connection], Resources):
         validate: Check requests and responses against the bundled OpenAI schemas: `"off"`
             (the default, no cost), `"warn"` or `"raise"`, or a `byot.Validation` to set
             requests and responses apart. Calls can override it with `validate=`.
+        max_body_size: The most bytes a buffered answer may have after decompression
+            (default 128 MiB); past it the call raises `byot.errors.ResponseTooLargeError`.
+            Calls can override it, as the two below; `*_chunks` downloads have no limit.
+        max_line_size: The most bytes one event-stream line may have (default 64 MiB).
+        max_event_size: The most bytes of data one stream event may have (default 64 MiB).
         transport: An httpx transport to send through, such as `httpx.MockTransport`.
         http_client: An `httpx.Client` to send through, with its own settings.
 
@@ -150,6 +157,9 @@ class Client(BaseClient[_Connection], Resources):
         retry: RetryPolicy | None = None,
         event_hooks: EventHooks | None = None,
         validate: ValidateTypes = "off",
+        max_body_size: int | None = None,
+        max_line_size: int | None = None,
+        max_event_size: int | None = None,
         transport: httpx.BaseTransport | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -383,8 +393,11 @@ class Client(BaseClient[_Connection], Resources):
             encoder=encoder,
             options=plan.call_options(options),
         )
-        response = self._opened(prepared, events=True)
-        return Stream(response, **plan.stream_arguments(prepared, response.headers))
+        deadline = prepared.deadline()
+        response = self._opened(prepared, deadline, events=True)
+        return Stream(
+            response, deadline=deadline, **plan.stream_arguments(prepared, response.headers)
+        )
 
     def _chunks(
         self,
@@ -403,12 +416,13 @@ class Client(BaseClient[_Connection], Resources):
             encoder=None,
             options=options,
         )
-        response = self._opened(prepared)
+        response = self._opened(prepared, prepared.deadline())
         return BinaryStream(response, method=prepared.method, url=prepared.safe_url)
 
-    def _opened(self, prepared: Prepared, *, events: bool = False) -> httpx.Response:
+    def _opened(
+        self, prepared: Prepared, deadline: Deadline | None, *, events: bool = False
+    ) -> httpx.Response:
         """A streamed response with 2xx headers: retried until it starts, never after."""
-        deadline = prepared.deadline()
         response, _ = self._settings.retry.run(
             self._open,
             prepared,
@@ -427,6 +441,7 @@ class Client(BaseClient[_Connection], Resources):
         With `events`, a 2xx answer must be an event stream: anything else is read and raised.
         """
         timeout = prepared.timeout_for(deadline)
+        scope = DEADLINE.set(deadline)
         try:
             response = self._connection.send(prepared, timeout, self._settings.event_hooks)
             if prepared.opens(response.status_code, response.headers, events=events):
@@ -436,7 +451,9 @@ class Client(BaseClient[_Connection], Resources):
             finally:
                 response.close()
         except httpx.RequestError as exc:
-            raise transport_error(prepared, exc) from exc
+            raise transport_error(prepared, exc, deadline) from exc
+        finally:
+            DEADLINE.reset(scope)
         raise prepared.refusal(response.status_code, response.headers, content)
 
     def _send(
@@ -479,6 +496,7 @@ class Client(BaseClient[_Connection], Resources):
         target: object,
     ) -> _Result:
         timeout = prepared.timeout_for(deadline)
+        scope = DEADLINE.set(deadline)  # bounds every socket operation of byot's own pool
         try:
             response = self._connection.send(prepared, timeout, self._settings.event_hooks)
             try:
@@ -486,7 +504,9 @@ class Client(BaseClient[_Connection], Resources):
             finally:
                 response.close()
         except httpx.RequestError as exc:
-            raise transport_error(prepared, exc) from exc
+            raise transport_error(prepared, exc, deadline) from exc
+        finally:
+            DEADLINE.reset(scope)
         value = prepared.finish(response.status_code, response.headers, content, decode, target)
         return value, response, content
 
@@ -507,11 +527,22 @@ class Client(BaseClient[_Connection], Resources):
 
 
 def _read(response: httpx.Response, prepared: Prepared, deadline: Deadline | None) -> bytes:
-    if deadline is None:
-        return response.read()
-    chunks: list[bytes] = []
-    for chunk in response.iter_bytes():
-        chunks.append(chunk)
-        if deadline.expired():
-            raise prepared.deadline_error()
-    return b"".join(chunks)
+    """The whole body, decompressed step by step and never past `max_body_size`.
+
+    Raises:
+        ResponseTooLargeError: The decoded body passed the limit (the caller closes it).
+        APITimeoutError: The total deadline ran out between two reads.
+    """
+    limit = prepared.limits.body
+    decoder = BodyDecoder(response.headers.get("content-encoding"), limit=limit)
+    if response.is_stream_consumed:  # read already, by a response hook or a mock transport
+        decoder.check_size(len(response.content))
+        return response.content
+    body = bytearray()
+    for chunk in response.iter_raw():
+        for piece in decoder.feed(chunk):
+            body += piece
+        if deadline is not None and deadline.expired():
+            raise deadline.error(prepared.method, prepared.safe_url)
+    decoder.finish()
+    return bytes(body)

@@ -15,6 +15,7 @@ from byot._headers import BASE_HEADERS, JSON, check_headers, merge_headers, merg
 from byot._prepared import Prepared, Replayable
 from byot._retry import RetryPolicy
 from byot._signatures import CallOptions, EventHooks, RequestOptions
+from byot._size_limits import DEFAULT_LIMITS, SizeLimits
 from byot._timeout import DEFAULT_TIMEOUT, Timeout, to_timeout
 from byot._url import encode_query, fill_path
 from byot._validation import OFF, Validation
@@ -61,6 +62,9 @@ class ClientOptions(TypedDict, total=False):
     retry: RetryPolicy | None
     event_hooks: EventHooks | None
     validate: ValidateTypes | None
+    max_body_size: int | None
+    max_line_size: int | None
+    max_event_size: int | None
 
 
 CLIENT_OPTIONS: frozenset[str] = frozenset(ClientOptions.__annotations__)
@@ -86,6 +90,7 @@ class Settings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     event_hooks: EventHooks = field(default_factory=lambda: EventHooks())
     validation: Validation = OFF
+    limits: SizeLimits = DEFAULT_LIMITS
     # Derived: the headers of a request without a body, and with a JSON body.
     plain_headers: httpx.Headers = field(init=False, repr=False, compare=False)
     admin_auth: Mapping[str, str] = field(init=False, repr=False, compare=False)
@@ -140,6 +145,7 @@ class Settings:
             retry=policy,
             event_hooks=_hooks.check(options.get("event_hooks")),
             validation=OFF if validate is None else Validation.of(validate),
+            limits=DEFAULT_LIMITS.over(options),
         )
 
     def derive(self, options: ClientOptions) -> Settings:
@@ -177,7 +183,8 @@ class Settings:
             "event_hooks": self.event_hooks if event_hooks is None else event_hooks,
             "validate": self.validation if validate is None else validate,
         }
-        return Settings.create(cast("ClientOptions", {**changes, **updated}))
+        derived = Settings.create(cast("ClientOptions", {**changes, **updated}))
+        return replace(derived, limits=self.limits.over(options))
 
     def url(self, path: str, query: QueryTypes | None) -> httpx.URL:
         """The parsed URL for a path and a per-call query, cached: parsing is costly."""
@@ -327,6 +334,7 @@ class Settings:
             max_retries=options.get("max_retries"),
             operation=operation,
             check_response=checks.response,
+            limits=self.limits.over(options) if options else self.limits,
         )
 
     def _content(

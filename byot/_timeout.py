@@ -6,6 +6,8 @@ import math
 import time
 from dataclasses import dataclass, field
 
+from byot.errors import APITimeoutError
+
 _PHASES = ("connect", "read", "write", "pool")
 
 
@@ -107,10 +109,17 @@ def to_timeout(value: float | Timeout | None) -> Timeout:
 class Deadline:
     """The end of a call's total time budget, on the monotonic clock."""
 
-    __slots__ = ("at",)
+    __slots__ = ("at", "total")
 
     def __init__(self, total: float) -> None:
+        self.total = total
         self.at = time.monotonic() + total
+
+    def error(self, method: str, url: str) -> APITimeoutError:
+        """The error for a call that ran out of its total time."""
+        return APITimeoutError(
+            f"the call's total deadline of {self.total:g} s ran out", method=method, url=url
+        )
 
     def remaining(self) -> float:
         """Seconds left, never negative."""

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from byot import _deadline_io
+
 if TYPE_CHECKING:
     import ssl
 
@@ -43,12 +45,18 @@ def env_proxy(base_url: str) -> str | None:
 
 def sync_transport(base_url: str) -> httpx.HTTPTransport:
     """The default sync pool for a client whose requests go to `base_url`."""
-    return httpx.HTTPTransport(verify=ssl_context(), limits=LIMITS, proxy=env_proxy(base_url))
+    transport = httpx.HTTPTransport(verify=ssl_context(), limits=LIMITS, proxy=env_proxy(base_url))
+    _deadline_io.install(transport)  # the total deadline bounds every socket operation
+    return transport
 
 
 def async_transport(base_url: str) -> httpx.AsyncHTTPTransport:
     """The default async pool for a client whose requests go to `base_url`."""
-    return httpx.AsyncHTTPTransport(verify=ssl_context(), limits=LIMITS, proxy=env_proxy(base_url))
+    transport = httpx.AsyncHTTPTransport(
+        verify=ssl_context(), limits=LIMITS, proxy=env_proxy(base_url)
+    )
+    _deadline_io.install(transport)
+    return transport
 
 
 class EventLoopOwner:

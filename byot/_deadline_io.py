@@ -1,0 +1,165 @@
+"""Socket operations that never outlast a call's total deadline (`Timeout(total=...)`).
+
+httpx's phase timeouts bound one socket operation each: a server that trickles its headers a
+byte at a time, or a stream that sends a keep-alive comment every few seconds, never trips
+them. byot's own connection pools therefore talk to the network through `DeadlineBackend`,
+which shortens every connect, read and write to what is left of the deadline of the call in
+progress (`DEADLINE`, set by the driver around each step that touches the network), and fails
+it as a timeout once nothing is left. Without a deadline every operation is passed on as is.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from typing import TYPE_CHECKING, Any
+
+import httpcore
+
+if TYPE_CHECKING:
+    import ssl
+    from collections.abc import Iterable
+
+    from byot._timeout import Deadline
+
+DEADLINE: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
+    "byot_deadline", default=None
+)
+"""The total deadline of the call whose I/O runs in this context, if it has one."""
+
+
+def _clamped(timeout: float | None, error: type[Exception]) -> float | None:
+    """`timeout` shortened to what is left of the current deadline.
+
+    Raises:
+        httpcore.TimeoutException: The deadline has passed (`error`, the phase's own kind).
+    """
+    deadline = DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline.remaining()
+    if left <= 0:
+        raise error("the call's total deadline ran out")
+    return left if timeout is None else min(timeout, left)
+
+
+class _Stream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _clamped(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _clamped(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _clamped(timeout, httpcore.ConnectTimeout)
+        return _Stream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _AsyncStream(httpcore.AsyncNetworkStream):
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+        self._inner = inner
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, _clamped(timeout, httpcore.ReadTimeout))
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, _clamped(timeout, httpcore.WriteTimeout))
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        timeout = _clamped(timeout, httpcore.ConnectTimeout)
+        return _AsyncStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's sync network backend, every operation bounded by `DEADLINE`."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _clamped(timeout, httpcore.ConnectTimeout)
+        return _Stream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        timeout = _clamped(timeout, httpcore.ConnectTimeout)
+        return _Stream(self._inner.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's async network backend (asyncio or trio), every operation bounded by `DEADLINE`."""
+
+    def __init__(self) -> None:
+        # httpcore's own choice between asyncio (through anyio) and trio, made per call.
+        from httpcore._backends.auto import AutoBackend
+
+        self._inner = AutoBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        timeout = _clamped(timeout, httpcore.ConnectTimeout)
+        inner = await self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        return _AsyncStream(inner)
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        timeout = _clamped(timeout, httpcore.ConnectTimeout)
+        return _AsyncStream(await self._inner.connect_unix_socket(path, timeout, socket_options))
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def install(transport: object) -> None:
+    """Make an httpx transport's pool connect through a deadline-bounded backend.
+
+    httpx builds its httpcore pool without a way to choose the backend, so it is set on the
+    pool before the pool opens any connection (connections take the backend when created).
+    """
+    pool = getattr(transport, "_pool", None)
+    if isinstance(pool, httpcore.ConnectionPool):
+        pool._network_backend = DeadlineBackend()
+    elif isinstance(pool, httpcore.AsyncConnectionPool):
+        pool._network_backend = AsyncDeadlineBackend()
