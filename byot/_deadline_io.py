@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpcore
 
+from byot._override import override
+
 if TYPE_CHECKING:
     import ssl
     from collections.abc import Iterable
@@ -46,15 +48,19 @@ class _Stream(httpcore.NetworkStream):
     def __init__(self, inner: httpcore.NetworkStream) -> None:
         self._inner = inner
 
+    @override
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return self._inner.read(max_bytes, _clamped(timeout, httpcore.ReadTimeout))
 
+    @override
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         self._inner.write(buffer, _clamped(timeout, httpcore.WriteTimeout))
 
+    @override
     def close(self) -> None:
         self._inner.close()
 
+    @override
     def start_tls(
         self,
         ssl_context: ssl.SSLContext,
@@ -64,6 +70,7 @@ class _Stream(httpcore.NetworkStream):
         timeout = _clamped(timeout, httpcore.ConnectTimeout)
         return _Stream(self._inner.start_tls(ssl_context, server_hostname, timeout))
 
+    @override
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
 
@@ -72,15 +79,19 @@ class _AsyncStream(httpcore.AsyncNetworkStream):
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
 
+    @override
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return await self._inner.read(max_bytes, _clamped(timeout, httpcore.ReadTimeout))
 
+    @override
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         await self._inner.write(buffer, _clamped(timeout, httpcore.WriteTimeout))
 
+    @override
     async def aclose(self) -> None:
         await self._inner.aclose()
 
+    @override
     async def start_tls(
         self,
         ssl_context: ssl.SSLContext,
@@ -90,6 +101,7 @@ class _AsyncStream(httpcore.AsyncNetworkStream):
         timeout = _clamped(timeout, httpcore.ConnectTimeout)
         return _AsyncStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
 
+    @override
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
 
@@ -100,6 +112,7 @@ class DeadlineBackend(httpcore.NetworkBackend):
     def __init__(self) -> None:
         self._inner = httpcore.SyncBackend()
 
+    @override
     def connect_tcp(
         self,
         host: str,
@@ -111,12 +124,14 @@ class DeadlineBackend(httpcore.NetworkBackend):
         timeout = _clamped(timeout, httpcore.ConnectTimeout)
         return _Stream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
 
+    @override
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
     ) -> httpcore.NetworkStream:
         timeout = _clamped(timeout, httpcore.ConnectTimeout)
         return _Stream(self._inner.connect_unix_socket(path, timeout, socket_options))
 
+    @override
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
 
@@ -130,6 +145,7 @@ class AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
 
         self._inner = AutoBackend()
 
+    @override
     async def connect_tcp(
         self,
         host: str,
@@ -142,12 +158,14 @@ class AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
         inner = await self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
         return _AsyncStream(inner)
 
+    @override
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
     ) -> httpcore.AsyncNetworkStream:
         timeout = _clamped(timeout, httpcore.ConnectTimeout)
         return _AsyncStream(await self._inner.connect_unix_socket(path, timeout, socket_options))
 
+    @override
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
 
@@ -160,6 +178,6 @@ def install(transport: object) -> None:
     """
     pool = getattr(transport, "_pool", None)
     if isinstance(pool, httpcore.ConnectionPool):
-        pool._network_backend = DeadlineBackend()
+        pool._network_backend = DeadlineBackend()  # pyright: ignore[reportPrivateUsage]
     elif isinstance(pool, httpcore.AsyncConnectionPool):
-        pool._network_backend = AsyncDeadlineBackend()
+        pool._network_backend = AsyncDeadlineBackend()  # pyright: ignore[reportPrivateUsage]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import httpx
 import orjson
@@ -177,4 +177,7 @@ def _only_an_error(content: bytes) -> bool:
         body = orjson.loads(content)
     except orjson.JSONDecodeError:
         return False
-    return type(body) is dict and body.keys() == {"error"} and type(body["error"]) is dict
+    if type(body) is not dict:
+        return False
+    fields = cast("dict[str, object]", body)
+    return fields.keys() == {"error"} and type(fields["error"]) is dict

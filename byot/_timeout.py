@@ -24,9 +24,15 @@ class Timeout:
 
     The four phase limits are those of httpx: `connect` (opening a connection), `read`
     (silence between two received chunks, not the whole body), `write` (sending a chunk) and
-    `pool` (waiting for a free connection). `total`, when set, bounds the whole call including
-    every retry and the waits between them; when it runs out the call raises
-    `byot.errors.APITimeoutError`.
+    `pool` (waiting for a free connection). `total`, when set, bounds the whole call: every
+    attempt (connecting, sending, waiting for the status line and headers however slowly
+    they trickle in, reading the body), the waits between retries, and the whole life of a
+    stream until it ends or is closed (keep-alive comments and slow events included). When it
+    runs out the call raises `byot.errors.APITimeoutError` saying so, and is not retried.
+    Through byot's own connection pool every socket operation is cut off at the deadline;
+    through a caller's `transport=` or `http_client=`, each attempt's phase limits are
+    shortened to what is left when it starts and the deadline is checked between reads. The
+    phase limits themselves are never shortened beyond that (see docs/timeouts.md).
 
     Example:
         ```python
@@ -39,7 +45,7 @@ class Timeout:
         read: Limit for silence while receiving.
         write: Limit for sending.
         pool: Limit for waiting for a connection from the pool.
-        total: Limit for the whole call, retries included.
+        total: Limit for the whole call: retries, headers, body and a stream's whole life.
     """
 
     connect: float | None

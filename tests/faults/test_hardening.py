@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import pytest
+from typing_extensions import Self
 
 import byot
 from byot import errors
@@ -171,7 +172,7 @@ class PeakRSS:
         while not self._stop.wait(0.002):
             self.peak = max(self.peak, rss())
 
-    def __enter__(self) -> PeakRSS:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -186,7 +187,7 @@ class PeakRSS:
 
 
 def measured(name: str, peak: PeakRSS) -> None:
-    print(f"\n{name}: peak RSS {peak.above / MiB:.0f} MiB above baseline")  # noqa: T201
+    print(f"\n{name}: peak RSS {peak.above / MiB:.0f} MiB above baseline")
 
 
 @pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="reads Linux's /proc")
