@@ -16,11 +16,10 @@ import httpx
 
 from byot import _call_options, _codec, _decode, _hooks, _pagination, _stream_plan, _transport
 from byot._base_client import BaseClient
-from byot._deadline_io import DEADLINE
 from byot._decompress import BodyDecoder
 from byot._response import APIResponse, BinaryStream, Stream
 from byot._settings import Settings, client_options, timeout_from_httpx
-from byot._timeout import DEFAULT_TIMEOUT, Timeout
+from byot._timeout import DEADLINE, DEFAULT_TIMEOUT, Timeout
 from byot._transport_errors import transport_error
 from byot.resources import Resources
 

@@ -4,29 +4,24 @@ httpx's phase timeouts bound one socket operation each: a server that trickles i
 byte at a time, or a stream that sends a keep-alive comment every few seconds, never trips
 them. byot's own connection pools therefore talk to the network through `DeadlineBackend`,
 which shortens every connect, read and write to what is left of the deadline of the call in
-progress (`DEADLINE`, set by the driver around each step that touches the network), and fails
-it as a timeout once nothing is left. Without a deadline every operation is passed on as is.
+progress (`byot._timeout.DEADLINE`, set by the driver around each step that touches the
+network), and fails it as a timeout once nothing is left. Without a deadline every operation
+is passed on as is. Imported when a pool is built: httpcore loads much (trio's dependencies
+among it) that `import byot` should not pay for.
 """
 
 from __future__ import annotations
 
-import contextvars
 from typing import TYPE_CHECKING, Any
 
 import httpcore
 
 from byot._override import override
+from byot._timeout import DEADLINE
 
 if TYPE_CHECKING:
     import ssl
     from collections.abc import Iterable
-
-    from byot._timeout import Deadline
-
-DEADLINE: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
-    "byot_deadline", default=None
-)
-"""The total deadline of the call whose I/O runs in this context, if it has one."""
 
 
 def _clamped(timeout: float | None, error: type[Exception]) -> float | None:

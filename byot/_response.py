@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any, Generic
 import httpx
 import orjson
 
-from byot._deadline_io import DEADLINE
 from byot._decompress import BodyDecoder
 from byot._override import override
 from byot._signatures import R
 from byot._size_limits import DEFAULT_LIMITS, SizeLimits
 from byot._sse import SKIP, SSEDecoder
+from byot._timeout import DEADLINE
 from byot._transport_errors import connection_error
 from byot.errors import StreamClosedError
 

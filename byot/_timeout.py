@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import math
 import time
 from dataclasses import dataclass, field
@@ -134,3 +135,13 @@ class Deadline:
     def expired(self) -> bool:
         """Whether the budget is used up."""
         return time.monotonic() >= self.at
+
+
+DEADLINE: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
+    "byot_deadline", default=None
+)
+"""The total deadline of the call whose I/O runs in this context, if it has one.
+
+The drivers set it around every step that touches the network; byot's own pools read it
+(`byot._deadline_io`) to cut each socket operation off at the deadline.
+"""

@@ -16,8 +16,6 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from byot import _deadline_io
-
 if TYPE_CHECKING:
     import ssl
 
@@ -45,6 +43,8 @@ def env_proxy(base_url: str) -> str | None:
 
 def sync_transport(base_url: str) -> httpx.HTTPTransport:
     """The default sync pool for a client whose requests go to `base_url`."""
+    from byot import _deadline_io  # httpcore's backends, loaded with the first pool
+
     transport = httpx.HTTPTransport(verify=ssl_context(), limits=LIMITS, proxy=env_proxy(base_url))
     _deadline_io.install(transport)  # the total deadline bounds every socket operation
     return transport
@@ -52,6 +52,8 @@ def sync_transport(base_url: str) -> httpx.HTTPTransport:
 
 def async_transport(base_url: str) -> httpx.AsyncHTTPTransport:
     """The default async pool for a client whose requests go to `base_url`."""
+    from byot import _deadline_io
+
     transport = httpx.AsyncHTTPTransport(
         verify=ssl_context(), limits=LIMITS, proxy=env_proxy(base_url)
     )
