@@ -102,7 +102,10 @@ class _AsyncStream(httpcore.AsyncNetworkStream):
 
 
 class DeadlineBackend(httpcore.NetworkBackend):
-    """httpcore's sync network backend, every operation bounded by `DEADLINE`."""
+    """httpcore's sync network backend, every operation bounded by `DEADLINE`.
+
+    Only TCP: byot's pools never connect to a Unix socket, nor retry a connect (which sleeps).
+    """
 
     def __init__(self) -> None:
         self._inner = httpcore.SyncBackend()
@@ -118,17 +121,6 @@ class DeadlineBackend(httpcore.NetworkBackend):
     ) -> httpcore.NetworkStream:
         timeout = _clamped(timeout, httpcore.ConnectTimeout)
         return _Stream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
-
-    @override
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.NetworkStream:
-        timeout = _clamped(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._inner.connect_unix_socket(path, timeout, socket_options))
-
-    @override
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
 
 
 class AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
@@ -152,17 +144,6 @@ class AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
         timeout = _clamped(timeout, httpcore.ConnectTimeout)
         inner = await self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
         return _AsyncStream(inner)
-
-    @override
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        timeout = _clamped(timeout, httpcore.ConnectTimeout)
-        return _AsyncStream(await self._inner.connect_unix_socket(path, timeout, socket_options))
-
-    @override
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
 
 
 def install(transport: object) -> None:
