@@ -536,10 +536,10 @@ async def _read(response: httpx.Response, prepared: Prepared, deadline: Deadline
         APITimeoutError: The total deadline ran out between two reads.
     """
     limit = prepared.limits.body
-    decoder = BodyDecoder(response.headers.get("content-encoding"), limit=limit)
-    if response.is_stream_consumed:  # read already, by a response hook or a mock transport
-        decoder.check_size(len(response.content))
+    if response.is_stream_consumed:  # read (and decoded) already: by a hook, or a mock
+        BodyDecoder(None, limit=limit).check_size(len(response.content))
         return response.content
+    decoder = BodyDecoder(response.headers.get("content-encoding"), limit=limit)
     body = bytearray()
     async for chunk in response.aiter_raw():
         for piece in decoder.feed(chunk):
