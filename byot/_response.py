@@ -460,12 +460,16 @@ class _EventStreamBase(_StreamBase, Generic[R]):
         return lambda: accumulate([orjson.loads(data) for data in feed.seen or ()])
 
     def _check_unread(self) -> None:
-        """Refuse a second iteration of a stream read to its end, which would yield nothing.
+        """Refuse to iterate a stream that has nothing left to give, instead of yielding nothing.
 
         Raises:
-            StreamClosedError: The stream was already read to its end (or ended in an error).
+            StreamClosedError: The stream was already read to its end (or ended in an error),
+                or was closed before its end.
         """
-        if self._feed.ended:
+        feed = self._feed
+        if feed.closed and not feed.ended:
+            raise _closed_early(self.method, self.url)
+        if feed.ended:
             raise StreamClosedError(
                 f"the stream of {self.method} {self.url} was already read to its end: a stream "
                 "is read once, so keep its items as they come (final() still merges them)"

@@ -15,6 +15,7 @@ import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import orjson
 import pytest
 from typing_extensions import Self
@@ -105,6 +106,42 @@ async def test_a_stream_without_a_total_deadline_keeps_its_whole_read_timeout(
     stream = await faults.result(client.chat.completions.create_stream(CHAT_BODY))
 
     assert len(await faults.drain(stream)) == 1
+
+
+async def test_a_read_timeout_inside_the_deadline_is_a_read_timeout(
+    faults: Faults, server: FaultServer
+) -> None:
+    server.add(CHAT, Drip(DONE, gap=3.0, first=chunk("Hi")))
+    client = faults.client(timeout=byot.Timeout(5, read=0.5, total=30))
+
+    stream = await faults.result(client.chat.completions.create_stream(CHAT_BODY))
+    error = await faults.fails(errors.APITimeoutError, faults.drain, stream)
+
+    assert str(error).startswith("read timeout")
+
+
+def own_transport(faults: Faults) -> Any:
+    """An httpx transport of the caller's, whose sockets byot cannot bound."""
+    return httpx.AsyncHTTPTransport() if faults.is_async else httpx.HTTPTransport()
+
+
+@pytest.mark.parametrize("kind", ["call", "stream"])
+async def test_through_a_callers_transport_the_deadline_is_checked_between_reads(
+    faults: Faults, server: FaultServer, kind: str
+) -> None:
+    # A comment every 50 ms for 10 s: no read times out, but the deadline does.
+    server.add(CHAT, Drip(b": keep-alive\n\n", gap=0.05, first=chunk("Hi")))
+    client = faults.client(timeout=byot.Timeout(5, total=1.0), transport=own_transport(faults))
+
+    if kind == "call":
+        error = await faults.fails(
+            errors.APITimeoutError, faults.request, client, "POST", "/chat/completions"
+        )
+    else:
+        stream = await faults.result(client.chat.completions.create_stream(CHAT_BODY))
+        error = await faults.fails(errors.APITimeoutError, faults.drain, stream)
+
+    assert str(error) == "the call's total deadline of 1 s ran out"
 
 
 # -- 2. bounded memory -----------------------------------------------------------------------
