@@ -210,21 +210,20 @@ class Echo(Behaviour):
 
 @dataclass(frozen=True)
 class Trickle(Behaviour):
-    """A JSON answer whose status line and headers come one byte every `gap` s.
+    """A status line and headers that never end: one byte every `gap` s, until the client leaves.
 
-    Every read gets a byte long before any read timeout, so only a deadline on the whole
-    wait for the headers ends it.
+    Every read gets a byte long before any read timeout, so only a deadline on the whole wait
+    for the headers ends it; after 10 s the server closes the connection.
     """
 
     gap: float
-    body: bytes = b"{}"
 
     def respond(self, handler: _Handler) -> None:
-        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
-        for byte in head % len(self.body) + b"X-Padding: " + b"p" * 200 + b"\r\n\r\n":
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: "
+        for index in range(int(_DRAIN_TIMEOUT / self.gap)):
             idle(handler, self.gap)
-            handler.send_bytes(bytes([byte]))
-        handler.send_bytes(self.body)
+            handler.send_bytes(head[index : index + 1] or b"p")
+        handler.close_connection = True
 
 
 @dataclass(frozen=True)

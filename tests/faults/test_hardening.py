@@ -58,7 +58,7 @@ async def read_all(faults: Faults, stream: Any) -> list[Any]:
 async def test_headers_trickled_a_byte_at_a_time_end_at_the_total_deadline(
     faults: Faults, server: FaultServer
 ) -> None:
-    # About 300 bytes of head, 20 ms apart: 6 s of headers, no read ever idle for long.
+    # A byte of head every 20 ms for 10 s: no read is ever idle for long.
     server.add(PATH, Trickle(gap=0.02))
     client = faults.client(timeout=byot.Timeout(5, total=0.5), max_retries=0)
 
