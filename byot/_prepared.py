@@ -11,6 +11,7 @@ import orjson
 
 from byot import _status, _validation, errors
 from byot._decode import decode_body
+from byot._override import override
 from byot._size_limits import DEFAULT_LIMITS, SizeLimits
 from byot._sse import is_event_stream
 from byot._timeout import Deadline, Timeout
@@ -54,6 +55,12 @@ class Prepared:
     operation: str | None = None  # the spec's operationId, when the call is one of its routes
     check_response: Mode = "off"  # the validation mode of the response (and stream events)
     limits: SizeLimits = DEFAULT_LIMITS  # how much of the response may be held in memory
+
+    @override
+    def __repr__(self) -> str:
+        # Neither headers nor the raw URL: httpx hides `Authorization` in a repr but not
+        # `api-key` and the like, and tracebacks with locals (Sentry, --showlocals) print this.
+        return f"Prepared({self.method} {self.safe_url})"
 
     @property
     def safe_url(self) -> str:
