@@ -97,11 +97,12 @@ async def test_a_stream_read_timeout_is_not_shrunk_to_what_was_left_when_it_open
     assert str(error) == "the call's total deadline of 1 s ran out"
 
 
-async def test_a_stream_without_a_total_deadline_keeps_its_whole_read_timeout(
-    faults: Faults, server: FaultServer
+@pytest.mark.parametrize("total", [None, 30.0])
+async def test_a_stream_keeps_its_whole_read_timeout(
+    faults: Faults, server: FaultServer, total: float | None
 ) -> None:
     server.add(CHAT, EventStream([chunk("a"), DONE], pause=(1, 1.0)))
-    client = faults.client(timeout=byot.Timeout(5, read=3))
+    client = faults.client(timeout=byot.Timeout(5, read=3, total=total))
 
     stream = await faults.result(client.chat.completions.create_stream(CHAT_BODY))
 
@@ -453,6 +454,28 @@ async def test_iterating_after_close_says_the_stream_was_closed(
 
     assert first["choices"][0]["delta"]["content"] == "a"
     assert "was closed before its end" in str(error)
+
+
+async def test_closing_inside_the_loop_ends_it_with_the_closed_error(
+    faults: Faults, server: FaultServer
+) -> None:
+    server.add(CHAT, EventStream([chunk("a"), chunk("b"), DONE], delay=0.5))
+    client = faults.client()
+    stream = await faults.result(client.chat.completions.create_stream(CHAT_BODY))
+    seen: list[Any] = []
+
+    async def loop() -> None:
+        if faults.is_async:
+            async for item in stream:
+                seen.append(item)
+                await stream.aclose()
+        else:
+            for item in stream:
+                seen.append(item)
+                stream.close()
+
+    await faults.fails(errors.StreamClosedError, loop)
+    assert len(seen) == 1
 
 
 async def test_a_second_iteration_says_the_stream_was_read(
