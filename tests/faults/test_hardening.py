@@ -516,3 +516,54 @@ async def test_a_200_result_that_has_an_error_field_is_a_result(
 
     assert await faults.request(client, "GET", "/things") == result
     assert (await faults.request(client, "GET", "/things"))["id"] == "batch_1"
+
+
+async def test_next_after_close_says_the_stream_was_closed(
+    faults: Faults, server: FaultServer
+) -> None:
+    server.add(CHAT, EventStream([chunk("a"), DONE]))
+    client = faults.client()
+
+    stream = await faults.result(client.chat.completions.create_stream(CHAT_BODY))
+    await faults.result(stream.aclose() if faults.is_async else stream.close())
+    step = stream.__anext__ if faults.is_async else stream.__next__
+
+    await faults.fails(errors.StreamClosedError, step)
+
+
+async def test_a_compressed_stream_cut_before_its_terminator_is_truncated(
+    faults: Faults, server: FaultServer
+) -> None:
+    headers = {"Content-Type": "text/event-stream"}
+    body = zlib.compress(chunk("a"))
+    server.add(CHAT, Encoded(body, encoding="deflate", raw=True, headers=headers))
+    client = faults.client()
+
+    stream = await faults.result(client.chat.completions.create_stream(CHAT_BODY))
+    await faults.fails(errors.StreamTruncatedError, faults.drain, stream)
+
+
+async def test_a_typed_stream_that_cannot_be_merged_keeps_no_raw_data(
+    faults: Faults, server: FaultServer
+) -> None:
+    server.add("/v1/audio/speech", EventStream([b'data: {"type": "speech.audio.done"}\n\n']))
+    client = faults.client()
+
+    stream = await faults.result(
+        client.audio.speech.create_stream({"model": "m", "input": "x"}, decoder=orjson.loads)
+    )
+
+    assert await faults.drain(stream) == [{"type": "speech.audio.done"}]
+    assert stream._feed.seen is None
+
+
+@pytest.mark.parametrize("body", [b'{"error": {"message": "m"}', b'[{"error": {"message": "m"}}]'])
+async def test_a_200_that_starts_like_an_error_but_is_not_one(
+    faults: Faults, server: FaultServer, body: bytes
+) -> None:
+    server.add(PATH, Json(body=body))
+    client = faults.client()
+
+    # Not an error object: decoded as any answer is (and refused here, as not one JSON object).
+    error = await faults.fails(errors.DecodeError, faults.request, client, "GET", "/things")
+    assert error.raw == body
