@@ -15,10 +15,11 @@ import httpx
 
 from byot import _call_options, _codec, _decode, _hooks, _pagination, _stream_plan, _transport
 from byot._base_client import BaseClient
+from byot._decompress import BodyDecoder
 from byot._headers import ClearTextGuard
 from byot._response import APIResponse, AsyncBinaryStream, AsyncStream
 from byot._settings import Settings, client_options, timeout_from_httpx
-from byot._timeout import DEFAULT_TIMEOUT, Timeout
+from byot._timeout import DEADLINE, DEFAULT_TIMEOUT, Timeout
 from byot._transport_errors import transport_error
 from byot.resources import AsyncResources
 
@@ -141,6 +142,11 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         telemetry: OpenTelemetry spans and metrics of every call (GenAI semantic
             conventions): True, or a `byot.Telemetry` to choose providers and content
             capture; needs the `[otel]` extra. Off by default, and then free.
+        max_body_size: The most bytes a buffered answer may have after decompression
+            (default 128 MiB); past it the call raises `byot.errors.ResponseTooLargeError`.
+            Calls can override it, as the two below; `*_chunks` downloads have no limit.
+        max_line_size: The most bytes one event-stream line may have (default 64 MiB).
+        max_event_size: The most bytes of data one stream event may have (default 64 MiB).
         transport: An async httpx transport to send through, such as `httpx.MockTransport`.
         http_client: An `httpx.AsyncClient` to send through, with its own settings.
 
@@ -167,6 +173,9 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         event_hooks: EventHooks | None = None,
         validate: ValidateTypes = "off",
         telemetry: Telemetry | bool | None = None,
+        max_body_size: int | None = None,
+        max_line_size: int | None = None,
+        max_event_size: int | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -411,10 +420,14 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         )
         tracing = self._settings.tracing
         call = None if tracing is None else tracing.call(prepared)
-        response = await self._opened(prepared, call, events=True)
+        deadline = prepared.deadline()
+        response = await self._opened(prepared, deadline, call, events=True)
         watch = None if call is None else call.streaming(response)
         return AsyncStream(
-            response, **plan.stream_arguments(prepared, response.headers), watch=watch
+            response,
+            deadline=deadline,
+            watch=watch,
+            **plan.stream_arguments(prepared, response.headers),
         )
 
     async def _chunks(
@@ -436,16 +449,20 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         )
         tracing = self._settings.tracing
         call = None if tracing is None else tracing.call(prepared)
-        response = await self._opened(prepared, call)
+        response = await self._opened(prepared, prepared.deadline(), call)
         if call is not None:  # the span covers the call until the body starts
             call.finished(response, None)
         return AsyncBinaryStream(response, method=prepared.method, url=prepared.safe_url)
 
     async def _opened(
-        self, prepared: Prepared, call: Call | None, *, events: bool = False
+        self,
+        prepared: Prepared,
+        deadline: Deadline | None,
+        call: Call | None,
+        *,
+        events: bool = False,
     ) -> httpx.Response:
         """A streamed response with 2xx headers: retried until it starts, never after."""
-        deadline = prepared.deadline()
         attempt = self._open if call is None else functools.partial(self._watched, call, self._open)
         try:
             opened: tuple[httpx.Response, int] = await self._settings.retry.arun(
@@ -470,6 +487,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         With `events`, a 2xx answer must be an event stream: anything else is read and raised.
         """
         timeout = prepared.timeout_for(deadline)
+        scope = DEADLINE.set(deadline)
         try:
             response = await self._connection.send(prepared, timeout, self._settings.event_hooks)
             if prepared.opens(response.status_code, response.headers, events=events):
@@ -479,7 +497,9 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             finally:
                 await response.aclose()
         except httpx.RequestError as exc:
-            raise transport_error(prepared, exc) from exc
+            raise transport_error(prepared, exc, deadline) from exc
+        finally:
+            DEADLINE.reset(scope)
         raise prepared.refusal(response.status_code, response.headers, content)
 
     async def _send(
@@ -544,6 +564,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         target: object,
     ) -> _Result:
         timeout = prepared.timeout_for(deadline)
+        scope = DEADLINE.set(deadline)  # bounds every socket operation of byot's own pool
         try:
             response = await self._connection.send(prepared, timeout, self._settings.event_hooks)
             try:
@@ -551,7 +572,9 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             finally:
                 await response.aclose()
         except httpx.RequestError as exc:
-            raise transport_error(prepared, exc) from exc
+            raise transport_error(prepared, exc, deadline) from exc
+        finally:
+            DEADLINE.reset(scope)
         value = prepared.finish(response.status_code, response.headers, content, decode, target)
         return value, response, content
 
@@ -572,11 +595,22 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
 
 
 async def _read(response: httpx.Response, prepared: Prepared, deadline: Deadline | None) -> bytes:
-    if deadline is None:
-        return await response.aread()
-    chunks: list[bytes] = []
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        if deadline.expired():
-            raise prepared.deadline_error()
-    return b"".join(chunks)
+    """The whole body, decompressed step by step and never past `max_body_size`.
+
+    Raises:
+        ResponseTooLargeError: The decoded body passed the limit (the caller closes it).
+        APITimeoutError: The total deadline ran out between two reads.
+    """
+    limit = prepared.limits.body
+    if response.is_stream_consumed:  # read (and decoded) already: by a hook, or a mock
+        BodyDecoder(None, limit=limit).check_size(len(response.content))
+        return response.content
+    decoder = BodyDecoder(response.headers.get("content-encoding"), limit=limit)
+    body = bytearray()
+    async for chunk in response.aiter_raw():
+        for piece in decoder.feed(chunk):
+            body += piece
+        if deadline is not None and deadline.expired():
+            raise deadline.error(prepared.method, prepared.safe_url)
+    decoder.finish()
+    return bytes(body)

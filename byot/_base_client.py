@@ -80,6 +80,9 @@ class BaseClient(Generic[P]):
         event_hooks: EventHooks | None = None,
         validate: ValidateTypes | None = None,
         telemetry: Telemetry | bool | None = None,
+        max_body_size: int | None = None,
+        max_line_size: int | None = None,
+        max_event_size: int | None = None,
     ) -> Self:
         """A copy of this client with some settings changed, sharing its connection pool.
 

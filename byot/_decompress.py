@@ -201,10 +201,18 @@ class BodyDecoder:
             httpx.DecodingError: The data is corrupt.
         """
         for piece in self._through(0, data):
+            self.check_size(self._total + len(piece))
             self._total += len(piece)
-            if self._total > self._limit:
-                self._too_large()
             yield piece
+
+    def check_size(self, size: int) -> None:
+        """Refuse a decoded body of `size` bytes when it passes the limit.
+
+        Raises:
+            ResponseTooLargeError: `size` is more than the limit.
+        """
+        if size > self._limit:
+            self._too_large()
 
     def _through(self, index: int, data: bytes) -> Iterator[bytes]:
         if index == len(self._stages):

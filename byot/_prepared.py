@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import httpx
+import orjson
 
 from byot import _status, _validation, errors
 from byot._decode import decode_body
 from byot._log import excerpt
 from byot._override import override
+from byot._size_limits import DEFAULT_LIMITS, SizeLimits
 from byot._sse import is_event_stream
 from byot._timeout import Deadline, Timeout
 from byot._url import redact_url
-from byot.errors import APITimeoutError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterator
@@ -54,6 +55,7 @@ class Prepared:
     max_retries: int | None
     operation: str | None = None  # the spec's operationId, when the call is one of its routes
     check_response: Mode = "off"  # the validation mode of the response (and stream events)
+    limits: SizeLimits = DEFAULT_LIMITS  # how much of the response may be held in memory
 
     @override
     def __repr__(self) -> str:
@@ -80,16 +82,8 @@ class Prepared:
         if deadline is None:
             return self.httpx_timeout
         if deadline.expired():
-            raise self.deadline_error()
+            raise deadline.error(self.method, self.safe_url)
         return self.timeout.as_httpx(deadline.remaining())
-
-    def deadline_error(self) -> APITimeoutError:
-        """The error for a call that ran out of its total time."""
-        return APITimeoutError(
-            f"the call's total deadline of {self.timeout.total:g} s ran out",
-            method=self.method,
-            url=self.safe_url,
-        )
 
     def body(
         self, *, asynchronous: bool = False
@@ -136,7 +130,7 @@ class Prepared:
                 headers.get("x-request-id"),
                 excerpt(content),
             )
-        if not 200 <= status < 300:
+        if not 200 <= status < 300 or _only_an_error(content):
             raise self.status_error(status, headers, content)
         if self.check_response != "off" and self.operation is not None:
             # The JSON value is checked before it becomes the caller's type.
@@ -178,3 +172,21 @@ class Prepared:
         return _status.make_status_error(
             method=self.method, url=self.safe_url, status=status, headers=headers, raw=content
         )
+
+
+def _only_an_error(content: bytes) -> bool:
+    """Whether a 2xx body is nothing but an error object, as gateways send when upstream fails.
+
+    Only a body whose first bytes hold an `"error"` key is parsed to see (a result never
+    starts that way), so every other answer costs a scan of 32 bytes.
+    """
+    if b'"error"' not in content[:32]:
+        return False
+    try:
+        body = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return False
+    if type(body) is not dict:
+        return False
+    fields = cast("dict[str, object]", body)
+    return fields.keys() == {"error"} and type(fields["error"]) is dict

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 import weakref
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,18 +17,23 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol
 import httpx
 import orjson
 
+from byot._decompress import BodyDecoder
 from byot._override import override
 from byot._signatures import R
+from byot._size_limits import DEFAULT_LIMITS, SizeLimits
 from byot._sse import SKIP, SSEDecoder
+from byot._timeout import DEADLINE
 from byot._transport_errors import connection_error
+from byot.errors import StreamClosedError
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import AsyncIterator, Callable, Iterator
+    from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
 
     from typing_extensions import Self
 
     from byot._sse import Event, StreamRules
+    from byot._timeout import Deadline
 
 
 @dataclass(frozen=True)
@@ -223,7 +229,17 @@ class _Feed:
     cycle collector runs.
     """
 
-    __slots__ = ("convert", "decoder", "deliver", "rules", "seen", "watch")
+    __slots__ = (
+        "closed",
+        "convert",
+        "deadline",
+        "decoder",
+        "deliver",
+        "ended",
+        "rules",
+        "seen",
+        "watch",
+    )
 
     def __init__(
         self,
@@ -231,12 +247,19 @@ class _Feed:
         convert: Callable[[Event, Any], Any] | None,
         *,
         keep: bool,
+        limits: SizeLimits,
+        deadline: Deadline | None,
         watch: StreamWatch | None = None,
     ) -> None:
         self.rules = rules
+        self.deadline = deadline  # the call's total deadline, which bounds the stream's life
         self.convert = convert
+        self.ended = False  # the reading loop has run to its end (or failed): nothing is left
+        self.closed = False  # the caller closed the stream
         # Nameless events come as bare data where no converter needs their `Event`.
-        self.decoder = SSEDecoder(bare=convert is None and not rules.named)
+        self.decoder = SSEDecoder(
+            bare=convert is None and not rules.named, max_line=limits.line, max_event=limits.event
+        )
         # The raw data of each delivered event, for final() to merge (chat, Responses only,
         # converted or not: a stream validating its events converts them).
         # Bytes, not the decoded dicts: keeping thousands of dicts alive costs the garbage
@@ -282,15 +305,110 @@ def _watched(
     return deliver(events)
 
 
+# A stream's body has no total size limit (its lines and events have theirs), but a compressed
+# one is still inflated a bounded piece at a time.
+_UNBOUNDED = sys.maxsize
+
+
+def _chunks(response: httpx.Response) -> Generator[bytes]:
+    """The body as it arrives, decompressed in pieces of at most about 1 MiB."""
+    encoding = response.headers.get("content-encoding")
+    if response.is_stream_consumed:  # read already, by a response hook or a mock transport
+        yield response.content
+        return
+    if not encoding:
+        yield from response.iter_raw()
+        return
+    decoder = BodyDecoder(encoding, limit=_UNBOUNDED)
+    for chunk in response.iter_raw():
+        yield from decoder.feed(chunk)
+    decoder.finish()
+
+
+async def _achunks(response: httpx.Response) -> AsyncGenerator[bytes]:
+    """The async twin of `_chunks`."""
+    encoding = response.headers.get("content-encoding")
+    if response.is_stream_consumed:  # read already, by a response hook or a mock transport
+        yield response.content
+        return
+    if not encoding:
+        async for chunk in response.aiter_raw():
+            yield chunk
+        return
+    decoder = BodyDecoder(encoding, limit=_UNBOUNDED)
+    async for chunk in response.aiter_raw():
+        for piece in decoder.feed(chunk):
+            yield piece
+    decoder.finish()
+
+
+def _within(chunks: Iterator[bytes], deadline: Deadline, method: str, url: str) -> Generator[bytes]:
+    """`chunks`, each read bounded by the call's total deadline (see `byot._deadline_io`).
+
+    Between reads the deadline is checked too, for transports byot does not own, where only a
+    chunk's arrival gives the chance.
+    """
+    while True:
+        if deadline.expired():
+            raise deadline.error(method, url)
+        scope = DEADLINE.set(deadline)
+        try:
+            chunk = next(chunks, None)
+        except httpx.TimeoutException as exc:
+            if deadline.expired():
+                raise deadline.error(method, url) from exc
+            raise
+        finally:
+            DEADLINE.reset(scope)
+        if chunk is None:
+            return
+        yield chunk
+
+
+async def _awithin(
+    chunks: AsyncIterator[bytes], deadline: Deadline, method: str, url: str
+) -> AsyncGenerator[bytes]:
+    """The async twin of `_within`."""
+    while True:
+        if deadline.expired():
+            raise deadline.error(method, url)
+        scope = DEADLINE.set(deadline)
+        try:
+            chunk = await anext(chunks, None)
+        except httpx.TimeoutException as exc:
+            if deadline.expired():
+                raise deadline.error(method, url) from exc
+            raise
+        finally:
+            DEADLINE.reset(scope)
+        if chunk is None:
+            return
+        yield chunk
+
+
+def _closed_early(method: str, url: str) -> StreamClosedError:
+    return StreamClosedError(
+        f"the stream of {method} {url} was closed before its end, so its remaining events "
+        "are gone: read (or call final()) before closing it, or leave the with block later"
+    )
+
+
 def _read_events(response: httpx.Response, feed: _Feed, method: str, url: str) -> Iterator[Any]:
     error: BaseException | None = None
+    chunks = _chunks(response)
+    if feed.deadline is not None:
+        chunks = _within(chunks, feed.deadline, method, url)
     try:
         decoder, rules, deliver = feed.decoder, feed.rules, feed.deliver
         try:
-            for chunk in response.iter_bytes():
+            for chunk in chunks:
                 yield from deliver(decoder.feed(chunk))
                 if rules.done:
                     break
+                if feed.closed:  # by the caller, between two items
+                    raise _closed_early(method, url)
+        except httpx.StreamClosed:
+            raise _closed_early(method, url) from None
         except httpx.RequestError as exc:  # a reset or an idle timeout while reading
             raise connection_error(method, url, exc) from exc
         if not rules.done:
@@ -300,6 +418,8 @@ def _read_events(response: httpx.Response, feed: _Feed, method: str, url: str) -
         error = exc
         raise
     finally:
+        feed.ended = True
+        chunks.close()
         response.close()
         feed.end(error)
 
@@ -308,14 +428,21 @@ async def _aread_events(
     response: httpx.Response, feed: _Feed, method: str, url: str
 ) -> AsyncIterator[Any]:
     error: BaseException | None = None
+    chunks = _achunks(response)
+    if feed.deadline is not None:
+        chunks = _awithin(chunks, feed.deadline, method, url)
     try:
         decoder, rules, deliver = feed.decoder, feed.rules, feed.deliver
         try:
-            async for chunk in response.aiter_bytes():
+            async for chunk in chunks:
                 for item in deliver(decoder.feed(chunk)):
                     yield item
                 if rules.done:
                     break
+                if feed.closed:  # by the caller, between two items
+                    raise _closed_early(method, url)
+        except httpx.StreamClosed:
+            raise _closed_early(method, url) from None
         except httpx.RequestError as exc:  # a reset or an idle timeout while reading
             raise connection_error(method, url, exc) from exc
         if not rules.done:
@@ -326,6 +453,8 @@ async def _aread_events(
         error = exc
         raise
     finally:
+        feed.ended = True
+        await chunks.aclose()
         await response.aclose()
         feed.end(error)
 
@@ -342,10 +471,19 @@ class _EventStreamBase(_StreamBase, Generic[R]):
         method: str,
         url: str,
         accumulate: Callable[[list[Any]], dict[str, Any]] | None = None,
+        limits: SizeLimits = DEFAULT_LIMITS,
+        deadline: Deadline | None = None,
         watch: StreamWatch | None = None,
     ) -> None:
         super().__init__(response, method=method, url=url)
-        self._feed = _Feed(rules, convert, keep=accumulate is not None, watch=watch)
+        self._feed = _Feed(
+            rules,
+            convert,
+            keep=accumulate is not None,
+            limits=limits,
+            deadline=deadline,
+            watch=watch,
+        )
         self._accumulate = accumulate
 
     @override
@@ -356,14 +494,38 @@ class _EventStreamBase(_StreamBase, Generic[R]):
             super().__del__()
             self._feed.end(None)
 
-    def _merged(self) -> dict[str, Any]:
-        seen = self._feed.seen
-        if self._accumulate is None or seen is None:
+    def _merger(self) -> Callable[[], dict[str, Any]]:
+        """What merges the events `final()` reads, refused before anything is read.
+
+        Raises:
+            TypeError: The stream is not a chat completion or Responses stream.
+            StreamClosedError: The stream was closed before its end.
+        """
+        accumulate, feed = self._accumulate, self._feed
+        if accumulate is None:
             raise TypeError(
-                "final() merges chat completion and Responses streams of dicts; for other "
-                "streams (or your own event types) collect the events yourself"
+                "final() merges chat completion and Responses streams; for other streams "
+                "collect the events yourself"
             )
-        return self._accumulate([orjson.loads(data) for data in seen])
+        if feed.closed and not feed.ended:
+            raise _closed_early(self.method, self.url)
+        return lambda: accumulate([orjson.loads(data) for data in feed.seen or ()])
+
+    def _check_unread(self) -> None:
+        """Refuse to iterate a stream that has nothing left to give, instead of yielding nothing.
+
+        Raises:
+            StreamClosedError: The stream was already read to its end (or ended in an error),
+                or was closed before its end.
+        """
+        feed = self._feed
+        if feed.closed and not feed.ended:
+            raise _closed_early(self.method, self.url)
+        if feed.ended:
+            raise StreamClosedError(
+                f"the stream of {self.method} {self.url} was already read to its end: a stream "
+                "is read once, so keep its items as they come (final() still merges them)"
+            )
 
 
 class Stream(_EventStreamBase[R]):
@@ -386,6 +548,7 @@ class Stream(_EventStreamBase[R]):
     """
 
     def __iter__(self) -> Iterator[R]:
+        self._check_unread()
         return self._items
 
     def __next__(self) -> R:
@@ -403,14 +566,21 @@ class Stream(_EventStreamBase[R]):
         """Read the rest of the stream and return the whole completion or response, merged.
 
         For chat completions: one `chat.completion` dict (content, refusal, tool calls,
-        usage); for Responses: the final response. The events already iterated count too.
+        usage); for Responses: the final response. The events already iterated count too,
+        whatever `event_type=` or `decoder=` made of them.
+
+        Raises:
+            TypeError: The stream is of another kind (checked before anything is read).
+            StreamClosedError: The stream was closed before its end.
         """
-        for _ in self:
+        merged = self._merger()
+        for _ in self._items:
             pass
-        return self._merged()
+        return merged()
 
     def close(self) -> None:
         """Release the connection; the rest of the stream is not read."""
+        self._feed.closed = True
         self._response.close()
         self._feed.end(None)
 
@@ -425,6 +595,7 @@ class AsyncStream(_EventStreamBase[R]):
     """The async twin of `Stream`: `async for` it, `async with` it, `await stream.aclose()`."""
 
     def __aiter__(self) -> AsyncIterator[R]:
+        self._check_unread()
         return self._items
 
     async def __anext__(self) -> R:
@@ -439,12 +610,14 @@ class AsyncStream(_EventStreamBase[R]):
 
     async def final(self) -> dict[str, Any]:
         """Read the rest of the stream and return the whole completion or response, merged."""
-        async for _ in self:
+        merged = self._merger()
+        async for _ in self._items:
             pass
-        return self._merged()
+        return merged()
 
     async def aclose(self) -> None:
         """Release the connection; the rest of the stream is not read."""
+        self._feed.closed = True
         await self._response.aclose()
         self._feed.end(None)
 

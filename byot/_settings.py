@@ -22,6 +22,7 @@ from byot._headers import (
 from byot._prepared import Prepared, Replayable
 from byot._retry import RetryPolicy
 from byot._signatures import CallOptions, EventHooks, RequestOptions
+from byot._size_limits import DEFAULT_LIMITS, SizeLimits
 from byot._telemetry import Telemetry
 from byot._timeout import DEFAULT_TIMEOUT, Timeout, to_timeout
 from byot._url import check_no_userinfo, check_route, encode_query, fill_path
@@ -72,6 +73,9 @@ class ClientOptions(TypedDict, total=False):
     event_hooks: EventHooks | None
     validate: ValidateTypes | None
     telemetry: Telemetry | bool | None
+    max_body_size: int | None
+    max_line_size: int | None
+    max_event_size: int | None
 
 
 CLIENT_OPTIONS: frozenset[str] = frozenset(ClientOptions.__annotations__)
@@ -100,6 +104,7 @@ class Settings:
     telemetry: Telemetry | None = None
     # Derived: the tracer and instruments when telemetry is on (see `byot._otel`).
     tracing: Tracing | None = field(init=False, repr=False, compare=False)
+    limits: SizeLimits = DEFAULT_LIMITS
     # Derived: the headers of a request without a body, and with a JSON body.
     plain_headers: httpx.Headers = field(init=False, repr=False, compare=False)
     admin_auth: Mapping[str, str] = field(init=False, repr=False, compare=False)
@@ -161,6 +166,7 @@ class Settings:
             event_hooks=_log.hooks(_hooks.check(options.get("event_hooks"))),
             validation=OFF if validate is None else Validation.of(validate),
             telemetry=_telemetry_option(telemetry),
+            limits=DEFAULT_LIMITS.over(options),
         )
 
     def derive(self, options: ClientOptions) -> Settings:
@@ -200,7 +206,8 @@ class Settings:
             "validate": self.validation if validate is None else validate,
             "telemetry": self.telemetry if telemetry is None else telemetry,
         }
-        return Settings.create(cast("ClientOptions", {**changes, **updated}))
+        derived = Settings.create(cast("ClientOptions", {**changes, **updated}))
+        return replace(derived, limits=self.limits.over(options))
 
     def url(self, path: str, query: QueryTypes | None) -> httpx.URL:
         """The parsed URL for a path and a per-call query, cached: parsing is costly.
@@ -371,6 +378,7 @@ class Settings:
             max_retries=options.get("max_retries"),
             operation=operation,
             check_response=checks.response,
+            limits=self.limits.over(options) if options else self.limits,
         )
 
     def _content(

@@ -101,6 +101,12 @@ class CallOptions(TypedDict, total=False):
     """Replaces the path of the call (for gateways that route a provider's own paths)."""
     validate: ValidateTypes
     """Overrides the client's schema validation for this call (see `byot.Validation`)."""
+    max_body_size: int
+    """Overrides the client's limit on a buffered body after decoding, in bytes."""
+    max_line_size: int
+    """Overrides the client's limit on one event-stream line, in bytes."""
+    max_event_size: int
+    """Overrides the client's limit on one stream event's data, in bytes."""
 
 
 class RequestOptions(CallOptions, total=False):

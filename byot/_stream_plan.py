@@ -57,6 +57,7 @@ class StreamPlan(NamedTuple):
             "method": prepared.method,
             "url": prepared.safe_url,
             "accumulate": self.accumulate,
+            "limits": prepared.limits,
         }
 
 
@@ -71,8 +72,8 @@ def plan(
     assert endpoint.stream is not None  # noqa: S101 - only streaming operations get here
     named = endpoint.stream.get("framing", "data") != "data"
     convert = event_converter(event_type, decoder, named=named)
-    accumulate = None if event_type or decoder else accumulator_for(endpoint)
-    return StreamPlan(endpoint, convert, accumulate)
+    # final() merges the raw data of each event, whatever the caller's items are made of.
+    return StreamPlan(endpoint, convert, accumulator_for(endpoint))
 
 
 def stream_options(endpoint: Endpoint, options: CallOptions) -> CallOptions:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextvars
 import math
 import time
 from dataclasses import dataclass, field
+
+from byot.errors import APITimeoutError
 
 _PHASES = ("connect", "read", "write", "pool")
 
@@ -22,9 +25,15 @@ class Timeout:
 
     The four phase limits are those of httpx: `connect` (opening a connection), `read`
     (silence between two received chunks, not the whole body), `write` (sending a chunk) and
-    `pool` (waiting for a free connection). `total`, when set, bounds the whole call including
-    every retry and the waits between them; when it runs out the call raises
-    `byot.errors.APITimeoutError`.
+    `pool` (waiting for a free connection). `total`, when set, bounds the whole call: every
+    attempt (connecting, sending, waiting for the status line and headers however slowly
+    they trickle in, reading the body), the waits between retries, and the whole life of a
+    stream until it ends or is closed (keep-alive comments and slow events included). When it
+    runs out the call raises `byot.errors.APITimeoutError` saying so, and is not retried.
+    Through byot's own connection pool every socket operation is cut off at the deadline;
+    through a caller's `transport=` or `http_client=`, each attempt's phase limits are
+    shortened to what is left when it starts and the deadline is checked between reads. The
+    phase limits themselves are never shortened beyond that (see docs/timeouts.md).
 
     Example:
         ```python
@@ -37,7 +46,7 @@ class Timeout:
         read: Limit for silence while receiving.
         write: Limit for sending.
         pool: Limit for waiting for a connection from the pool.
-        total: Limit for the whole call, retries included.
+        total: Limit for the whole call: retries, headers, body and a stream's whole life.
     """
 
     connect: float | None
@@ -107,10 +116,17 @@ def to_timeout(value: float | Timeout | None) -> Timeout:
 class Deadline:
     """The end of a call's total time budget, on the monotonic clock."""
 
-    __slots__ = ("at",)
+    __slots__ = ("at", "total")
 
     def __init__(self, total: float) -> None:
+        self.total = total
         self.at = time.monotonic() + total
+
+    def error(self, method: str, url: str) -> APITimeoutError:
+        """The error for a call that ran out of its total time."""
+        return APITimeoutError(
+            f"the call's total deadline of {self.total:g} s ran out", method=method, url=url
+        )
 
     def remaining(self) -> float:
         """Seconds left, never negative."""
@@ -119,3 +135,13 @@ class Deadline:
     def expired(self) -> bool:
         """Whether the budget is used up."""
         return time.monotonic() >= self.at
+
+
+DEADLINE: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
+    "byot_deadline", default=None
+)
+"""The total deadline of the call whose I/O runs in this context, if it has one.
+
+The drivers set it around every step that touches the network; byot's own pools read it
+(`byot._deadline_io`) to cut each socket operation off at the deadline.
+"""

@@ -74,11 +74,22 @@ def async_transport(base_url: str) -> httpx.AsyncHTTPTransport:
 
 
 def _sync_pool(proxy: str | None) -> httpx.HTTPTransport:
-    return httpx.HTTPTransport(verify=ssl_context(), limits=LIMITS, proxy=proxy)
+    return _bounded(httpx.HTTPTransport(verify=ssl_context(), limits=LIMITS, proxy=proxy))
 
 
 def _async_pool(proxy: str | None) -> httpx.AsyncHTTPTransport:
-    return httpx.AsyncHTTPTransport(verify=ssl_context(), limits=LIMITS, proxy=proxy)
+    return _bounded(httpx.AsyncHTTPTransport(verify=ssl_context(), limits=LIMITS, proxy=proxy))
+
+
+PoolT = TypeVar("PoolT", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
+
+
+def _bounded(pool: PoolT) -> PoolT:
+    """`pool`, its sockets bounded by the total deadline of the call using them."""
+    from byot import _deadline_io  # httpcore's backends, loaded with the first pool
+
+    _deadline_io.install(pool)
+    return pool
 
 
 T = TypeVar("T")
@@ -122,6 +133,7 @@ class _RoutedTransport(httpx.HTTPTransport):
 
     def __init__(self, choice: _ProxyChoice[httpx.HTTPTransport]) -> None:
         super().__init__(verify=ssl_context(), limits=LIMITS, proxy=choice.base)
+        _bounded(self)
         self.choice = choice
 
     @override
@@ -143,6 +155,7 @@ class _AsyncRoutedTransport(httpx.AsyncHTTPTransport):
 
     def __init__(self, choice: _ProxyChoice[httpx.AsyncHTTPTransport]) -> None:
         super().__init__(verify=ssl_context(), limits=LIMITS, proxy=choice.base)
+        _bounded(self)
         self.choice = choice
 
     @override

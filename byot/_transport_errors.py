@@ -16,12 +16,19 @@ from byot.errors import APIConnectionError, APITimeoutError, ConfigError
 
 if TYPE_CHECKING:
     from byot._prepared import Prepared
+    from byot._timeout import Deadline
 
 
 def transport_error(
-    prepared: Prepared, exc: httpx.RequestError
+    prepared: Prepared, exc: httpx.RequestError, deadline: Deadline | None = None
 ) -> APIConnectionError | ConfigError:
-    """The byot error for an httpx failure to send or receive."""
+    """The byot error for an httpx failure to send or receive.
+
+    A failure once the call's total deadline has passed is that deadline running out (a
+    phase timeout shortened to what was left of it, or the deadline-bounded socket).
+    """
+    if deadline is not None and deadline.expired():
+        return deadline.error(prepared.method, prepared.safe_url)
     return connection_error(prepared.method, prepared.safe_url, exc)
 
 

@@ -92,6 +92,7 @@ __all__ = [
     "SchemaIssue",
     "SchemaValidationError",
     "SchemaValidationWarning",
+    "StreamClosedError",
     "StreamError",
     "StreamFlagError",
     "StreamTruncatedError",
@@ -463,6 +464,15 @@ class ResponseTooLargeError(BYOTError):
         super().__init__(message)
         self.limit = limit
         self.setting = setting
+
+
+class StreamClosedError(BYOTError, RuntimeError):
+    """A stream was read after it was closed, or iterated again after it was read to its end.
+
+    A stream is read once: its connection is released when it ends or is closed, so the
+    events it did not deliver are gone. Keep the items as they come; `final()` still merges
+    a stream read to its end.
+    """
 
 
 class RealtimeError(APIError):

@@ -43,6 +43,7 @@ SUBS: list[tuple[str, str]] = [
     ("__aexit__", "__exit__"),
     ("aclose", "close"),
     ("aiter_bytes", "iter_bytes"),
+    ("aiter_raw", "iter_raw"),
     ("aread", "read"),
     ("arun", "run"),
 ]

@@ -243,15 +243,22 @@ def test_final_returns_the_completed_response(both: Both) -> None:
     assert _final(both, stream)["id"] == "r1"
 
 
-def test_final_needs_a_stream_it_can_merge(both: Both) -> None:
+@pytest.mark.parametrize("skip", [0, 1])
+def test_final_merges_a_stream_of_the_callers_type(both: Both, skip: int) -> None:
     client = both.client(_server(_frames(*CHUNKS)))
     stream = both.call(client.chat.completions.create_stream, {"model": "x"}, event_type=Chunk)
-    with pytest.raises(TypeError, match="final\\(\\) merges chat completion"):
-        _final(both, stream)
+    completion = _final(both, stream, skip=skip)  # the raw data of every event is merged
+    assert completion["choices"][0]["message"]["content"] == "Hello"
+    decoded = both.call(client.chat.completions.create_stream, {"model": "x"}, decoder=len)
+    assert _final(both, decoded, skip=skip)["choices"][0]["message"]["content"] == "Hello"
+
+
+def test_final_needs_a_stream_it_can_merge_and_refuses_before_reading(both: Both) -> None:
     speech = both.client(_server(_frames({"type": "speech.audio.done"}, done=False)))
     audio = both.call(speech.audio.speech.create_stream, {"model": "m", "input": "x"})
-    with pytest.raises(TypeError, match="collect the events yourself"):
+    with pytest.raises(TypeError, match="final\\(\\) merges chat completion"):
         _final(both, audio)
+    assert _drain(both, audio) == [{"type": "speech.audio.done"}]  # nothing was consumed
 
 
 def test_accumulators_work_on_events_the_caller_collected() -> None:

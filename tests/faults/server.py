@@ -206,3 +206,68 @@ class Echo(Behaviour):
     def respond(self, handler: _Handler) -> None:
         body = b'{"path": "%s"}' % handler.path.encode()
         handler.send_whole(200, {"Content-Type": "application/json"}, body)
+
+
+@dataclass(frozen=True)
+class Trickle(Behaviour):
+    """A status line and headers that never end: one byte every `gap` s, until the client leaves.
+
+    Every read gets a byte long before any read timeout, so only a deadline on the whole wait
+    for the headers ends it; after 10 s the server closes the connection.
+    """
+
+    gap: float
+
+    def respond(self, handler: _Handler) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: "
+        for index in range(int(_DRAIN_TIMEOUT / self.gap)):
+            idle(handler, self.gap)
+            handler.send_bytes(head[index : index + 1] or b"p")
+        handler.close_connection = True
+
+
+@dataclass(frozen=True)
+class Drip(Behaviour):
+    """An event stream that sends `first`, then `part` every `gap` s until the client leaves.
+
+    A keep-alive comment (`part=b": ping\\n\\n"`) or slow events: the stream never ends, and
+    never goes silent long enough for a read timeout.
+    """
+
+    part: bytes
+    gap: float
+    first: bytes = b""
+
+    def respond(self, handler: _Handler) -> None:
+        headers = {"Content-Type": "text/event-stream", "Transfer-Encoding": "chunked"}
+        handler.send_head(200, headers)
+        if self.first:
+            handler.send_bytes(b"%x\r\n%s\r\n" % (len(self.first), self.first))
+        for _ in range(int(_DRAIN_TIMEOUT / self.gap)):
+            idle(handler, self.gap)
+            handler.send_bytes(b"%x\r\n%s\r\n" % (len(self.part), self.part))
+        handler.close_connection = True
+
+
+@dataclass(frozen=True)
+class Endless(Behaviour):
+    """A chunked body that never ends: `head` once, then `block` again and again.
+
+    It stops when the client hangs up (a write fails) or after `limit` bytes, a bound for a
+    client that would read on forever.
+    """
+
+    block: bytes
+    head: bytes = b""
+    content_type: str = "application/json"
+    limit: int = 8 << 30
+
+    def respond(self, handler: _Handler) -> None:
+        headers = {"Content-Type": self.content_type, "Transfer-Encoding": "chunked"}
+        handler.send_head(200, headers)
+        if self.head:
+            handler.send_bytes(b"%x\r\n%s\r\n" % (len(self.head), self.head))
+        chunk = b"%x\r\n%s\r\n" % (len(self.block), self.block)
+        for _ in range(self.limit // len(self.block)):
+            handler.send_bytes(chunk)
+        handler.close_connection = True

@@ -105,6 +105,7 @@ def test_the_documents_have_python_blocks() -> None:
             "realtime",
             "structured-outputs",
             "testing",
+            "timeouts",
             "tools",
             "types",
             "validation",
