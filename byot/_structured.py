@@ -619,6 +619,9 @@ class _StreamState:
         return self._partial
 
 
+_END = object()  # what next() gives past a stream's last item
+
+
 class ParsedStream(Generic[T, R]):
     """A streamed `parse`: iterate it for the output so far, then `final()` for the result.
 
@@ -656,7 +659,9 @@ class ParsedStream(Generic[T, R]):
 
     def final(self) -> Parsed[T, R]:
         """Read the rest of the stream; the output as the caller's type, and the response."""
-        for item in self._stream:
+        # next(), not a for loop: iterating a stream read to its end raises (nothing is left),
+        # and "the rest" of such a stream is simply nothing.
+        while (item := next(self._stream, _END)) is not _END:
             self._state.feed(item)
         return self._call.result(self._stream.final())
 
@@ -696,7 +701,7 @@ class AsyncParsedStream(Generic[T, R]):
 
     async def final(self) -> Parsed[T, R]:
         """Read the rest of the stream; the output as the caller's type, and the response."""
-        async for item in self._stream:
+        while (item := await anext(self._stream, _END)) is not _END:  # as in `ParsedStream`
             self._state.feed(item)
         return self._call.result(await self._stream.final())
 
