@@ -28,6 +28,8 @@ from byot.protocols import Config
 
 if TYPE_CHECKING:
     from byot._json_schema import json_schema
+    from byot._limiter import RateLimiter
+    from byot._ratelimit import RateLimit, RateLimits
     from byot._structured import (
         AsyncParsedStream,
         Parsed,
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
 # them; `client.chat` loads the first when its namespace does.
 _LAZY = {
     "json_schema": "byot._json_schema",
+    "RateLimiter": "byot._limiter",
+    **dict.fromkeys(("RateLimit", "RateLimits"), "byot._ratelimit"),
     **dict.fromkeys(
         ("AsyncParsedStream", "Parsed", "ParsedStream", "response_format", "text_format"),
         "byot._structured",
@@ -77,6 +81,9 @@ __all__ = [
     "OpenAIConfig",
     "Parsed",
     "ParsedStream",
+    "RateLimit",
+    "RateLimiter",
+    "RateLimits",
     "RequestOptions",
     "RetryEvent",
     "RetryPolicy",

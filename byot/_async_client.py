@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
 
     from byot._endpoint import Endpoint
+    from byot._limiter import RateLimiter
     from byot._prepared import Prepared
     from byot._retry import RetryPolicy
     from byot._signatures import B, CallOptions, EventHooks, R, RequestOptions, ValidateTypes
@@ -127,6 +128,9 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         validate: Check requests and responses against the bundled OpenAI schemas: `"off"`
             (the default, no cost), `"warn"` or `"raise"`, or a `byot.Validation` to set
             requests and responses apart. Calls can override it with `validate=`.
+        rate_limiter: A `byot.RateLimiter` every attempt waits for (requests and tokens per
+            minute, and the `x-ratelimit-*` headers' backpressure); shared with `with_options`
+            copies. Default: none, requests go at once.
         transport: An async httpx transport to send through, such as `httpx.MockTransport`.
         http_client: An `httpx.AsyncClient` to send through, with its own settings.
 
@@ -151,6 +155,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         retry: RetryPolicy | None = None,
         event_hooks: EventHooks | None = None,
         validate: ValidateTypes = "off",
+        rate_limiter: RateLimiter | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -429,9 +434,13 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
 
         With `events`, a 2xx answer must be an event stream: anything else is read and raised.
         """
+        limiter = self._settings.rate_limiter
+        ticket = None if limiter is None else await limiter.aacquire(prepared.content)
         timeout = prepared.timeout_for(deadline)
         try:
             response = await self._connection.send(prepared, timeout, self._settings.event_hooks)
+            if ticket is not None:
+                ticket.settle(response.status_code, response.headers)
             if prepared.opens(response.status_code, response.headers, events=events):
                 return response
             try:
@@ -481,15 +490,21 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         decode: Callable[[bytes], Any],
         target: object,
     ) -> _Result:
+        limiter = self._settings.rate_limiter
+        ticket = None if limiter is None else await limiter.aacquire(prepared.content)
         timeout = prepared.timeout_for(deadline)
         try:
             response = await self._connection.send(prepared, timeout, self._settings.event_hooks)
+            if ticket is not None:
+                ticket.settle(response.status_code, response.headers)
             try:
                 content = await _read(response, prepared, deadline)
             finally:
                 await response.aclose()
         except httpx.RequestError as exc:
             raise transport_error(prepared, exc) from exc
+        if ticket is not None:
+            ticket.used(content)
         value = prepared.finish(response.status_code, response.headers, content, decode, target)
         return value, response, content
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
 
     from byot._endpoint import Endpoint
+    from byot._limiter import RateLimiter
     from byot._prepared import Prepared
     from byot._retry import RetryPolicy
     from byot._signatures import B, CallOptions, EventHooks, R, RequestOptions, ValidateTypes
@@ -126,6 +127,9 @@ class Client(BaseClient[_Connection], Resources):
         validate: Check requests and responses against the bundled OpenAI schemas: `"off"`
             (the default, no cost), `"warn"` or `"raise"`, or a `byot.Validation` to set
             requests and responses apart. Calls can override it with `validate=`.
+        rate_limiter: A `byot.RateLimiter` every attempt waits for (requests and tokens per
+            minute, and the `x-ratelimit-*` headers' backpressure); shared with `with_options`
+            copies. Default: none, requests go at once.
         transport: An httpx transport to send through, such as `httpx.MockTransport`.
         http_client: An `httpx.Client` to send through, with its own settings.
 
@@ -150,6 +154,7 @@ class Client(BaseClient[_Connection], Resources):
         retry: RetryPolicy | None = None,
         event_hooks: EventHooks | None = None,
         validate: ValidateTypes = "off",
+        rate_limiter: RateLimiter | None = None,
         transport: httpx.BaseTransport | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -426,9 +431,13 @@ class Client(BaseClient[_Connection], Resources):
 
         With `events`, a 2xx answer must be an event stream: anything else is read and raised.
         """
+        limiter = self._settings.rate_limiter
+        ticket = None if limiter is None else limiter.acquire(prepared.content)
         timeout = prepared.timeout_for(deadline)
         try:
             response = self._connection.send(prepared, timeout, self._settings.event_hooks)
+            if ticket is not None:
+                ticket.settle(response.status_code, response.headers)
             if prepared.opens(response.status_code, response.headers, events=events):
                 return response
             try:
@@ -478,15 +487,21 @@ class Client(BaseClient[_Connection], Resources):
         decode: Callable[[bytes], Any],
         target: object,
     ) -> _Result:
+        limiter = self._settings.rate_limiter
+        ticket = None if limiter is None else limiter.acquire(prepared.content)
         timeout = prepared.timeout_for(deadline)
         try:
             response = self._connection.send(prepared, timeout, self._settings.event_hooks)
+            if ticket is not None:
+                ticket.settle(response.status_code, response.headers)
             try:
                 content = _read(response, prepared, deadline)
             finally:
                 response.close()
         except httpx.RequestError as exc:
             raise transport_error(prepared, exc) from exc
+        if ticket is not None:
+            ticket.used(content)
         value = prepared.finish(response.status_code, response.headers, content, decode, target)
         return value, response, content
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from typing import TypedDict
 
     from byot._endpoint import Endpoint
+    from byot._limiter import RateLimiter
     from byot._signatures import QueryTypes, ValidateTypes
     from byot.protocols import Config
 else:
@@ -61,6 +62,7 @@ class ClientOptions(TypedDict, total=False):
     retry: RetryPolicy | None
     event_hooks: EventHooks | None
     validate: ValidateTypes | None
+    rate_limiter: RateLimiter | None
 
 
 CLIENT_OPTIONS: frozenset[str] = frozenset(ClientOptions.__annotations__)
@@ -86,6 +88,8 @@ class Settings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     event_hooks: EventHooks = field(default_factory=lambda: EventHooks())
     validation: Validation = OFF
+    # Shared, not copied: with_options copies (and other clients) book the same budget.
+    rate_limiter: RateLimiter | None = None
     # Derived: the headers of a request without a body, and with a JSON body.
     plain_headers: httpx.Headers = field(init=False, repr=False, compare=False)
     admin_auth: Mapping[str, str] = field(init=False, repr=False, compare=False)
@@ -140,6 +144,7 @@ class Settings:
             retry=policy,
             event_hooks=_hooks.check(options.get("event_hooks")),
             validation=OFF if validate is None else Validation.of(validate),
+            rate_limiter=options.get("rate_limiter"),
         )
 
     def derive(self, options: ClientOptions) -> Settings:
@@ -176,6 +181,7 @@ class Settings:
             "max_retries": options.get("max_retries"),
             "event_hooks": self.event_hooks if event_hooks is None else event_hooks,
             "validate": self.validation if validate is None else validate,
+            "rate_limiter": options.get("rate_limiter") or self.rate_limiter,
         }
         return Settings.create(cast("ClientOptions", {**changes, **updated}))
 

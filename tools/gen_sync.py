@@ -41,6 +41,7 @@ SUBS: list[tuple[str, str]] = [
     ("__aenter__", "__enter__"),
     ("__aexit__", "__exit__"),
     ("aclose", "close"),
+    ("aacquire", "acquire"),
     ("aiter_bytes", "iter_bytes"),
     ("aread", "read"),
     ("arun", "run"),
