@@ -25,6 +25,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from byot._override import override
 from byot._ratelimit import parse_duration
 from byot._retry import retry_after
 from byot.errors import ConfigError
@@ -36,7 +37,7 @@ __all__ = ["RateLimiter", "Ticket", "estimate_tokens", "usage_tokens"]
 
 # The completion budget a request asks for; the largest one found counts.
 _MAX_TOKENS = re.compile(rb'"max_(?:completion_|output_)?tokens"\s*:\s*([0-9]{1,12})')
-_TOTAL_TOKENS = re.compile(rb'\s*:\s*([0-9]{1,12})')
+_TOTAL_TOKENS = re.compile(rb"\s*:\s*([0-9]{1,12})")
 _TOTAL_KEY = b'"total_tokens"'
 
 
@@ -65,20 +66,15 @@ def usage_tokens(content: bytes) -> int | None:
     return None if found is None else int(found[1])
 
 
-def _per_minute(name: str, value: float | None) -> float | None:
+def _per_minute(name: str, value: object) -> float | None:
     """Seconds one unit of a per-minute budget takes to come back."""
     if value is None:
         return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        raise ConfigError(
-            f"{name} must be a positive number per minute (or None for no limit), not {value!r}"
-        )
-    return 60.0 / value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < math.inf:
+        return 60.0 / value
+    raise ConfigError(
+        f"{name} must be a positive number per minute (or None for no limit), not {value!r}"
+    )
 
 
 class Ticket:
@@ -160,6 +156,7 @@ class RateLimiter:
         self._tokens_free = -math.inf  # when the tokens booked so far are paid back
         self._lock = threading.Lock()
 
+    @override
     def __repr__(self) -> str:
         return f"RateLimiter(rpm={self.rpm!r}, tpm={self.tpm!r})"
 
@@ -171,9 +168,7 @@ class RateLimiter:
         """
         request_seconds, token_seconds = self.request_seconds, self.token_seconds
         with self._lock:
-            start = max(
-                self.clock(), self._requests_free, self._tokens_free, self.blocked_until
-            )
+            start = max(self.clock(), self._requests_free, self._tokens_free, self.blocked_until)
             if request_seconds is not None:
                 self._requests_free = start + request_seconds
             if token_seconds is not None:
@@ -224,6 +219,7 @@ class RateLimiter:
         import anyio  # httpx's own dependency; only async limiting pays for its import
 
         ticket = self.reserve(estimate_tokens(body) if self.token_seconds else 0)
-        while (wait := ticket.delay()) > 0:
+        # The delay is asked again after each sleep: a response may have pushed it later.
+        while (wait := ticket.delay()) > 0:  # noqa: ASYNC110 - a deadline, not an event
             await anyio.sleep(wait)
         return ticket

@@ -1,4 +1,4 @@
-"""The clients and the rate limiter: one booking per attempt, headers settled, `rate_limits` read."""
+"""The clients and the rate limiter: a booking per attempt, headers settled, `rate_limits` read."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import orjson
 import pytest
 
 import byot
-from byot._limiter import Ticket
 
 if TYPE_CHECKING:
+    from byot._limiter import Ticket
     from tests.conftest import Both
 
 LIMITS = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import httpx
@@ -239,6 +240,6 @@ def test_threads_each_get_their_own_slot() -> None:
     for thread in threads:
         thread.join()
     booked.sort()
-    gaps = [later - earlier for earlier, later in zip(booked, booked[1:])]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(booked)]
     assert len(booked) == 400
     assert min(gaps) == pytest.approx(0.01)
