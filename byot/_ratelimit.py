@@ -121,15 +121,18 @@ def _limit(headers: Mapping[str, str], kind: str) -> RateLimit:
 
 
 def rate_limits(headers: Mapping[str, str], now: float | None = None) -> RateLimits:
-    """The rate-limit state in a response's headers (case-insensitive headers, as httpx's).
+    """The rate-limit state in a response's headers.
 
     Args:
-        headers: The response headers.
+        headers: The response headers (httpx's, or any mapping; names in any case).
         now: The Unix time an HTTP-date `retry-after` is measured from (default: the clock).
     """
-    after = retry_after(headers, now)
+    # One pass over the headers into a small dict: nine lookups in httpx.Headers (each a scan
+    # of every header) would cost twice as much.
+    found = {name.lower(): value for name, value in headers.items() if name[:1] in "xXrR"}
+    after = retry_after(found, now) if "retry-after" in found or "retry-after-ms" in found else None
     return RateLimits(
-        requests=_limit(headers, "requests"),
-        tokens=_limit(headers, "tokens"),
+        requests=_limit(found, "requests"),
+        tokens=_limit(found, "tokens"),
         retry_after=None if after is None else max(after, 0.0),
     )

@@ -174,6 +174,11 @@ def rate_limit_routes(router: Router) -> None:
     )
 
 
+def limit_header_routes(router: Router) -> None:
+    headers = {"x-ratelimit-remaining-requests": "99"}
+    router.post("/chat/completions", json=chat({"content": "Mars."}), headers=headers)
+
+
 def provider_routes(path: str) -> Callable[[Router], None]:
     def add(router: Router) -> None:
         router.post(path, json=chat({"content": "Routed."}))
@@ -343,6 +348,10 @@ CASES: dict[str, Case] = {
     "retries.py": Case(
         ("attempt 1 failed", "retrying in 0.01 s", "Hi!", "took 1 retries", "'99'"),
         routes=rate_limit_routes,
+    ),
+    "rate_limits.py": Case(
+        ("Name a planet. (requests left: 99, tokens left: None)", "5 answers in"),
+        routes=limit_header_routes,
     ),
     "types_dataclass.py": Case((f"{SPEC_ANSWER} (gpt-5.4)", "29 tokens")),
     "types_typeddict.py": Case((SPEC_ANSWER,)),
