@@ -25,9 +25,9 @@ from typing import Any
 import httpx
 import orjson
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
 
-import byot  # noqa: E402 - after the path set-up above, to run from a checkout
+import byot
 
 BODY = {
     "model": "gpt-4o-mini",
@@ -57,13 +57,12 @@ HEADERS = {
 
 
 def _client(limiter: byot.RateLimiter | None) -> byot.Client:
-    def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=ANSWER, headers=HEADERS)
-
     return byot.Client(
         api_key="sk-bench",
         base_url="http://bench.local/v1",
-        transport=httpx.MockTransport(answer),
+        transport=httpx.MockTransport(
+            lambda _: httpx.Response(200, content=ANSWER, headers=HEADERS)
+        ),
         rate_limiter=limiter,
     )
 
