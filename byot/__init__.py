@@ -30,6 +30,8 @@ from byot.protocols import Config
 if TYPE_CHECKING:
     from byot import webhooks
     from byot._json_schema import json_schema
+    from byot._limiter import RateLimiter
+    from byot._ratelimit import RateLimit, RateLimits
     from byot._structured import (
         AsyncParsedStream,
         Parsed,
@@ -45,6 +47,8 @@ if TYPE_CHECKING:
 _LAZY = {
     "webhooks": "byot.webhooks",  # the submodule itself
     "json_schema": "byot._json_schema",
+    "RateLimiter": "byot._limiter",
+    **dict.fromkeys(("RateLimit", "RateLimits"), "byot._ratelimit"),
     **dict.fromkeys(
         ("AsyncParsedStream", "Parsed", "ParsedStream", "response_format", "text_format"),
         "byot._structured",
@@ -81,6 +85,9 @@ __all__ = [
     "OpenAIConfig",
     "Parsed",
     "ParsedStream",
+    "RateLimit",
+    "RateLimiter",
+    "RateLimits",
     "RequestOptions",
     "RetryEvent",
     "RetryPolicy",

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
 
     from byot._endpoint import Endpoint
+    from byot._limiter import RateLimiter
     from byot._otel import Call
     from byot._prepared import Prepared
     from byot._retry import RetryPolicy
@@ -147,6 +148,9 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             Calls can override it, as the two below; `*_chunks` downloads have no limit.
         max_line_size: The most bytes one event-stream line may have (default 64 MiB).
         max_event_size: The most bytes of data one stream event may have (default 64 MiB).
+        rate_limiter: A `byot.RateLimiter` every attempt waits for (requests and tokens per
+            minute, and the `x-ratelimit-*` headers' backpressure); shared with `with_options`
+            copies. Default: none, requests go at once.
         transport: An async httpx transport to send through, such as `httpx.MockTransport`.
         http_client: An `httpx.AsyncClient` to send through, with its own settings.
 
@@ -176,6 +180,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         max_body_size: int | None = None,
         max_line_size: int | None = None,
         max_event_size: int | None = None,
+        rate_limiter: RateLimiter | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -486,10 +491,14 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
 
         With `events`, a 2xx answer must be an event stream: anything else is read and raised.
         """
+        limiter = self._settings.rate_limiter
+        ticket = None if limiter is None else await limiter.aacquire(prepared.content)
         timeout = prepared.timeout_for(deadline)
         scope = DEADLINE.set(deadline)
         try:
             response = await self._connection.send(prepared, timeout, self._settings.event_hooks)
+            if ticket is not None:
+                ticket.settle(response.status_code, response.headers)
             if prepared.opens(response.status_code, response.headers, events=events):
                 return response
             try:
@@ -563,10 +572,14 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         decode: Callable[[bytes], Any],
         target: object,
     ) -> _Result:
+        limiter = self._settings.rate_limiter
+        ticket = None if limiter is None else await limiter.aacquire(prepared.content)
         timeout = prepared.timeout_for(deadline)
         scope = DEADLINE.set(deadline)  # bounds every socket operation of byot's own pool
         try:
             response = await self._connection.send(prepared, timeout, self._settings.event_hooks)
+            if ticket is not None:
+                ticket.settle(response.status_code, response.headers)
             try:
                 content = await _read(response, prepared, deadline)
             finally:
@@ -575,6 +588,8 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             raise transport_error(prepared, exc, deadline) from exc
         finally:
             DEADLINE.reset(scope)
+        if ticket is not None:
+            ticket.used(content)
         value = prepared.finish(response.status_code, response.headers, content, decode, target)
         return value, response, content
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self
 
+    from byot._limiter import RateLimiter
     from byot._retry import RetryPolicy
     from byot._settings import Settings
     from byot._signatures import EventHooks, ValidateTypes
@@ -83,12 +84,14 @@ class BaseClient(Generic[P]):
         max_body_size: int | None = None,
         max_line_size: int | None = None,
         max_event_size: int | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> Self:
         """A copy of this client with some settings changed, sharing its connection pool.
 
         Headers and query parameters are merged over the current ones; a new key, base URL,
         organization or project builds a fresh OpenAI configuration with the others kept.
-        Closing either client closes the shared pool.
+        Closing either client closes the shared pool. A new `rate_limiter` replaces the
+        shared one for the copy; without one the copy books the same limiter's budget.
 
         Example:
             ```python

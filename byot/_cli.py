@@ -7,7 +7,7 @@
     byot validate SCHEMA FILE... | -      check JSON payloads against a schema of the spec
               [--direction D] [--profile P] [--allow-extra [NAMES]]
     byot mock [--host HOST] [--port PORT] serve the spec mock on a local port
-    byot bulk run REQUESTS -o RESULTS [--concurrency N] [--validate]
+    byot bulk run REQUESTS -o RESULTS [--concurrency N] [--rpm N] [--tpm N] [--validate]
                                           a batch input file through the API, in parallel
     byot bulk submit REQUESTS [--wait] [-o RESULTS]   the same file as Batch API jobs
     byot bulk status|fetch|cancel BATCH_ID...          follow, download, or stop them
@@ -782,6 +782,15 @@ def _bulk_parser(commands: Any) -> None:
         "--concurrency", type=int, default=64, metavar="N", help="requests in flight (64)"
     )
     run.add_argument(
+        "--rpm", type=float, metavar="N", help="at most N requests per minute, spread evenly"
+    )
+    run.add_argument(
+        "--tpm",
+        type=float,
+        metavar="N",
+        help="at most N tokens per minute (estimated from each body, corrected from usage)",
+    )
+    run.add_argument(
         "--validate",
         action="store_true",
         help="check every line against its operation's schema first; send nothing if any fails",
@@ -848,9 +857,23 @@ def _bulk_run(args: argparse.Namespace) -> int:
     _bulk_check(args)
     if args.concurrency < 1:
         raise UsageError(f"--concurrency must be at least 1, not {args.concurrency}")
+    for name in ("rpm", "tpm"):
+        value = getattr(args, name)
+        if value is not None and not 0 < value < float("inf"):
+            raise UsageError(f"--{name} must be a positive number, not {value:g}")
+    limiter = None
+    if args.rpm is not None or args.tpm is not None:
+        from byot._limiter import RateLimiter
+
+        limiter = RateLimiter(rpm=args.rpm, tpm=args.tpm)
     with _client(args) as client:
         summary = run(
-            client, args.requests, args.output, concurrency=args.concurrency, progress=args.progress
+            client,
+            args.requests,
+            args.output,
+            concurrency=args.concurrency,
+            progress=args.progress,
+            rate_limiter=limiter,
         )
     sys.stdout.write(
         f"{args.output}: {summary.succeeded} succeeded, {summary.failed} failed, "

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
 
     from byot._endpoint import Endpoint
+    from byot._limiter import RateLimiter
     from byot._otel import Call
     from byot._prepared import Prepared
     from byot._retry import RetryPolicy
@@ -146,6 +147,9 @@ class Client(BaseClient[_Connection], Resources):
             Calls can override it, as the two below; `*_chunks` downloads have no limit.
         max_line_size: The most bytes one event-stream line may have (default 64 MiB).
         max_event_size: The most bytes of data one stream event may have (default 64 MiB).
+        rate_limiter: A `byot.RateLimiter` every attempt waits for (requests and tokens per
+            minute, and the `x-ratelimit-*` headers' backpressure); shared with `with_options`
+            copies. Default: none, requests go at once.
         transport: An httpx transport to send through, such as `httpx.MockTransport`.
         http_client: An `httpx.Client` to send through, with its own settings.
 
@@ -175,6 +179,7 @@ class Client(BaseClient[_Connection], Resources):
         max_body_size: int | None = None,
         max_line_size: int | None = None,
         max_event_size: int | None = None,
+        rate_limiter: RateLimiter | None = None,
         transport: httpx.BaseTransport | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -483,10 +488,14 @@ class Client(BaseClient[_Connection], Resources):
 
         With `events`, a 2xx answer must be an event stream: anything else is read and raised.
         """
+        limiter = self._settings.rate_limiter
+        ticket = None if limiter is None else limiter.acquire(prepared.content)
         timeout = prepared.timeout_for(deadline)
         scope = DEADLINE.set(deadline)
         try:
             response = self._connection.send(prepared, timeout, self._settings.event_hooks)
+            if ticket is not None:
+                ticket.settle(response.status_code, response.headers)
             if prepared.opens(response.status_code, response.headers, events=events):
                 return response
             try:
@@ -560,10 +569,14 @@ class Client(BaseClient[_Connection], Resources):
         decode: Callable[[bytes], Any],
         target: object,
     ) -> _Result:
+        limiter = self._settings.rate_limiter
+        ticket = None if limiter is None else limiter.acquire(prepared.content)
         timeout = prepared.timeout_for(deadline)
         scope = DEADLINE.set(deadline)  # bounds every socket operation of byot's own pool
         try:
             response = self._connection.send(prepared, timeout, self._settings.event_hooks)
+            if ticket is not None:
+                ticket.settle(response.status_code, response.headers)
             try:
                 content = _read(response, prepared, deadline)
             finally:
@@ -572,6 +585,8 @@ class Client(BaseClient[_Connection], Resources):
             raise transport_error(prepared, exc, deadline) from exc
         finally:
             DEADLINE.reset(scope)
+        if ticket is not None:
+            ticket.used(content)
         value = prepared.finish(response.status_code, response.headers, content, decode, target)
         return value, response, content
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self
 
+    from byot._ratelimit import RateLimits
     from byot._sse import Event, StreamRules
     from byot._timeout import Deadline
 
@@ -55,6 +56,9 @@ class APIResponse(Generic[R]):
         method: The request's HTTP method.
         url: The request's URL.
         retries_taken: How many retries it took (0 when the first attempt succeeded).
+
+    `rate_limits` reads the `x-ratelimit-*` and `retry-after` headers into a
+    `byot.RateLimits` the first time it is asked for.
     """
 
     parsed: R
@@ -70,6 +74,11 @@ class APIResponse(Generic[R]):
         """The `x-request-id` response header, to quote to the provider's support."""
         request_id: str | None = self.headers.get("x-request-id")
         return request_id
+
+    @cached_property
+    def rate_limits(self) -> RateLimits:
+        """The rate-limit state the response's headers report (requests, tokens, retry-after)."""
+        return _rate_limits(self.headers)
 
     @override
     def __repr__(self) -> str:
@@ -103,6 +112,11 @@ class _StreamBase:
         """The `x-request-id` response header."""
         request_id: str | None = self._response.headers.get("x-request-id")
         return request_id
+
+    @cached_property
+    def rate_limits(self) -> RateLimits:
+        """The rate-limit state the response's headers report (requests, tokens, retry-after)."""
+        return _rate_limits(self._response.headers)
 
     @property
     def is_closed(self) -> bool:
@@ -626,6 +640,12 @@ class AsyncStream(_EventStreamBase[R]):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+def _rate_limits(headers: httpx.Headers) -> RateLimits:
+    from byot._ratelimit import rate_limits  # paid for only by those who read it
+
+    return rate_limits(headers)
 
 
 _closing: set[object] = set()  # the tasks closing dropped streams, kept until they finish

@@ -8,8 +8,8 @@ its failed and torn lines, then sends only what is not done. Retrying a request 
 resets) is the client's own `RetryPolicy`; a line that still fails is written as failed.
 
 `run` uses threads and a `byot.Client`; `arun` uses tasks (asyncio or trio, through anyio) and a
-`byot.AsyncClient`. Both call `acquire(request)` before each send, when given: the hook a rate
-limiter plugs into.
+`byot.AsyncClient`. With `rate_limiter=` (a `byot.RateLimiter`) the client waits for it before
+every attempt, retries included; both also call `acquire(request)` before each send, when given.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from byot._async_client import AsyncClient
     from byot._client import Client
     from byot._jsonl import Request
+    from byot._limiter import RateLimiter
     from byot._response import APIResponse
 
 __all__ = ["Summary", "arun", "run"]
@@ -194,6 +195,7 @@ def run(
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: bool | None = None,
+    rate_limiter: RateLimiter | None = None,
     acquire: Callable[[Request], object] | None = None,
 ) -> Summary:
     """Send every request of a batch input file, `concurrency` at a time, results to `output`.
@@ -211,6 +213,9 @@ def run(
             skipped and what failed is sent again.
         concurrency: Requests in flight at once (one thread each).
         progress: Draw a progress bar on stderr (None: when it is a terminal).
+        rate_limiter: Keep to requests and tokens per minute (`byot.RateLimiter(rpm=...,
+            tpm=...)`): every attempt, retries included, waits for it, and the
+            `x-ratelimit-*` headers hold requests back when a limit is used up.
         acquire: Called with each request before it is sent, returning when it may go
             (a rate limiter's hook).
 
@@ -224,6 +229,8 @@ def run(
     """
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, not {concurrency}")
+    if rate_limiter is not None:
+        client = client.with_options(rate_limiter=rate_limiter)
 
     def send(request: Request) -> Outcome:
         if acquire is not None:
@@ -268,6 +275,7 @@ async def arun(
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: bool | None = None,
+    rate_limiter: RateLimiter | None = None,
     acquire: Callable[[Request], Awaitable[object]] | None = None,
 ) -> Summary:
     """`run` for a `byot.AsyncClient`: the same file, output and resuming, with tasks.
@@ -287,6 +295,8 @@ async def arun(
 
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, not {concurrency}")
+    if rate_limiter is not None:
+        client = client.with_options(rate_limiter=rate_limiter)
     done, bar = _plan(requests, output, progress)
     slots = anyio.Semaphore(concurrency)
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from typing import TypedDict
 
     from byot._endpoint import Endpoint
+    from byot._limiter import RateLimiter
     from byot._otel import Tracing
     from byot._signatures import QueryTypes, ValidateTypes
     from byot.protocols import Config
@@ -76,6 +77,7 @@ class ClientOptions(TypedDict, total=False):
     max_body_size: int | None
     max_line_size: int | None
     max_event_size: int | None
+    rate_limiter: RateLimiter | None
 
 
 CLIENT_OPTIONS: frozenset[str] = frozenset(ClientOptions.__annotations__)
@@ -105,6 +107,8 @@ class Settings:
     # Derived: the tracer and instruments when telemetry is on (see `byot._otel`).
     tracing: Tracing | None = field(init=False, repr=False, compare=False)
     limits: SizeLimits = DEFAULT_LIMITS
+    # Shared, not copied: with_options copies (and other clients) book the same budget.
+    rate_limiter: RateLimiter | None = None
     # Derived: the headers of a request without a body, and with a JSON body.
     plain_headers: httpx.Headers = field(init=False, repr=False, compare=False)
     admin_auth: Mapping[str, str] = field(init=False, repr=False, compare=False)
@@ -167,6 +171,7 @@ class Settings:
             validation=OFF if validate is None else Validation.of(validate),
             telemetry=_telemetry_option(telemetry),
             limits=DEFAULT_LIMITS.over(options),
+            rate_limiter=options.get("rate_limiter"),
         )
 
     def derive(self, options: ClientOptions) -> Settings:
@@ -205,6 +210,7 @@ class Settings:
             "event_hooks": self.event_hooks if event_hooks is None else event_hooks,
             "validate": self.validation if validate is None else validate,
             "telemetry": self.telemetry if telemetry is None else telemetry,
+            "rate_limiter": options.get("rate_limiter") or self.rate_limiter,
         }
         derived = Settings.create(cast("ClientOptions", {**changes, **updated}))
         return replace(derived, limits=self.limits.over(options))

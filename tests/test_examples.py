@@ -233,6 +233,9 @@ CASES: dict[str, Case] = {
         env={"AZURE_OPENAI_API_KEY": "azure-key", "OPENAI_API_VERSION": "2024-10-21"},
     ),
     "local_server.py": Case(("using model-id-0", "Hello"), ("listModels", "createChatCompletion")),
+    "rate_limits.py": Case(
+        ("Name a planet. (requests left: None, tokens left: None)", "5 answers in"), CHAT
+    ),
     "retries.py": Case((SPEC_ANSWER, "took 0 retries"), CHAT),
     "types_dataclass.py": Case((f"{SPEC_ANSWER} (gpt-4o-mini)", "29 tokens"), CHAT),
     "types_typeddict.py": Case((SPEC_ANSWER,), CHAT),

@@ -42,6 +42,7 @@ SUBS: list[tuple[str, str]] = [
     ("__aenter__", "__enter__"),
     ("__aexit__", "__exit__"),
     ("aclose", "close"),
+    ("aacquire", "acquire"),
     ("aiter_bytes", "iter_bytes"),
     ("aiter_raw", "iter_raw"),
     ("aread", "read"),

@@ -46,7 +46,9 @@ WRONG_KEYS = wrong_key_lines()
 TYPES = sorted({re.findall(r"^\w+: (\w+) = ", line)[0] for line in WRONG_KEYS})
 HEAD = ["from __future__ import annotations", f"from byot.types import {', '.join(TYPES)}", ""]
 WRONG_KEYS_FILE = "\n".join([*HEAD, *WRONG_KEYS])
-SESSIONS = frozenset({"bulk", "observability", "realtime", "structured-outputs", "tools"})
+SESSIONS = frozenset(
+    {"bulk", "observability", "rate-limits", "realtime", "structured-outputs", "tools"}
+)
 DOCS = sorted((ROOT / "docs").glob("*.md"))
 SOURCES = {
     "block_readme.py": "\n".join(blocks(ROOT / "README.md")),
@@ -101,6 +103,7 @@ def test_the_documents_have_python_blocks() -> None:
         *(
             "bulk",
             "observability",
+            "rate-limits",
             "readme",
             "realtime",
             "structured-outputs",
