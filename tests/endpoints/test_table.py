@@ -49,6 +49,9 @@ OPTION_NAMES = (
     "idempotency_key",
     "path",
     "validate",
+    "max_body_size",
+    "max_line_size",
+    "max_event_size",
 )
 API_KEY, ADMIN_KEY = "sk-test", "sk-admin"
 
