@@ -109,6 +109,17 @@ async def test_a_stream_keeps_its_whole_read_timeout(
     assert len(await faults.drain(stream)) == 1
 
 
+async def test_a_stream_that_ends_inside_the_deadline_ends_as_without_one(
+    faults: Faults, server: FaultServer
+) -> None:
+    server.add(CHAT, EventStream([chunk("a")]))  # the body ends before the terminator
+    client = faults.client(timeout=byot.Timeout(5, total=30))
+
+    stream = await faults.result(client.chat.completions.create_stream(CHAT_BODY))
+
+    await faults.fails(errors.StreamTruncatedError, faults.drain, stream)
+
+
 async def test_a_read_timeout_inside_the_deadline_is_a_read_timeout(
     faults: Faults, server: FaultServer
 ) -> None:

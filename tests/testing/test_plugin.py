@@ -7,6 +7,7 @@ real failure, so that what it prunes is checked frame by frame.
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import textwrap
@@ -36,6 +37,27 @@ def run_pytest(tmp_path: Path, source: str, *args: str) -> subprocess.CompletedP
         timeout=120,
         check=False,
     )
+
+
+def test_the_fixtures_in_this_run(
+    byot_router: Router,
+    byot_mock: SpecMock,
+    byot_client: byot.Client,
+    byot_async_client: byot.AsyncClient,
+) -> None:
+    # The suite loads the plugin from the entry point as users' runs do: its fixtures are here.
+    byot_router.get("/models", json={"object": "list", "data": []})
+
+    assert byot_client.models.list()["data"] == []
+    assert byot_client.models.retrieve("m-1")["id"] == "m-1"  # no route: the spec answers
+    assert asyncio.run(byot_async_client.models.retrieve("m-2"))["id"] == "m-2"
+    # The routed call is recorded too, with no operation of the spec behind its answer.
+    assert [call.operation_id for call in byot_mock.calls] == [
+        None,
+        "retrieveModel",
+        "retrieveModel",
+    ]
+    assert str(byot_client.base_url) == plugin.BASE_URL
 
 
 def test_the_fixtures_in_a_user_s_test_run(tmp_path: Path) -> None:
