@@ -18,6 +18,7 @@ from byot.errors import APITimeoutError
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterator
 
+    from byot._credentials import Credentials
     from byot._validation import Mode
 
 logger = logging.getLogger("byot")
@@ -52,6 +53,8 @@ class Prepared:
     max_retries: int | None
     operation: str | None = None  # the spec's operationId, when the call is one of its routes
     check_response: Mode = "off"  # the validation mode of the response (and stream events)
+    # Headers computed before each attempt (a key given as a function): `headers` lacks them.
+    credentials: Credentials | None = None
 
     @property
     def safe_url(self) -> str:
@@ -93,13 +96,17 @@ class Prepared:
         return aiter(content) if asynchronous else iter(content)
 
     def request(
-        self, timeout: dict[str, float | None], *, asynchronous: bool = False
+        self,
+        timeout: dict[str, float | None],
+        headers: httpx.Headers | None = None,
+        *,
+        asynchronous: bool = False,
     ) -> httpx.Request:
-        """The `httpx.Request` for one attempt."""
+        """The `httpx.Request` for one attempt, with the attempt's headers (default: `headers`)."""
         return httpx.Request(
             self.method,
             self.url,
-            headers=self.headers,
+            headers=self.headers if headers is None else headers,
             content=self.body(asynchronous=asynchronous),
             extensions={"timeout": timeout},
         )

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
-from byot import _codec, _hooks, _validation
+from byot import _codec, _credentials, _hooks, _validation
 from byot._call_options import OPTION_NAMES, REQUEST_OPTIONS, check_options
-from byot._config import OpenAIConfig
+from byot._config import OpenAIConfig, environment_headers
 from byot._headers import BASE_HEADERS, JSON, check_headers, merge_headers, merged_headers
 from byot._prepared import Prepared, Replayable
 from byot._retry import RetryPolicy
@@ -22,8 +22,9 @@ from byot._validation import OFF, Validation
 if TYPE_CHECKING:
     from typing import TypedDict
 
+    from byot._credentials import Credentials
     from byot._endpoint import Endpoint
-    from byot._signatures import QueryTypes, ValidateTypes
+    from byot._signatures import AsyncKeyTypes, QueryTypes, ValidateTypes
     from byot.protocols import Config
 else:
 
@@ -48,7 +49,7 @@ class ClientOptions(TypedDict, total=False):
     `tests/unit/test_settings.py` holds them to this list.
     """
 
-    api_key: str | None
+    api_key: AsyncKeyTypes | None
     base_url: str | None
     organization: str | None
     project: str | None
@@ -86,19 +87,29 @@ class Settings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     event_hooks: EventHooks = field(default_factory=lambda: EventHooks())
     validation: Validation = OFF
+    # Whether an async client holds these: only it can await an async key.
+    asynchronous: bool = False
     # Derived: the headers of a request without a body, and with a JSON body.
     plain_headers: httpx.Headers = field(init=False, repr=False, compare=False)
     admin_auth: Mapping[str, str] = field(init=False, repr=False, compare=False)
     json_headers: httpx.Headers = field(init=False, repr=False, compare=False)
     query: Mapping[str, Any] = field(init=False, repr=False, compare=False)
+    # The headers computed before each attempt (a key given as a function), if any.
+    credentials: Credentials | None = field(init=False, repr=False, compare=False)
     _urls: dict[str, httpx.URL] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Merged as HTTP does, ignoring case: `user-agent` replaces byot's `User-Agent`.
         plain = httpx.Headers(BASE_HEADERS)
-        for layer in (self.config.headers(), self.default_headers):
-            check_headers(layer)
-            plain.update(layer)
+        fixed, credentials = _credentials.split(self.config.headers())
+        plain.update(fixed)
+        check_headers(self.default_headers)
+        plain.update(self.default_headers)
+        if credentials is not None:
+            if not self.asynchronous:
+                credentials.check_sync()
+            credentials = credentials.without(self.default_headers)
+        object.__setattr__(self, "credentials", credentials)
         json = plain.copy()
         json["Content-Type"] = JSON
         object.__setattr__(self, "plain_headers", plain)
@@ -112,12 +123,20 @@ class Settings:
         object.__setattr__(self, "_urls", {})
 
     @classmethod
-    def create(cls, options: ClientOptions) -> Settings:
+    def create(cls, options: ClientOptions, *, asynchronous: bool = False) -> Settings:
         """Build settings from a client's constructor arguments.
 
+        The headers of `OPENAI_CUSTOM_HEADERS` go under `default_headers`.
+
         Raises:
+            ConfigError: An async key for a sync client, or a header that cannot be sent.
             TypeError: `config=` was combined with the arguments it replaces.
         """
+        default_headers = {**environment_headers(), **(options.get("default_headers") or {})}
+        return cls._build({**options, "default_headers": default_headers}, asynchronous)
+
+    @classmethod
+    def _build(cls, options: ClientOptions, asynchronous: bool) -> Settings:
         config = options.get("config")
         keys: dict[str, Any] = {name: options.get(name) for name in _CONFIG_KEYS}
         if config is None:
@@ -140,6 +159,7 @@ class Settings:
             retry=policy,
             event_hooks=_hooks.check(options.get("event_hooks")),
             validation=OFF if validate is None else Validation.of(validate),
+            asynchronous=asynchronous,
         )
 
     def derive(self, options: ClientOptions) -> Settings:
@@ -177,7 +197,7 @@ class Settings:
             "event_hooks": self.event_hooks if event_hooks is None else event_hooks,
             "validate": self.validation if validate is None else validate,
         }
-        return Settings.create(cast("ClientOptions", {**changes, **updated}))
+        return Settings._build(cast("ClientOptions", {**changes, **updated}), self.asynchronous)
 
     def url(self, path: str, query: QueryTypes | None) -> httpx.URL:
         """The parsed URL for a path and a per-call query, cached: parsing is costly."""
@@ -274,7 +294,14 @@ class Settings:
             if endpoint.result != "json":  # audio, video, archives: accept what comes
                 headers["Accept"] = "*/*"
         return self._prepared(
-            endpoint.method, url, headers, content, options, endpoint.operation_id, checks
+            endpoint.method,
+            url,
+            headers,
+            content,
+            options,
+            endpoint.operation_id,
+            checks,
+            admin=bool(admin),
         )
 
     def checks(self, options: CallOptions) -> Validation:
@@ -315,8 +342,15 @@ class Settings:
         options: CallOptions,
         operation: str | None,
         checks: Validation,
+        *,
+        admin: bool = False,
     ) -> Prepared:
         timeout = to_timeout(options["timeout"]) if "timeout" in options else self.timeout
+        credentials = self.credentials
+        if credentials is not None:  # what the call or the admin key sets is not computed
+            credentials = credentials.without(
+                [*options.get("headers", ()), *(self.admin_auth if admin else ())]
+            )
         return Prepared(
             method=method.upper(),
             url=url,
@@ -327,6 +361,7 @@ class Settings:
             max_retries=options.get("max_retries"),
             operation=operation,
             check_response=checks.response,
+            credentials=credentials,
         )
 
     def _content(

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from byot.errors import ConfigError
+
 if TYPE_CHECKING:
     import ssl
 
@@ -41,14 +43,40 @@ def env_proxy(base_url: str) -> str | None:
     return proxy
 
 
-def sync_transport(base_url: str) -> httpx.HTTPTransport:
-    """The default sync pool for a client whose requests go to `base_url`."""
-    return httpx.HTTPTransport(verify=ssl_context(), limits=LIMITS, proxy=env_proxy(base_url))
+def sync_transport(base_url: str, *, http2: bool = False) -> httpx.HTTPTransport:
+    """The default sync pool for a client whose requests go to `base_url`.
+
+    Raises:
+        ConfigError: `http2` without the `h2` package.
+    """
+    return httpx.HTTPTransport(
+        verify=ssl_context(), limits=LIMITS, proxy=env_proxy(base_url), http2=_http2(http2)
+    )
 
 
-def async_transport(base_url: str) -> httpx.AsyncHTTPTransport:
-    """The default async pool for a client whose requests go to `base_url`."""
-    return httpx.AsyncHTTPTransport(verify=ssl_context(), limits=LIMITS, proxy=env_proxy(base_url))
+def async_transport(base_url: str, *, http2: bool = False) -> httpx.AsyncHTTPTransport:
+    """The default async pool for a client whose requests go to `base_url`.
+
+    Raises:
+        ConfigError: `http2` without the `h2` package.
+    """
+    return httpx.AsyncHTTPTransport(
+        verify=ssl_context(), limits=LIMITS, proxy=env_proxy(base_url), http2=_http2(http2)
+    )
+
+
+def _http2(wanted: bool) -> bool:
+    """Whether to offer HTTP/2: when asked, and then only with `h2` installed."""
+    if wanted:
+        import importlib
+
+        try:  # httpx would say so too, but name its own extra, not byot's
+            importlib.import_module("h2")
+        except ImportError:
+            raise ConfigError(
+                "http2=True needs the h2 package: pip install 'byot-client[http2]'"
+            ) from None
+    return wanted
 
 
 class EventLoopOwner:

@@ -44,6 +44,7 @@ SUBS: list[tuple[str, str]] = [
     ("aiter_bytes", "iter_bytes"),
     ("aread", "read"),
     ("arun", "run"),
+    ("aresolve", "resolve"),
 ]
 _SUBS = [
     (re.compile(rf"\b{pattern}\b" if pattern[-1].isalnum() else rf"\b{pattern}"), replacement)
