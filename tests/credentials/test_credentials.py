@@ -118,6 +118,29 @@ def test_a_sync_function_that_returns_an_awaitable_is_refused_per_attempt() -> N
     assert recorder.requests == []
 
 
+class Awaitable:
+    """An awaitable that is no coroutine (as a Future or a Task is not)."""
+
+    def __await__(self) -> Any:
+        return async_token().__await__()
+
+
+def test_a_sync_client_refuses_any_awaitable() -> None:
+    client = byot.Client(api_key=Awaitable, transport=httpx.MockTransport(Recorder()))
+    with pytest.raises(errors.ConfigError, match="async function"):
+        client.request("GET", "/models")
+
+
+def test_a_configuration_s_key_function_gives_the_whole_value() -> None:
+    """Called outside byot, the function in `headers()` gives what the header will hold."""
+    sync = byot.OpenAIConfig(api_key=lambda: "sk-1", base_url="http://h/v1").headers()
+    azure = byot.AzureV1Config("https://r.example", ad_token=async_token).headers()
+
+    assert callable(sync["Authorization"])
+    assert sync["Authorization"]() == "Bearer sk-1"
+    assert _async_both().run(azure["Authorization"]()) == "Bearer async-token"
+
+
 def test_an_async_client_awaits_what_a_sync_function_returns() -> None:
     recorder = Recorder()
     both = _async_both()
