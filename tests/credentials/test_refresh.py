@@ -111,3 +111,36 @@ async def test_a_bad_token_fails_before_anything_is_sent(
     assert "Authorization" in str(error)
     assert "sk-secret" not in str(error)
     assert server.requests == []
+
+
+async def test_a_realtime_connection_asks_for_the_key_each_time_it_opens(
+    faults: Faults,
+) -> None:
+    """The WebSocket handshake (and every reconnection) carries the key as it is then."""
+    from byot.testing import RealtimeServer
+
+    calls: list[int] = []
+
+    def key() -> str:
+        calls.append(1)
+        return "sk-realtime"
+
+    async def async_key() -> str:
+        return key()
+
+    server = RealtimeServer(api_key="sk-realtime").start()
+    try:
+        client = faults.client(
+            base_url=server.base_url, api_key=async_key if faults.is_async else key
+        )
+        for _ in range(2):
+            connection = client.realtime.connect(model="gpt-realtime")
+            await faults.result(connection.open())
+            first = await faults.result(connection.recv())
+            await faults.result(connection.close())
+            assert first["type"] == "session.created"
+        wrong = client.realtime.connect(model="m", extra_headers={"Authorization": "Bearer no"})
+        await faults.fails(errors.AuthenticationError, wrong.open)
+    finally:
+        server.stop()
+    assert len(calls) == 2
