@@ -112,7 +112,7 @@ class RealtimeConnection(Generic[T]):
         from websockets.sync.client import connect
 
         headers = self._handshake.opening_headers()  # a key's function: asked each time
-        options = {"additional_headers": headers, **self._options}
+        options: dict[str, Any] = {"additional_headers": headers, **self._options}
         try:
             connection = cast("WebSocket", connect(self._handshake.url, **options))
         except _handshake_failures() as exc:
@@ -309,7 +309,7 @@ class AsyncRealtimeConnection(Generic[T]):
         from websockets.asyncio.client import connect
 
         headers = await self._handshake.aopening_headers()  # a key's function: asked each time
-        options = {"additional_headers": headers, **self._options}
+        options: dict[str, Any] = {"additional_headers": headers, **self._options}
         try:
             connection: AsyncWebSocket = await connect(self._handshake.url, **options)
         except _handshake_failures() as exc:
