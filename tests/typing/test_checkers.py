@@ -46,7 +46,7 @@ WRONG_KEYS = wrong_key_lines()
 TYPES = sorted({re.findall(r"^\w+: (\w+) = ", line)[0] for line in WRONG_KEYS})
 HEAD = ["from __future__ import annotations", f"from byot.types import {', '.join(TYPES)}", ""]
 WRONG_KEYS_FILE = "\n".join([*HEAD, *WRONG_KEYS])
-SESSIONS = frozenset({"bulk", "realtime", "structured-outputs", "tools"})
+SESSIONS = frozenset({"bulk", "credentials", "realtime", "structured-outputs", "tools"})
 DOCS = sorted((ROOT / "docs").glob("*.md"))
 SOURCES = {
     "block_readme.py": "\n".join(blocks(ROOT / "README.md")),
@@ -100,6 +100,7 @@ def test_the_documents_have_python_blocks() -> None:
     assert {name.split("_")[1].removesuffix(".py") for name in SOURCES} == {
         *(
             "bulk",
+            "credentials",
             "readme",
             "realtime",
             "structured-outputs",
