@@ -14,6 +14,7 @@ import httpx
 
 from byot import _call_options, _codec, _decode, _hooks, _pagination, _stream_plan, _transport
 from byot._base_client import BaseClient
+from byot._headers import ClearTextGuard
 from byot._response import APIResponse, AsyncBinaryStream, AsyncStream
 from byot._settings import Settings, client_options, timeout_from_httpx
 from byot._timeout import DEFAULT_TIMEOUT, Timeout
@@ -61,12 +62,16 @@ class _Connection:
                 "http2=True configures byot's own connection pool: with transport= or "
                 "http_client=, turn HTTP/2 on in the one you pass (httpx's http2=True)"
             )
+        _transport.check_http_client(http_client)
         self.http_client = http_client
         self.transport = transport or (
             None if http_client else _transport.async_transport(url, http2=http2)
         )
         self.closed = False
         self.owner = None if transport or http_client else _transport.EventLoopOwner()  # async only
+        # Only byot's own pool surely reaches the network: an injected transport or http_client
+        # is often a MockTransport, where a key in clear text goes nowhere.
+        self.clear_text = None if transport or http_client else ClearTextGuard()
 
     async def send(
         self, prepared: Prepared, timeout: dict[str, float | None], hooks: EventHooks
@@ -86,12 +91,15 @@ class _Connection:
                 content=prepared.body(asynchronous=True),
                 timeout=httpx.Timeout(**timeout),
             )
+        if self.clear_text is not None:
+            self.clear_text.check(request.url, request.headers)
         await _hooks.arun(hooks.get("request", ()), request)
         if self.transport is not None:
             response = await self.transport.handle_async_request(request)
         else:
             assert self.http_client is not None  # noqa: S101 - one of the two is always set
-            response = await self.http_client.send(request, stream=True)
+            # Never a redirect: it would carry the key to whatever origin `Location` names.
+            response = await self.http_client.send(request, stream=True, follow_redirects=False)
         try:
             await _hooks.arun(hooks.get("response", ()), response)
         except BaseException:
@@ -271,6 +279,8 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             APIConnectionError: The final attempt could not connect or was cut off.
             APITimeoutError: The final attempt timed out, or the total deadline ran out.
             DecodeError: The body does not decode into the requested type.
+            StreamFlagError: The body asks for a stream (`"stream": true`): call the
+                operation's `*_stream` method, with `path=` for a route of your own.
         """
         prepared = self._settings.prepare(method, path, body, encoder=encoder, options=options)
         decode, target = _decode.decoder_for(response_type, decoder)
@@ -298,7 +308,8 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             ```
 
         Args:
-            operation_id: The spec's operationId, e.g. `"createChatCompletion"`.
+            operation_id: The spec's operationId (`"createChatCompletion"`) or the method's
+                name (`"chat.completions.create"`), as `byot ops` lists them.
             body: The request body, as for the named method.
             response_type: Decode a JSON answer into this type.
             decoder: Decode the answer's bytes with this function.
@@ -310,7 +321,8 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             What the generated method for the operation returns.
 
         Raises:
-            KeyError: No operation has that id.
+            UnknownOperationError: No operation has that name; the closest are suggested.
+            StreamFlagError: The body asks for a stream: call the `*_stream` method.
             TypeError: A keyword is not a parameter or option of the operation.
         """
         endpoint, path_values, query_values, options = _call_options.resolve(operation_id, params)
@@ -362,6 +374,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         """Every page of a cursor-paginated list, decoded, fetching each as it is needed."""
         decode, target = _decode.call_decoder(endpoint, response_type, decoder)
         query: Mapping[str, object] | None = query_values
+        cursors = _pagination.Cursors(endpoint, query_values)
         while query is not None:
             prepared = self._settings.prepare_call(
                 endpoint,
@@ -376,6 +389,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             query = _pagination.query_after(
                 endpoint, response.parsed, response.content, target, query
             )
+            cursors.follow(query, prepared)
 
     async def _items(
         self,
@@ -411,6 +425,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             query_values=query_values,
             encoder=encoder,
             options=plan.call_options(options),
+            stream=True,
         )
         response = await self._opened(prepared, events=True)
         return AsyncStream(response, **plan.stream_arguments(prepared, response.headers))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any, cast
 
 from byot._signatures import CallOptions, RequestOptions
 from byot._url import PLACEHOLDER
+from byot.errors import UnknownOperationError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -19,19 +21,39 @@ def resolve(
     """The endpoint `client.call` names, and its keywords sorted as `split_call_params` does.
 
     Raises:
-        KeyError: No operation has that id.
+        UnknownOperationError: No operation has that operationId or method name.
         TypeError: A keyword is not a parameter or option of the operation.
+    """
+    endpoint = find_endpoint(operation_id)
+    path_values, query_values, options = split_call_params(endpoint, params)
+    return endpoint, path_values, query_values, cast("CallOptions", options)
+
+
+def find_endpoint(name: str) -> Endpoint:
+    """The operation with this operationId (`createChatCompletion`) or method name.
+
+    The method name is the SDK's dotted one, `chat.completions.create`.
+
+    Raises:
+        UnknownOperationError: Neither, with the closest names of both kinds.
     """
     from byot.resources._endpoints import ENDPOINTS  # the table is only loaded by the first call
 
-    try:
-        endpoint = ENDPOINTS[operation_id]
-    except KeyError:
-        raise KeyError(
-            f"no operation {operation_id!r} in the API (see byot.resources._endpoints)"
-        ) from None
-    path_values, query_values, options = split_call_params(endpoint, params)
-    return endpoint, path_values, query_values, cast("CallOptions", options)
+    endpoint = ENDPOINTS.get(name) or _by_method_name().get(name)
+    if endpoint is not None:
+        return endpoint
+    from byot._suggest import closest
+
+    raise UnknownOperationError(
+        name=name, suggestions=closest(name, [*ENDPOINTS, *_by_method_name()])
+    )
+
+
+@functools.cache
+def _by_method_name() -> dict[str, Endpoint]:
+    from byot.resources._endpoints import ENDPOINTS
+
+    return {endpoint.name: endpoint for endpoint in ENDPOINTS.values()}
 
 
 def split_call_params(

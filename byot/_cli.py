@@ -1,9 +1,11 @@
 """The `byot` command: list, call and validate the API's operations, and serve the spec mock.
 
     byot ops [PATTERN]                    the operations, with verb and path
-    byot call OPERATION [NAME=VALUE ...] [-d JSON | -d @FILE] [--stream] [--validate] [--raw]
-              [--base-url URL] [--mock] [-o FILE]
-    byot validate SCHEMA FILE...          check JSON payloads against a schema of the spec
+    byot call OPERATION [NAME=VALUE ...] [-d JSON | -d @FILE] [-F NAME=VALUE | -F NAME=@FILE]
+              [--stream] [--validate] [--raw] [--mock] [-o FILE]
+              [--base-url URL] [--api-key KEY] [-H 'NAME: VALUE'] [--timeout S] [--max-retries N]
+    byot validate SCHEMA FILE... | -      check JSON payloads against a schema of the spec
+              [--direction D] [--profile P] [--allow-extra [NAMES]]
     byot mock [--host HOST] [--port PORT] serve the spec mock on a local port
     byot bulk run REQUESTS -o RESULTS [--concurrency N] [--validate]
                                           a batch input file through the API, in parallel
@@ -12,8 +14,11 @@
     byot realtime --model MODEL [--instructions TEXT] [--base-url URL] [--validate]
                                           a text conversation over the Realtime WebSocket
 
-A user's mistake (an unknown operation, a body that is not JSON, a missing key, an error
-status) prints one line to stderr and exits non-zero; only a bug in byot shows a traceback.
+OPERATION is an operationId (`createChatCompletion`) or the SDK's method name
+(`chat.completions.create`), as `byot ops` prints both. A user's mistake (an unknown operation,
+a body that is not JSON, a missing key, a busy port, an error status) prints one line to stderr
+and exits non-zero; only a bug in byot shows a traceback (tests/cli/test_fuzz.py holds it to
+that).
 Everything heavy (the endpoint table, the client, the schemas, the mock) is imported by the
 subcommand that needs it, so `byot --help` and `byot ops` start quickly.
 """
@@ -25,11 +30,12 @@ import base64
 import contextlib
 import os
 import sys
+import threading
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn, cast
 
 from byot._override import override
-from byot.errors import BYOTError
+from byot.errors import APIStatusError, BYOTError, StreamFlagError, UnknownOperationError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -88,9 +94,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BYOTError as error:
         _fail(error)
         return FAILED
+    except OSError as error:
+        if error.filename is None:  # not about a path the user gave: a bug, shown as one
+            raise
+        _fail(f"cannot use {error.filename}: {error.strerror}")
+        return FAILED
 
 
-def _fail(error: BaseException) -> None:
+def _fail(error: BaseException | str) -> None:
     # Some messages list details on lines of their own (a validation error's issues): one line.
     text = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
     sys.stderr.write(f"byot: {text}\n")
@@ -123,20 +134,34 @@ def _parser() -> _Parser:
         "call",
         help="call an operation and print its answer as JSON",
         description=(
-            "Call an operation by its operationId (see `byot ops`) and print the answer as "
-            "JSON; a stream prints one event per line. OPENAI_API_KEY and OPENAI_BASE_URL "
-            "are read as by byot.Client()."
+            "Call an operation by its operationId or method name (see `byot ops`) and print "
+            "the answer as JSON; a stream prints one event per line. OPENAI_API_KEY and "
+            "OPENAI_BASE_URL are read as by byot.Client()."
         ),
     )
-    call.add_argument("operation", metavar="OPERATION", help="an operationId, e.g. listModels")
+    call.add_argument(
+        "operation",
+        metavar="OPERATION",
+        help="an operationId or method name, e.g. listModels or models.list",
+    )
     call.add_argument(
         "params",
         nargs="*",
+        default=[],
         metavar="NAME=VALUE",
         help="path and query parameters, e.g. file_id=file-abc limit=10",
     )
     call.add_argument(
         "-d", "--data", metavar="JSON", help="the request body: JSON, @FILE, or @- for stdin"
+    )
+    call.add_argument(
+        "-F",
+        "--form",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a form field of an upload, as in curl: NAME=@FILE sends a file (@- stdin), "
+        "NAME=VALUE text; repeat a name for a list",
     )
     call.add_argument("--stream", action="store_true", help="stream the answer's events")
     call.add_argument(
@@ -147,14 +172,8 @@ def _parser() -> _Parser:
     call.add_argument(
         "--raw", action="store_true", help="print the status and headers with the body"
     )
-    call.add_argument("--base-url", metavar="URL", help="the API's base URL")
-    call.add_argument(
-        "--mock",
-        action="store_true",
-        help="answer from the embedded spec mock: no network, no key (requests are checked "
-        "against the spec)",
-    )
-    call.add_argument("-o", "--output", metavar="FILE", type=Path, help="write the answer to FILE")
+    call.add_argument("-o", "--output", metavar="FILE", type=_file, help="write the answer to FILE")
+    _client_arguments(call)
     call.set_defaults(run=_call)
 
     validate = commands.add_parser(
@@ -178,7 +197,26 @@ def _parser() -> _Parser:
         "requests, lenient for responses)",
     )
     validate.add_argument(
-        "files", nargs="+", metavar="FILE", type=Path, help="JSON or JSON Lines files"
+        "--profile",
+        choices=("strict", "lenient"),
+        help="strict: the spec as written; lenient: only the shapes of the values present "
+        "(default: lenient for --direction response, else strict)",
+    )
+    validate.add_argument(
+        "--allow-extra",
+        nargs="?",
+        const="*",
+        action="append",
+        metavar="NAMES",
+        help="accept top-level request parameters the spec does not list: these "
+        "(comma-separated, e.g. top_k,provider), or any when none are named",
+    )
+    validate.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        type=Path,
+        help="JSON or JSON Lines files; - reads standard input",
     )
     validate.set_defaults(run=_validate)
 
@@ -191,7 +229,9 @@ def _parser() -> _Parser:
         ),
     )
     mock.add_argument("--host", default="127.0.0.1", help="the address (default 127.0.0.1)")
-    mock.add_argument("--port", type=int, help="the port, 0 for any free one (default 8000)")
+    mock.add_argument(
+        "--port", type=_port, default=8000, help="the port, 0 for any free one (default 8000)"
+    )
     mock.add_argument(
         "--no-validate", action="store_true", help="answer requests the spec would refuse"
     )
@@ -212,12 +252,96 @@ def _parser() -> _Parser:
     )
     live.add_argument("--model", required=True, help="the Realtime model, e.g. gpt-realtime")
     live.add_argument("--instructions", help="the session's instructions")
-    live.add_argument("--base-url", metavar="URL", help="the API's base URL")
     live.add_argument(
         "--validate", action="store_true", help="check every event against the spec's schemas"
     )
+    _client_arguments(live, mock=False)
     live.set_defaults(run=_realtime)
     return parser
+
+
+def _client_arguments(command: argparse.ArgumentParser, *, mock: bool = True) -> None:
+    """The options of every command that builds a client: where, who, how long."""
+    command.add_argument(
+        "--base-url", metavar="URL", help="the API's base URL (default: OPENAI_BASE_URL)"
+    )
+    command.add_argument(
+        "--api-key",
+        metavar="KEY",
+        help="the API key (default: OPENAI_API_KEY; prefer it, as others can see a command line)",
+    )
+    command.add_argument(
+        "-H",
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="a header sent with every request, as in curl (repeatable)",
+    )
+    command.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="give up on an attempt after this long (default 600)",
+    )
+    command.add_argument(
+        "--max-retries",
+        type=_count,
+        metavar="N",
+        help="retries after a failed attempt (default 2; 0 for none)",
+    )
+    if mock:
+        command.add_argument(
+            "--mock",
+            action="store_true",
+            help="answer from the embedded spec mock: no network, no key (requests are "
+            "checked against the spec)",
+        )
+
+
+def _seconds(text: str) -> float:
+    """`--timeout`: a positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
+
+
+def _count(text: str) -> int:
+    """`--max-retries`: 0 to 100."""
+    if not text.isdigit() or int(text) > _MOST_RETRIES:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 0 to {_MOST_RETRIES}, got {text!r}"
+        )
+    return int(text)
+
+
+_MOST_RETRIES = 100
+
+
+def _file(text: str) -> Path:
+    """`-o`: a file to write, not a directory."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a directory: name a file in it")
+    return path
+
+
+def _batch_id(text: str) -> str:
+    """A batch's id: never empty, which would name the list of batches instead."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("a batch id cannot be empty")
+    return text
+
+
+def _port(text: str) -> int:
+    """`--port`: 0 to 65535."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {text!r}")
+    return int(text)
 
 
 # ---------------------------------------------------------------------------------- ops
@@ -247,24 +371,33 @@ def _ops(args: argparse.Namespace) -> int:
 
 
 def _call(args: argparse.Namespace) -> int:
-    endpoint = _endpoint(args.operation)
+    endpoint, stream = _endpoint(args.operation)
+    stream = stream or args.stream
     params = _params(endpoint, args.params)
-    body = None if args.data is None else _load_json(args.data)
-    if body is not None and endpoint.body == "none":
-        raise UsageError(f"{endpoint.operation_id} takes no body; leave out -d")
-    if args.stream and endpoint.stream is None:
+    body = _body(endpoint, args.data, args.form)
+    if stream and endpoint.stream is None:
         raise UsageError(f"{endpoint.operation_id} does not stream; leave out --stream")
-    if args.stream and args.raw:
+    if stream and args.raw:
         raise UsageError("--stream and --raw exclude each other")
-    if args.mock and args.base_url:
-        raise UsageError("--mock and --base-url exclude each other")
     if args.validate:
         params["validate"] = "raise"
     with _client(args) as client:
-        if args.stream:
-            _print_stream(client, endpoint, body, params, args.output)
-            return 0
-        value: Any = client.call(endpoint.operation_id, body, raw=args.raw, **params)
+        try:
+            if stream:
+                _print_stream(client, endpoint, body, params, args.output)
+                return 0
+            value: Any = client.call(endpoint.operation_id, body, raw=args.raw, **params)
+        except StreamFlagError:
+            raise UsageError(
+                f"the body asks {endpoint.operation_id} for a stream: add --stream "
+                f"(or leave the flag out of the body)"
+            ) from None
+        except APIStatusError as error:
+            if _sends_a_key(client, args):
+                raise
+            # A server without a key may answer anything (500, 404): say what was missing.
+            _fail(f"{error} (no API key was sent: set OPENAI_API_KEY or pass --api-key)")
+            return FAILED
     if args.raw:
         parsed = value.parsed
         value = {
@@ -278,18 +411,71 @@ def _call(args: argparse.Namespace) -> int:
     return 0
 
 
-def _endpoint(operation_id: str) -> Endpoint:
-    """The operation named on the command line, or a `UsageError` with the closest name."""
-    import difflib
+def _endpoint(name: str) -> tuple[Endpoint, bool]:
+    """The operation named on the command line, and whether the name asks for its stream.
 
-    from byot.resources._endpoints import ENDPOINTS
+    An operationId or a method name; `chat.completions.create_stream` is the create method
+    with `--stream`.
+    """
+    from byot._call_options import find_endpoint
 
-    endpoint = ENDPOINTS.get(operation_id)
-    if endpoint is not None:
-        return endpoint
-    close = difflib.get_close_matches(operation_id, list(ENDPOINTS), n=1)
-    hint = f"did you mean {close[0]}?" if close else "`byot ops` lists them"
-    raise UsageError(f"no operation {operation_id!r}; {hint}")
+    try:
+        return find_endpoint(name), False
+    except UnknownOperationError as error:
+        base = name.removesuffix("_stream")
+        if base != name:
+            with contextlib.suppress(UnknownOperationError):
+                return find_endpoint(base), True
+        raise UsageError(str(error)) from None
+
+
+def _body(endpoint: Endpoint, data: str | None, form: Sequence[str]) -> Any:
+    """The request body from `-d` (JSON) and `-F` (form fields), checked against the operation."""
+    body = None if data is None else _load_json(data)
+    if endpoint.body == "none":
+        if data is not None or form:
+            raise UsageError(f"{endpoint.operation_id} takes no body; leave out -d and -F")
+        return None
+    if data is not None and not isinstance(body, dict):
+        kind = "null" if body is None else type(body).__name__
+        raise UsageError(f"-d must be a JSON object (the request's fields), not {kind}")
+    fields = cast("dict[str, Any] | None", body)
+    if endpoint.body == "multipart":
+        return _form(endpoint, fields or {}, form) if fields is not None or form else None
+    if form:
+        raise UsageError(f"{endpoint.operation_id} takes a JSON body: pass it with -d, not -F")
+    return fields
+
+
+def _form(endpoint: Endpoint, fields: dict[str, Any], pairs: Sequence[str]) -> dict[str, Any]:
+    """A multipart body: `-d`'s fields, then each `-F NAME=VALUE` or `-F NAME=@FILE`."""
+    from byot._validation import binary_fields
+
+    for name in binary_fields(endpoint.operation_id):
+        value = fields.get(name)
+        if isinstance(value, str) and value.startswith("@"):
+            raise UsageError(f"-d sends {value!r} as text: upload the file with -F {name}={value}")
+    given: dict[str, list[Any]] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise UsageError(f"expected -F NAME=VALUE or NAME=@FILE, got {pair!r}")
+        if name in fields:
+            raise UsageError(f"{name} is given by both -d and -F; keep one")
+        given.setdefault(name, []).append(_form_value(value))
+    return {**fields, **{name: v[0] if len(v) == 1 else v for name, v in given.items()}}
+
+
+def _form_value(value: str) -> Any:
+    """A `-F` value: text, a file (`@FILE`, sent from disk as it is read) or stdin (`@-`)."""
+    if not value.startswith("@"):
+        return value
+    if value == "@-":
+        return ("stdin", sys.stdin.buffer.read())
+    path = Path(value[1:])
+    if not path.is_file() or not os.access(path, os.R_OK):
+        raise UsageError(f"cannot read {path}: no such readable file")
+    return path
 
 
 def _params(endpoint: Endpoint, pairs: Sequence[str]) -> dict[str, Any]:
@@ -342,16 +528,48 @@ def _read(path: Path) -> bytes:
 
 
 def _client(args: argparse.Namespace) -> Client:
+    """The client the command line describes: the environment, then the flags."""
     from byot._client import Client
 
-    if not args.mock:
-        return Client(base_url=args.base_url)
-    from byot.testing import SpecMock
+    options: dict[str, Any] = {"default_headers": _headers(args.header)}
+    if args.timeout is not None:
+        options["timeout"] = args.timeout
+    if args.max_retries is not None:
+        options["max_retries"] = args.max_retries
+    if getattr(args, "mock", False):
+        if args.base_url or args.api_key:
+            given = "--base-url" if args.base_url else "--api-key"
+            raise UsageError(f"--mock and {given} exclude each other")
+        from byot.testing import SpecMock
 
-    # The mock's base URL is never dialled: SpecMock is the transport. It checks requests
-    # against the spec.
-    mock = SpecMock()
-    return Client(base_url="http://byot-mock/v1", api_key="sk-mock", transport=mock)
+        # The mock's base URL is never dialled: SpecMock is the transport. It checks requests
+        # against the spec.
+        options.update(base_url="http://byot-mock/v1", api_key="sk-mock", transport=SpecMock())
+    else:
+        options.update(base_url=args.base_url, api_key=args.api_key)
+    return Client(**options)  # a bad header or key: a ConfigError, one line
+
+
+def _headers(pairs: Sequence[str]) -> dict[str, str]:
+    """`-H 'Name: Value'` arguments, as curl takes them."""
+    headers: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition(":")
+        if not sep or not name.strip():
+            raise UsageError(f"expected -H 'NAME: VALUE', got {pair!r}")
+        headers[name.strip()] = value.strip()
+    return headers
+
+
+def _sends_a_key(client: Client, args: argparse.Namespace) -> bool:
+    """Whether the requests carried credentials: a configured key or an auth header of -H."""
+    from byot._config import OpenAIConfig
+
+    config = client.config
+    if isinstance(config, OpenAIConfig) and config.has_api_key:
+        return True
+    named = {pair.partition(":")[0].strip().lower() for pair in args.header}
+    return bool(named & {"authorization", "api-key", "x-api-key"})
 
 
 def _print_stream(
@@ -409,31 +627,36 @@ def _validate(args: argparse.Namespace) -> int:
     """Check each payload, print one line per problem (or per valid file), exit 1 if any."""
     import orjson
 
-    from byot import validate
+    from byot import _validation
     from byot.errors import SchemaValidationError
     from byot.resources._endpoints import ENDPOINTS
 
+    allow_extra = _allowed(args.allow_extra)
     if args.schema in ENDPOINTS and args.direction is None:
         raise UsageError(
             f"{args.schema} is an operation: add --direction request or --direction response"
         )
+    try:  # the name first: a typo is one line, whatever the files hold
+        _validation.validate(None, args.schema, direction=args.direction, profile=args.profile)
+    except SchemaValidationError:
+        pass
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     failed = False
     for path in args.files:
-        content = _read(path)
-        if path.suffix == ".jsonl":
-            lines = content.splitlines()
-            payloads = [(f"{path}:{n}", line) for n, line in enumerate(lines, 1) if line.strip()]
-        else:
-            payloads = [(str(path), content)]
-        for where, text in payloads:
+        for where, text in _payloads(path):
             try:
-                validate(orjson.loads(text), args.schema, direction=args.direction)
+                _validation.validate(
+                    orjson.loads(text),
+                    args.schema,
+                    direction=args.direction,
+                    profile=args.profile,
+                    allow_extra=allow_extra,
+                )
             except orjson.JSONDecodeError as error:
                 problems = [f"not JSON: {error}"]
             except SchemaValidationError as error:
                 problems = [f"{issue.path}: {issue.message}" for issue in error.issues]
-            except ValueError as error:  # no such schema: the command line is wrong
-                raise UsageError(str(error)) from None
             else:
                 problems = []
             failed = failed or bool(problems)
@@ -442,21 +665,74 @@ def _validate(args: argparse.Namespace) -> int:
     return FAILED if failed else 0
 
 
+def _allowed(given: Sequence[str] | None) -> bool | set[str]:
+    """`--allow-extra` (any), `--allow-extra a,b` (those), or neither."""
+    if not given:
+        return False
+    if "*" in given:
+        return True
+    return {name.strip() for names in given for name in names.split(",") if name.strip()}
+
+
+def _payloads(path: Path) -> list[tuple[str, bytes]]:
+    """What to check in a file: its JSON, or each line of JSON Lines.
+
+    A `.jsonl` file is JSON Lines; so is stdin (`-`) that holds several documents, one a line.
+    """
+    import orjson
+
+    if str(path) == "-":
+        where, content = "<stdin>", sys.stdin.buffer.read()
+        try:
+            orjson.loads(content)
+        except orjson.JSONDecodeError:
+            lines = content.splitlines()
+            if sum(1 for line in lines if line.strip()) > 1:
+                return [(f"{where}:{n}", line) for n, line in enumerate(lines, 1) if line.strip()]
+        return [(where, content)]
+    content = _read(path)
+    if path.suffix == ".jsonl":
+        lines = content.splitlines()
+        return [(f"{path}:{n}", line) for n, line in enumerate(lines, 1) if line.strip()]
+    return [(str(path), content)]
+
+
 # --------------------------------------------------------------------------------- mock
 
 
 def _mock(args: argparse.Namespace) -> int:
-    """`python -m byot.testing` under another name."""
-    from byot.testing import main as serve_mock
+    """Serve the spec mock until Ctrl-C, as `python -m byot.testing` does."""
+    from byot.testing import SpecMock, serve
 
-    argv = ["--host", args.host]
-    if args.port is not None:
-        argv += ["--port", str(args.port)]
-    if args.no_validate:
-        argv.append("--no-validate")
-    if args.allow_remote:
-        argv.append("--allow-remote")
-    return serve_mock(argv)
+    mock = SpecMock(validate_requests=not args.no_validate)
+    try:
+        with serve(
+            host=args.host, port=args.port, mock=mock, allow_remote=args.allow_remote
+        ) as url:
+            sys.stdout.write(f"byot: serving the OpenAI spec mock at {url} (Ctrl-C to stop)\n")
+            sys.stdout.flush()
+            _wait()
+    except ValueError:  # not a loopback address, without --allow-remote
+        raise UsageError(
+            f"{args.host} is not a loopback address and the mock has no authentication: "
+            f"pass --allow-remote to serve other interfaces (only on a network you trust)"
+        ) from None
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        reason = error.strerror or str(error)
+        raise UsageError(
+            f"cannot listen on {args.host} port {args.port}: {reason} (--port 0 picks a free one)"
+        ) from None
+    except KeyboardInterrupt:
+        sys.stderr.write("byot: mock stopped\n")
+    return 0
+
+
+def _wait() -> None:
+    """Until Ctrl-C: the mock serves from its own thread."""
+    _NEVER_SET.wait()
+
+
+_NEVER_SET = threading.Event()
 
 
 # --------------------------------------------------------------------------------- bulk
@@ -474,12 +750,6 @@ def _bulk_parser(commands: Any) -> None:
         ),
     )
     steps = bulk.add_subparsers(title="steps", metavar="STEP", required=True)
-
-    def client_options(step: argparse.ArgumentParser) -> None:
-        step.add_argument("--base-url", metavar="URL", help="the API's base URL")
-        step.add_argument(
-            "--mock", action="store_true", help="answer from the embedded spec mock (no network)"
-        )
 
     def waiting(step: argparse.ArgumentParser) -> None:
         step.add_argument(
@@ -502,7 +772,7 @@ def _bulk_parser(commands: Any) -> None:
     )
     run.add_argument("requests", metavar="REQUESTS", type=Path, help="the batch input file")
     run.add_argument(
-        "-o", "--output", required=True, metavar="RESULTS", type=Path, help="the results file"
+        "-o", "--output", required=True, metavar="RESULTS", type=_file, help="the results file"
     )
     run.add_argument(
         "--concurrency", type=int, default=64, metavar="N", help="requests in flight (64)"
@@ -518,7 +788,7 @@ def _bulk_parser(commands: Any) -> None:
         default=None,
         help="draw a progress bar (default: on a terminal, with the bulk extra)",
     )
-    client_options(run)
+    _client_arguments(run)
     run.set_defaults(run=_bulk_run)
 
     submit = steps.add_parser(
@@ -533,10 +803,10 @@ def _bulk_parser(commands: Any) -> None:
     submit.add_argument("--validate", action="store_true", help="check every line first")
     submit.add_argument("--wait", action="store_true", help="wait until the batches finish")
     submit.add_argument(
-        "-o", "--output", metavar="RESULTS", type=Path, help="with --wait: fetch the results"
+        "-o", "--output", metavar="RESULTS", type=_file, help="with --wait: fetch the results"
     )
     waiting(submit)
-    client_options(submit)
+    _client_arguments(submit)
     submit.set_defaults(run=_bulk_submit)
 
     for name, text, action in (
@@ -545,15 +815,17 @@ def _bulk_parser(commands: Any) -> None:
         ("cancel", "cancel batches", _bulk_cancel),
     ):
         step = steps.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
-        step.add_argument("batch_ids", nargs="+", metavar="BATCH_ID", help="a batch's id")
+        step.add_argument(
+            "batch_ids", nargs="+", metavar="BATCH_ID", type=_batch_id, help="a batch's id"
+        )
         if name != "cancel":
             step.add_argument("--wait", action="store_true", help="wait until they finish")
             waiting(step)
         if name == "fetch":
             step.add_argument(
-                "-o", "--output", required=True, metavar="RESULTS", type=Path, help="the file"
+                "-o", "--output", required=True, metavar="RESULTS", type=_file, help="the file"
             )
-        client_options(step)
+        _client_arguments(step)
         step.set_defaults(run=action)
 
 
@@ -672,7 +944,6 @@ def _realtime(args: argparse.Namespace) -> int:
             "byot realtime needs the realtime extra: pip install 'byot-client[realtime]'"
         )
     from byot import realtime
-    from byot._client import Client
 
     def show(event: dict[str, Any]) -> None:
         if event["type"] in ("response.output_text.delta", "response.text.delta"):
@@ -682,7 +953,7 @@ def _realtime(args: argparse.Namespace) -> int:
     session: dict[str, Any] = {"type": "realtime", "output_modalities": ["text"]}
     if args.instructions:
         session["instructions"] = args.instructions
-    client = Client(base_url=args.base_url)
+    client = _client(args)
     validate: Mode = "raise" if args.validate else "off"
     with client.realtime.connect(model=args.model, validate=validate) as connection:
         connection.send(realtime.session_update(session))

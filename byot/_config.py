@@ -1,7 +1,12 @@
 """Provider presets: OpenAI (and anything OpenAI-compatible), Azure classic and Azure v1.
 
 Each preset meets the `byot.protocols.Config` Protocol. Arguments not given fall back to the
-environment variables the official SDK reads, so code and deployments port unchanged.
+environment variables the official SDK reads, so code and deployments port unchanged. A value
+read from the environment has its surrounding whitespace stripped (a key pasted into a `.env`
+file often ends in a space or newline); a value passed as an argument is taken as written, and
+a key with whitespace or a control character in it is refused (`byot._headers.check_header`).
+A base URL or endpoint with a user name or password in it (`https://user:pass@host`) is
+refused: byot would not send them, and keeps them out of every message.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from urllib.parse import quote, urlsplit
 from byot._credentials import with_scheme
 from byot._headers import check_header
 from byot._override import override
+from byot._url import check_no_userinfo
 from byot.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -42,7 +48,7 @@ _AZURE_DEPLOYMENT_PATHS = frozenset(
 
 
 def _env(name: str) -> str | None:
-    return os.environ.get(name) or None
+    return os.environ.get(name, "").strip() or None
 
 
 def environment_headers() -> dict[str, str]:
@@ -123,7 +129,7 @@ class OpenAIConfig:
         self._admin_api_key = admin_api_key or _env("OPENAI_ADMIN_KEY")
         self._api_key = api_key or _env("OPENAI_API_KEY") or self._admin_api_key
         url = (base_url or _env("OPENAI_BASE_URL") or OPENAI_BASE_URL).rstrip("/")
-        self._base_url = url
+        self._base_url = check_no_userinfo(url, "base_url")
         self.organization = organization or _env("OPENAI_ORG_ID")
         self.project = project or _env("OPENAI_PROJECT_ID")
         self._auth_header = auth_header
@@ -152,7 +158,7 @@ class OpenAIConfig:
         if api_key is not None:
             copy._api_key = api_key
         if base_url is not None:
-            copy._base_url = base_url.rstrip("/")
+            copy._base_url = check_no_userinfo(base_url.rstrip("/"), "base_url")
         if organization is not None:
             copy.organization = organization
         if project is not None:
@@ -260,7 +266,7 @@ def _azure_credentials(
         raise ConfigError(
             "no Azure credentials: pass api_key= or ad_token=, or set AZURE_OPENAI_API_KEY"
         )
-    return endpoint.rstrip("/"), api_key, ad_token
+    return check_no_userinfo(endpoint.rstrip("/"), "endpoint"), api_key, ad_token
 
 
 class AzureConfig:

@@ -5,18 +5,24 @@ error quotes the whole value, and an `Authorization` value is a secret: a key pa
 trailing newline would end up in an exception message and a retry log. `check_header` refuses
 such names and values first, with a `byot.errors.ConfigError` that names the header and what is
 wrong with its value, never the value itself.
+
+`ClearTextGuard` warns (once per origin and client) when a credential header is about to go
+over plain `http://` to a host that is not this machine.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import re
 import sys
+import warnings
 from typing import TYPE_CHECKING, Final
 
 import httpx
 
 from byot._version import __version__
-from byot.errors import ConfigError
+from byot.errors import ClearTextKeyWarning, ConfigError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -34,6 +40,10 @@ _TOKEN: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # Every control character but the horizontal tab, which RFC 9110 allows inside a value.
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _EDGE_SPACE: Final = (" ", "\t")
+# Headers that carry a credential: OpenAI's and Azure's, and those of common compatible APIs.
+CREDENTIAL_HEADERS: Final = frozenset(
+    {"authorization", "api-key", "x-api-key", "x-goog-api-key", "proxy-authorization"}
+)
 
 
 def check_headers(headers: Mapping[str, object]) -> None:
@@ -88,6 +98,27 @@ def _problem(value: object) -> str | None:
     return None
 
 
+# Methods that are safe to send again as they are; every other one gets an idempotency key.
+_SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def with_idempotency_key(method: str, headers: httpx.Headers, *, may_have: bool) -> httpx.Headers:
+    """`headers` with an `Idempotency-Key` for a call whose method is not GET, HEAD or OPTIONS.
+
+    A retry re-sends a request the server may already have acted on (a 2xx answer whose body
+    was cut off, a reset after the server committed); the key, the same on every attempt of
+    one call, lets the server recognise the repeat, as the official SDKs arrange. A key the
+    caller set (`idempotency_key=` or an `Idempotency-Key` header) wins; `may_have` says
+    whether `headers` could hold one (looking costs a few microseconds, so only then).
+    """
+    if method in _SAFE_METHODS or (may_have and "idempotency-key" in headers):
+        return headers
+    headers = headers.copy()
+    # 128 random bits, as a UUID4 has, at a tenth of uuid4()'s cost.
+    headers["Idempotency-Key"] = f"byot-retry-{os.urandom(16).hex()}"
+    return headers
+
+
 def merged_headers(current: Mapping[str, str], changes: Mapping[str, str] | None) -> httpx.Headers:
     merged = httpx.Headers(current)
     merged.update(changes or {})
@@ -107,3 +138,41 @@ def merge_headers(
         else:
             headers[name] = value
     return headers
+
+
+class ClearTextGuard:
+    """Warns once per origin when a credential would be sent over plain http:// to another host.
+
+    Loopback hosts (`localhost`, `127.0.0.0/8`, `::1`) are exempt: a local server such as
+    Ollama or vLLM is commonly reached over http://. The check itself is sans-I/O: the driver
+    calls `check` with each attempt's URL and headers.
+    """
+
+    __slots__ = ("_warned",)
+
+    def __init__(self) -> None:
+        self._warned: set[str] = set()
+
+    def check(self, url: httpx.URL, headers: httpx.Headers) -> None:
+        """Warn (`byot.errors.ClearTextKeyWarning`) the first time a key goes in clear text."""
+        if url.scheme != "http" or _is_loopback(url.host):
+            return
+        origin = f"{url.host}:{url.port}"
+        if origin in self._warned or not any(name in headers for name in CREDENTIAL_HEADERS):
+            return
+        self._warned.add(origin)
+        warnings.warn(
+            f"an API key is sent in clear text (http://) to {url.host}, which is not this "
+            "machine: anyone on the path can read it; use https://",
+            ClearTextKeyWarning,
+            stacklevel=2,
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name, not an address
+        return False

@@ -10,6 +10,7 @@ import httpx
 
 from byot import _status, _validation, errors
 from byot._decode import decode_body
+from byot._override import override
 from byot._sse import is_event_stream
 from byot._timeout import Deadline, Timeout
 from byot._url import redact_url
@@ -55,6 +56,12 @@ class Prepared:
     check_response: Mode = "off"  # the validation mode of the response (and stream events)
     # Headers computed before each attempt (a key given as a function): `headers` lacks them.
     credentials: Credentials | None = None
+
+    @override
+    def __repr__(self) -> str:
+        # Neither headers nor the raw URL: httpx hides `Authorization` in a repr but not
+        # `api-key` and the like, and tracebacks with locals (Sentry, --showlocals) print this.
+        return f"Prepared({self.method} {self.safe_url})"
 
     @property
     def safe_url(self) -> str:

@@ -8,15 +8,22 @@ from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
-from byot import _codec, _credentials, _hooks, _validation
+from byot import _codec, _credentials, _hooks, _stream_plan, _validation
 from byot._call_options import OPTION_NAMES, REQUEST_OPTIONS, check_options
 from byot._config import OpenAIConfig, environment_headers
-from byot._headers import BASE_HEADERS, JSON, check_headers, merge_headers, merged_headers
+from byot._headers import (
+    BASE_HEADERS,
+    JSON,
+    check_headers,
+    merge_headers,
+    merged_headers,
+    with_idempotency_key,
+)
 from byot._prepared import Prepared, Replayable
 from byot._retry import RetryPolicy
 from byot._signatures import CallOptions, EventHooks, RequestOptions
 from byot._timeout import DEFAULT_TIMEOUT, Timeout, to_timeout
-from byot._url import encode_query, fill_path
+from byot._url import check_no_userinfo, check_route, encode_query, fill_path
 from byot._validation import OFF, Validation
 
 if TYPE_CHECKING:
@@ -94,11 +101,13 @@ class Settings:
     admin_auth: Mapping[str, str] = field(init=False, repr=False, compare=False)
     json_headers: httpx.Headers = field(init=False, repr=False, compare=False)
     query: Mapping[str, Any] = field(init=False, repr=False, compare=False)
+    keyed: bool = field(init=False, repr=False, compare=False)  # a default Idempotency-Key
     # The headers computed before each attempt (a key given as a function), if any.
     credentials: Credentials | None = field(init=False, repr=False, compare=False)
     _urls: dict[str, httpx.URL] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        check_no_userinfo(self.config.base_url, "base_url")  # any Config, not only byot's
         # Merged as HTTP does, ignoring case: `user-agent` replaces byot's `User-Agent`.
         plain = httpx.Headers(BASE_HEADERS)
         fixed, credentials = _credentials.split(self.config.headers())
@@ -119,6 +128,7 @@ class Settings:
         check_headers(admin_auth)
         object.__setattr__(self, "admin_auth", admin_auth)
         object.__setattr__(self, "json_headers", json)
+        object.__setattr__(self, "keyed", "idempotency-key" in plain)
         object.__setattr__(self, "query", {**self.config.query(), **self.default_query})
         object.__setattr__(self, "_urls", {})
 
@@ -200,17 +210,25 @@ class Settings:
         return Settings._build(cast("ClientOptions", {**changes, **updated}), self.asynchronous)
 
     def url(self, path: str, query: QueryTypes | None) -> httpx.URL:
-        """The parsed URL for a path and a per-call query, cached: parsing is costly."""
+        """The parsed URL for a path and a per-call query, cached: parsing is costly.
+
+        Raises:
+            ConfigError: The path has a dot segment, or the URL a user name or password.
+        """
         text = self.config.url(path)
         merged = {**self.query, **query} if query else self.query
         if merged:
             text += ("&" if "?" in text else "?") + encode_query(merged)
         urls = self._urls
         url = urls.get(text)
-        if url is None:
+        if url is None:  # checked once per distinct URL, off the hot path
+            check_route(path)
+            url = httpx.URL(text)
+            if url.userinfo:
+                check_no_userinfo(text, "the URL")
             if len(urls) >= _URL_CACHE_SIZE:
                 urls.clear()
-            url = urls[text] = httpx.URL(text)
+            urls[text] = url
         return url
 
     def prepare(
@@ -227,6 +245,7 @@ class Settings:
         Raises:
             TypeError: An option or the body is of the wrong kind.
             ValueError: A header or path parameter would corrupt the request.
+            StreamFlagError: The body asks for a stream, which `request` cannot read.
         """
         check_options(options, REQUEST_OPTIONS, "request")
         route = path
@@ -235,6 +254,8 @@ class Settings:
             path_params = options.get("path_params")
             if path_params is not None:
                 path = fill_path(path, path_params)
+        if body is not None or options:
+            _stream_plan.refuse_request_stream(method, route, body, options)
         checks = self.checks(options)
         operation = None
         if checks.active:  # validated when the path is a route of the spec
@@ -254,17 +275,22 @@ class Settings:
         query_values: Mapping[str, object],
         encoder: Callable[[Any], bytes | Mapping[str, Any]] | None,
         options: CallOptions,
+        stream: bool = False,
     ) -> Prepared:
         """Everything about a call of a generated method that does not depend on the attempt.
 
         Named query values that are None are left out; `options["query"]` adds to them and
-        `options["path"]` replaces the endpoint's path.
+        `options["path"]` replaces the endpoint's path. `stream` is True for the `*_stream`
+        methods: any other call that asks for a stream is refused.
 
         Raises:
             TypeError: The body does not suit the endpoint, or an option is of the wrong kind.
             ValueError: A header or path parameter would corrupt the request.
+            StreamFlagError: The call reads one answer but asks for a stream.
         """
         check_options(options, OPTION_NAMES, f"{endpoint.name}")
+        if not stream:
+            _stream_plan.refuse_stream_flag(endpoint, body, options)
         checks = self.checks(options)
         if checks.request != "off" and endpoint.body != "none":
             _validation.check_request(endpoint.operation_id, body, checks.request, encoder=encoder)
@@ -346,15 +372,20 @@ class Settings:
         admin: bool = False,
     ) -> Prepared:
         timeout = to_timeout(options["timeout"]) if "timeout" in options else self.timeout
+        method = method.upper()
         credentials = self.credentials
         if credentials is not None:  # what the call or the admin key sets is not computed
             credentials = credentials.without(
                 [*options.get("headers", ()), *(self.admin_auth if admin else ())]
             )
         return Prepared(
-            method=method.upper(),
+            method=method,
             url=url,
-            headers=self._call_headers(headers, options),
+            headers=with_idempotency_key(
+                method,
+                self._call_headers(headers, options),
+                may_have=self.keyed or "headers" in options or "idempotency_key" in options,
+            ),
             content=content,
             timeout=timeout,
             httpx_timeout=timeout.as_httpx(),

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
+
+import orjson
 
 from byot import _codec, _validation
 from byot._sse import StreamRules
+from byot.errors import StreamFlagError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
 
     from byot._endpoint import Endpoint
     from byot._prepared import Prepared
@@ -84,6 +88,83 @@ def stream_options(endpoint: Endpoint, options: CallOptions) -> CallOptions:
     if info.get("in") == "query":
         return {**options, "headers": headers, "query": {**options.get("query", {}), **flag}}
     return {**options, "headers": headers, "extra_body": {**options.get("extra_body", {}), **flag}}
+
+
+def refuse_stream_flag(
+    endpoint: Endpoint, body: object, options: Mapping[str, Any], *, method: str | None = None
+) -> None:
+    """Refuse a call that reads one answer when its body or query asks for a stream.
+
+    Its answer would be server-sent events, which a JSON decoder cannot read: say which
+    method streams before anything is sent. `method` is what was called (default: the
+    endpoint's method name).
+
+    Raises:
+        StreamFlagError: The operation's stream flag is set (`"stream": true`,
+            `"stream_format": "sse"` for speech, `?stream=true` for a retrieve).
+    """
+    info = endpoint.stream
+    if info is None:
+        return
+    name, _, wanted = info.get("flag", "stream").partition("=")
+    if info.get("in") == "query":
+        found = options.get("query", {}).get(name)
+    else:
+        found = _field(body, name)
+        if found is None:
+            found = options.get("extra_body", {}).get(name)
+    if found is not None and str(found).lower() == (wanted or "true"):
+        raise StreamFlagError(
+            method=method or endpoint.name,
+            flag=f"{name}={found!r}",
+            stream_method=f"{endpoint.name}_stream",
+        )
+
+
+def refuse_request_stream(
+    method: str, route: str, body: object, options: Mapping[str, Any]
+) -> None:
+    """`refuse_stream_flag` for `client.request(...)`: by the spec operation of the route.
+
+    A route outside the spec with `"stream": true` in its body is refused too: only the
+    `*_stream` methods read events (with `path=` for a route of the caller's own).
+
+    Raises:
+        StreamFlagError: The request asks for a stream.
+    """
+    asked = _field(body, "stream")
+    if asked is None:
+        asked = options.get("extra_body", {}).get("stream")
+    named = str(asked).lower() == "true"
+    other = _field(body, "stream_format") == "sse" or (
+        str(options.get("query", {}).get("stream")).lower() == "true"
+    )
+    if not named and not other:
+        return  # the usual case: decided without looking the route up
+    from byot.resources._endpoints import ENDPOINTS
+
+    operation = _validation.operation_for(method, route)
+    endpoint = ENDPOINTS.get(operation) if operation else None
+    if endpoint is not None:
+        refuse_stream_flag(endpoint, body, options, method="request")
+    elif named:
+        raise StreamFlagError(method="request", flag=f"stream={asked!r}", stream_method=None)
+
+
+def _field(body: object, name: str) -> object:
+    """A top-level field of a body in any form byot sends: mapping, object, JSON bytes."""
+    if isinstance(body, Mapping):
+        return cast("Mapping[str, object]", body).get(name)
+    if isinstance(body, (bytes, bytearray)):
+        if name.encode() not in body:  # most bytes bodies are not parsed at all
+            return None
+        try:
+            value = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None
+        document = _codec.json_object(value)
+        return None if document is None else document.get(name)
+    return getattr(body, name, None)  # a dataclass, attrs, pydantic or msgspec value
 
 
 def event_converter(

@@ -20,7 +20,7 @@ import re
 import sys
 import threading
 import warnings
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias, cast
 
 import orjson
@@ -117,6 +117,7 @@ def validate(
     *,
     direction: Direction | None = None,
     profile: Profile | None = None,
+    allow_extra: bool | Collection[str] = False,
 ) -> None:
     """Check a value against a bundled or registered JSON Schema.
 
@@ -125,6 +126,7 @@ def validate(
         byot.validate(chat, "CreateChatCompletionResponse", direction="response")
         byot.validate(body, "createChatCompletion", direction="request")
         byot.validate(event, "urn:acme:api#/$defs/Chunk")  # a registered schema
+        byot.validate(vllm_body, "createChatCompletion", direction="request", allow_extra={"top_k"})
         ```
 
     Args:
@@ -137,12 +139,21 @@ def validate(
         profile: `"strict"` (the spec as written) or `"lenient"` (no `required`, `null` and
             unknown enum values accepted, only the shapes of present values checked). By
             default lenient for `direction="response"`, else strict. A URI is used as written.
+        allow_extra: For an operation's request body (any direction but `"response"`), the
+            top-level parameters the spec does not list are issues, as the API refuses them
+            (`max_token`, `temprature`), each with the closest known name. True accepts any
+            such parameter; a collection names the ones to accept (a provider's own, such as
+            vLLM's `top_k`).
 
     Raises:
         SchemaValidationError: The value does not match; `.issues` lists every problem.
         ValueError: No such schema, or an operation named without `direction=`.
     """
-    error = _checker(schema, direction, profile).error(instance)
+    checker = _checker(schema, direction, profile)
+    error = checker.error(instance)
+    extra = checker.extra_parameters(instance, allow_extra)
+    if extra:
+        error = checker.report([*(error.issues if error else ()), *extra])
     if error is not None:
         raise error
 
@@ -153,13 +164,15 @@ def is_valid(
     *,
     direction: Direction | None = None,
     profile: Profile | None = None,
+    allow_extra: bool | Collection[str] = False,
 ) -> bool:
     """Whether a value matches a schema: `validate` as a yes or no (no report is built).
 
     Raises:
         ValueError: No such schema, or an operation named without `direction=`.
     """
-    return _checker(schema, direction, profile).is_valid(instance)
+    checker = _checker(schema, direction, profile)
+    return checker.is_valid(instance) and not checker.extra_parameters(instance, allow_extra)
 
 
 def register_schema(document: Mapping[str, Any]) -> None:
@@ -204,7 +217,8 @@ def check_request(
     """Validate a request body (before `extra_body` is merged), as the mode says.
 
     A JSON body is checked as the bytes it encodes to; a multipart form as the mapping of its
-    fields (files pass whatever they are). Unknown top-level parameters are a warning.
+    fields (files pass whatever they are). Unknown top-level parameters are a warning, never
+    an error: providers add their own.
 
     Raises:
         SchemaValidationError: The body does not match and the mode is "raise".
@@ -219,9 +233,9 @@ def check_request(
         instance = dict(cast("Mapping[str, Any]", body)) if isinstance(body, Mapping) else body
     checker = _checker(operation, "request", None)
     _report(checker.error(instance), mode)
-    if isinstance(instance, dict):
-        body = cast("dict[str, Any]", instance)
-        _unknown_parameters(operation, checker, entry["request_params"], body)
+    extra = checker.extra_parameters(instance, False)
+    if extra:
+        _emit(_as_warning(checker.report(extra)))
 
 
 def _as_json(body: object, encoder: Callable[[Any], Any] | None) -> Any:
@@ -245,32 +259,6 @@ class _NotJSON:
     @override
     def __repr__(self) -> str:
         return f"a body that is not JSON ({self.head!r})"
-
-
-def _unknown_parameters(
-    operation: str, checker: _Checker, known: list[str], body: dict[str, Any]
-) -> None:
-    unknown = body.keys() - set(known)
-    if not unknown:
-        return
-    import difflib
-
-    issues: list[SchemaIssue] = []
-    for name in sorted(unknown):
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else " (providers may add their own)"
-        issues.append(
-            SchemaIssue(json_path([name]), f"{name!r} is not a parameter of {operation}{hint}")
-        )
-    _emit(
-        SchemaValidationWarning(
-            schema=checker.name,
-            issues=issues,
-            direction="request",
-            operation=operation,
-            profile=checker.profile,
-        )
-    )
 
 
 def check_response(operation: str, status: int, content: bytes, mode: Mode) -> None:
@@ -319,6 +307,12 @@ def check_value(instance: object, schema: str, profile: Profile, mode: Mode) -> 
     _report(_checker(schema, None, profile).error(instance), mode)
 
 
+def binary_fields(operation: str) -> list[str]:
+    """The form fields of an upload operation that carry files (`file`, `image`)."""
+    fields: list[str] = _STATE.operations()[operation]["binary_fields"]
+    return fields
+
+
 def operation_for(method: str, path: str) -> str | None:
     """The operationId of a spec route, for `client.request(...)`: by template or filled path."""
     return _STATE.route(method.upper(), path)
@@ -329,19 +323,24 @@ def _report(error: SchemaValidationError | None, mode: Mode) -> None:
         return
     if mode == "raise":
         raise error
-    _emit(
-        SchemaValidationWarning(
-            schema=error.schema,
-            issues=error.issues,
-            direction=error.direction,
-            operation=error.operation,
-            profile=error.profile,
-        )
+    _emit(_as_warning(error))
+
+
+def _as_warning(error: SchemaValidationError) -> SchemaValidationWarning:
+    return SchemaValidationWarning(
+        schema=error.schema,
+        issues=error.issues,
+        direction=error.direction,
+        operation=error.operation,
+        profile=error.profile,
     )
 
 
 def _emit(warning: SchemaValidationWarning) -> None:
-    logger.warning("%s", warning)
+    # Printed once: through `warnings` (pointing at the caller's line, filtered and captured
+    # as warnings are; `logging.captureWarnings` sends them to logging). The `byot` logger
+    # keeps a DEBUG record, which its last-resort handler does not print a second time.
+    logger.debug("%s", warning)
     warnings.warn(warning, stacklevel=_caller_level())
 
 
@@ -508,7 +507,17 @@ def _short(value: Any) -> str:
 class _Checker:
     """One schema, compiled on first use: python-jsonschema, and jsonschema-rs when installed."""
 
-    __slots__ = ("_fast", "_python", "direction", "name", "operation", "profile", "state", "uri")
+    __slots__ = (
+        "_fast",
+        "_python",
+        "direction",
+        "name",
+        "operation",
+        "params",
+        "profile",
+        "state",
+        "uri",
+    )
 
     def __init__(
         self,
@@ -519,6 +528,7 @@ class _Checker:
         direction: Direction | None,
         operation: str | None,
         profile: Profile | None,
+        params: Sequence[str] | None = None,
     ) -> None:
         self.state = state
         self.uri = uri
@@ -526,6 +536,8 @@ class _Checker:
         self.direction = direction
         self.operation = operation
         self.profile = profile
+        # The top-level parameters of the operation whose request body this schema is.
+        self.params = params
         self._python: Validator | None = None
         self._fast: Any = None
 
@@ -550,6 +562,40 @@ class _Checker:
                 pass
         return bool(self.python().is_valid(cast("Any", instance)))
 
+    def report(self, issues: Sequence[SchemaIssue]) -> SchemaValidationError:
+        """These issues, as the error that names this schema."""
+        return SchemaValidationError(
+            schema=self.name,
+            issues=issues,
+            direction=self.direction,
+            operation=self.operation,
+            profile=self.profile,
+        )
+
+    def extra_parameters(
+        self, instance: object, allowed: bool | Collection[str]
+    ) -> list[SchemaIssue]:
+        """A request body's top-level parameters that the operation does not take.
+
+        Each issue suggests the closest parameter; `allowed` is True for any, or the names
+        of the ones to accept. Only for an operation's request schema, and an object.
+        """
+        if self.params is None or allowed is True or not isinstance(instance, Mapping):
+            return []
+        from byot._suggest import did_you_mean
+
+        body = cast("Mapping[str, Any]", instance)
+        unknown = body.keys() - {*self.params, *(allowed or ())}
+        where = self.operation or self.name
+        return [
+            SchemaIssue(
+                json_path([name]),
+                f"{name!r} is not a parameter of {where}"
+                + (did_you_mean(name, self.params, n=1) or " (providers may add their own)"),
+            )
+            for name in sorted(unknown)
+        ]
+
     def error(self, instance: object) -> SchemaValidationError | None:
         fast = self.fast()
         if fast:
@@ -561,13 +607,7 @@ class _Checker:
         errors = list(self.python().iter_errors(cast("Any", instance)))
         if not errors:
             return None
-        return SchemaValidationError(
-            schema=self.name,
-            issues=_issues(errors),
-            direction=self.direction,
-            operation=self.operation,
-            profile=self.profile,
-        )
+        return self.report(_issues(errors))
 
 
 def _issues(errors: list[ValidationError]) -> list[SchemaIssue]:
@@ -598,6 +638,7 @@ class _State:
         self._bundles: dict[str, Any] = {}
         self._operations: dict[str, Any] | None = None
         self._routes: dict[str, Any] | None = None
+        self._request_params: dict[str, list[str]] | None = None
         self._registry: Any = None
         self._validator_class: Any = None
         self._fast_registry: Any = None
@@ -617,6 +658,17 @@ class _State:
                 "dict[str, Any]", load_bundled("operations.json")["operations"]
             )
         return operations
+
+    def request_params(self) -> dict[str, list[str]]:
+        """The top-level parameters of each operation's request schema, by its pointer."""
+        params = self._request_params
+        if params is None:
+            params = self._request_params = {
+                entry["request"]["schema"]: entry["request_params"]
+                for entry in self.operations().values()
+                if entry["request"]
+            }
+        return params
 
     def route(self, method: str, path: str) -> str | None:
         if self._routes is None:
@@ -677,10 +729,9 @@ class _State:
             pointer = self._operation_ref(schema, direction)
             operation = schema
         else:
-            import difflib
+            from byot._suggest import did_you_mean
 
-            close = difflib.get_close_matches(schema, [*defs, *operations], n=3)
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            hint = did_you_mean(schema, [*defs, *operations])
             raise ValueError(
                 f"no schema or operation named {schema!r} in the OpenAI bundle{hint} "
                 f"(a schema of your own is named by its URI, after register_schema)"
@@ -688,8 +739,17 @@ class _State:
         uri = (LENIENT_ID if chosen == "lenient" else OPENAI_ID) + pointer
         self._check_uri(uri)
         name = pointer.removeprefix("#/$defs/")
+        # Unknown parameters count in the strict profile only: lenient checks present values.
+        strict_request = chosen == "strict" and direction != "response"
+        params = self.request_params().get(pointer) if strict_request else None
         return _Checker(
-            self, uri, name=name, direction=direction, operation=operation, profile=chosen
+            self,
+            uri,
+            name=name,
+            direction=direction,
+            operation=operation,
+            profile=chosen,
+            params=params,
         )
 
     def _operation_ref(self, operation: str, direction: Direction) -> str:

@@ -32,6 +32,8 @@ Names follow the official SDK, so `except openai.RateLimitError` ports as
     ├── SchemaValidationError         .direction .operation .schema .profile .issues
     │   (and SchemaValidationWarning, what validate="warn" emits, with the same attributes)
     ├── ConfigError                   a client was configured in a way that cannot work
+    ├── StreamFlagError               `"stream": true` given to a method that reads one answer
+    ├── UnknownOperationError         `client.call` named no operation: .name .suggestions
     ├── BulkInputError                a batch JSONL file has bad lines: .path .problems
     ├── ToolError                     .tool .call_id: a tool call that cannot be carried out
     │   ├── ToolArgumentsError        .field .path .arguments: arguments that do not fit the tool
@@ -65,6 +67,7 @@ __all__ = [
     "BYOTError",
     "BadRequestError",
     "BulkInputError",
+    "ClearTextKeyWarning",
     "ConfigError",
     "ConflictError",
     "ContentFilterFinishReasonError",
@@ -78,6 +81,7 @@ __all__ = [
     "NotFoundError",
     "OutputNotJSONError",
     "OutputTypeError",
+    "PaginationCycleError",
     "PermissionDeniedError",
     "RateLimitError",
     "RealtimeClosedError",
@@ -89,10 +93,12 @@ __all__ = [
     "SchemaValidationError",
     "SchemaValidationWarning",
     "StreamError",
+    "StreamFlagError",
     "StreamTruncatedError",
     "StructuredOutputError",
     "ToolArgumentsError",
     "ToolError",
+    "UnknownOperationError",
     "UnknownToolError",
     "UnprocessableEntityError",
 ]
@@ -116,6 +122,77 @@ class BYOTError(Exception):
 
 class ConfigError(BYOTError, ValueError):
     """A client was configured in a way that cannot work, such as no API key for OpenAI."""
+
+
+class ClearTextKeyWarning(BYOTError, UserWarning):  # noqa: N818 - a warning, not an error
+    """An API key is sent over plain http:// to a host that is not this machine.
+
+    Warned once per host and client; loopback hosts (a local Ollama or vLLM) are exempt. Use
+    https://, or silence it with `warnings.filterwarnings("ignore", category=...)` when the
+    network path is trusted.
+    """
+
+
+class StreamFlagError(BYOTError, ValueError):
+    """A method that reads one answer was asked for a stream (`"stream": true`).
+
+    Raised before anything is sent: the answer would be server-sent events, which that method
+    cannot decode. The message names the method that streams (`create_stream`).
+
+    Attributes:
+        method: What was called: `chat.completions.create`, `call` or `request`.
+        flag: The flag as found, `stream=True` or `stream_format='sse'`.
+        stream_method: The method that reads the events, or None when byot knows none for
+            the route (a path outside the spec).
+    """
+
+    method: str
+    flag: str
+    stream_method: str | None
+
+    def __init__(self, *, method: str, flag: str, stream_method: str | None) -> None:
+        self.method = method
+        self.flag = flag
+        self.stream_method = stream_method
+        if stream_method is not None:
+            instead = f"call {stream_method}() for its events"
+        else:
+            instead = (
+                "call the *_stream method of the operation the route follows, with "
+                "path='/your/route' (chat.completions.create_stream(body, path=...))"
+            )
+        super().__init__(
+            f"{method}() reads one answer, but the request asks for a stream ({flag}): "
+            f"{instead}, or leave the flag out"
+        )
+
+
+class UnknownOperationError(BYOTError, KeyError):
+    """`client.call` (or `byot call`) named no operation of the API.
+
+    Both names are accepted: the spec's operationId (`createChatCompletion`) and the SDK's
+    method name (`chat.completions.create`), as `byot ops` lists them.
+
+    Attributes:
+        name: The name given.
+        suggestions: The closest operationIds and method names, the likeliest first.
+    """
+
+    name: str
+    suggestions: tuple[str, ...]
+
+    def __init__(self, *, name: str, suggestions: Sequence[str]) -> None:
+        self.name = name
+        self.suggestions = tuple(suggestions)
+        *most, last = self.suggestions or ("",)
+        listed = f"{', '.join(most)} or {last}" if most else last
+        hint = f"did you mean {listed}?" if listed else "`byot ops` lists them"
+        super().__init__(f"no operation {name!r}; {hint}")
+
+    @override
+    def __str__(self) -> str:
+        # KeyError shows its argument's repr; this is a sentence.
+        return str(self.args[0])
 
 
 class InvalidWebhookSignatureError(BYOTError, ValueError):
@@ -152,6 +229,22 @@ class APIConnectionError(APIError):
 
     `__cause__` holds the underlying httpx exception.
     """
+
+
+class PaginationCycleError(APIError):
+    """Auto-pagination met a cursor it had already followed (A -> B -> A): a server bug.
+
+    Following it would fetch the same pages for ever; the items already yielded stand.
+
+    Attributes:
+        cursor: The cursor that came round again.
+    """
+
+    cursor: str
+
+    def __init__(self, message: str, *, method: str, url: str, cursor: str) -> None:
+        super().__init__(message, method=method, url=url)
+        self.cursor = cursor
 
 
 class APITimeoutError(APIConnectionError):

@@ -3,10 +3,14 @@
     OPENAI_API_KEY=sk-... python examples/bulk_batch.py
 
 The provider runs the batch within 24 hours at half the price. The batch ids are all it takes
-to pick the job up again from another process (`byot bulk status|fetch BATCH_ID`).
+to pick the job up again from another process (`byot bulk status|fetch BATCH_ID`). The files
+go into a new temporary folder.
 """
 
 from __future__ import annotations
+
+import tempfile
+from pathlib import Path
 
 import byot
 from byot import bulk
@@ -15,8 +19,10 @@ TEXTS = ["The cat sat on the mat.", "A feline rested on a rug.", "Stocks fell sh
 
 
 def main() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="byot-bulk-batch-"))
+    requests, results = folder / "embeddings.jsonl", folder / "embedded.jsonl"
     bulk.write_requests(
-        "embeddings.jsonl",
+        requests,
         (
             (f"t{n}", {"model": "text-embedding-3-small", "input": text})
             for n, text in enumerate(TEXTS)
@@ -24,15 +30,15 @@ def main() -> None:
         url="/v1/embeddings",
     )
     with byot.Client() as client:
-        batches = bulk.submit(client, "embeddings.jsonl")
+        batches = bulk.submit(client, requests)
         print("submitted:", ", ".join(batch["id"] for batch in batches))
         finished = bulk.wait(client, [batch["id"] for batch in batches])
         for batch in finished:
             counts = batch["request_counts"]
             print(f"{batch['id']}: {batch['status']}, {counts['completed']} of {counts['total']}")
-        bulk.fetch(client, finished, "embedded.jsonl")
+        bulk.fetch(client, finished, results)
 
-    for custom_id, result in sorted(bulk.results_by_id("embedded.jsonl").items()):
+    for custom_id, result in sorted(bulk.results_by_id(results).items()):
         if result.body is not None:
             print(f"{custom_id}: {len(result.body['data'][0]['embedding'])} dimensions")
         else:

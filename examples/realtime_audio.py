@@ -4,7 +4,7 @@ The example writes `question.wav` itself (one second of a 440 Hz tone, 24 kHz 16
 PCM, the Realtime API's default format), streams its samples with `input_audio_buffer.append`
 (byot base64-encodes the bytes), commits them, and asks for a spoken answer. The answer's
 audio deltas are joined by `connection.response()` and saved as `answer.wav`, next to the
-transcript.
+transcript; both files go into a new temporary folder.
 
     pip install 'byot-client[realtime]'
     OPENAI_API_KEY=sk-... python examples/realtime_audio.py
@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import os
 import struct
+import tempfile
 import wave
 from pathlib import Path
 
@@ -38,7 +39,8 @@ def write_tone(path: Path, seconds: float = 1.0, hertz: float = 440.0) -> None:
 
 
 def main() -> None:
-    question, answer = Path("question.wav"), Path("answer.wav")
+    folder = Path(tempfile.mkdtemp(prefix="byot-realtime-"))
+    question, answer = folder / "question.wav", folder / "answer.wav"
     write_tone(question)
     with wave.open(str(question), "rb") as wav:
         pcm = wav.readframes(wav.getnframes())
@@ -57,7 +59,7 @@ def main() -> None:
         wav.setsampwidth(2)
         wav.setframerate(RATE)
         wav.writeframes(final.audio)
-    print(f"sent {len(pcm)} bytes from {question}")
+    print(f"sent {len(pcm)} bytes from {question.name}")
     print(f"saved {answer}: {len(final.audio)} bytes, {len(final.audio) / 2 / RATE:.2f} s")
     print(f"transcript: {final.transcript}")
 

@@ -2,7 +2,8 @@
 
 * The Python blocks run in order as one script (later blocks use names from earlier ones) in a
   fresh interpreter, with `OPENAI_BASE_URL` pointing at `byot.testing.serve()`.
-* Each `byot ...` line of a shell block runs through the installed console script.
+* Each `byot ...` line of a shell block runs through the installed console script; the block
+  that serves `byot mock` in the background runs an example against it, as written.
 * The set-up and test commands are what CI runs: `.ci/run` must contain them verbatim.
 
 A block of any other kind fails the test, so nothing in the README goes unchecked.
@@ -13,6 +14,8 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -34,11 +37,12 @@ BLOCKS = [
 ]
 PYTHON = [code for lang, code in BLOCKS if lang == "python"]
 SHELL = [code for lang, code in BLOCKS if lang == "sh"]
+(EXAMPLES_BLOCK,) = [code for code in SHELL if "byot mock" in code and "examples/" in code]
 COMMANDS = [
     line.removeprefix(".venv/bin/")
     for code in SHELL
     for line in code.splitlines()
-    if line.startswith(("byot ", ".venv/bin/byot "))
+    if line.startswith(("byot ", ".venv/bin/byot ")) and code != EXAMPLES_BLOCK
 ]
 MARK = "--- README block {} ---"
 
@@ -49,7 +53,7 @@ def test_every_block_is_python_or_shell() -> None:
 
 
 def test_every_shell_line_is_checked() -> None:
-    lines = [line for code in SHELL for line in code.splitlines()]
+    lines = [line for code in SHELL if code != EXAMPLES_BLOCK for line in code.splitlines()]
     ci_only = [line for line in lines if not line.startswith(("byot ", ".venv/bin/byot "))]
     assert ci_only == [
         "python3 -m venv .venv && .venv/bin/pip install -e '.[dev]'",
@@ -111,7 +115,9 @@ def test_python_blocks(tmp_path: Path) -> None:
     assert tools == f"21 degrees and clear in sample city / {SPEC_ANSWER}\n"
     # The errors block sends a body the spec refuses: the mock answers 400, caught as such.
     assert re.search(
-        r"^400 \S+ Invalid request for createChatCompletion: \$\.messages", stdout, re.MULTILINE
+        r"^400 \S+ Invalid request for createChatCompletion \(1 issue\):\n  \$\.messages",
+        stdout,
+        re.MULTILINE,
     )
     called = [call.operation_id for call in mock.calls]
     assert called.count("createChatCompletion") == 9
@@ -134,6 +140,39 @@ def test_byot_commands(command: str) -> None:
     assert done.stdout.strip()
     if command.startswith("byot call createChatCompletion"):  # the main job
         assert SPEC_ANSWER in done.stdout
+
+
+def test_an_example_runs_against_byot_mock_as_the_readme_says() -> None:
+    serve_line, run_line = EXAMPLES_BLOCK.splitlines()
+    with socket.socket() as probe:  # the README's port may be taken here: a free one instead
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    *serve, background = shlex.split(serve_line.replace("8000", port), comments=True)
+    assert (serve[0], background) == (".venv/bin/byot", "&")
+    mock = subprocess.Popen(  # noqa: S603 - the README's own command line
+        [str(BIN / "byot"), *serve[1:]], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert mock.stdout is not None
+        assert f"127.0.0.1:{port}/v1" in mock.stdout.readline()  # serving
+        *assignments, python, script = shlex.split(run_line.replace("8000", port))
+        assert python == ".venv/bin/python"
+        env = dict(assignment.split("=", 1) for assignment in assignments)
+        done = subprocess.run(  # noqa: S603 - the README's own command line
+            [sys.executable, script],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert SPEC_ANSWER in done.stdout
+        assert mock.stdout.readline() == "POST /v1/chat/completions 200 (createChatCompletion)\n"
+    finally:
+        mock.send_signal(signal.SIGINT)
+        mock.communicate(timeout=30)
 
 
 def test_every_local_link_exists() -> None:

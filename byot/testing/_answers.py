@@ -1,10 +1,14 @@
-"""The mock's answers to requests that bring their own schema: structured outputs, forced calls.
+"""The mock's answers to requests that bring their own schema: structured outputs, tool calls.
 
 A chat request with `response_format: {"type": "json_schema", ...}`, or a Responses request
-with `text.format` of that type, gets content synthesized to fit the schema it sent. A request
+with `text.format` of that type, gets content synthesized to fit the schema it sent. JSON mode
+(`json_object`) gets a JSON object: one that fits the JSON Schema the instructions carry (as
+`parse(mode="json_object")` writes it), else a small one around the documented text. A request
 whose `tool_choice` forces a call (a named function, or `"required"`: every function offered,
 or the first with `parallel_tool_calls: false`) gets the calls, with arguments that fit each
-tool's `parameters`. Everything else keeps the spec's documented answer.
+tool's `parameters`; so does a request that offers functions and leaves the choice to the
+model (`"auto"`), as long as no tool result has come back yet: then the model answers in text.
+Everything else keeps the spec's documented answer.
 
 Streams carry the same answer as the events a real server sends: chat chunks (content and
 tool-call arguments in pieces), or the Responses event sequence ending in `response.completed`.
@@ -16,6 +20,7 @@ from typing import Any, Final, cast
 
 import orjson
 
+from byot._codec import json_array, json_object
 from byot.testing._frames import SSE_DONE, sse_event
 from byot.testing._synth import Synthesizer
 
@@ -42,9 +47,17 @@ def own_answer(operation_id: str, body: Any, template: dict[str, Any]) -> dict[s
     return None
 
 
-def _forced(request: dict[str, Any], functions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The functions a request's `tool_choice` makes the model call (none when not forced)."""
-    choice = request.get("tool_choice")
+def _called(
+    request: dict[str, Any], functions: list[dict[str, Any]], *, answered: bool
+) -> list[dict[str, Any]]:
+    """The functions the model calls: those `tool_choice` forces, or the first one offered.
+
+    Left to choose (`"auto"`, or no `tool_choice`), the model calls the first function until
+    a tool result is in the conversation (`answered`), then answers.
+    """
+    choice = request.get("tool_choice", "auto")
+    if choice == "auto":
+        return [] if answered else functions[:1]
     if choice == "required":
         return functions if request.get("parallel_tool_calls", True) else functions[:1]
     if not isinstance(choice, dict):
@@ -68,12 +81,62 @@ def _fit(schema: Any) -> str:
     return orjson.dumps(Synthesizer.of(own).instance(own)).decode()
 
 
+def _json_mode(instructions: list[str], documented: str) -> str:
+    """A JSON object for JSON mode: fitting the schema the instructions carry, if any.
+
+    The schema is the first JSON object in the text that looks like one (`properties` or
+    `type`): `parse(mode="json_object")` appends it after its request, and other libraries
+    write it in their own words around it.
+    """
+    for text in instructions:
+        schema = _embedded_object(text)
+        if schema is not None:
+            return _fit(schema)
+    return orjson.dumps({"answer": documented}).decode()
+
+
+def _embedded_object(text: str) -> dict[str, Any] | None:
+    """The first, widest JSON object in `text` that looks like a schema, if any."""
+    starts = [index for index, char in enumerate(text) if char == "{"]
+    ends = [index + 1 for index, char in enumerate(text) if char == "}"]
+    for start in starts:
+        for end in reversed(ends):
+            if end <= start:
+                break
+            try:
+                found = orjson.loads(text[start:end])
+            except orjson.JSONDecodeError:
+                continue
+            if isinstance(found, dict) and ("properties" in found or "type" in found):
+                return cast("dict[str, Any]", found)
+    return None
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    """The JSON objects in a JSON array (none when `value` is no array)."""
+    return [found for item in json_array(value) or () if (found := json_object(item)) is not None]
+
+
+def _texts(messages: Any, roles: tuple[str, ...]) -> list[str]:
+    """The text of the messages with these roles (string or text-part content)."""
+    found: list[str] = []
+    for message in _objects(messages):
+        if message.get("role") in roles:
+            content = message.get("content")
+            texts = [content, *(part.get("text") for part in _objects(content))]
+            found += [text for text in texts if isinstance(text, str)]
+    return found
+
+
 def _chat(request: dict[str, Any], template: dict[str, Any]) -> dict[str, Any] | None:
     tools: list[dict[str, Any]] = request.get("tools") or []
     functions = [t["function"] for t in tools if t.get("type") == "function"]
-    calls = _forced(request, functions)
+    messages = request.get("messages")
+    answered = any(m.get("role") == "tool" for m in _objects(messages))
+    calls = _called(request, functions, answered=answered)
     response_format: dict[str, Any] = request.get("response_format") or {}
-    if not calls and response_format.get("type") != "json_schema":
+    kind = response_format.get("type")
+    if not calls and kind not in ("json_schema", "json_object"):
         return None
     message: dict[str, Any] = {"role": "assistant", "content": None, "refusal": None}
     if calls:
@@ -85,6 +148,9 @@ def _chat(request: dict[str, Any], template: dict[str, Any]) -> dict[str, Any] |
             }
             for index, f in enumerate(calls, 1)
         ]
+    elif kind == "json_object":
+        documented = template["choices"][0]["message"]["content"]
+        message["content"] = _json_mode(_texts(messages, ("system", "developer")), documented)
     else:
         message["content"] = _fit(response_format.get("json_schema", {}).get("schema"))
     choice: dict[str, Any] = {
@@ -98,10 +164,13 @@ def _chat(request: dict[str, Any], template: dict[str, Any]) -> dict[str, Any] |
 
 def _response(request: dict[str, Any], template: dict[str, Any]) -> dict[str, Any] | None:
     tools: list[dict[str, Any]] = request.get("tools") or []
-    calls = _forced(request, [t for t in tools if t.get("type") == "function"])
+    items = _objects(request.get("input"))
+    answered = any(item.get("type") == "function_call_output" for item in items)
+    calls = _called(request, [t for t in tools if t.get("type") == "function"], answered=answered)
     text: dict[str, Any] = request.get("text") or {}
     text_format: dict[str, Any] = text.get("format") or {}
-    if not calls and text_format.get("type") != "json_schema":
+    kind = text_format.get("type")
+    if not calls and kind not in ("json_schema", "json_object"):
         return None
     if calls:
         output = [
@@ -116,11 +185,13 @@ def _response(request: dict[str, Any], template: dict[str, Any]) -> dict[str, An
             for index, f in enumerate(calls, 1)
         ]
     else:
-        part: dict[str, Any] = {
-            "type": "output_text",
-            "text": _fit(text_format.get("schema")),
-            "annotations": [],
-        }
+        if kind == "json_object":
+            instructions = [request.get("instructions") or ""]
+            instructions += _texts(items, ("system", "developer"))
+            content = _json_mode(instructions, _documented_text(template))
+        else:
+            content = _fit(text_format.get("schema"))
+        part: dict[str, Any] = {"type": "output_text", "text": content, "annotations": []}
         output = [
             {
                 "type": "message",
@@ -131,6 +202,12 @@ def _response(request: dict[str, Any], template: dict[str, Any]) -> dict[str, An
             }
         ]
     return {**template, "model": request.get("model", template["model"]), "output": output}
+
+
+def _documented_text(template: dict[str, Any]) -> str:
+    """The text of the documented Responses answer."""
+    parts = [part for item in template["output"] for part in item.get("content", ())]
+    return next(str(part["text"]) for part in parts if part.get("type") == "output_text")
 
 
 def answer_stream(operation_id: str, document: dict[str, Any]) -> bytes:

@@ -1,16 +1,20 @@
 """`SpecMock`: an httpx transport that answers every operation of the bundled OpenAI spec.
 
-Requests are matched to operations by method and path template (the `/v1` prefix optional, a
-fixed query such as `?beta=true` preferring its own operation). The answer is the spec's
-documented example (`schemas/openai/examples.json`, generated from the spec's x-oaiMeta),
-or, where the spec documents none, a small instance built from the response schema. A chat or
-Responses request that carries its own JSON schema or forces a tool call is answered for real:
-content or arguments synthesized to fit (see `_answers.py`). Streaming
-calls get the documented event stream framed as the operation's wire format says, and binary
-endpoints bytes with the documented content type. Each JSON or multipart request is checked
-against the operation's request schema first (`byot.validate`); an invalid one is answered 400
-with every issue found. Files uploaded for batches and the batches made of them are kept in
-memory and run through the mock itself (`_batches.py`).
+Requests are matched to operations by method and path template, under the `/v1` prefix the
+real API has (or the prefix of a provider's OpenAI-compatible layout: Azure's `/openai/v1`
+and `/openai/deployments/{deployment}`, Gemini's `/v1beta/openai`); a path without one is
+answered 404 saying so. A fixed query such as `?beta=true` prefers its own operation. The
+answer is the spec's documented example (`schemas/openai/examples.json`, generated from the
+spec's x-oaiMeta), or, where the spec documents none, a small instance built from the response
+schema, adapted to the request as a server would (`_echo.py`: the model, the ids asked for,
+one embedding per input, real images, list pages). A chat or Responses request that carries
+its own JSON schema, asks for JSON mode or offers tools is answered for real: content or
+arguments synthesized to fit (see `_answers.py`). Streaming calls get the documented event
+stream framed as the operation's wire format says, and binary endpoints bytes with the
+documented content type. Each JSON or multipart request is checked against the operation's
+request schema first (`byot.validate`); an invalid one is answered 400 with every issue found,
+one per line. Files uploaded for batches and the batches made of them are kept in memory and
+run through the mock itself (`_batches.py`).
 """
 
 from __future__ import annotations
@@ -19,22 +23,25 @@ import contextlib
 import email.parser
 import email.policy
 import functools
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import httpx
 import orjson
 
+from byot._codec import json_object
 from byot._override import override
 from byot._validation import load_bundled
 from byot.testing._answers import answer_stream, own_answer
 from byot.testing._batches import BatchStore
+from byot.testing._echo import echo
 from byot.testing._frames import SSE_DONE, sse_event
 from byot.testing._routes import Call, PathTemplate, error_response, raw_path
 from byot.testing._synth import Synthesizer
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from byot.testing._routes import Router
 
@@ -101,6 +108,10 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
     @override
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Answer a request (the sync transport API)."""
+        return self.handle(request).response
+
+    def handle(self, request: httpx.Request) -> Call:
+        """Answer a request, sync: the routes' answer, else the spec's; recorded in `calls`."""
         request.read()
         routes = self.routes
         if routes is not None and (found := routes.match(request)) is not None:
@@ -115,8 +126,8 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
         routes = self.routes
         if routes is not None and (found := routes.match(request)) is not None:
             response = await routes.arespond(*found, request)
-            return self._record(Call(request, response, path_params=found[1]))
-        return self._record(self.answer(request))
+            return self._record(Call(request, response, path_params=found[1])).response
+        return self._record(self.answer(request)).response
 
     def _answer_line(self, request: httpx.Request) -> httpx.Response:
         """A batch line's answer: the routes', else the spec's (not recorded in `calls`)."""
@@ -125,13 +136,21 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
             return routes.respond(*found, request)
         return self.answer(request).response
 
-    def _record(self, call: Call) -> httpx.Response:
+    def _record(self, call: Call) -> Call:
         self.calls.append(call)
-        return call.response
+        return call
 
     def answer(self, request: httpx.Request) -> Call:
         """The spec's answer to a request whose body has been read, as a `Call`."""
-        path = raw_path(request)
+        found = _PREFIX.fullmatch(raw_path(request))
+        if found is None:
+            message = (
+                f"{request.url.path} is not under /v1, where the OpenAI API's paths are: a base "
+                f"URL ends in /v1, e.g. {request.url.scheme}://{request.url.netloc.decode()}/v1"
+            )
+            return Call(request, error_response(404, message, code="unknown_url"))
+        path = found["rest"] or "/"
+        deployment = found["deployment"]
         operations, _ = _spec()
         allowed: list[str] = []
         for op in operations:
@@ -144,7 +163,8 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
             ):
                 allowed.append(op.method)
                 continue
-            return Call(request, self._respond(op, request, values), op.operation_id, values)
+            response = self._respond(op, request, values, deployment)
+            return Call(request, response, op.operation_id, values)
         if allowed:
             methods = ", ".join(sorted(set(allowed)))
             message = (
@@ -155,13 +175,19 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return Call(request, error_response(404, message, code="unknown_url"))
 
     def _respond(
-        self, op: _Operation, request: httpx.Request, values: Mapping[str, str]
+        self,
+        op: _Operation,
+        request: httpx.Request,
+        values: Mapping[str, str],
+        deployment: str | None,
     ) -> httpx.Response:
         info = op.info
         try:
             body = _body(request, info)
         except ValueError as exc:
             return error_response(400, f"{op.operation_id}: {exc}", code="invalid_body")
+        if deployment is not None:  # Azure's classic routes name the model in the path
+            body = _with_model(body, info, deployment)
         refusal = (
             _refusal(op.operation_id, info["request"], body) if self.validate_requests else None
         )
@@ -183,14 +209,34 @@ class SpecMock(httpx.BaseTransport, httpx.AsyncBaseTransport):
             content = answer_stream(op.operation_id, own) if streaming else orjson.dumps(own)
             headers["content-type"] = "text/event-stream" if streaming else "application/json"
         elif streaming:
-            content = _stream_body(op.operation_id)
+            content = _stream_body(op.operation_id, body)
             headers["content-type"] = "text/event-stream"
         else:
-            content = _document(op.operation_id, info, headers)
+            query = dict(request.url.params)
+            content = _document(
+                op.operation_id,
+                info,
+                headers,
+                lambda document: echo(op.operation_id, info, values, query, body, document),
+            )
         return httpx.Response(int(success), content=content, headers=headers)
 
 
 _NO_BODY: Final[Any] = object()
+# The prefixes the OpenAI API (and the providers' OpenAI-compatible layouts) put before paths.
+_PREFIX: Final = re.compile(
+    r"(?:/v1|/openai/v1|/v1beta/openai|/openai/deployments/(?P<deployment>[^/]+))(?P<rest>/.*)?"
+)
+
+
+def _with_model(body: Any, info: Mapping[str, Any], deployment: str) -> Any:
+    """A body that names no model takes the deployment's, where the operation has `model`."""
+    request = info["request"]
+    fields = json_object(body)
+    if fields is None or "model" in fields or request is None:
+        return body
+    properties = _synthesizer().flatten({"$ref": request["schema"]}).get("properties", {})
+    return {**fields, "model": deployment} if "model" in properties else body
 
 
 def _body(request: httpx.Request, info: Mapping[str, Any]) -> Any:
@@ -279,8 +325,16 @@ def _wants_stream(stream: Mapping[str, Any], request: httpx.Request, body: Any) 
     return bool(cast("dict[str, Any]", body).get(name) == (value or True))
 
 
-def _document(operation_id: str, info: Mapping[str, Any], headers: dict[str, str]) -> bytes:
-    """The body of a non-streaming answer, by the kind of result the operation has."""
+def _document(
+    operation_id: str,
+    info: Mapping[str, Any],
+    headers: dict[str, str],
+    adapt: Callable[[Any], Any],
+) -> bytes:
+    """The body of a non-streaming answer, by the kind of result the operation has.
+
+    A JSON answer is `adapt`ed to the request it answers.
+    """
     kind = info["result"]
     example = _spec()[1].get(operation_id, {})
     success = min(code for code in info["responses"] if code.startswith("2"))
@@ -297,15 +351,10 @@ def _document(operation_id: str, info: Mapping[str, Any], headers: dict[str, str
     document: Any = example.get("response")
     if document is None:
         document = _synthesizer().instance({"$ref": info["responses"][success]["json"]})
-    if info["pagination"] and isinstance(document, dict):
-        document = {
-            **cast("dict[str, Any]", document),
-            "has_more": False,
-        }  # one page: iterating a list ends
-    return orjson.dumps(document)
+    return orjson.dumps(adapt(document))
 
 
-def _stream_body(operation_id: str) -> bytes:
+def _stream_body(operation_id: str, body: Any) -> bytes:
     """The event stream the mock sends for a streaming operation, framed for its wire format."""
     operations, examples = _spec()
     info = next(op.info for op in operations if op.operation_id == operation_id)
@@ -326,8 +375,10 @@ def _stream_body(operation_id: str) -> bytes:
         synth = _synthesizer()
         tag = (stream["terminal"] or synth.tags({"$ref": stream["schema"]}) or [None])[0]
         events = [[tag, synth.instance({"$ref": stream["schema"]}, tag=tag)]]
+    model = (json_object(body) or {}).get("model")
     out = bytearray()
-    for name, data in events:
+    for name, event in events:
+        data = _with_model_named(event, model) if isinstance(model, str) else event
         if stream["framing"] == "data":
             out += sse_event(data)
         else:
@@ -339,6 +390,17 @@ def _stream_body(operation_id: str) -> bytes:
             else SSE_DONE
         )
     return bytes(out)
+
+
+def _with_model_named(event: dict[str, Any], model: str) -> dict[str, Any]:
+    """A stream event naming the request's model where it names one (or its response does)."""
+    out = dict(event)
+    if "model" in out:
+        out["model"] = model
+    inner = json_object(out.get("response"))
+    if inner is not None and "model" in inner:
+        out["response"] = {**inner, "model": model}
+    return out
 
 
 def _refusal(operation_id: str, spec: Mapping[str, Any] | None, body: Any) -> httpx.Response | None:
@@ -356,8 +418,9 @@ def _refusal(operation_id: str, spec: Mapping[str, Any] | None, body: Any) -> ht
         validate(body, operation_id, direction="request")
     except SchemaValidationError as exc:
         issues = [{"path": issue.path, "message": issue.message} for issue in exc.issues]
-        listed = "; ".join(f"{i['path']}: {i['message']}" for i in issues)
-        message = f"Invalid request for {operation_id}: {listed}"
+        listed = "".join(f"\n  {i['path']}: {i['message']}" for i in issues)
+        count = f"{len(issues)} issue{'s' if len(issues) > 1 else ''}"
+        message = f"Invalid request for {operation_id} ({count}):{listed}"
         param = issues[0]["path"].removeprefix("$").removeprefix(".") or None if issues else None
         return error_response(400, message, code="invalid_request", param=param, issues=issues)
     return None

@@ -16,7 +16,7 @@ import ipaddress
 import socket
 import sys
 import threading
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import httpx
 
@@ -68,13 +68,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             headers=[(k, v) for k, v in self.headers.items() if k.lower() != "transfer-encoding"],
             content=self._body(),
         )
+        server = cast("_Server", self.server)
+        operation = None
         try:
-            response = cast("_Server", self.server).mock.handle_request(request)
+            call = server.mock.handle(request)
+            response, operation = call.response, call.operation_id
             body = response.read()
         except Exception as exc:  # noqa: BLE001 - reported to the client, which is waiting
             message = f"byot.testing: the mock failed on {self.command} {self.path}: {exc!r}"
             response = error_response(500, message, code="mock_error")
             body = response.read()
+        if server.log is not None:  # written before the answer: a client that has it sees it
+            named = f" ({operation})" if operation else ""
+            server.log.write(f"{self.command} {self.path} {response.status_code}{named}\n")
+            server.log.flush()
         self.send_response(response.status_code)
         for name, value in response.headers.multi_items():
             if name.lower() not in ("content-length", "transfer-encoding", "connection"):
@@ -100,6 +107,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     mock: SpecMock
+    log: TextIO | None = None
 
     @override
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -123,6 +131,7 @@ def serve(
     port: int = 0,
     mock: SpecMock | None = None,
     allow_remote: bool = False,
+    log: TextIO | None = None,
 ) -> Generator[str, None, None]:
     """Serve a `SpecMock` over HTTP in a background thread while the block runs.
 
@@ -142,6 +151,8 @@ def serve(
         mock: The mock to serve (its `calls` record every request); a new `SpecMock()` if None.
         allow_remote: Listen on a host that is not a loopback address. The mock has no
             authentication: only for networks you trust.
+        log: Where to write one line per request answered (method, path, status and
+            operation), written before the answer is sent; None for no log.
 
     Yields:
         The base URL to give a client, `http://HOST:PORT/v1`.
@@ -156,6 +167,7 @@ def serve(
         )
     server = (_Server6 if ":" in host else _Server)((host, port), _Handler)
     server.mock = mock if mock is not None else SpecMock()
+    server.log = log
     thread = threading.Thread(target=server.serve_forever, name="byot.testing.serve", daemon=True)
     thread.start()
     try:
@@ -169,6 +181,8 @@ def serve(
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m byot.testing`: serve the spec mock until interrupted (Ctrl-C).
+
+    Each request answered is logged on standard output: method, path, status and operation.
 
     Args:
         argv: The command line arguments (default `sys.argv[1:]`).
@@ -193,7 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     mock = SpecMock(validate_requests=not args.no_validate)
     try:
         with serve(
-            host=args.host, port=args.port, mock=mock, allow_remote=args.allow_remote
+            host=args.host,
+            port=args.port,
+            mock=mock,
+            allow_remote=args.allow_remote,
+            log=sys.stdout,
         ) as url:
             sys.stdout.write(
                 f"byot.testing: serving the OpenAI spec mock at {url} (Ctrl-C to stop)\n"

@@ -206,7 +206,8 @@ def test_the_mock_keeps_only_batch_files_and_its_own_ids(tmp_path: Path) -> None
     assert client.files.content(kept["id"]) == b"line\n"
     assert client.files.retrieve("file-abc123")["id"] == "file-abc123"
     assert client.files.delete(kept["id"])["deleted"] is True
-    assert client.files.retrieve(kept["id"])["id"] == "file-abc123"  # gone: the spec answers
+    gone = client.files.retrieve(kept["id"])  # no longer kept: the spec's answer, for that id
+    assert (gone["id"], gone["filename"]) == (kept["id"], "mydata.jsonl")
     unknown = client.batches.create(
         {
             "input_file_id": "file-nope",

@@ -341,7 +341,11 @@ def test_empty_answer_prints_null(capsys: pytest.CaptureFixture[str]) -> None:
     [
         (
             ["createchatcompletion"],
-            "no operation 'createchatcompletion'; did you mean createChatCompletion?",
+            "no operation 'createchatcompletion'; did you mean createChatCompletion, ",
+        ),
+        (
+            ["chat.completion.create"],
+            "no operation 'chat.completion.create'; did you mean chat.completions.create, ",
         ),
         (["teleport"], "no operation 'teleport'; `byot ops` lists them"),
         (["retrieveFile", "file_id"], "expected NAME=VALUE, got 'file_id'"),
@@ -365,7 +369,51 @@ def test_empty_answer_prints_null(capsys: pytest.CaptureFixture[str]) -> None:
             ["createEmbedding", "-d", "@/nonexistent/body.json"],
             "cannot read /nonexistent/body.json: ",
         ),
-        (["listModels", "-d", "{}"], "listModels takes no body; leave out -d"),
+        (["listModels", "-d", "{}"], "listModels takes no body; leave out -d and -F"),
+        (["listModels", "-F", "a=b"], "listModels takes no body; leave out -d and -F"),
+        (
+            ["createEmbedding", "-d", "[1,2]"],
+            "-d must be a JSON object (the request's fields), not list",
+        ),
+        (
+            ["createEmbedding", "-d", "null"],
+            "-d must be a JSON object (the request's fields), not null",
+        ),
+        (
+            ["createEmbedding", "-F", "input=x"],
+            "createEmbedding takes a JSON body: pass it with -d, not -F",
+        ),
+        (["createFile", "-F", "purpose"], "expected -F NAME=VALUE or NAME=@FILE, got 'purpose'"),
+        (
+            ["createFile", "-F", "file=@/nonexistent/data.jsonl"],
+            "cannot read /nonexistent/data.jsonl: no such readable file",
+        ),
+        (
+            ["createFile", "-d", '{"purpose": "batch"}', "-F", "purpose=batch"],
+            "purpose is given by both -d and -F; keep one",
+        ),
+        (
+            ["createFile", "-d", '{"file": "@data.jsonl", "purpose": "batch"}'],
+            "-d sends '@data.jsonl' as text: upload the file with -F file=@data.jsonl",
+        ),
+        (
+            ["createChatCompletion", "--mock", "-d", '{"model": "m", "stream": true}'],
+            "the body asks createChatCompletion for a stream: add --stream",
+        ),
+        (["listModels", "-H", "no colon"], "expected -H 'NAME: VALUE', got 'no colon'"),
+        (
+            ["listModels", "--timeout", "soon"],
+            "argument --timeout: expected a number of seconds above 0, got 'soon'",
+        ),
+        (
+            ["listModels", "--timeout", "-1"],
+            "argument --timeout: expected a number of seconds above 0",
+        ),
+        (
+            ["listModels", "--max-retries", "-1"],
+            "argument --max-retries: expected a whole number from 0 to 100, got '-1'",
+        ),
+        (["listModels", "--mock", "--api-key", "sk-x"], "--mock and --api-key exclude each other"),
         (["listModels", "--stream"], "listModels does not stream; leave out --stream"),
         (["createChatCompletion", "--stream", "--raw"], "--stream and --raw exclude each other"),
         (
@@ -389,6 +437,144 @@ def test_mistakes_are_one_line(
 
     assert (status, out) == (2, "")
     assert one_line(err).startswith(message)
+
+
+def test_call_without_arguments_asks_for_the_operation_only(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, _, err = run(capsys, "call")
+
+    assert status == 2
+    assert one_line(err) == (
+        "the following arguments are required: OPERATION (see byot call --help)"
+    )
+
+
+def test_the_sdk_method_names_work_too(capsys: pytest.CaptureFixture[str]) -> None:
+    by_id = run(capsys, "call", "createChatCompletion", "--mock", "-d", CHAT)
+    by_name = run(capsys, "call", "chat.completions.create", "--mock", "-d", CHAT)
+    assert by_id == by_name
+    assert by_name[0] == 0
+    status, out, _ = run(capsys, "call", "models.retrieve", "model=gpt-4o", "--mock")
+    assert status == 0
+    assert "id" in orjson.loads(out)
+    # `<method>_stream`, as the client spells it, is the method with --stream.
+    status, out, _ = run(capsys, "call", "chat.completions.create_stream", "--mock", "-d", CHAT)
+    assert status == 0
+    assert {orjson.loads(line)["object"] for line in out.splitlines()} == {"chat.completion.chunk"}
+
+
+def test_client_flags_reach_the_request(
+    served: Served, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
+    models = served.router.get("/models", json={"data": []})
+    argv = ["--api-key", "sk-from-flag", "-H", "X-Trace: t-1", "-H", "OpenAI-Beta:assistants=v2"]
+
+    assert run(capsys, "call", "models.list", *argv, *served.base)[0] == 0
+
+    headers = models.calls[0].request.headers
+    assert headers["authorization"] == "Bearer sk-from-flag"
+    assert (headers["x-trace"], headers["openai-beta"]) == ("t-1", "assistants=v2")
+
+
+def test_a_header_that_would_corrupt_the_request_is_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, err = run(capsys, "call", "listModels", "--mock", "-H", "X-Bad: a\r\nb")
+
+    assert (status, out) == (1, "")
+    assert one_line(err).startswith("invalid value for header 'X-Bad'")
+
+
+def test_max_retries_and_timeout(served: Served, capsys: pytest.CaptureFixture[str]) -> None:
+    error = {"error": {"message": "down"}}
+    # The server asks for no wait between attempts: the test counts them without sleeping.
+    failing = served.router.get("/models", status=500, json=error, headers={"retry-after-ms": "0"})
+    base = ["--api-key", "sk-test", *served.base]
+
+    assert run(capsys, "call", "listModels", "--max-retries", "0", *base)[0] == 1
+    assert len(failing.calls) == 1
+    assert run(capsys, "call", "listModels", "--max-retries", "3", *base)[0] == 1
+    assert len(failing.calls) == 1 + 4
+    args = _cli._parser().parse_args(["call", "listModels", "--timeout", "2.5", *base])
+    with _cli._client(args) as client:
+        assert (client.timeout.connect, client.timeout.read) == (2.5, 2.5)
+
+
+def test_no_key_and_an_error_status_says_no_key_was_sent(
+    served: Served, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_ADMIN_KEY", raising=False)
+    served.router.get("/models", status=500, json={"error": {"message": "Internal error"}})
+    argv = ["call", "listModels", "--max-retries", "0", *served.base]
+
+    status, _, err = run(capsys, *argv)
+    assert status == 1
+    assert one_line(err).endswith("(no API key was sent: set OPENAI_API_KEY or pass --api-key)")
+    assert "500" in err
+    # With a key, or an Authorization header of -H, the status is reported as it is.
+    for given in (["--api-key", "sk-test"], ["-H", "Authorization: Bearer sk-test"]):
+        status, _, err = run(capsys, *argv, *given)
+        assert status == 1
+        assert "no API key" not in one_line(err)
+
+
+def test_form_fields_upload_files_like_curl(
+    served: Served,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    files = served.router.post("/files", json={"id": "file-1"})
+    data = tmp_path / "data.jsonl"
+    data.write_bytes(b'{"custom_id": "a"}\n')
+    base = ["--api-key", "sk-test", *served.base]
+
+    status, out, _ = run(
+        capsys, "call", "files.create", "-F", f"file=@{data}", "-F", "purpose=batch", *base
+    )
+    assert (status, orjson.loads(out)) == (0, {"id": "file-1"})
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"from stdin")))
+    assert (
+        run(capsys, "call", "createFile", "-d", '{"purpose": "batch"}', "-F", "file=@-", *base)[0]
+        == 0
+    )
+
+    first, second = (call.request for call in files.calls)
+    assert first.headers["content-type"].startswith("multipart/form-data; boundary=")
+    assert b'name="file"; filename="data.jsonl"' in first.content
+    assert b'{"custom_id": "a"}\n' in first.content
+    assert b'name="purpose"\r\n\r\nbatch\r\n' in first.content
+    assert b'filename="stdin"' in second.content
+    assert b"from stdin" in second.content
+
+
+def test_a_repeated_form_field_is_a_list(
+    served: Served, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    edits = served.router.post("/images/edits", json={"data": []})
+    (tmp_path / "a.png").write_bytes(b"A")
+    (tmp_path / "b.png").write_bytes(b"B")
+    argv = ["-F", f"image=@{tmp_path / 'a.png'}", "-F", f"image=@{tmp_path / 'b.png'}"]
+
+    status, _, _ = run(
+        capsys,
+        "call",
+        "images.edit",
+        *argv,
+        "-F",
+        "prompt=a cat",
+        "--api-key",
+        "k",
+        *served.base,
+    )
+
+    assert status == 0
+    content = edits.calls[0].request.content
+    assert content.count(b'name="image[]"') == 2
+    assert b'filename="b.png"' in content
 
 
 def test_no_key_for_openai_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -437,35 +623,86 @@ def test_an_error_in_a_stream_is_one_line(
 # ---------------------------------------------------------------------------------- mock
 
 
-def test_mock_forwards_to_byot_testing(
+def test_mock_serves_until_interrupted(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import byot.testing
+    seen: list[str] = []
 
-    seen: list[list[str]] = []
+    def wait() -> None:  # a client calls, then Ctrl-C
+        base_url = capsys.readouterr().out.split(" at ")[1].split()[0]
+        with byot.Client(base_url=base_url, api_key="sk-test") as client:
+            seen.append(client.models.list()["data"][0]["id"])
+        raise KeyboardInterrupt
 
-    def serve(argv: list[str]) -> int:
-        seen.append(argv)
-        return 0
+    monkeypatch.setattr(_cli, "_wait", wait)
 
-    monkeypatch.setattr(byot.testing, "main", serve)
-    assert run(capsys, "mock")[0] == 0
-    assert (
-        run(capsys, "mock", "--port", "0", "--host", "::1", "--no-validate", "--allow-remote")[0]
-        == 0
-    )
+    assert run(capsys, "mock", "--port", "0") == (0, "", "byot: mock stopped\n")
+    assert seen == ["model-id-0"]
 
-    assert seen == [
-        ["--host", "127.0.0.1"],
-        ["--host", "::1", "--port", "0", "--no-validate", "--allow-remote"],
-    ]
+
+def test_mock_waits_for_ctrl_c(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Interrupted:
+        def wait(self) -> None:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(_cli, "_NEVER_SET", Interrupted())
+
+    status, out, err = run(capsys, "mock", "--port", "0")
+
+    assert (status, err) == (0, "byot: mock stopped\n")
+    assert out.startswith("byot: serving the OpenAI spec mock at http://127.0.0.1:")
+
+
+def test_a_file_system_error_on_a_path_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fails(args: object) -> int:
+        raise IsADirectoryError(21, "Is a directory", "results.jsonl")
+
+    monkeypatch.setattr(_cli, "_ops", fails)
+    assert run(capsys, "ops") == (1, "", "byot: cannot use results.jsonl: Is a directory\n")
+
+    def broken(args: object) -> int:
+        raise OSError("no path: a bug in byot")
+
+    monkeypatch.setattr(_cli, "_ops", broken)
+    with pytest.raises(OSError, match="a bug in byot"):
+        main(["ops"])
+
+
+def test_mock_mistakes_are_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_cli, "_wait", lambda: None)
+    with serve() as taken:
+        port = taken.split(":")[2].split("/")[0]
+        status, out, err = run(capsys, "mock", "--port", port)
+    assert (status, out) == (2, "")
+    assert one_line(err).startswith(f"cannot listen on 127.0.0.1 port {port}: ")
+    assert err.endswith("(--port 0 picks a free one)\n")
+
+    status, out, err = run(capsys, "mock", "--host", "0.0.0.0", "--port", "0")
+    assert (status, out) == (2, "")
+    assert "pass --allow-remote to serve other interfaces" in one_line(err)
+    assert "allow_remote=True" not in err
+
+    argv = ["mock", "--host", "nowhere.invalid", "--port", "0", "--allow-remote"]
+    status, _, err = run(capsys, *argv)
+    assert status == 2
+    assert one_line(err).startswith("cannot listen on nowhere.invalid port 0: ")
+
+    status, _, err = run(capsys, "mock", "--port", "70000")
+    assert status == 2
+    assert "expected a port from 0 to 65535, got '70000'" in one_line(err)
 
 
 def test_mock_port_must_be_a_number(capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(capsys, "mock", "--port", "eighty")
 
     assert status == 2
-    assert "invalid int value: 'eighty'" in one_line(err)
+    assert "expected a port from 0 to 65535, got 'eighty'" in one_line(err)
 
 
 # ------------------------------------------------------------------------------- validate
@@ -545,6 +782,60 @@ def test_validate_all_good(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     assert (status, out) == (0, f"{good}: ok\n")
 
 
+TYPOS = '{"model": "m", "messages": [{"role": "user", "content": "Hi"}], "max_token": 5, '
+TYPOS += '"temprature": 0.2, "top_k": 3}'
+
+
+def test_validate_reports_unknown_request_parameters(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    body = tmp_path / "body.json"
+    body.write_text(TYPOS)
+
+    status, out, _ = run(capsys, "validate", "CreateChatCompletionRequest", str(body))
+
+    assert status == 1
+    assert out.splitlines() == [
+        f"{body}: $.max_token: 'max_token' is not a parameter of CreateChatCompletionRequest; "
+        "did you mean 'max_tokens'?",
+        f"{body}: $.temprature: 'temprature' is not a parameter of "
+        "CreateChatCompletionRequest; did you mean 'temperature'?",
+        f"{body}: $.top_k: 'top_k' is not a parameter of CreateChatCompletionRequest; "
+        "did you mean 'top_p'?",
+    ]
+    # A provider's own parameters are allowed by name, or all of them at once.
+    argv = ["validate", "createChatCompletion", "--direction", "request", str(body)]
+    status, out, _ = run(capsys, *argv, "--allow-extra", "top_k,max_token")
+    assert status == 1
+    assert [line.split(": ")[1] for line in out.splitlines()] == ["$.temprature"]
+    assert run(capsys, *argv, "--allow-extra") == (0, f"{body}: ok\n", "")
+    # The lenient profile checks the values present, not which parameters there are.
+    assert run(capsys, *argv, "--profile", "lenient") == (0, f"{body}: ok\n", "")
+
+
+def test_validate_reads_stdin(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def stdin(text: str) -> None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+
+    stdin(CHAT)
+    assert run(capsys, "validate", "CreateChatCompletionRequest", "-") == (
+        0,
+        "<stdin>: ok\n",
+        "",
+    )
+    stdin(f"{CHAT}\n\n{BAD_ROLE}\n")  # several documents, one a line: JSON Lines
+    status, out, _ = run(capsys, "validate", "CreateChatCompletionRequest", "-")
+    assert status == 1
+    assert out.splitlines()[0] == "<stdin>:1: ok"
+    assert out.splitlines()[1].startswith("<stdin>:3: $.messages[0].role: 'usr' is not")
+    stdin('{"model": ')
+    status, out, _ = run(capsys, "validate", "CreateChatCompletionRequest", "-")
+    assert status == 1
+    assert out.startswith("<stdin>: not JSON: ")
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -555,6 +846,12 @@ def test_validate_all_good(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
         ),
         (["CreateChatCompletionRequest", "/nonexistent.json"], "cannot read /nonexistent.json: "),
         (["CreateChatCompletionRequest"], "the following arguments are required: FILE"),
+        (
+            ["CreateChatRequest", "/nonexistent.json"],  # the name is checked before the files
+            "no schema or operation named 'CreateChatRequest' in the OpenAI bundle; did you "
+            "mean 'CreateChatCompletionRequest', ",
+        ),
+        (["Item", "--profile", "loose", "{file}"], "argument --profile: invalid choice: 'loose'"),
     ],
 )
 def test_validate_mistakes_are_one_line(

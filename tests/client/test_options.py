@@ -1,5 +1,6 @@
 """Per-call options, `with_options`, the connection's life cycle and client construction."""
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -257,12 +258,19 @@ def test_idempotency_key_is_the_same_on_every_attempt(both: Any) -> None:
     assert [r.headers["Idempotency-Key"] for r in server.requests] == ["key-1"] * 3
 
 
-def test_no_idempotency_key_unless_asked(both: Any) -> None:
+def test_an_automatic_idempotency_key_unless_asked(both: Any) -> None:
+    # Issue 15 item 6: a retried POST must be recognisable as a repeat, so every call that is
+    # not GET, HEAD or OPTIONS carries a fresh key of its own (once this test said "none").
     server = Server()
     client = both.client(server)
 
     both.call(client.request, "POST", "/batches", body={})
+    first = server.last.headers["Idempotency-Key"]
+    both.call(client.request, "POST", "/batches", body={})
+    both.call(client.request, "GET", "/batches")
 
+    assert re.fullmatch(r"byot-retry-[0-9a-f]{32}", first)
+    assert server.requests[1].headers["Idempotency-Key"] != first
     assert "Idempotency-Key" not in server.last.headers
 
 

@@ -770,14 +770,23 @@ def test_path_params_dot_segments_and_several_values(both: Any) -> None:
     server = Server({})
     client = both.client(server)
 
+    # A dot segment is refused (issue 15): once sent as %2E%2E, which proxies turn back to "..".
+    with pytest.raises(byot.errors.ConfigError, match=r"'thread_id' is '\.\.', a dot segment"):
+        both.call(
+            client.request,
+            "GET",
+            "/threads/{thread_id}/messages/{message_id}",
+            path_params={"thread_id": "..", "message_id": "m #1"},
+        )
+    assert server.requests == []
     both.call(
         client.request,
         "GET",
         "/threads/{thread_id}/messages/{message_id}",
-        path_params={"thread_id": "..", "message_id": "m #1"},
+        path_params={"thread_id": "...", "message_id": "m #1"},
     )
 
-    assert server.last.url.raw_path == b"/v1/threads/%2E%2E/messages/m%20%231"
+    assert server.last.url.raw_path == b"/v1/threads/.../messages/m%20%231"
 
 
 def test_path_params_mismatch_is_a_type_error(both: Any) -> None:

@@ -30,6 +30,7 @@ import pytest
 import byot
 from byot._endpoint import Endpoint
 from byot._response import APIResponse
+from byot.errors import ConfigError
 from byot.resources import AsyncResources, Resources
 from byot.resources._endpoints import ENDPOINTS
 
@@ -532,8 +533,30 @@ def recording_client(both: Any) -> tuple[Any, list[httpx.Request]]:
 
 def test_call_unknown_operation_is_a_key_error(both: Any) -> None:
     client = both.client(lambda request: pytest.fail("nothing is sent"))
-    with pytest.raises(KeyError, match="'noSuchOperation'"):
+    with pytest.raises(KeyError, match="'noSuchOperation'") as info:
         both.call(client.call, "noSuchOperation")
+    assert isinstance(info.value, byot.errors.UnknownOperationError)
+    assert str(info.value) == "no operation 'noSuchOperation'; `byot ops` lists them"
+    # Suggestions come from both name styles, the likeliest first.
+    with pytest.raises(byot.errors.UnknownOperationError) as info:
+        both.call(client.call, "chat.completion.create")
+    assert info.value.suggestions[0] == "chat.completions.create"
+    assert str(info.value).startswith(
+        "no operation 'chat.completion.create'; did you mean chat.completions.create, "
+    )
+    with pytest.raises(byot.errors.UnknownOperationError) as info:
+        both.call(client.call, "createchatcompletion")
+    assert info.value.suggestions[0] == "createChatCompletion"
+
+
+def test_call_takes_the_method_name_too(both: Any) -> None:
+    client, seen = recording_client(both)
+    both.call(client.call, "chat.completions.create", {"model": "m", "messages": []})
+    both.call(client.call, "files.retrieve", file_id="file-1")
+    assert [(r.method, r.url.path) for r in seen] == [
+        ("POST", "/v1/chat/completions"),
+        ("GET", "/v1/files/file-1"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -592,16 +615,20 @@ def test_call_extra_body_merges_into_json_and_multipart(both: Any) -> None:
 
 
 @VIAS
-def test_dot_segment_ids_are_escaped_and_empty_ids_refused(both: Any, via: str) -> None:
+def test_dot_segment_ids_and_empty_ids_are_refused(both: Any, via: str) -> None:
+    # Issue 15: a dot segment was sent as %2E%2E, which URL-normalising proxies turn back.
     client, seen = recording_client(both)
     case = CASES["retrieveFile"]
 
-    both.run(invoke(client, replace(case, path_values={"file_id": ".."}), via, ()))
-    with pytest.raises(ValueError, match="'file_id' is empty"):
+    for value in ("..", ".", "%2E%2E"):
+        with pytest.raises(ConfigError, match=r"'file_id' is .*, a dot segment"):
+            both.run(invoke(client, replace(case, path_values={"file_id": value}), via, ()))
+    with pytest.raises(ConfigError, match="'file_id' is empty"):
         both.run(invoke(client, replace(case, path_values={"file_id": ""}), via, ()))
+    both.run(invoke(client, replace(case, path_values={"file_id": "..."}), via, ()))
 
     (request,) = seen
-    assert request.url.raw_path == b"/v1/files/%2E%2E"
+    assert request.url.raw_path == b"/v1/files/..."
 
 
 @VIAS

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import annotated_types
+import httpx
 import jsonschema
 import orjson
 import pytest
@@ -259,17 +260,15 @@ def test_forced_responses_calls_fit_the_tools(choice: Any, called: list[str]) ->
     byot.validate(response, "createResponse", direction="response")
 
 
-def test_requests_that_force_nothing_keep_the_documented_answer() -> None:
+def test_requests_that_ask_for_nothing_keep_the_documented_answer() -> None:
     tools = weather_tools("chat")
     hosted = {"type": "web_search_preview"}
     with client() as c:
-        auto = c.chat.completions.create(
-            {**structured_chat({}), "response_format": {"type": "text"}, "tools": tools}
-        )
-        other = c.chat.completions.create(
+        declined = c.chat.completions.create(
             {
                 **structured_chat({}),
-                "response_format": {"type": "json_object"},
+                "response_format": {"type": "text"},
+                "tools": tools,
                 "tool_choice": "none",
             }
         )
@@ -281,9 +280,120 @@ def test_requests_that_force_nothing_keep_the_documented_answer() -> None:
                 "tool_choice": {"type": "web_search_preview"},
             }
         )
-    assert auto["choices"][0]["message"]["content"] == "Hello! How can I assist you today?"
-    assert other["choices"][0]["message"]["content"] == "Hello! How can I assist you today?"
+    assert declined["choices"][0]["message"]["content"] == "Hello! How can I assist you today?"
     assert responses["output"][0]["type"] == "message"
+
+
+def test_offered_functions_are_called_until_a_result_comes_back() -> None:
+    asked = {"model": "m", "messages": [{"role": "user", "content": "Weather?"}]}
+    with client() as c:
+        first = c.chat.completions.create({**asked, "tools": weather_tools("chat")})
+        message = first["choices"][0]["message"]
+        (call,) = message["tool_calls"]
+        result = {"role": "tool", "tool_call_id": call["id"], "content": "sunny"}
+        conversation = [*asked["messages"], message, result]
+        second = c.chat.completions.create(
+            {**asked, "messages": conversation, "tools": weather_tools("chat")}
+        )
+        started = c.responses.create(
+            {"model": "m", "input": "x", "tools": weather_tools("responses")}
+        )
+        (item,) = started["output"]
+        output = {"type": "function_call_output", "call_id": item["call_id"], "output": "sunny"}
+        answered = c.responses.create(
+            {"model": "m", "input": [output], "tools": weather_tools("responses")}
+        )
+    assert first["choices"][0]["finish_reason"] == "tool_calls"
+    assert call["function"]["name"] == "get_weather"  # the first offered
+    jsonschema.validate(orjson.loads(call["function"]["arguments"]), TOOL_PARAMETERS)
+    assert second["choices"][0]["message"]["content"] == "Hello! How can I assist you today?"
+    assert item["type"] == "function_call"
+    assert item["name"] == "get_weather"
+    assert answered["output"][0]["type"] == "message"
+
+
+TOOL_PARAMETERS = weather_tools("chat")[0]["function"]["parameters"]
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        pytest.param(None, id="parse's own instructions"),
+        pytest.param("Reply as JSON matching {schema} and nothing else.", id="another library"),
+    ],
+)
+def test_json_mode_fits_the_schema_in_the_instructions(write: str | None) -> None:
+    schema = SCHEMAS["nested with $defs"]
+    instructions = (
+        byot_instructions(schema) if write is None else write.format(schema=orjson.dumps(schema))
+    )
+    chat_body = {
+        "model": "m",
+        "messages": [
+            {"role": "developer", "content": [{"type": "text", "text": instructions}]},
+            {"role": "user", "content": "One, please."},
+        ],
+        "response_format": {"type": "json_object"},
+    }
+    response_body = {
+        "model": "m",
+        "input": "One, please.",
+        "instructions": instructions,
+        "text": {"format": {"type": "json_object"}},
+    }
+    with client() as c:
+        chat = c.chat.completions.create(chat_body)
+        response = c.responses.create(response_body)
+    jsonschema.validate(orjson.loads(chat["choices"][0]["message"]["content"]), schema)
+    jsonschema.validate(orjson.loads(response["output"][0]["content"][0]["text"]), schema)
+
+
+def byot_instructions(schema: dict[str, Any]) -> str:
+    """What parse(mode="json_object") writes, read back from the request it sends."""
+    sent: list[httpx.Request] = []
+    mock = SpecMock()
+
+    def keep(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return mock.handle_request(request)
+
+    transport = httpx.MockTransport(keep)
+    with byot.Client(base_url="http://m/v1", api_key="k", transport=transport) as c:
+        c.chat.completions.parse(
+            {"model": "m", "messages": [{"role": "user", "content": "x"}]},
+            Tag,
+            mode="json_object",
+        )
+    system = orjson.loads(sent[0].content)["messages"][0]
+    assert system["role"] == "system"
+    return str(system["content"]).replace(
+        orjson.dumps(byot.json_schema(Tag)).decode(), orjson.dumps(schema).decode()
+    )
+
+
+@dataclass
+class Tag:
+    name: str
+
+
+def test_json_mode_without_a_schema_gets_a_small_object() -> None:
+    # Braces that hold no JSON, or JSON that is no schema, are not taken for one.
+    prose = 'Be brief {like this}. Output shape: {"a": 1}. Close with }.'
+    body = {
+        **structured_chat({}),
+        "messages": [{"role": "system", "content": prose}, {"role": "user", "content": "x"}],
+        "response_format": {"type": "json_object"},
+    }
+    with client() as c:
+        chat = c.chat.completions.create(body)
+        response = c.responses.create(
+            {"model": "m", "input": "x", "text": {"format": {"type": "json_object"}}}
+        )
+    content = orjson.loads(chat["choices"][0]["message"]["content"])
+    assert content == {"answer": "Hello! How can I assist you today?"}
+    text = orjson.loads(response["output"][0]["content"][0]["text"])
+    assert list(text) == ["answer"]
+    assert "unicorn" in text["answer"]
 
 
 def test_a_forced_tool_that_is_not_offered_is_a_bad_request() -> None:

@@ -26,7 +26,7 @@ def send(mock: SpecMock, method: str, path: str, **kwargs: Any) -> httpx.Respons
 def test_paths_with_and_without_v1_and_fixed_queries() -> None:
     mock = SpecMock(validate_requests=False)
     assert send(mock, "GET", "/v1/models").status_code == 200
-    assert send(mock, "GET", "/models/").status_code == 200
+    assert send(mock, "GET", "/v1/models/").status_code == 200
     send(mock, "POST", "/v1/responses?beta=true", json={"model": "m"})
     send(mock, "POST", "/v1/responses", json={"model": "m"})
     send(mock, "GET", "/v1/files/a%2Fb")
@@ -38,6 +38,36 @@ def test_paths_with_and_without_v1_and_fixed_queries() -> None:
         "retrieveFile",
     ]
     assert mock.calls[-1].path_params == {"file_id": "a/b"}
+
+
+@pytest.mark.parametrize("path", ["/models", "/chat/completions", "/", "/v1beta", "/api/v1/models"])
+def test_a_path_without_the_v1_prefix_is_refused_with_the_fix(path: str) -> None:
+    mock = SpecMock()
+    refused = send(mock, "GET", path)
+    assert refused.status_code == 404
+    message = refused.json()["error"]["message"]
+    assert message == (
+        f"{path} is not under /v1, where the OpenAI API's paths are: a base URL ends in /v1, "
+        "e.g. http://mock.test/v1"
+    )
+    assert mock.calls[0].operation_id is None
+
+
+def test_providers_openai_compatible_prefixes_are_served() -> None:
+    mock = SpecMock()
+    chat = {"messages": [{"role": "user", "content": "Hi"}]}
+    gemini = send(mock, "POST", "/v1beta/openai/chat/completions", json={**chat, "model": "g"})
+    azure_v1 = send(mock, "POST", "/openai/v1/chat/completions", json={**chat, "model": "a"})
+    # Azure's classic routes name the model in the path: the body needs none.
+    classic = send(mock, "POST", "/openai/deployments/my-gpt/chat/completions", json=chat)
+    files = send(mock, "GET", "/openai/deployments/my-gpt/files")
+    assert [r.status_code for r in (gemini, azure_v1, classic, files)] == [200] * 4
+    assert [gemini.json()["model"], azure_v1.json()["model"], classic.json()["model"]] == [
+        "g",
+        "a",
+        "my-gpt",
+    ]
+    assert [c.operation_id for c in mock.calls] == ["createChatCompletion"] * 3 + ["listFiles"]
 
 
 def test_literal_segments_win_over_placeholders() -> None:
@@ -201,14 +231,17 @@ def test_lists_are_served_as_one_page(both: Any) -> None:
     if items is not None:
         assert len(list(items)) == len(documented["data"])
     page = both.call(client.evals.list)
-    assert page == {**documented, "has_more": False}
+    ids = [item["id"] for item in documented["data"]]
+    assert page == {**documented, "has_more": False, "first_id": ids[0], "last_id": ids[-1]}
 
 
 def test_streams_documented_elsewhere_are_reused() -> None:
     # getResponse has no streaming example; createResponse streams the same events.
     mock = SpecMock()
     replay = send(mock, "GET", "/v1/responses/r1?stream=true").content
-    created = send(mock, "POST", "/v1/responses", json={"model": "m", "input": "x", "stream": True})
+    model = orjson.loads(replay.split(b"\ndata: ", 1)[1].split(b"\n")[0])["response"]["model"]
+    body = {"model": model, "input": "x", "stream": True}
+    created = send(mock, "POST", "/v1/responses", json=body)
     assert replay == created.content
     assert replay.startswith(b"event: response.created\n")
 

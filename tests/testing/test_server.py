@@ -184,7 +184,11 @@ def test_main_serves_until_ctrl_c(capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 0
     out, err = capsys.readouterr()
     url = f"http://127.0.0.1:{port}/v1"
-    assert out == f"byot.testing: serving the OpenAI spec mock at {url} (Ctrl-C to stop)\n"
+    assert out == (
+        f"byot.testing: serving the OpenAI spec mock at {url} (Ctrl-C to stop)\n"
+        "GET /v1/models 200 (listModels)\n"  # _run_interrupted waiting for the server
+        "POST /v1/chat/completions 200 (createChatCompletion)\n"
+    )
     assert err == "byot.testing: stopped\n"
 
 

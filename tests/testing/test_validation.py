@@ -25,7 +25,7 @@ def test_an_invalid_json_request_gets_a_400_with_its_issues(both: Any) -> None:
     assert issues[0]["path"] == "$.messages[0].role"
     assert "usr" in issues[0]["message"]
     assert error.error_message.startswith(
-        "Invalid request for createChatCompletion: $.messages[0].role: "
+        "Invalid request for createChatCompletion (1 issue):\n  $.messages[0].role: "
     )
     assert mock.calls[0].operation_id == "createChatCompletion"
     assert mock.calls[0].response.status_code == 400
@@ -40,8 +40,9 @@ def test_every_issue_is_listed() -> None:
     issues = response.json()["error"]["issues"]
     assert len(issues) >= 2
     assert {issue["path"] for issue in issues} >= {"$", "$.dimensions"}
-    message = response.json()["error"]["message"]
-    assert all(f"{i['path']}: {i['message']}" in message for i in issues)
+    head, *lines = response.json()["error"]["message"].split("\n")
+    assert head == f"Invalid request for createEmbedding ({len(issues)} issues):"
+    assert lines == [f"  {i['path']}: {i['message']}" for i in issues]
 
 
 def test_a_missing_required_body_is_a_400() -> None:

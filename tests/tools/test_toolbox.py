@@ -114,8 +114,9 @@ def test_a_responses_input_list_is_kept() -> None:
     given = [{"role": "user", "content": "Paris?"}]
     with client(mock) as c:
         run = byot.Toolbox(get_weather).run_responses(c, {"model": "m", "input": given})
-    assert run.turns == 1  # nothing forced: the spec's documented answer, no calls
+    assert run.turns == 2  # the mock calls the tool offered once, then answers
     assert run.transcript[0] == given[0]
+    assert mock.calls[1].json()["input"][0] == given[0]
     assert given == [{"role": "user", "content": "Paris?"}]  # the caller's list is not changed
 
 

@@ -73,7 +73,9 @@ async def test_a_call_goes_out_as_httpx_would_send_it(server: TestServer) -> Non
     assert request.headers["accept"] == "application/json"
     assert request.headers["content-type"] == "application/json"
     assert request.headers["content-length"] == str(len(request.body))
+    assert request.headers["idempotency-key"].startswith("byot-retry-")  # a POST (issue 15)
     assert set(request.headers) == {
+        "idempotency-key",
         "host",
         "user-agent",
         "accept",

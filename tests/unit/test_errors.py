@@ -64,6 +64,12 @@ EXAMPLES: list[errors.BYOTError] = [
         param="session",
         event_id="evt_1",
     ),
+    errors.StreamFlagError(
+        method="chat.completions.create",
+        flag="stream=True",
+        stream_method="chat.completions.create_stream",
+    ),
+    errors.UnknownOperationError(name="chat.create", suggestions=["chat.completions.create"]),
 ]
 
 

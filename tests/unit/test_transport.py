@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from byot import _transport
+from byot._url import redact_url
 
 
 def test_ssl_context_is_built_once() -> None:
@@ -54,3 +55,8 @@ def test_default_transports_use_the_shared_pool_settings(monkeypatch: pytest.Mon
     assert type(direct._pool).__name__ == "ConnectionPool"
     assert direct._pool._max_connections == 1000
     direct.close()
+
+
+def test_a_url_in_a_message_hides_its_user_and_password() -> None:
+    url = httpx.URL("http://user:hunter2@h:8/v1/x?api_key=k&limit=2")
+    assert redact_url(url) == "http://***@h:8/v1/x?api_key=***&limit=2"

@@ -126,7 +126,7 @@ def test_warn_warns_and_logs_and_sends(both: Both, caplog: pytest.LogCaptureFixt
     seen: list[httpx.Request] = []
     client = both.client(answer(CHAT, seen), validate="warn")
     with (
-        caplog.at_level(logging.WARNING, logger="byot"),
+        caplog.at_level(logging.DEBUG, logger="byot"),
         pytest.warns(SchemaValidationWarning, match=r"\$\.messages\[0\]\.role") as record,
     ):
         both.call(client.chat.completions.create, BAD)
@@ -136,7 +136,26 @@ def test_warn_warns_and_logs_and_sends(both: Both, caplog: pytest.LogCaptureFixt
     assert (warning.direction, warning.operation) == ("request", "createChatCompletion")
     assert "byot" not in record[0].filename  # it names the caller's line (conftest's here)
     assert "tenacity" not in record[0].filename
-    assert any("createChatCompletion request does not match" in r.message for r in caplog.records)
+    [logged] = [r for r in caplog.records if "request does not match" in r.message]
+    assert logged.levelno == logging.DEBUG  # a record for logs, not a second printed warning
+
+
+def test_a_warning_is_printed_once() -> None:
+    """With logging left unconfigured, stderr shows the warning once (not also the logger's)."""
+    script = """
+import httpx, byot
+chat = {"id": "c", "object": "chat.completion", "created": 1, "model": "m", "choices": []}
+client = byot.Client(
+    api_key="sk-test",
+    validate="warn",
+    transport=httpx.MockTransport(lambda request: httpx.Response(200, json=chat)),
+)
+client.chat.completions.create({"model": "m", "messages": [], "max_token": 5})
+"""
+    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stderr.count("'max_token' is not a parameter") == 1, done.stderr
 
 
 def test_unknown_parameters_warn_with_a_suggestion_never_fail(both: Both) -> None:

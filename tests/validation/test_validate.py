@@ -121,9 +121,62 @@ def test_every_problem_is_listed_best_first(backend: str) -> None:
     }
 
 
+TYPOS = {**CHAT, "max_token": 5, "temprature": 0.2, "top_k": 3}
+
+
+def test_unknown_request_parameters_are_issues_with_a_suggestion(backend: str) -> None:
+    expected = [
+        (
+            "$.max_token",
+            "'max_token' is not a parameter of createChatCompletion; did you mean 'max_tokens'?",
+        ),
+        (
+            "$.temprature",
+            "'temprature' is not a parameter of createChatCompletion; did you mean 'temperature'?",
+        ),
+        ("$.top_k", "'top_k' is not a parameter of createChatCompletion; did you mean 'top_p'?"),
+    ]
+    assert problems(TYPOS, "createChatCompletion", direction="request") == expected
+    # By component name or pointer too (no direction: a request schema is a request).
+    by_name = problems(TYPOS, "CreateChatCompletionRequest")
+    assert [path for path, _ in by_name] == ["$.max_token", "$.temprature", "$.top_k"]
+    assert "not a parameter of CreateChatCompletionRequest" in by_name[0][1]
+    assert not byot.is_valid(TYPOS, "#/$defs/CreateChatCompletionRequest")
+    # Schema problems come first, unknown parameters after them.
+    mixed = problems({"model": "m", "max_token": 1}, "CreateChatCompletionRequest")
+    assert [path for path, _ in mixed] == ["$", "$.max_token"]
+    # No close name: said plainly.
+    assert problems({**CHAT, "acme": 1}, "CreateChatCompletionRequest") == [
+        (
+            "$.acme",
+            "'acme' is not a parameter of CreateChatCompletionRequest "
+            "(providers may add their own)",
+        )
+    ]
+
+
+def test_allow_extra_accepts_provider_parameters(backend: str) -> None:
+    byot.validate(TYPOS, "createChatCompletion", direction="request", allow_extra=True)
+    assert byot.is_valid(TYPOS, "CreateChatCompletionRequest", allow_extra=True)
+    only = problems(TYPOS, "CreateChatCompletionRequest", allow_extra={"top_k"})
+    assert [path for path, _ in only] == ["$.max_token", "$.temprature"]
+    assert not byot.is_valid(TYPOS, "CreateChatCompletionRequest", allow_extra=["top_k"])
+
+
+def test_unknown_parameters_count_only_for_strict_requests(backend: str) -> None:
+    byot.validate(TYPOS, "CreateChatCompletionRequest", profile="lenient")
+    byot.validate(TYPOS, "CreateChatCompletionRequest", direction="response", profile="strict")
+    # Only an operation's request body has parameters: other objects keep the spec's rule.
+    byot.validate({"type": "auto", "extra": 1}, "#/$defs/RunObject/properties/truncation_strategy")
+    assert not byot.is_valid("not an object", "CreateEmbeddingRequest")
+
+
 def test_names_that_are_no_schema(backend: str) -> None:
     with pytest.raises(ValueError, match="did you mean 'CreateChatCompletionRequest'"):
         byot.validate({}, "CreateChatCompletionRequst")
+    # A word left out still finds the name that holds the others, before mere look-alikes.
+    with pytest.raises(ValueError, match="did you mean 'CreateChatCompletionRequest', "):
+        byot.validate({}, "CreateChatRequest")
     with pytest.raises(ValueError, match="no schema or operation named 'zzz' in the OpenAI bundle"):
         byot.is_valid({}, "zzz")
     with pytest.raises(ValueError, match="no schema at 'urn:byot:openai#/\\$defs/Nope'"):
