@@ -34,7 +34,15 @@ if TYPE_CHECKING:
     from byot._otel import Call
     from byot._prepared import Prepared
     from byot._retry import RetryPolicy
-    from byot._signatures import B, CallOptions, EventHooks, R, RequestOptions, ValidateTypes
+    from byot._signatures import (
+        AsyncKeyTypes,
+        B,
+        CallOptions,
+        EventHooks,
+        R,
+        RequestOptions,
+        ValidateTypes,
+    )
     from byot._telemetry import Telemetry
     from byot._timeout import Deadline
     from byot.protocols import Config
@@ -50,12 +58,20 @@ class _Connection:
         transport: httpx.AsyncBaseTransport | None,
         http_client: httpx.AsyncClient | None,
         url: str,
+        http2: bool,
     ) -> None:
         if transport is not None and http_client is not None:
             raise TypeError("pass transport= or http_client=, not both")
+        if http2 and (transport is not None or http_client is not None):
+            raise TypeError(
+                "http2=True configures byot's own connection pool: with transport= or "
+                "http_client=, turn HTTP/2 on in the one you pass (httpx's http2=True)"
+            )
         _transport.check_http_client(http_client)
         self.http_client = http_client
-        self.transport = transport or (None if http_client else _transport.async_transport(url))
+        self.transport = transport or (
+            None if http_client else _transport.async_transport(url, http2=http2)
+        )
         self.closed = False
         self.owner = None if transport or http_client else _transport.EventLoopOwner()  # async only
         # Only byot's own pool surely reaches the network: an injected transport or http_client
@@ -67,13 +83,16 @@ class _Connection:
     ) -> httpx.Response:
         if self.owner is not None:  # async only
             self.owner.check()  # async only
+        headers = prepared.headers
+        if prepared.credentials is not None:  # a key given as a function: called every attempt
+            headers = await prepared.credentials.aresolve(headers)
         if self.http_client is None:
-            request = prepared.request(timeout, asynchronous=True)
+            request = prepared.request(timeout, headers, asynchronous=True)
         else:
             request = self.http_client.build_request(
                 prepared.method,
                 prepared.url,
-                headers=prepared.headers,
+                headers=headers,
                 content=prepared.body(asynchronous=True),
                 timeout=httpx.Timeout(**timeout),
             )
@@ -121,7 +140,8 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
 
     Args:
         api_key: The API key (default: `OPENAI_API_KEY`, then `OPENAI_ADMIN_KEY`); keyless
-            local servers need none.
+            local servers need none. A function (an async one for `AsyncClient` only) is
+            called before each attempt, retries included, for a token that expires.
         base_url: The API's base URL (default: `OPENAI_BASE_URL`, then OpenAI's).
         organization: Sent as `OpenAI-Organization` (default: `OPENAI_ORG_ID`).
         project: Sent as `OpenAI-Project` (default: `OPENAI_PROJECT_ID`).
@@ -153,17 +173,20 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             copies. Default: none, requests go at once.
         transport: An async httpx transport to send through, such as `httpx.MockTransport`.
         http_client: An `httpx.AsyncClient` to send through, with its own settings.
+        http2: Offer HTTP/2 to servers that speak it (negotiated over TLS; needs the
+            `[http2]` extra). Default: HTTP/1.1 only.
 
     Raises:
         ConfigError: The configuration cannot work (e.g. no key for api.openai.com, or
-            telemetry without OpenTelemetry installed).
+            telemetry without OpenTelemetry installed, or http2=True without the `h2`
+            package).
         TypeError: Arguments that exclude each other were combined.
     """
 
     def __init__(
         self,
         *,
-        api_key: str | None = None,
+        api_key: AsyncKeyTypes | None = None,
         base_url: str | None = None,
         organization: str | None = None,
         project: str | None = None,
@@ -183,11 +206,14 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         rate_limiter: RateLimiter | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
+        http2: bool = False,
     ) -> None:
         if http_client is not None and timeout is DEFAULT_TIMEOUT:
             timeout = timeout_from_httpx(http_client.timeout)
-        self._settings = Settings.create(client_options(locals()))
-        self._connection = _Connection(transport, http_client, self._settings.config.base_url)
+        self._settings = Settings.create(client_options(locals()), asynchronous=True)
+        self._connection = _Connection(
+            transport, http_client, self._settings.config.base_url, http2
+        )
 
     @overload
     async def request(

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from byot._limiter import RateLimiter
     from byot._retry import RetryPolicy
     from byot._settings import Settings
-    from byot._signatures import EventHooks, ValidateTypes
+    from byot._signatures import AsyncKeyTypes, EventHooks, ValidateTypes
     from byot._telemetry import Telemetry
     from byot._timeout import Timeout
     from byot.protocols import Config
@@ -68,7 +68,7 @@ class BaseClient(Generic[P]):
     def with_options(
         self,
         *,
-        api_key: str | None = None,
+        api_key: AsyncKeyTypes | None = None,
         base_url: str | None = None,
         organization: str | None = None,
         project: str | None = None,

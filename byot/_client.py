@@ -36,7 +36,15 @@ if TYPE_CHECKING:
     from byot._otel import Call
     from byot._prepared import Prepared
     from byot._retry import RetryPolicy
-    from byot._signatures import B, CallOptions, EventHooks, R, RequestOptions, ValidateTypes
+    from byot._signatures import (
+        B,
+        CallOptions,
+        EventHooks,
+        KeyTypes,
+        R,
+        RequestOptions,
+        ValidateTypes,
+    )
     from byot._telemetry import Telemetry
     from byot._timeout import Deadline
     from byot.protocols import Config
@@ -52,12 +60,20 @@ class _Connection:
         transport: httpx.BaseTransport | None,
         http_client: httpx.Client | None,
         url: str,
+        http2: bool,
     ) -> None:
         if transport is not None and http_client is not None:
             raise TypeError("pass transport= or http_client=, not both")
+        if http2 and (transport is not None or http_client is not None):
+            raise TypeError(
+                "http2=True configures byot's own connection pool: with transport= or "
+                "http_client=, turn HTTP/2 on in the one you pass (httpx's http2=True)"
+            )
         _transport.check_http_client(http_client)
         self.http_client = http_client
-        self.transport = transport or (None if http_client else _transport.sync_transport(url))
+        self.transport = transport or (
+            None if http_client else _transport.sync_transport(url, http2=http2)
+        )
         self.closed = False
         # Only byot's own pool surely reaches the network: an injected transport or http_client
         # is often a MockTransport, where a key in clear text goes nowhere.
@@ -66,13 +82,16 @@ class _Connection:
     def send(
         self, prepared: Prepared, timeout: dict[str, float | None], hooks: EventHooks
     ) -> httpx.Response:
+        headers = prepared.headers
+        if prepared.credentials is not None:  # a key given as a function: called every attempt
+            headers = prepared.credentials.resolve(headers)
         if self.http_client is None:
-            request = prepared.request(timeout, asynchronous=False)
+            request = prepared.request(timeout, headers, asynchronous=False)
         else:
             request = self.http_client.build_request(
                 prepared.method,
                 prepared.url,
-                headers=prepared.headers,
+                headers=headers,
                 content=prepared.body(asynchronous=False),
                 timeout=httpx.Timeout(**timeout),
             )
@@ -120,7 +139,8 @@ class Client(BaseClient[_Connection], Resources):
 
     Args:
         api_key: The API key (default: `OPENAI_API_KEY`, then `OPENAI_ADMIN_KEY`); keyless
-            local servers need none.
+            local servers need none. A function (an async one for `Client` only) is
+            called before each attempt, retries included, for a token that expires.
         base_url: The API's base URL (default: `OPENAI_BASE_URL`, then OpenAI's).
         organization: Sent as `OpenAI-Organization` (default: `OPENAI_ORG_ID`).
         project: Sent as `OpenAI-Project` (default: `OPENAI_PROJECT_ID`).
@@ -152,17 +172,20 @@ class Client(BaseClient[_Connection], Resources):
             copies. Default: none, requests go at once.
         transport: An httpx transport to send through, such as `httpx.MockTransport`.
         http_client: An `httpx.Client` to send through, with its own settings.
+        http2: Offer HTTP/2 to servers that speak it (negotiated over TLS; needs the
+            `[http2]` extra). Default: HTTP/1.1 only.
 
     Raises:
         ConfigError: The configuration cannot work (e.g. no key for api.openai.com, or
-            telemetry without OpenTelemetry installed).
+            telemetry without OpenTelemetry installed, or http2=True without the `h2`
+            package).
         TypeError: Arguments that exclude each other were combined.
     """
 
     def __init__(
         self,
         *,
-        api_key: str | None = None,
+        api_key: KeyTypes | None = None,
         base_url: str | None = None,
         organization: str | None = None,
         project: str | None = None,
@@ -182,11 +205,14 @@ class Client(BaseClient[_Connection], Resources):
         rate_limiter: RateLimiter | None = None,
         transport: httpx.BaseTransport | None = None,
         http_client: httpx.Client | None = None,
+        http2: bool = False,
     ) -> None:
         if http_client is not None and timeout is DEFAULT_TIMEOUT:
             timeout = timeout_from_httpx(http_client.timeout)
-        self._settings = Settings.create(client_options(locals()))
-        self._connection = _Connection(transport, http_client, self._settings.config.base_url)
+        self._settings = Settings.create(client_options(locals()), asynchronous=False)
+        self._connection = _Connection(
+            transport, http_client, self._settings.config.base_url, http2
+        )
 
     @overload
     def request(

@@ -16,6 +16,8 @@ import os
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
+from byot._credentials import with_scheme
+from byot._headers import check_header
 from byot._override import override
 from byot._url import check_no_userinfo
 from byot.errors import ConfigError
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from typing_extensions import Self
+
+    from byot._signatures import AsyncKeyTypes
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 
@@ -47,6 +51,34 @@ def _env(name: str) -> str | None:
     return os.environ.get(name, "").strip() or None
 
 
+def environment_headers() -> dict[str, str]:
+    """The headers of `OPENAI_CUSTOM_HEADERS`: one `Name: value` a line, as the official SDK reads.
+
+    Name and value are stripped of surrounding whitespace; blank lines are skipped.
+
+    Raises:
+        ConfigError: A line has no colon, or a header cannot be sent (the message gives the
+            line's number and the header's name, never a value).
+    """
+    text = _env("OPENAI_CUSTOM_HEADERS")
+    headers: dict[str, str] = {}
+    for number, line in enumerate((text or "").split("\n"), start=1):
+        if not line.strip():
+            continue
+        name, colon, value = line.partition(":")
+        if not colon:
+            raise ConfigError(
+                f"OPENAI_CUSTOM_HEADERS line {number} has no colon: write one `Name: value` a line"
+            )
+        name, value = name.strip(), value.strip()
+        try:
+            check_header(name, value)
+        except ConfigError as exc:
+            raise ConfigError(f"OPENAI_CUSTOM_HEADERS line {number}: {exc}") from None
+        headers[name] = value
+    return headers
+
+
 def join_url(base_url: str, path: str) -> str:
     """`base_url` + `path`, or `path` itself when it is already an absolute URL."""
     if path.startswith(("http://", "https://")):
@@ -65,7 +97,8 @@ class OpenAIConfig:
     endpoint, which always needs one, refuses to be configured without a key.
 
     Args:
-        api_key: The API key.
+        api_key: The API key, or a function (sync, or async for an `AsyncClient`) that gives
+            it before each attempt, for a token that expires.
         base_url: The API's base URL, e.g. `http://localhost:11434/v1` for Ollama.
         organization: Sent as `OpenAI-Organization`.
         project: Sent as `OpenAI-Project`.
@@ -83,7 +116,7 @@ class OpenAIConfig:
     def __init__(
         self,
         *,
-        api_key: str | None = None,
+        api_key: AsyncKeyTypes | None = None,
         base_url: str | None = None,
         organization: str | None = None,
         project: str | None = None,
@@ -115,7 +148,7 @@ class OpenAIConfig:
     def replace(
         self,
         *,
-        api_key: str | None = None,
+        api_key: AsyncKeyTypes | None = None,
         base_url: str | None = None,
         organization: str | None = None,
         project: str | None = None,
@@ -143,8 +176,11 @@ class OpenAIConfig:
         """Whether a key is configured (the key itself is never exposed by byot)."""
         return self._api_key is not None
 
-    def headers(self) -> dict[str, str]:
-        """Authentication, organization and project headers, then the extra headers."""
+    def headers(self) -> dict[str, AsyncKeyTypes]:
+        """Authentication, organization and project headers, then the extra headers.
+
+        The authentication header's value is a function when the key is one.
+        """
         out = self._auth(self._api_key)
         if self.organization:
             out["OpenAI-Organization"] = self.organization
@@ -153,15 +189,14 @@ class OpenAIConfig:
         out.update(self._headers)
         return out
 
-    def admin_headers(self) -> dict[str, str]:
+    def admin_headers(self) -> dict[str, AsyncKeyTypes]:
         """The authentication header for admin operations, when an admin key is configured."""
         return self._auth(self._admin_api_key)
 
-    def _auth(self, key: str | None) -> dict[str, str]:
+    def _auth(self, key: AsyncKeyTypes | None) -> dict[str, AsyncKeyTypes]:
         if key is None:
             return {}
-        scheme = self._auth_scheme
-        return {self._auth_header: f"{scheme} {key}" if scheme else key}
+        return {self._auth_header: with_scheme(self._auth_scheme, key)}
 
     def query(self) -> dict[str, str]:
         """The extra query parameters."""
@@ -189,7 +224,9 @@ class AzureV1Config(OpenAIConfig):
     Args:
         endpoint: The resource endpoint, e.g. `https://my-resource.openai.azure.com`.
         api_key: The resource key, sent as `api-key`.
-        ad_token: An Entra ID token, sent as `Authorization: Bearer`, instead of a key.
+        ad_token: An Entra ID token, sent as `Authorization: Bearer`, instead of a key; or
+            a token provider, a function (sync, or async for an `AsyncClient`) called before
+            each attempt for a fresh token.
         headers: More headers for every request.
         query: Query parameters for every request.
 
@@ -201,8 +238,8 @@ class AzureV1Config(OpenAIConfig):
         self,
         endpoint: str | None = None,
         *,
-        api_key: str | None = None,
-        ad_token: str | None = None,
+        api_key: AsyncKeyTypes | None = None,
+        ad_token: AsyncKeyTypes | None = None,
         headers: Mapping[str, str] | None = None,
         query: Mapping[str, str] | None = None,
     ) -> None:
@@ -218,8 +255,8 @@ class AzureV1Config(OpenAIConfig):
 
 
 def _azure_credentials(
-    endpoint: str | None, api_key: str | None, ad_token: str | None
-) -> tuple[str, str | None, str | None]:
+    endpoint: str | None, api_key: AsyncKeyTypes | None, ad_token: AsyncKeyTypes | None
+) -> tuple[str, AsyncKeyTypes | None, AsyncKeyTypes | None]:
     endpoint = endpoint or _env("AZURE_OPENAI_ENDPOINT")
     if not endpoint:
         raise ConfigError("no Azure endpoint: pass endpoint= or set AZURE_OPENAI_ENDPOINT")
@@ -246,7 +283,9 @@ class AzureConfig:
         deployment: The deployment that model calls go to.
         api_version: The API version, e.g. `2024-10-21`.
         api_key: The resource key, sent as `api-key`.
-        ad_token: An Entra ID token, sent as `Authorization: Bearer`, instead of a key.
+        ad_token: An Entra ID token, sent as `Authorization: Bearer`, instead of a key; or
+            a token provider, a function (sync, or async for an `AsyncClient`) called before
+            each attempt for a fresh token.
         headers: More headers for every request.
 
     Raises:
@@ -259,8 +298,8 @@ class AzureConfig:
         *,
         deployment: str | None = None,
         api_version: str | None = None,
-        api_key: str | None = None,
-        ad_token: str | None = None,
+        api_key: AsyncKeyTypes | None = None,
+        ad_token: AsyncKeyTypes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
         self._endpoint, self._api_key, self._ad_token = _azure_credentials(
@@ -283,12 +322,17 @@ class AzureConfig:
         """`{endpoint}/openai`."""
         return f"{self._endpoint}/openai"
 
-    def headers(self) -> dict[str, str]:
-        """`api-key` (or a bearer token), then the extra headers."""
+    def headers(self) -> dict[str, AsyncKeyTypes]:
+        """`api-key` (or a bearer token), then the extra headers.
+
+        The value is a function when the key or token is one.
+        """
+        out: dict[str, AsyncKeyTypes]
         if self._api_key:
             out = {"api-key": self._api_key}
         else:
-            out = {"Authorization": f"Bearer {self._ad_token}"}
+            assert self._ad_token is not None  # noqa: S101 - _azure_credentials saw to it
+            out = {"Authorization": with_scheme("Bearer", self._ad_token)}
         out.update(self._headers)
         return out
 

@@ -21,6 +21,7 @@ from byot._url import redact_url
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterator
 
+    from byot._credentials import Credentials
     from byot._validation import Mode
 
 logger = logging.getLogger("byot")
@@ -56,6 +57,8 @@ class Prepared:
     operation: str | None = None  # the spec's operationId, when the call is one of its routes
     check_response: Mode = "off"  # the validation mode of the response (and stream events)
     limits: SizeLimits = DEFAULT_LIMITS  # how much of the response may be held in memory
+    # Headers computed before each attempt (a key given as a function): `headers` lacks them.
+    credentials: Credentials | None = None
 
     @override
     def __repr__(self) -> str:
@@ -95,13 +98,17 @@ class Prepared:
         return aiter(content) if asynchronous else iter(content)
 
     def request(
-        self, timeout: dict[str, float | None], *, asynchronous: bool = False
+        self,
+        timeout: dict[str, float | None],
+        headers: httpx.Headers | None = None,
+        *,
+        asynchronous: bool = False,
     ) -> httpx.Request:
-        """The `httpx.Request` for one attempt."""
+        """The `httpx.Request` for one attempt, with the attempt's headers (default: `headers`)."""
         return httpx.Request(
             self.method,
             self.url,
-            headers=self.headers,
+            headers=self.headers if headers is None else headers,
             content=self.body(asynchronous=asynchronous),
             extensions={"timeout": timeout},
         )

@@ -34,6 +34,7 @@ from byot.errors import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from byot._credentials import Credentials
     from byot._settings import Settings
     from byot._signatures import ValidateTypes
     from byot._validation import Validation
@@ -88,14 +89,38 @@ class Handshake(NamedTuple):
     Attributes:
         url: The `ws://` or `wss://` URL, query included.
         safe_url: The URL for messages, with secret-looking query values hidden.
-        headers: The handshake's headers (authentication, organization, user agent, extras).
+        headers: The handshake's headers (authentication, organization, user agent, extras),
+            less those that `credentials` gives.
         open_timeout: Seconds the opening handshake may take, or None.
+        credentials: The headers computed when the connection opens (a key given as a
+            function), or None.
     """
 
     url: str
     safe_url: str
     headers: list[tuple[str, str]]
     open_timeout: float | None
+    credentials: Credentials | None = None
+
+    def opening_headers(self) -> list[tuple[str, str]]:
+        """The headers of one opening (a reconnection's too), for a sync connection.
+
+        Raises:
+            ConfigError: A key's function gave no valid header value, or an awaitable.
+        """
+        if self.credentials is None:
+            return self.headers
+        return list(self.credentials.resolve(httpx.Headers(self.headers)).items())
+
+    async def aopening_headers(self) -> list[tuple[str, str]]:
+        """The headers of one opening, for an async connection: async functions awaited.
+
+        Raises:
+            ConfigError: A key's function gave no valid header value.
+        """
+        if self.credentials is None:
+            return self.headers
+        return list((await self.credentials.aresolve(httpx.Headers(self.headers))).items())
 
 
 def handshake(
@@ -133,14 +158,17 @@ def handshake(
     for name in ("accept", "accept-encoding"):
         if name not in own:
             merged.pop(name, None)
+    credentials = settings.credentials
     if headers:
         check_headers(headers)
         merged.update(headers)
+        credentials = credentials and credentials.without(headers)
     return Handshake(
         url=url,
         safe_url=redact_url(httpx.URL(url)),
         headers=list(merged.items()),
         open_timeout=open_timeout,
+        credentials=credentials,
     )
 
 

@@ -35,8 +35,7 @@ _MAX_FRAME = 16 * 2**20
 
 
 def _options(handshake: Handshake, given: Mapping[str, Any] | None) -> dict[str, Any]:
-    return {
-        "additional_headers": handshake.headers,
+    return {  # the headers are added when the connection opens: they may change
         "user_agent_header": None,  # byot's own User-Agent is among the headers
         "open_timeout": handshake.open_timeout,
         "max_size": _MAX_FRAME,
@@ -123,8 +122,10 @@ class RealtimeConnection(Generic[T]):
     def _dial(self) -> WebSocket:
         from websockets.sync.client import connect
 
+        headers = self._handshake.opening_headers()  # a key's function: asked each time
+        options: dict[str, Any] = {"additional_headers": headers, **self._options}
         try:
-            connection = cast("WebSocket", connect(self._handshake.url, **self._options))
+            connection = cast("WebSocket", connect(self._handshake.url, **options))
         except _handshake_failures() as exc:
             raise _realtime.handshake_error(exc, self.url) from exc
         # websockets >= 17.1 wants its sync connection entered as a context manager (it warns
@@ -332,8 +333,10 @@ class AsyncRealtimeConnection(Generic[T]):
     async def _dial(self) -> AsyncWebSocket:
         from websockets.asyncio.client import connect
 
+        headers = await self._handshake.aopening_headers()  # a key's function: asked each time
+        options: dict[str, Any] = {"additional_headers": headers, **self._options}
         try:
-            connection: AsyncWebSocket = await connect(self._handshake.url, **self._options)
+            connection: AsyncWebSocket = await connect(self._handshake.url, **options)
         except _handshake_failures() as exc:
             raise _realtime.handshake_error(exc, self.url) from exc
         return connection

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
-from byot import _codec, _hooks, _log, _stream_plan, _validation
+from byot import _codec, _credentials, _hooks, _log, _stream_plan, _validation
 from byot._call_options import OPTION_NAMES, REQUEST_OPTIONS, check_options
-from byot._config import OpenAIConfig
+from byot._config import OpenAIConfig, environment_headers
 from byot._headers import (
     BASE_HEADERS,
     JSON,
@@ -32,10 +32,11 @@ from byot.errors import ConfigError
 if TYPE_CHECKING:
     from typing import TypedDict
 
+    from byot._credentials import Credentials
     from byot._endpoint import Endpoint
     from byot._limiter import RateLimiter
     from byot._otel import Tracing
-    from byot._signatures import QueryTypes, ValidateTypes
+    from byot._signatures import AsyncKeyTypes, QueryTypes, ValidateTypes
     from byot.protocols import Config
 else:
 
@@ -60,7 +61,7 @@ class ClientOptions(TypedDict, total=False):
     `tests/unit/test_settings.py` holds them to this list.
     """
 
-    api_key: str | None
+    api_key: AsyncKeyTypes | None
     base_url: str | None
     organization: str | None
     project: str | None
@@ -109,21 +110,31 @@ class Settings:
     limits: SizeLimits = DEFAULT_LIMITS
     # Shared, not copied: with_options copies (and other clients) book the same budget.
     rate_limiter: RateLimiter | None = None
+    # Whether an async client holds these: only it can await an async key.
+    asynchronous: bool = False
     # Derived: the headers of a request without a body, and with a JSON body.
     plain_headers: httpx.Headers = field(init=False, repr=False, compare=False)
     admin_auth: Mapping[str, str] = field(init=False, repr=False, compare=False)
     json_headers: httpx.Headers = field(init=False, repr=False, compare=False)
     query: Mapping[str, Any] = field(init=False, repr=False, compare=False)
     keyed: bool = field(init=False, repr=False, compare=False)  # a default Idempotency-Key
+    # The headers computed before each attempt (a key given as a function), if any.
+    credentials: Credentials | None = field(init=False, repr=False, compare=False)
     _urls: dict[str, httpx.URL] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_no_userinfo(self.config.base_url, "base_url")  # any Config, not only byot's
         # Merged as HTTP does, ignoring case: `user-agent` replaces byot's `User-Agent`.
         plain = httpx.Headers(BASE_HEADERS)
-        for layer in (self.config.headers(), self.default_headers):
-            check_headers(layer)
-            plain.update(layer)
+        fixed, credentials = _credentials.split(self.config.headers())
+        plain.update(fixed)
+        check_headers(self.default_headers)
+        plain.update(self.default_headers)
+        if credentials is not None:
+            if not self.asynchronous:
+                credentials.check_sync()
+            credentials = credentials.without(self.default_headers)
+        object.__setattr__(self, "credentials", credentials)
         json = plain.copy()
         json["Content-Type"] = JSON
         object.__setattr__(self, "plain_headers", plain)
@@ -140,12 +151,20 @@ class Settings:
         object.__setattr__(self, "tracing", tracing)
 
     @classmethod
-    def create(cls, options: ClientOptions) -> Settings:
+    def create(cls, options: ClientOptions, *, asynchronous: bool = False) -> Settings:
         """Build settings from a client's constructor arguments.
 
+        The headers of `OPENAI_CUSTOM_HEADERS` go under `default_headers`.
+
         Raises:
+            ConfigError: An async key for a sync client, or a header that cannot be sent.
             TypeError: `config=` was combined with the arguments it replaces.
         """
+        default_headers = {**environment_headers(), **(options.get("default_headers") or {})}
+        return cls._build({**options, "default_headers": default_headers}, asynchronous)
+
+    @classmethod
+    def _build(cls, options: ClientOptions, asynchronous: bool) -> Settings:
         config = options.get("config")
         keys: dict[str, Any] = {name: options.get(name) for name in _CONFIG_KEYS}
         if config is None:
@@ -172,6 +191,7 @@ class Settings:
             telemetry=_telemetry_option(telemetry),
             limits=DEFAULT_LIMITS.over(options),
             rate_limiter=options.get("rate_limiter"),
+            asynchronous=asynchronous,
         )
 
     def derive(self, options: ClientOptions) -> Settings:
@@ -212,7 +232,7 @@ class Settings:
             "telemetry": self.telemetry if telemetry is None else telemetry,
             "rate_limiter": options.get("rate_limiter") or self.rate_limiter,
         }
-        derived = Settings.create(cast("ClientOptions", {**changes, **updated}))
+        derived = Settings._build(cast("ClientOptions", {**changes, **updated}), self.asynchronous)
         return replace(derived, limits=self.limits.over(options))
 
     def url(self, path: str, query: QueryTypes | None) -> httpx.URL:
@@ -326,7 +346,14 @@ class Settings:
             if endpoint.result != "json":  # audio, video, archives: accept what comes
                 headers["Accept"] = "*/*"
         return self._prepared(
-            endpoint.method, url, headers, content, options, endpoint.operation_id, checks
+            endpoint.method,
+            url,
+            headers,
+            content,
+            options,
+            endpoint.operation_id,
+            checks,
+            admin=bool(admin),
         )
 
     def checks(self, options: CallOptions) -> Validation:
@@ -367,9 +394,16 @@ class Settings:
         options: CallOptions,
         operation: str | None,
         checks: Validation,
+        *,
+        admin: bool = False,
     ) -> Prepared:
         timeout = to_timeout(options["timeout"]) if "timeout" in options else self.timeout
         method = method.upper()
+        credentials = self.credentials
+        if credentials is not None:  # what the call or the admin key sets is not computed
+            credentials = credentials.without(
+                [*options.get("headers", ()), *(self.admin_auth if admin else ())]
+            )
         return Prepared(
             method=method,
             url=url,
@@ -385,6 +419,7 @@ class Settings:
             operation=operation,
             check_response=checks.response,
             limits=self.limits.over(options) if options else self.limits,
+            credentials=credentials,
         )
 
     def _content(

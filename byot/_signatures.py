@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 if TYPE_CHECKING:
@@ -42,6 +42,12 @@ TimeoutTypes: TypeAlias = "float | Timeout | None"
 
 HeaderTypes: TypeAlias = Mapping[str, "str | None"]
 """Header names to values; per call, a `None` value removes a client header."""
+
+KeyTypes: TypeAlias = "str | Callable[[], str]"
+"""An API key or token: a str, or a function called before each attempt for a fresh one."""
+
+AsyncKeyTypes: TypeAlias = "str | Callable[[], str] | Callable[[], Awaitable[str]]"
+"""A key or token of an `AsyncClient`: also an async function, awaited before each attempt."""
 
 QueryTypes: TypeAlias = Mapping[str, Any]
 """Query parameters: scalars, booleans (sent as `true`/`false`), lists and nested mappings."""

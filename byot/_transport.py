@@ -55,30 +55,44 @@ def env_proxy(url: str, proxies: Mapping[str, str] | None = None) -> str | None:
     return proxy
 
 
-def sync_transport(base_url: str) -> httpx.HTTPTransport:
-    """The default sync pool for a client whose requests go to `base_url`."""
+def sync_transport(base_url: str, *, http2: bool = False) -> httpx.HTTPTransport:
+    """The default sync pool for a client whose requests go to `base_url`.
+
+    Raises:
+        ConfigError: `http2` without the `h2` package.
+    """
     proxies = urllib.request.getproxies_environment()
     proxy = env_proxy(base_url, proxies)
+    make = functools.partial(_sync_pool, http2=_http2(http2))
     if not proxies:  # the usual case: nothing to choose per request
-        return _sync_pool(proxy)
-    return _RoutedTransport(_ProxyChoice(proxies, proxy, _sync_pool))
+        return make(proxy)
+    return _RoutedTransport(_ProxyChoice(proxies, proxy, make), http2=http2)
 
 
-def async_transport(base_url: str) -> httpx.AsyncHTTPTransport:
-    """The default async pool for a client whose requests go to `base_url`."""
+def async_transport(base_url: str, *, http2: bool = False) -> httpx.AsyncHTTPTransport:
+    """The default async pool for a client whose requests go to `base_url`.
+
+    Raises:
+        ConfigError: `http2` without the `h2` package.
+    """
     proxies = urllib.request.getproxies_environment()
     proxy = env_proxy(base_url, proxies)
+    make = functools.partial(_async_pool, http2=_http2(http2))
     if not proxies:
-        return _async_pool(proxy)
-    return _AsyncRoutedTransport(_ProxyChoice(proxies, proxy, _async_pool))
+        return make(proxy)
+    return _AsyncRoutedTransport(_ProxyChoice(proxies, proxy, make), http2=http2)
 
 
-def _sync_pool(proxy: str | None) -> httpx.HTTPTransport:
-    return _bounded(httpx.HTTPTransport(verify=ssl_context(), limits=LIMITS, proxy=proxy))
+def _sync_pool(proxy: str | None, *, http2: bool = False) -> httpx.HTTPTransport:
+    return _bounded(
+        httpx.HTTPTransport(verify=ssl_context(), limits=LIMITS, proxy=proxy, http2=http2)
+    )
 
 
-def _async_pool(proxy: str | None) -> httpx.AsyncHTTPTransport:
-    return _bounded(httpx.AsyncHTTPTransport(verify=ssl_context(), limits=LIMITS, proxy=proxy))
+def _async_pool(proxy: str | None, *, http2: bool = False) -> httpx.AsyncHTTPTransport:
+    return _bounded(
+        httpx.AsyncHTTPTransport(verify=ssl_context(), limits=LIMITS, proxy=proxy, http2=http2)
+    )
 
 
 PoolT = TypeVar("PoolT", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
@@ -90,6 +104,20 @@ def _bounded(pool: PoolT) -> PoolT:
 
     _deadline_io.install(pool)
     return pool
+
+
+def _http2(wanted: bool) -> bool:
+    """Whether to offer HTTP/2: when asked, and then only with `h2` installed."""
+    if wanted:
+        import importlib
+
+        try:  # httpx would say so too, but name its own extra, not byot's
+            importlib.import_module("h2")
+        except ImportError:
+            raise ConfigError(
+                "http2=True needs the h2 package: pip install 'byot-client[http2]'"
+            ) from None
+    return wanted
 
 
 T = TypeVar("T")
@@ -131,8 +159,8 @@ class _ProxyChoice(Generic[T]):
 class _RoutedTransport(httpx.HTTPTransport):
     """byot's sync pool for `base_url`, passing other URLs to the pool their proxy needs."""
 
-    def __init__(self, choice: _ProxyChoice[httpx.HTTPTransport]) -> None:
-        super().__init__(verify=ssl_context(), limits=LIMITS, proxy=choice.base)
+    def __init__(self, choice: _ProxyChoice[httpx.HTTPTransport], *, http2: bool) -> None:
+        super().__init__(verify=ssl_context(), limits=LIMITS, proxy=choice.base, http2=http2)
         _bounded(self)
         self.choice = choice
 
@@ -153,8 +181,8 @@ class _RoutedTransport(httpx.HTTPTransport):
 class _AsyncRoutedTransport(httpx.AsyncHTTPTransport):
     """The async twin of `_RoutedTransport`."""
 
-    def __init__(self, choice: _ProxyChoice[httpx.AsyncHTTPTransport]) -> None:
-        super().__init__(verify=ssl_context(), limits=LIMITS, proxy=choice.base)
+    def __init__(self, choice: _ProxyChoice[httpx.AsyncHTTPTransport], *, http2: bool) -> None:
+        super().__init__(verify=ssl_context(), limits=LIMITS, proxy=choice.base, http2=http2)
         _bounded(self)
         self.choice = choice
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Awaitable, Callable, Mapping
 
 __all__ = ["Config"]
 
@@ -36,7 +36,16 @@ class Config(Protocol):
     ```
 
     A client reads `headers()` and `query()` once, when it is built (and again in
-    `with_options`); it calls `url()` for every request.
+    `with_options`); it calls `url()` for every request. A header whose value must be fresh
+    for every attempt (a token that expires) is given as a function instead of a str: the
+    client calls it before each attempt, retries included, and awaits it if it is async
+    (only an `AsyncClient` takes an async one):
+
+    ```python
+    class RefreshingGateway(Gateway):
+        def headers(self) -> dict[str, str | Callable[[], str]]:
+            return {"x-gateway-key": load_key}  # load_key() before each attempt
+    ```
     """
 
     @property
@@ -44,8 +53,11 @@ class Config(Protocol):
         """The provider's base URL, such as `https://api.openai.com/v1`."""
         ...
 
-    def headers(self) -> Mapping[str, str]:
-        """Headers for every request: authentication and anything the provider requires."""
+    def headers(self) -> Mapping[str, str | Callable[[], str] | Callable[[], Awaitable[str]]]:
+        """Headers for every request: authentication and anything the provider requires.
+
+        A value may be a function (sync or async) that gives it before each attempt.
+        """
         ...
 
     def query(self) -> Mapping[str, str]:

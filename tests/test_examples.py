@@ -232,6 +232,15 @@ CASES: dict[str, Case] = {
         CHAT,
         env={"AZURE_OPENAI_API_KEY": "azure-key", "OPENAI_API_VERSION": "2024-10-21"},
     ),
+    "azure_token_provider.py": Case(
+        (
+            "tokens lasting 3600 s: 3 calls, 1 token(s) fetched",
+            "tokens lasting 60 s: 3 calls, 3 token(s) fetched",
+            f"async: {SPEC_ANSWER!r}, 1 token",
+        ),
+        ("createChatCompletion",),
+        env={"AZURE_OPENAI_ENDPOINT": ""},  # the OpenAI-compatible mock at OPENAI_BASE_URL
+    ),
     "local_server.py": Case(("using model-id-0", "Hello"), ("listModels", "createChatCompletion")),
     "rate_limits.py": Case(
         ("Name a planet. (requests left: None, tokens left: None)", "5 answers in"), CHAT

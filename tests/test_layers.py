@@ -56,6 +56,7 @@ LOWER = (
     # and the sans-I/O modules the drivers call
     "byot._url",
     "byot._headers",
+    "byot._credentials",
     "byot._decode",
     "byot._prepared",
     "byot._settings",

@@ -47,6 +47,7 @@ SUBS: list[tuple[str, str]] = [
     ("aiter_raw", "iter_raw"),
     ("aread", "read"),
     ("arun", "run"),
+    ("aresolve", "resolve"),
 ]
 _SUBS = [
     (re.compile(rf"\b{pattern}\b" if pattern[-1].isalnum() else rf"\b{pattern}"), replacement)

@@ -47,7 +47,15 @@ TYPES = sorted({re.findall(r"^\w+: (\w+) = ", line)[0] for line in WRONG_KEYS})
 HEAD = ["from __future__ import annotations", f"from byot.types import {', '.join(TYPES)}", ""]
 WRONG_KEYS_FILE = "\n".join([*HEAD, *WRONG_KEYS])
 SESSIONS = frozenset(
-    {"bulk", "observability", "rate-limits", "realtime", "structured-outputs", "tools"}
+    {
+        "bulk",
+        "credentials",
+        "observability",
+        "rate-limits",
+        "realtime",
+        "structured-outputs",
+        "tools",
+    }
 )
 DOCS = sorted((ROOT / "docs").glob("*.md"))
 SOURCES = {
@@ -104,6 +112,7 @@ def test_the_documents_have_python_blocks() -> None:
             "bulk",
             "observability",
             "rate-limits",
+            "credentials",
             "readme",
             "realtime",
             "structured-outputs",

@@ -10,7 +10,7 @@ import byot
 from byot._settings import CLIENT_OPTIONS, ClientOptions, client_options
 
 # Arguments of the constructors that are not settings: how the client reaches the network.
-_CONNECTION = {"transport", "http_client"}
+_CONNECTION = {"transport", "http_client", "http2"}
 # Settings a copy cannot change: the admin key belongs to the configuration it was built with.
 _NOT_DERIVED = {"admin_api_key"}
 
@@ -40,9 +40,13 @@ def test_with_options_takes_the_settings_list(client: type[byot.Client]) -> None
 
 
 def _assert_same_type(name: str, parameter: inspect.Parameter) -> None:
-    """The annotation is the list's, or the list's without the None that means 'unchanged'."""
+    """The annotation is the list's, or the list's without the None that means 'unchanged'.
+
+    A sync client takes the sync twin of an async type (`KeyTypes` for `AsyncKeyTypes`).
+    """
     listed = ClientOptions.__annotations__[name]  # a string, as written
-    assert parameter.annotation in {listed, listed.removesuffix(" | None")}, name
+    twins = {listed, listed.replace("AsyncKeyTypes", "KeyTypes")}
+    assert parameter.annotation in twins | {t.removesuffix(" | None") for t in twins}, name
 
 
 def test_client_options_picks_the_settings_from_arguments() -> None:
