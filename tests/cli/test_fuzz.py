@@ -276,6 +276,7 @@ def run(argv: list[str], world: World) -> tuple[int, str, str]:
 @example(argv=["mock", "--port", "0", "--host", "0.0.0.0"])
 @example(argv=["validate", "CreateChatRequest", "-"])
 @example(argv=["bulk", "run", "requests.jsonl", "-o", "."])
+@example(argv=["bulk", "status", ""])
 @example(argv=["call"])
 def test_no_traceback_for_any_command_line(argv: list[str], world: World) -> None:
     status, out, err = run(argv, world)
