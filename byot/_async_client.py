@@ -16,7 +16,8 @@ import httpx
 from byot import _call_options, _codec, _decode, _hooks, _pagination, _stream_plan, _transport
 from byot._base_client import BaseClient
 from byot._decompress import BodyDecoder
-from byot._headers import ClearTextGuard
+from byot._direct import direct_path
+from byot._headers import ClearTextGuard, as_httpx
 from byot._response import APIResponse, AsyncBinaryStream, AsyncStream
 from byot._settings import Settings, client_options, timeout_from_httpx
 from byot._timeout import DEADLINE, DEFAULT_TIMEOUT, Timeout
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self, Unpack
 
+    from byot._direct import Answer
     from byot._endpoint import Endpoint
     from byot._limiter import RateLimiter
     from byot._otel import Call
@@ -47,7 +49,7 @@ if TYPE_CHECKING:
     from byot._timeout import Deadline
     from byot.protocols import Config
 
-_Result = tuple[Any, httpx.Response, bytes]
+_Result = tuple[Any, "Answer", bytes]
 
 
 class _Connection:
@@ -77,6 +79,7 @@ class _Connection:
         # Only byot's own pool surely reaches the network: an injected transport or http_client
         # is often a MockTransport, where a key in clear text goes nowhere.
         self.clear_text = None if transport or http_client else ClearTextGuard()
+        self.direct = direct_path(transport)  # async only
 
     async def send(
         self, prepared: Prepared, timeout: dict[str, float | None], hooks: EventHooks
@@ -574,7 +577,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         return APIResponse(
             parsed=value,
             status_code=response.status_code,
-            headers=response.headers,
+            headers=as_httpx(response.headers),
             content=content,
             method=prepared.method,
             url=prepared.safe_url,
@@ -601,6 +604,9 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         limiter = self._settings.rate_limiter
         ticket = None if limiter is None else await limiter.aacquire(prepared.content)
         timeout = prepared.timeout_for(deadline)
+        direct = self._connection.direct  # async only
+        if direct is not None and direct.takes(prepared, self._settings.event_hooks):  # async only
+            return await direct(prepared, timeout, deadline, ticket, decode, target)  # async only
         scope = DEADLINE.set(deadline)  # bounds every socket operation of byot's own pool
         try:
             response = await self._connection.send(prepared, timeout, self._settings.event_hooks)

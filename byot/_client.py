@@ -18,7 +18,7 @@ import httpx
 from byot import _call_options, _codec, _decode, _hooks, _pagination, _stream_plan, _transport
 from byot._base_client import BaseClient
 from byot._decompress import BodyDecoder
-from byot._headers import ClearTextGuard
+from byot._headers import ClearTextGuard, as_httpx
 from byot._response import APIResponse, BinaryStream, Stream
 from byot._settings import Settings, client_options, timeout_from_httpx
 from byot._timeout import DEADLINE, DEFAULT_TIMEOUT, Timeout
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self, Unpack
 
+    from byot._direct import Answer
     from byot._endpoint import Endpoint
     from byot._limiter import RateLimiter
     from byot._otel import Call
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
     from byot._timeout import Deadline
     from byot.protocols import Config
 
-_Result = tuple[Any, httpx.Response, bytes]
+_Result = tuple[Any, "Answer", bytes]
 
 
 class _Connection:
@@ -571,7 +572,7 @@ class Client(BaseClient[_Connection], Resources):
         return APIResponse(
             parsed=value,
             status_code=response.status_code,
-            headers=response.headers,
+            headers=as_httpx(response.headers),
             content=content,
             method=prepared.method,
             url=prepared.safe_url,

@@ -176,3 +176,20 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:  # a name, not an address
         return False
+
+
+def as_httpx(headers: Mapping[str, str]) -> httpx.Headers:
+    """`headers` as the `httpx.Headers` that errors and `APIResponse` carry.
+
+    `headers` of the direct path (`byot._direct.Reply`) hold values decoded from UTF-8 with
+    undecodable bytes as surrogates: encoded back the same way they are the bytes that came,
+    whatever their charset.
+    """
+    if isinstance(headers, httpx.Headers):
+        return headers
+    return httpx.Headers(
+        [
+            (name.encode("utf-8", "surrogateescape"), value.encode("utf-8", "surrogateescape"))
+            for name, value in headers.items()
+        ]
+    )

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import httpx
     from opentelemetry.context import Context
 
+    from byot._direct import Answer
     from byot._prepared import Prepared
     from byot._telemetry import Attributes, Telemetry
 
@@ -123,7 +124,7 @@ class Call:
         """An attempt failed (the retry policy decides whether another follows)."""
         self._error = error
 
-    def finished(self, response: httpx.Response, content: bytes | None) -> None:
+    def finished(self, response: Answer, content: bytes | None) -> None:
         """The call returned: the response's attributes from its JSON body (when read)."""
         attributes = {t.STATUS_CODE: response.status_code}
         if content is not None:

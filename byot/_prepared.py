@@ -11,6 +11,7 @@ import orjson
 
 from byot import _status, _validation, errors
 from byot._decode import decode_body
+from byot._headers import as_httpx
 from byot._log import excerpt
 from byot._override import override
 from byot._size_limits import DEFAULT_LIMITS, SizeLimits
@@ -19,7 +20,7 @@ from byot._timeout import Deadline, Timeout
 from byot._url import redact_url
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Iterator
+    from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 
     from byot._credentials import Credentials
     from byot._validation import Mode
@@ -116,7 +117,7 @@ class Prepared:
     def finish(
         self,
         status: int,
-        headers: httpx.Headers,
+        headers: Mapping[str, str],
         content: bytes,
         decode: Callable[[bytes], Any],
         target: object,
@@ -173,11 +174,15 @@ class Prepared:
         )
 
     def status_error(
-        self, status: int, headers: httpx.Headers, content: bytes
+        self, status: int, headers: Mapping[str, str], content: bytes
     ) -> errors.APIStatusError:
         """The status error for a response that is not 2xx, with its body read."""
         return _status.make_status_error(
-            method=self.method, url=self.safe_url, status=status, headers=headers, raw=content
+            method=self.method,
+            url=self.safe_url,
+            status=status,
+            headers=as_httpx(headers),
+            raw=content,
         )
 
 

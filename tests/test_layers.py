@@ -35,6 +35,7 @@ HTTPX_ALLOWED = frozenset(
         "byot._headers",  # requests carry httpx.Headers, built once per client
         "byot._settings",  # parsed httpx.URLs, cached
         "byot._prepared",  # the httpx.Request of an attempt
+        "byot._direct",  # the direct path: httpx's errors, and its headers for status errors
         "byot._response",  # streams read an httpx.Response
         "byot._realtime",  # the Realtime handshake: headers as HTTP merges them, status errors
         "byot.aiohttp",  # a transport

@@ -22,7 +22,7 @@ import pytest
 import byot
 from byot import errors
 from byot.aiohttp import AiohttpTransport
-from tests.e2e.server import Behaviour, EventStream, Gzip, Json, Reset, Slow
+from tests.e2e.server import Behaviour, Chunked, EventStream, Gzip, Json, Reset, Slow
 
 if TYPE_CHECKING:
     from tests.e2e.server import TestServer, _Handler
@@ -209,7 +209,8 @@ async def test_waiting_for_a_pooled_connection_times_out(server: TestServer) -> 
         assert [c["choices"][0]["delta"]["content"] async for c in chunks] == ["a"]
 
 
-async def test_a_refused_connection_is_a_connection_error() -> None:
+@pytest.mark.parametrize("hooks", [{}, {"request": [print]}], ids=["direct", "httpx"])
+async def test_a_refused_connection_is_a_connection_error(hooks: byot.EventHooks) -> None:
     with socket.socket() as probe:  # a port that nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -218,6 +219,7 @@ async def test_a_refused_connection_is_a_connection_error() -> None:
         api_key="sk-test",
         transport=AiohttpTransport(),
         max_retries=0,
+        event_hooks=hooks,
     )
     async with api:
         with pytest.raises(errors.APIConnectionError) as caught:
@@ -278,6 +280,140 @@ async def test_it_works_under_plain_httpx_too(server: TestServer) -> None:
     assert response.http_version == "HTTP/1.1"
     assert response.reason_phrase == "OK"
     assert response.json() == {"data": []}
+
+
+# -- the direct path (byot._direct): buffered calls skip httpx's request and response ------
+
+
+class Spy(AiohttpTransport):
+    """Counts which way each call went: `exchange` (direct) or `handle_async_request`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.direct = self.httpx = 0
+
+    async def exchange(self, *args: Any) -> Any:
+        self.direct += 1
+        return await super().exchange(*args)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.httpx += 1
+        return await super().handle_async_request(request)
+
+
+async def test_a_buffered_call_goes_the_direct_way(server: TestServer) -> None:
+    server.always(CHAT, Json(200, ANSWER, headers={"x-request-id": "req_d"}))
+    spy = Spy()
+    async with client(server, transport=spy) as api:
+        assert await api.chat.completions.create(BODY) == ANSWER
+        response = await api.chat.completions.create(BODY, raw=True)
+    assert (spy.direct, spy.httpx) == (2, 0)
+    assert isinstance(response.headers, httpx.Headers)
+    assert response.headers["X-Request-ID"] == "req_d"
+    assert response.request_id == "req_d"
+
+
+async def test_event_hooks_and_streams_go_the_httpx_way(server: TestServer) -> None:
+    server.always(CHAT, Json(200, ANSWER))
+    server.add("/v1/files", Json(200, {"id": "file-1"}))
+    seen: list[object] = []
+    spy = Spy()
+    hooks: byot.EventHooks = {"request": [seen.append], "response": [seen.append]}
+    async with client(server, transport=spy) as api:
+        hooked = api.with_options(event_hooks=hooks)
+        assert await hooked.chat.completions.create(BODY) == ANSWER
+        assert [type(s) for s in seen] == [httpx.Request, httpx.Response]  # hooks need those
+        await api.files.create({"file": io.BytesIO(b"x" * 100), "purpose": "batch"})
+        stream = EventStream([event("a"), b"data: [DONE]\n\n"])
+        server.add(CHAT, stream)
+        async with await api.chat.completions.create_stream(BODY) as chunks:
+            assert [c async for c in chunks]
+    assert (spy.direct, spy.httpx) == (0, 3)  # the hooked call, the upload, the stream
+
+
+async def test_the_direct_way_sends_what_the_httpx_way_sends(server: TestServer) -> None:
+    server.always(CHAT, Json(200, ANSWER))
+    removed = {"User-Agent": None, "Content-Type": None}
+    async with client(server) as api:
+        await api.chat.completions.create(BODY)
+        await api.chat.completions.create(BODY, headers=removed)
+        hooked = client(server, event_hooks={"request": [lambda request: None]})
+        async with hooked:
+            await hooked.chat.completions.create(BODY)
+            await hooked.chat.completions.create(BODY, headers=removed)
+    direct, lean, httpx_way, httpx_lean = (r.headers for r in server.requests)
+    assert set(direct) == set(httpx_way)
+    assert direct["content-type"] == "application/json"
+    # A header the caller removed stays away: aiohttp adds none of its own instead.
+    assert set(lean) == set(httpx_lean) == set(direct) - {"user-agent", "content-type"}
+
+
+async def test_status_errors_keep_the_header_bytes_that_came(server: TestServer) -> None:
+    server.always(CHAT, Json(429, {"error": {"message": "slow down"}}, headers={"x-note": "é"}))
+    caught: list[errors.APIStatusError] = []
+    for hooks in ({}, {"request": [lambda request: None]}):  # the direct way, the httpx way
+        async with client(server, event_hooks=hooks) as api:
+            with pytest.raises(errors.RateLimitError) as raised:
+                await api.chat.completions.create(BODY)
+        caught.append(raised.value)
+    direct, via_httpx = caught
+    assert isinstance(direct.headers, httpx.Headers)
+    assert direct.headers.raw == via_httpx.headers.raw
+    assert (b"x-note", "é".encode("latin-1")) in direct.headers.raw
+
+
+async def test_the_body_limit_holds_on_the_direct_way(server: TestServer) -> None:
+    big = {"data": "x" * 5000}
+    server.add(CHAT, Json(200, big))  # its length announced
+    server.add(CHAT, Gzip(big))  # small on the wire, large decoded
+    server.add(CHAT, Chunked([orjson.dumps(big)]))  # no length at all
+    server.add(CHAT, Json(200, big))
+    async with client(server, max_body_size=4096) as api:
+        for _ in range(3):
+            with pytest.raises(errors.ResponseTooLargeError):
+                await api.chat.completions.create(BODY)
+        assert await api.chat.completions.create(BODY, max_body_size=8192) == big
+
+
+async def test_a_chunked_answer_arrives_whole(server: TestServer) -> None:
+    parts = [b'{"id": "chatcmpl-1", ', b'"choices": []}']
+    server.add(CHAT, Chunked(parts, delay=0.05))
+    async with client(server, timeout=byot.Timeout(10, total=10)) as api:
+        assert await api.chat.completions.create(BODY) == {"id": "chatcmpl-1", "choices": []}
+
+
+async def test_the_deadline_holds_between_reads_of_the_body(server: TestServer) -> None:
+    server.add(CHAT, Slow(orjson.dumps(ANSWER), step=4, delay=0.05))
+    async with client(server, timeout=byot.Timeout(10, total=0.3)) as api:
+        with pytest.raises(errors.APITimeoutError, match="total"):
+            await api.chat.completions.create(BODY)
+
+
+async def test_the_rate_limiter_hears_the_headers(server: TestServer) -> None:
+    limits = {"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "20s"}
+    server.add(CHAT, Json(200, ANSWER, headers=limits))
+    limiter = byot.RateLimiter()
+    async with client(server, rate_limiter=limiter) as api:
+        assert await api.chat.completions.create(BODY) == ANSWER
+    assert limiter.blocked_until > limiter.clock() + 15
+
+
+async def test_a_key_function_is_called_for_each_attempt(server: TestServer) -> None:
+    server.always(CHAT, Json(200, ANSWER))
+    keys = iter(["sk-one", "sk-two"])
+
+    async def key() -> str:
+        return next(keys)
+
+    spy = Spy()
+    async with byot.AsyncClient(base_url=server.url + "/v1", api_key=key, transport=spy) as api:
+        await api.chat.completions.create(BODY)
+        await api.chat.completions.create(BODY)
+    assert [r.headers["authorization"] for r in server.requests] == [
+        "Bearer sk-one",
+        "Bearer sk-two",
+    ]
+    assert spy.direct == 2
 
 
 def test_import_byot_does_not_import_aiohttp() -> None:
