@@ -21,7 +21,6 @@ from byot._config import AzureConfig, AzureV1Config, OpenAIConfig
 from byot._response import APIResponse, AsyncBinaryStream, AsyncStream, BinaryStream, Stream
 from byot._retry import RetryEvent, RetryPolicy
 from byot._signatures import EventHooks, RequestOptions
-from byot._telemetry import Telemetry
 from byot._timeout import Timeout
 from byot._validation import Validation, is_valid, register_schema, validate
 from byot._version import __version__
@@ -39,14 +38,17 @@ if TYPE_CHECKING:
         response_format,
         text_format,
     )
+    from byot._telemetry import Telemetry
     from byot._toolbox import Toolbox, ToolRun
     from byot._tools import Tool, ToolCall, tool, tool_calls
 
-# Structured outputs, tools and webhooks load on first use (PEP 562), so `import byot` pays
-# nothing for them; `client.chat` loads the first when its namespace does.
+# Structured outputs, tools, webhooks, telemetry and the rate limiter load on first use
+# (PEP 562), so `import byot` pays nothing for them; `client.chat` loads the first when its
+# namespace does.
 _LAZY = {
     "webhooks": "byot.webhooks",  # the submodule itself
     "json_schema": "byot._json_schema",
+    "Telemetry": "byot._telemetry",
     "RateLimiter": "byot._limiter",
     **dict.fromkeys(("RateLimit", "RateLimits"), "byot._ratelimit"),
     **dict.fromkeys(

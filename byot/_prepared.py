@@ -39,7 +39,7 @@ class Replayable(Protocol):
     def __aiter__(self) -> AsyncIterator[bytes]: ...
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # its own __repr__ hides the headers
 class Prepared:
     """A call ready to be sent: what every attempt of it shares.
 

@@ -23,7 +23,6 @@ from byot._prepared import Prepared, Replayable
 from byot._retry import RetryPolicy
 from byot._signatures import CallOptions, EventHooks, RequestOptions
 from byot._size_limits import DEFAULT_LIMITS, SizeLimits
-from byot._telemetry import Telemetry
 from byot._timeout import DEFAULT_TIMEOUT, Timeout, to_timeout
 from byot._url import check_no_userinfo, check_route, encode_query, fill_path
 from byot._validation import OFF, Validation
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
     from byot._limiter import RateLimiter
     from byot._otel import Tracing
     from byot._signatures import AsyncKeyTypes, QueryTypes, ValidateTypes
+    from byot._telemetry import Telemetry
     from byot.protocols import Config
 else:
 
@@ -465,6 +465,8 @@ def _telemetry_option(value: object) -> Telemetry | None:
     """
     if value is None or value is False:
         return None
+    from byot._telemetry import Telemetry  # only a client with telemetry on loads it
+
     if value is True:
         return Telemetry()
     if isinstance(value, Telemetry):

@@ -202,6 +202,76 @@ def test_import_does_not_load_optional_libraries() -> None:
     assert result.stderr == ""
 
 
+# What `import byot` must not load: each is a feature a caller may never use (issue 20).
+NOT_AT_IMPORT = (
+    # telemetry
+    "byot._telemetry",
+    "byot._otel",
+    "opentelemetry",
+    # the rate limiter and the rate-limit headers
+    "byot._limiter",
+    "byot._ratelimit",
+    # webhooks
+    "byot.webhooks",
+    "hmac",
+    # validation's engines (the modes themselves are part of every client)
+    "jsonschema",
+    "jsonschema_rs",
+    "referencing",
+    # realtime
+    "byot.realtime",
+    "byot._realtime",
+    "byot._realtime_connection",
+    "websockets",
+    # bulk and batches
+    "byot.bulk",
+    "byot._batch_jobs",
+    "byot._jsonl",
+    "byot._progress",
+    "byot._runner",
+    # structured outputs and tools
+    "byot._structured",
+    "byot._json_schema",
+    "byot._tools",
+    "byot._toolbox",
+    # uploads, the aiohttp transport, retries after a failure, the CLI, the test servers
+    "byot._multipart",
+    "byot.aiohttp",
+    "aiohttp",
+    "tenacity",
+    "byot._cli",
+    "byot.testing",
+    # the generated namespaces, loaded by a client's first call
+    "byot.resources._async",
+    "byot.resources._sync",
+)
+
+
+def test_import_byot_loads_no_feature_the_caller_has_not_used() -> None:
+    code = f"import sys, byot; print([m for m in {NOT_AT_IMPORT!r} if m in sys.modules])"
+    result = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+
+    assert result.stdout.strip() == "[]"
+    assert result.stderr == ""
+
+
+def test_telemetry_loads_when_it_is_named_or_switched_on() -> None:
+    code = (
+        "import sys, byot\n"
+        "byot.Client(api_key='k', base_url='http://127.0.0.1:9/v1', telemetry=False)\n"
+        "print('byot._telemetry' in sys.modules)\n"
+        "assert byot.Telemetry is sys.modules['byot._telemetry'].Telemetry\n"
+        "print('byot._telemetry' in sys.modules)\n"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+
+    assert result.stdout.split() == ["False", "True"]
+
+
 def test_structured_outputs_tools_and_webhooks_load_on_first_use() -> None:
     code = (
         "import sys, byot\n"
