@@ -157,7 +157,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         """Send a buffered call and read its whole answer, without httpx's objects.
 
         byot's direct path (`byot._direct`): what `handle_async_request` and reading the body
-        do, at half the cost. The headers come back as aiohttp parsed them.
+        do, without an `httpx.Request` or `httpx.Response`. The headers come back as aiohttp
+        parsed them.
 
         Raises:
             httpx.TransportError: The connection failed or timed out (the matching subclass).
