@@ -73,6 +73,17 @@ def byot(mode: str, base_url: str, api_key: str, **options: Any) -> Any:
     """byot's client; `options` are a variant's constructor arguments (`run.py --variant`)."""
     import byot as lib
 
+    if options.get("telemetry") == "sdk":  # the SDK recording spans and metrics, no export
+        from opentelemetry.sdk.metrics import MeterProvider
+        from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+        from opentelemetry.sdk.trace import TracerProvider
+
+        options["telemetry"] = lib.Telemetry(
+            tracer_provider=TracerProvider(),
+            meter_provider=MeterProvider(metric_readers=[InMemoryMetricReader()]),
+        )
+    if isinstance(options.get("rate_limiter"), dict):
+        options["rate_limiter"] = lib.RateLimiter(**options["rate_limiter"])
     if mode == "sync":
         return _ByotSync(lib.Client(base_url=base_url, api_key=api_key, **options))
     return _ByotAsync(lib.AsyncClient(base_url=base_url, api_key=api_key, **options))
