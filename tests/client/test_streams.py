@@ -450,3 +450,12 @@ def test_final_keeps_every_read_whether_decided_whole_or_event_by_event(both: Bo
     assert completion["choices"][0]["message"]["content"] == "".join(f"{i} " for i in range(60))
     stream = both.call(both.client(handler).chat.completions.create_stream, {"model": "x"})
     assert _drain(both, stream) == chunks
+
+
+def test_final_reads_wide_integers_exactly(both: Both) -> None:
+    body = b'data: {"id": "c1", "choices": [], "x_seed": 123456789012345678901234567890}\n\n'
+    client = both.client(_server(body + _frames(*CHUNKS)))
+    stream = both.call(client.chat.completions.create_stream, {"model": "x"})
+    completion = _final(both, stream)
+    assert completion["x_seed"] == 123456789012345678901234567890
+    assert completion["choices"][0]["message"]["content"] == "Hello"
