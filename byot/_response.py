@@ -22,7 +22,7 @@ from byot._decompress import BodyDecoder
 from byot._override import override
 from byot._signatures import R
 from byot._size_limits import DEFAULT_LIMITS, SizeLimits
-from byot._sse import SKIP, SSEDecoder, kept_data
+from byot._sse import SKIP, SSEDecoder, kept_data, kept_read
 from byot._timeout import DEADLINE
 from byot._transport_errors import connection_error
 from byot.errors import StreamClosedError
@@ -312,7 +312,7 @@ class _Feed:
         except Exception as exc:  # noqa: BLE001 - raised by `finish`, after `out`
             rules.fail(exc)
         if seen is not None and kept:
-            seen.append(b"\r".join(kept))
+            seen.append(kept_read(kept))
         return out
 
 

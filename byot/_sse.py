@@ -70,6 +70,7 @@ __all__ = [
     "StreamRules",
     "is_event_stream",
     "kept_data",
+    "kept_read",
     "media_type",
 ]
 
@@ -528,7 +529,7 @@ class StreamRules:
         item than resuming a generator. When an event is an error the provider reported, the
         items before it are returned, `done` is set and `finish` raises the error, so the
         caller sees them first whichever read the error fell into. With `keep`, the raw data
-        of the delivered events is appended to it, joined by CR (see `kept_data`): what a
+        of the delivered events is appended to it (`kept_read`; `kept_data` reads it back): what a
         stream keeps to merge itself later, one bytes object per read.
         """
         plain = not self.named
@@ -536,7 +537,7 @@ class StreamRules:
             values = _plain_values(events)
             if values is not None:  # the common read, decided as a whole
                 if keep is not None:
-                    keep.append(b"\r".join(events))
+                    keep.append(kept_read(events))
                 return values
         out: list[Any] = []
         deliver = out.append
@@ -578,7 +579,7 @@ class StreamRules:
         except (StreamError, DecodeError) as exc:
             self.fail(exc)
         if keep is not None and kept:
-            keep.append(b"\r".join(kept))
+            keep.append(kept_read(kept))
         return out
 
     def fail(self, error: Exception) -> None:
@@ -718,6 +719,14 @@ class StreamRules:
 def kept_data(kept: Iterable[bytes]) -> list[bytes]:
     """The data of each delivered event, from what `StreamRules.items` kept per read."""
     return [data for read in kept for data in read.split(b"\r")]
+
+
+def kept_read(events: list[bytes]) -> bytes:
+    """One read's delivered data for `kept_data`: one bytes object, the events joined by CR.
+
+    No event's data holds a CR (it ends a line), so `kept_data` splits them apart again.
+    """
+    return b"\r".join(events)
 
 
 def _plain_values(events: list[Any]) -> list[Any] | None:
