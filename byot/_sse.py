@@ -525,12 +525,13 @@ class StreamRules:
         """The items of one read's events, up to the terminator (then `done` is True).
 
         Events are `Event`s or, from a `bare` decoder, the data `bytes` of nameless ones. A
-        list, not a generator: a driver hands it on with `yield from`, which costs far less per
-        item than resuming a generator. When an event is an error the provider reported, the
-        items before it are returned, `done` is set and `finish` raises the error, so the
-        caller sees them first whichever read the error fell into. With `keep`, the raw data
-        of the delivered events is appended to it (`kept_read`; `kept_data` reads it back): what a
-        stream keeps to merge itself later, one bytes object per read.
+        list, not a generator: a driver hands it on whole (`Stream` chains the lists in C),
+        which costs far less per item than resuming a generator. When an event is an error
+        the provider reported, the items before it are returned, `done` is set and `finish`
+        raises the error, so the caller sees them first whichever read the error fell into.
+        With `keep`, the raw data of the delivered events is appended to it (`kept_read`;
+        `kept_data` reads it back): what a stream keeps to merge itself later, one bytes
+        object per read.
         """
         plain = not self.named
         if plain and events and _Wide not in map(type, events):
