@@ -675,6 +675,7 @@ def test_a_plain_read_is_decided_whole_and_keeps_every_event() -> None:
     body = b"".join(b"data: " + orjson.dumps(chunk) + b"\n\n" for chunk in chunks)
     events = SSEDecoder(bare=True).feed(body)
     assert _sse._plain_values(events) == chunks  # the whole-read decision is taken
+    assert rules_for(CHAT).items(events) == chunks  # also when nothing is kept
     fast = outcome(StreamRules.items, body)
     assert fast == outcome(per_event, body)
     assert fast[0] == chunks
