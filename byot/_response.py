@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import sys
 import weakref
 from dataclasses import dataclass
@@ -15,13 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol
 
 import httpx
-import orjson
 
+from byot._codec import loads
 from byot._decompress import BodyDecoder
 from byot._override import override
 from byot._signatures import R
 from byot._size_limits import DEFAULT_LIMITS, SizeLimits
-from byot._sse import SKIP, SSEDecoder
+from byot._sse import SKIP, SSEDecoder, kept_data, kept_read
 from byot._timeout import DEADLINE
 from byot._transport_errors import connection_error
 from byot.errors import StreamClosedError
@@ -274,10 +275,11 @@ class _Feed:
         self.decoder = SSEDecoder(
             bare=convert is None and not rules.named, max_line=limits.line, max_event=limits.event
         )
-        # The raw data of each delivered event, for final() to merge (chat, Responses only,
-        # converted or not: a stream validating its events converts them).
-        # Bytes, not the decoded dicts: keeping thousands of dicts alive costs the garbage
-        # collector ~1.3 us per event, keeping bytes ~0.2 us (measured on 10k-chunk streams).
+        # The raw data of the delivered events, for final() to merge (chat, Responses only,
+        # converted or not: a stream validating its events converts them), one bytes object
+        # per read (`byot._sse.kept_data` splits it). Bytes, not the decoded dicts: keeping
+        # thousands of dicts alive costs the garbage collector ~1.3 us per event; and per read,
+        # not per event, which spares an object and an append per event.
         self.seen: list[bytes] | None = [] if keep else None
         # The items of one read's events, up to the terminator, as a list (see
         # `StreamRules.items`). Items as they are come straight from the rules' own loop.
@@ -298,17 +300,19 @@ class _Feed:
         rules, convert, seen = self.rules, self.convert, self.seen
         assert convert is not None  # noqa: S101 - chosen only with a converter
         out: list[Any] = []
+        kept: list[bytes] = []
         try:
             for event in events:
                 item = rules.handle(event)
                 if item is not SKIP:
                     out.append(convert(event, item))
-                    if seen is not None:
-                        seen.append(event.data)
+                    kept.append(event.data)
                 if rules.done:
                     break
         except Exception as exc:  # noqa: BLE001 - raised by `finish`, after `out`
             rules.fail(exc)
+        if seen is not None and kept:
+            seen.append(kept_read(kept))
         return out
 
 
@@ -407,7 +411,10 @@ def _closed_early(method: str, url: str) -> StreamClosedError:
     )
 
 
-def _read_events(response: httpx.Response, feed: _Feed, method: str, url: str) -> Iterator[Any]:
+def _read_events(
+    response: httpx.Response, feed: _Feed, method: str, url: str
+) -> Generator[list[Any]]:
+    """The items of the stream, a list per read: `Stream` chains them in C, item by item."""
     error: BaseException | None = None
     chunks = _chunks(response)
     if feed.deadline is not None:
@@ -416,7 +423,7 @@ def _read_events(response: httpx.Response, feed: _Feed, method: str, url: str) -
         decoder, rules, deliver = feed.decoder, feed.rules, feed.deliver
         try:
             for chunk in chunks:
-                yield from deliver(decoder.feed(chunk))
+                yield deliver(decoder.feed(chunk))
                 if rules.done:
                     break
                 if feed.closed:  # by the caller, between two items
@@ -426,7 +433,7 @@ def _read_events(response: httpx.Response, feed: _Feed, method: str, url: str) -
         except httpx.RequestError as exc:  # a reset or an idle timeout while reading
             raise connection_error(method, url, exc) from exc
         if not rules.done:
-            yield from deliver(decoder.flush())
+            yield deliver(decoder.flush())
         rules.finish()
     except BaseException as exc:  # the watcher learns how the stream ended; exc goes on
         error = exc
@@ -523,7 +530,7 @@ class _EventStreamBase(_StreamBase, Generic[R]):
             )
         if feed.closed and not feed.ended:
             raise _closed_early(self.method, self.url)
-        return lambda: accumulate([orjson.loads(data) for data in feed.seen or ()])
+        return lambda: accumulate(list(map(loads, kept_data(feed.seen or ()))))
 
     def _check_unread(self) -> None:
         """Refuse to iterate a stream that has nothing left to give, instead of yielding nothing.
@@ -570,11 +577,12 @@ class Stream(_EventStreamBase[R]):
 
     @cached_property
     def _items(self) -> Iterator[R]:
-        items = _read_events(self._response, self._feed, self.method, self.url)
+        reads = _read_events(self._response, self._feed, self.method, self.url)
         # A generator that started closes the response in its `finally`; one dropped before
         # its first step never runs that, so its collection closes the response too.
-        weakref.finalize(items, self._response.close)
-        return items
+        weakref.finalize(reads, self._response.close)
+        # Chained in C: an item costs no generator step, only a read does.
+        return itertools.chain.from_iterable(reads)
 
     def final(self) -> dict[str, Any]:
         """Read the rest of the stream and return the whole completion or response, merged.

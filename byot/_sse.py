@@ -48,6 +48,7 @@ Decisions beyond the spec:
 from __future__ import annotations
 
 import contextlib
+import itertools
 import typing
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, NoReturn
 
@@ -68,6 +69,8 @@ __all__ = [
     "SSEDecoder",
     "StreamRules",
     "is_event_stream",
+    "kept_data",
+    "kept_read",
     "media_type",
 ]
 
@@ -135,6 +138,12 @@ _new_event = typing.cast(
 _DICT: Final[type[Any]] = dict
 _LIST: Final[type[Any]] = list
 _loads: Final = orjson.loads
+# The per-read checks of `_plain_values`, as C calls over a whole read's values.
+_has_key: Final[Callable[[Any, str], bool]] = _DICT.__contains__
+_get: Final[Callable[[Any, str], Any]] = _DICT.get
+_TYPE_KEY: Final = itertools.repeat("type")
+_ERROR_KEY: Final = itertools.repeat("error")
+_OBJECT_KEY: Final = itertools.repeat("object")
 
 
 class SSEDecoder:
@@ -291,8 +300,9 @@ class SSEDecoder:
         if body[:6] != b"data: ":
             return None
         payloads = body.split(b"\n\ndata: ")
-        # Every line end is one of a separator's two: no other line, field or blank line.
-        if body.count(b"\n") != 2 * len(payloads) - 2:
+        # Every line end is one of a separator's two: no other line, field or blank line. (A
+        # join and a memchr cost a tenth of counting the line ends, which is a byte loop.)
+        if b"\n" in b"".join(payloads):
             return None
         payloads[0] = payloads[0][6:]
         # The limits cost nothing per line: only a read longer than one is measured.
@@ -511,19 +521,28 @@ class StreamRules:
             require_terminator=require_terminator,
         )
 
-    def items(self, events: Iterable[Any], keep: list[bytes] | None = None) -> list[Any]:
-        """The items of some events, up to the terminator (then `done` is True).
+    def items(self, events: list[Any], keep: list[bytes] | None = None) -> list[Any]:
+        """The items of one read's events, up to the terminator (then `done` is True).
 
         Events are `Event`s or, from a `bare` decoder, the data `bytes` of nameless ones. A
-        list, not a generator: a driver hands it on with `yield from`, which costs far less per
-        item than resuming a generator. When an event is an error the provider reported, the
-        items before it are returned, `done` is set and `finish` raises the error, so the
-        caller sees them first whichever read the error fell into. With `keep`, the raw data of
-        each delivered event is appended to it (what a stream keeps to merge itself later).
+        list, not a generator: a driver hands it on whole (`Stream` chains the lists in C),
+        which costs far less per item than resuming a generator. When an event is an error
+        the provider reported, the items before it are returned, `done` is set and `finish`
+        raises the error, so the caller sees them first whichever read the error fell into.
+        With `keep`, the raw data of the delivered events is appended to it (`kept_read`;
+        `kept_data` reads it back): what a stream keeps to merge itself later, one bytes
+        object per read.
         """
+        plain = not self.named
+        if plain and events and _Wide not in map(type, events):
+            values = _plain_values(events)
+            if values is not None:  # the common read, decided as a whole
+                if keep is not None:
+                    keep.append(kept_read(events))
+                return values
         out: list[Any] = []
         deliver = out.append
-        plain = not self.named
+        kept: list[bytes] = []
         try:
             for event in events:
                 if type(event) is not bytes:
@@ -532,8 +551,8 @@ class StreamRules:
                     item = self.handle(event)
                     data = event.data
                 elif plain:
-                    # `handle` inlined for the bulk of every chat stream, a nameless object that
-                    # is no error, keep-alive or terminal event: this is the per-event cost.
+                    # `handle` inlined for a nameless object that is no error, keep-alive or
+                    # terminal event, in a read that `_plain_values` could not take whole.
                     data = event
                     try:
                         value = _loads(data)
@@ -546,8 +565,7 @@ class StreamRules:
                             and "error" not in value
                             and value.get("object") != "error"
                         ):
-                            if keep is not None:
-                                keep.append(data)
+                            kept.append(data)
                             deliver(value)
                             continue
                         item = self._judge(_new_event(Event, (None, data, None, None)), value, 0)
@@ -555,13 +573,14 @@ class StreamRules:
                     data = event
                     item = self.handle(_new_event(Event, (None, data, None, None)))
                 if item is not SKIP:
-                    if keep is not None:
-                        keep.append(data)
+                    kept.append(data)
                     deliver(item)
                 if self.done:
                     break
         except (StreamError, DecodeError) as exc:
             self.fail(exc)
+        if keep is not None and kept:
+            keep.append(kept_read(kept))
         return out
 
     def fail(self, error: Exception) -> None:
@@ -696,6 +715,43 @@ class StreamRules:
             code=code,
             request_id=self._request_id,
         )
+
+
+def kept_data(kept: Iterable[bytes]) -> list[bytes]:
+    """The data of each delivered event, from what `StreamRules.items` kept per read."""
+    return [data for read in kept for data in read.split(b"\r")]
+
+
+def kept_read(events: list[bytes]) -> bytes:
+    """One read's delivered data for `kept_data`: one bytes object, the events joined by CR.
+
+    No event's data holds a CR (it ends a line), so `kept_data` splits them apart again.
+    """
+    return b"\r".join(events)
+
+
+def _plain_values(events: list[Any]) -> list[Any] | None:
+    """The values of a read whose every event is a plain JSON object, or None.
+
+    The common read decided in a few C loops, with no Python code per event: every event is
+    bare data (orjson refuses an `Event` tuple) holding JSON (not `[DONE]` nor a keep-alive),
+    and every value is an object (`dict.__contains__` refuses anything else) without `type`
+    and `error` keys nor `object: "error"`, so none is an error, a keep-alive or a terminal
+    event. Otherwise None, and the per-event loop decides each event.
+    """
+    try:
+        values = list(map(_loads, events))
+        if (
+            any(map(_has_key, values, _TYPE_KEY))
+            or any(map(_has_key, values, _ERROR_KEY))
+            or "error" in map(_get, values, _OBJECT_KEY)
+        ):
+            return None
+    except orjson.JSONDecodeError:
+        return None
+    except TypeError:  # a value that is not an object
+        return None
+    return values
 
 
 def _is_error_array(value: list[Any]) -> bool:

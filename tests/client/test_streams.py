@@ -12,7 +12,7 @@ import pytest
 import byot
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import AsyncIterator, Callable, Iterator
 
     from tests.conftest import Both
 
@@ -417,3 +417,45 @@ def test_a_failed_conversion_comes_after_the_items_before_it(both: Both) -> None
     assert got == [CHUNKS[0]]
     assert isinstance(error, ValueError)
     assert str(error) == "no id"
+
+
+class _Reads(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body that arrives in the given reads, sync or async."""
+
+    def __init__(self, reads: list[bytes]) -> None:
+        self._reads = reads
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._reads
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for read in self._reads:
+            yield read
+
+
+def test_final_keeps_every_read_whether_decided_whole_or_event_by_event(both: Both) -> None:
+    chunks = [
+        {"id": "c1", "choices": [{"index": 0, "delta": {"content": f"{i} "}}]} for i in range(60)
+    ]
+    body = _frames(*chunks)
+    ping = b'data: {"type": "ping"}\n\n'  # a read with a keep-alive goes event by event
+    cut = len(_frames(*chunks[:20], done=False))
+    reads = [body[:cut], ping + body[cut : cut + 500], body[cut + 500 :]]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers=SSE, stream=_Reads(reads))
+
+    stream = both.call(both.client(handler).chat.completions.create_stream, {"model": "x"})
+    completion = _final(both, stream, skip=5)
+    assert completion["choices"][0]["message"]["content"] == "".join(f"{i} " for i in range(60))
+    stream = both.call(both.client(handler).chat.completions.create_stream, {"model": "x"})
+    assert _drain(both, stream) == chunks
+
+
+def test_final_reads_wide_integers_exactly(both: Both) -> None:
+    body = b'data: {"id": "c1", "choices": [], "x_seed": 123456789012345678901234567890}\n\n'
+    client = both.client(_server(body + _frames(*CHUNKS)))
+    stream = both.call(client.chat.completions.create_stream, {"model": "x"})
+    completion = _final(both, stream)
+    assert completion["x_seed"] == 123456789012345678901234567890
+    assert completion["choices"][0]["message"]["content"] == "Hello"

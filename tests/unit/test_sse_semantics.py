@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pytest
 
-from byot._sse import SKIP, Event, SSEDecoder, StreamRules
+from byot import _sse
+from byot._sse import SKIP, Event, SSEDecoder, StreamRules, kept_data
 from byot.errors import APIError, DecodeError, StreamError, StreamTruncatedError
 from byot.resources._endpoints import ENDPOINTS
 
@@ -621,3 +622,87 @@ def test_every_operation_ends_and_reports_truncation(endpoint: Any) -> None:
     assert len(items) == (1 if stream["done"] else 2)
     with pytest.raises(StreamTruncatedError):
         list(drive(rules_for(stream), [sse('data: {"type": "x.delta"}')]))
+
+
+# ----------------------------------------------------------------------------- whole reads
+
+# Reads a whole-read decision must not take (each needs the per-event loop), with what the
+# per-event loop makes of them. Each holds plain chunks around the event that disqualifies it.
+MIXED_READS = [
+    'data: {"type": "ping"}',  # a keep-alive by type
+    'data: {"error": {"message": "boom"}}',  # an error key
+    'data: {"error": null, "id": "x"}',  # an error key that is no error: delivered
+    'data: {"object": "error", "message": "boom"}',  # vLLM's top-level error
+    'data: [{"error": {"message": "boom"}}]',  # Gemini's error array
+    "data: [1, 2]",  # a value that is not an object
+    "data: 7",
+    "data: [DONE]",
+    "data:",  # a keep-alive as empty data
+    'event: note\ndata: {"named": true}',  # an Event among bare data
+]
+
+
+def per_event(rules: StreamRules, events: list[Any], keep: list[bytes]) -> list[Any]:
+    """`items` with the whole-read decision switched off: the per-event loop alone."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_sse, "_plain_values", lambda _events: None)
+        return rules.items(events, keep)
+
+
+def outcome(items_of: Any, body: bytes) -> tuple[list[Any], list[bytes], str | None, bool]:
+    rules = rules_for(CHAT)
+    keep: list[bytes] = []
+    items = items_of(rules, SSEDecoder(bare=True).feed(body), keep)
+    try:
+        rules.finish()
+    except (StreamError, DecodeError, StreamTruncatedError) as exc:
+        failure: str | None = f"{type(exc).__name__}: {exc}"
+    else:
+        failure = None
+    return items, kept_data(keep), failure, rules.done
+
+
+@pytest.mark.parametrize("middle", MIXED_READS)
+def test_a_read_decided_whole_matches_the_per_event_loop(middle: str) -> None:
+    body = sse(CHUNK_LINE, CHUNK_LINE, middle, CHUNK_LINE)
+    fast = outcome(StreamRules.items, body)
+    assert fast == outcome(per_event, body)
+    assert len(fast[0]) >= 2  # the chunks before the event always come first
+
+
+def test_a_plain_read_is_decided_whole_and_keeps_every_event() -> None:
+    chunks = [{**CHUNK, "n": i, "text": "line\nbreak é"} for i in range(50)]
+    body = b"".join(b"data: " + orjson.dumps(chunk) + b"\n\n" for chunk in chunks)
+    events = SSEDecoder(bare=True).feed(body)
+    assert _sse._plain_values(events) == chunks  # the whole-read decision is taken
+    assert rules_for(CHAT).items(events) == chunks  # also when nothing is kept
+    fast = outcome(StreamRules.items, body)
+    assert fast == outcome(per_event, body)
+    assert fast[0] == chunks
+    assert [orjson.loads(data) for data in fast[1]] == chunks
+    assert fast[2:] == ("StreamTruncatedError: " + str(_truncated()), False)
+
+
+def _truncated() -> StreamTruncatedError:
+    rules = rules_for(CHAT)
+    with pytest.raises(StreamTruncatedError) as caught:
+        rules.finish()
+    return caught.value
+
+
+def test_a_read_with_a_wide_integer_is_read_exactly() -> None:
+    body = sse(CHUNK_LINE, 'data: {"n": 123456789012345678901234567890}', CHUNK_LINE)
+    items, kept, _, _ = outcome(StreamRules.items, body)
+    assert items == [CHUNK, {"n": 123456789012345678901234567890}, CHUNK]
+    assert type(items[1]["n"]) is int
+    assert len(kept) == 3
+
+
+def test_kept_data_holds_multi_line_data_whole() -> None:
+    rules = rules_for(CHAT)
+    keep: list[bytes] = []
+    events = SSEDecoder(bare=True).feed(b'data: {"a":\ndata: 1}\n\ndata: {"b": 2}\n\n')
+    assert rules.items(events, keep) == [{"a": 1}, {"b": 2}]
+    assert kept_data(keep) == [b'{"a":\n1}', b'{"b": 2}']
+    assert rules.items([], keep) == []
+    assert len(keep) == 1  # a read that delivers nothing keeps nothing
