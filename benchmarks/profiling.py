@@ -56,7 +56,7 @@ def main() -> None:
     args = parser.parse_args()
     profiler = Profiler(interval=0.0005, async_mode="disabled")
     profiler.start()
-    measure(args.scenario, args.client, args.n, args.base)
+    measure(args.scenario, args.client, args.n, args.base, {})
     profiler.stop()
     if args.html:
         Path(args.html).write_text(profiler.output_html())

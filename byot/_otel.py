@@ -123,9 +123,9 @@ class Call:
         """An attempt failed (the retry policy decides whether another follows)."""
         self._error = error
 
-    def finished(self, response: httpx.Response, content: bytes | None) -> None:
-        """The call returned: the response's attributes from its JSON body (when read)."""
-        attributes = {t.STATUS_CODE: response.status_code}
+    def finished(self, status: int, content: bytes | None) -> None:
+        """The call returned `status`: the response's attributes from its JSON body (when read)."""
+        attributes = {t.STATUS_CODE: status}
         if content is not None:
             attributes.update(
                 t.response_attributes(content, capture_content=self.tracing.capture_content)
