@@ -685,11 +685,10 @@ async def _read(
     else:
         encoding = response.headers.get("content-encoding")
     decoder = BodyDecoder(encoding, limit=limit)
-    body = bytearray()
+    pieces: list[bytes] = []
     async for chunk in response.aiter_raw():
-        for piece in decoder.feed(chunk):
-            body += piece
+        pieces.extend(decoder.feed(chunk))
         if deadline is not None and deadline.expired():
             raise deadline.error(prepared.method, prepared.safe_url)
     decoder.finish()
-    return bytes(body)
+    return b"".join(pieces)  # a body of one piece is that piece, not a copy

@@ -129,7 +129,7 @@ class DirectResponse:
         values = [
             value.decode("latin-1")
             for name, value in self._response.headers
-            if name.lower() == b"content-encoding"
+            if len(name) == 16 and name.lower() == b"content-encoding"  # the length first: cheap
         ]
         return ", ".join(values) if values else None
 
