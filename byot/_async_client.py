@@ -29,10 +29,10 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self, Unpack
 
-    from byot._direct import DirectResponse
     from byot._endpoint import Endpoint
     from byot._limiter import RateLimiter
     from byot._otel import Call
+    from byot._pool import PoolResponse
     from byot._prepared import Prepared
     from byot._retry import RetryPolicy
     from byot._signatures import (
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from byot._timeout import Deadline
     from byot.protocols import Config
 
-    _Result = tuple[Any, httpx.Response | DirectResponse, bytes]
+    _Result = tuple[Any, httpx.Response | PoolResponse, bytes]
 
 
 class _Connection:
@@ -91,7 +91,7 @@ class _Connection:
 
     async def fetch(
         self, prepared: Prepared, timeout: dict[str, float | None], hooks: EventHooks
-    ) -> httpx.Response | DirectResponse:
+    ) -> httpx.Response | PoolResponse:
         """One attempt of a buffered call: straight to the pool when nothing needs httpx's objects.
 
         Event hooks see httpx's request and response, so with any the call goes through httpx.
@@ -514,7 +514,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         call = None if tracing is None else tracing.call(prepared)
         response = await self._opened(prepared, prepared.deadline(), call)
         if call is not None:  # the span covers the call until the body starts
-            call.finished(response.status_code, None)
+            call.finished(response, None)
         return AsyncBinaryStream(response, method=prepared.method, url=prepared.safe_url)
 
     async def _opened(
@@ -600,7 +600,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             raise
         value, response, content = result
         if call is not None:
-            call.finished(response.status_code, content)
+            call.finished(response, content)
         if not raw:
             return value
         return APIResponse(
@@ -648,7 +648,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             DEADLINE.reset(scope)
         if ticket is not None:
             ticket.used(content)
-        value = prepared.finish(response, content, decode, target)
+        value = prepared.finish(response.status_code, response.headers, content, decode, target)
         return value, response, content
 
     async def aclose(self) -> None:
@@ -668,7 +668,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
 
 
 async def _read(
-    response: httpx.Response | DirectResponse, prepared: Prepared, deadline: Deadline | None
+    response: httpx.Response | PoolResponse, prepared: Prepared, deadline: Deadline | None
 ) -> bytes:
     """The whole body, decompressed step by step and never past `max_body_size`.
 
@@ -677,7 +677,7 @@ async def _read(
         APITimeoutError: The total deadline ran out between two reads.
     """
     limit = prepared.limits.body
-    if not isinstance(response, httpx.Response):  # straight from the pool (`byot._direct`)
+    if not isinstance(response, httpx.Response):  # straight from the pool (`byot._pool`)
         encoding = response.content_encoding
     elif response.is_stream_consumed:  # read (and decoded) already: by a hook, or a mock
         BodyDecoder(None, limit=limit).check_size(len(response.content))

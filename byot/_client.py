@@ -31,10 +31,10 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self, Unpack
 
-    from byot._direct import DirectResponse
     from byot._endpoint import Endpoint
     from byot._limiter import RateLimiter
     from byot._otel import Call
+    from byot._pool import PoolResponse
     from byot._prepared import Prepared
     from byot._retry import RetryPolicy
     from byot._signatures import (
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from byot._timeout import Deadline
     from byot.protocols import Config
 
-    _Result = tuple[Any, httpx.Response | DirectResponse, bytes]
+    _Result = tuple[Any, httpx.Response | PoolResponse, bytes]
 
 
 class _Connection:
@@ -92,7 +92,7 @@ class _Connection:
 
     def fetch(
         self, prepared: Prepared, timeout: dict[str, float | None], hooks: EventHooks
-    ) -> httpx.Response | DirectResponse:
+    ) -> httpx.Response | PoolResponse:
         """One attempt of a buffered call: straight to the pool when nothing needs httpx's objects.
 
         Event hooks see httpx's request and response, so with any the call goes through httpx.
@@ -511,7 +511,7 @@ class Client(BaseClient[_Connection], Resources):
         call = None if tracing is None else tracing.call(prepared)
         response = self._opened(prepared, prepared.deadline(), call)
         if call is not None:  # the span covers the call until the body starts
-            call.finished(response.status_code, None)
+            call.finished(response, None)
         return BinaryStream(response, method=prepared.method, url=prepared.safe_url)
 
     def _opened(
@@ -597,7 +597,7 @@ class Client(BaseClient[_Connection], Resources):
             raise
         value, response, content = result
         if call is not None:
-            call.finished(response.status_code, content)
+            call.finished(response, content)
         if not raw:
             return value
         return APIResponse(
@@ -645,7 +645,7 @@ class Client(BaseClient[_Connection], Resources):
             DEADLINE.reset(scope)
         if ticket is not None:
             ticket.used(content)
-        value = prepared.finish(response, content, decode, target)
+        value = prepared.finish(response.status_code, response.headers, content, decode, target)
         return value, response, content
 
     def close(self) -> None:
@@ -665,7 +665,7 @@ class Client(BaseClient[_Connection], Resources):
 
 
 def _read(
-    response: httpx.Response | DirectResponse, prepared: Prepared, deadline: Deadline | None
+    response: httpx.Response | PoolResponse, prepared: Prepared, deadline: Deadline | None
 ) -> bytes:
     """The whole body, decompressed step by step and never past `max_body_size`.
 
@@ -674,7 +674,7 @@ def _read(
         APITimeoutError: The total deadline ran out between two reads.
     """
     limit = prepared.limits.body
-    if not isinstance(response, httpx.Response):  # straight from the pool (`byot._direct`)
+    if not isinstance(response, httpx.Response):  # straight from the pool (`byot._pool`)
         encoding = response.content_encoding
     elif response.is_stream_consumed:  # read (and decoded) already: by a hook, or a mock
         BodyDecoder(None, limit=limit).check_size(len(response.content))

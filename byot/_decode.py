@@ -24,20 +24,15 @@ def decode_body(
     """
     try:
         return decode(content)
-    except Exception as exc:  # noqa: BLE001 - every failure of a decoder is a DecodeError
-        error = decode_error(exc, content, target, headers)
-        raise error from (None if error is exc else exc)
+    except DecodeError as exc:
+        raise exc.with_context(raw=content, request_id=headers.get("x-request-id")) from None
+    except Exception as exc:
+        raise _decode_error(exc, content, target, headers) from exc
 
 
-def decode_error(
+def _decode_error(
     exc: Exception, content: bytes, target: object, headers: Mapping[str, str]
 ) -> DecodeError:
-    """The `DecodeError` for a decoder's failure: its own, or one that says what failed.
-
-    Raise it from `exc` unless it is `exc` (a decoder's own `DecodeError`, now with context).
-    """
-    if isinstance(exc, DecodeError):
-        return exc.with_context(raw=content, request_id=headers.get("x-request-id"))
     name = getattr(target, "__qualname__", None) or repr(target)
     if not content.strip():
         problem = "the response body is empty"

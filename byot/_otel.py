@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import httpx
     from opentelemetry.context import Context
 
+    from byot._pool import PoolResponse
     from byot._prepared import Prepared
     from byot._telemetry import Attributes, Telemetry
 
@@ -123,9 +124,9 @@ class Call:
         """An attempt failed (the retry policy decides whether another follows)."""
         self._error = error
 
-    def finished(self, status: int, content: bytes | None) -> None:
-        """The call returned `status`: the response's attributes from its JSON body (when read)."""
-        attributes = {t.STATUS_CODE: status}
+    def finished(self, response: httpx.Response | PoolResponse, content: bytes | None) -> None:
+        """The call returned: the response's attributes from its JSON body (when read)."""
+        attributes = {t.STATUS_CODE: response.status_code}
         if content is not None:
             attributes.update(
                 t.response_attributes(content, capture_content=self.tracing.capture_content)

@@ -10,7 +10,7 @@ import httpx
 import orjson
 
 from byot import _status, _validation, errors
-from byot._decode import decode_error
+from byot._decode import decode_body
 from byot._log import excerpt
 from byot._override import override
 from byot._size_limits import DEFAULT_LIMITS, SizeLimits
@@ -36,20 +36,6 @@ class Replayable(Protocol):
     def __iter__(self) -> Iterator[bytes]: ...
 
     def __aiter__(self) -> AsyncIterator[bytes]: ...
-
-
-class Answer(Protocol):
-    """What `Prepared.finish` reads of a response besides its body.
-
-    An `httpx.Response`, or the drivers' own of byot's pool (`byot._direct`), whose headers
-    are built only when something reads them.
-    """
-
-    @property
-    def status_code(self) -> int: ...
-
-    @property
-    def headers(self) -> httpx.Headers: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +115,8 @@ class Prepared:
 
     def finish(
         self,
-        response: Answer,
+        status: int,
+        headers: httpx.Headers,
         content: bytes,
         decode: Callable[[bytes], Any],
         target: object,
@@ -140,7 +127,6 @@ class Prepared:
             APIStatusError: The status is not 2xx (the matching subclass).
             DecodeError: The body does not decode into the requested type.
         """
-        status = response.status_code
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s %s -> %d (%d bytes, request_id=%s): %s",
@@ -148,20 +134,15 @@ class Prepared:
                 self.safe_url,
                 status,
                 len(content),
-                response.headers.get("x-request-id"),
+                headers.get("x-request-id"),
                 excerpt(content),
             )
         if not 200 <= status < 300 or _only_an_error(content):
-            raise self.status_error(status, response.headers, content)
+            raise self.status_error(status, headers, content)
         if self.check_response != "off" and self.operation is not None:
             # The JSON value is checked before it becomes the caller's type.
             _validation.check_response(self.operation, status, content, self.check_response)
-        try:
-            return decode(content)
-        except Exception as exc:  # noqa: BLE001 - every failure of a decoder is a DecodeError
-            # As `decode_body`, but the headers are read only now: most answers never need them.
-            error = decode_error(exc, content, target, response.headers)
-            raise error from (None if error is exc else exc)
+        return decode_body(decode, content, target, headers)
 
     def opens(self, status: int, headers: httpx.Headers, *, events: bool) -> bool:
         """Whether a streamed response goes to the caller as it is, its body unread.

@@ -565,8 +565,7 @@ def test_timeout_for_expired_deadline(clock: list[float]) -> None:
 def finish(status: int, content: bytes, headers: dict[str, str] | None = None, **kwargs: Any):
     prepared = prepare(make_settings(), "POST", "/chat/completions", {"a": 1})
     decode, target = decoder_for(kwargs.get("response_type"), kwargs.get("decoder"))
-    response = httpx.Response(status, headers=headers or {})
-    return prepared.finish(response, content, decode, target)
+    return prepared.finish(status, httpx.Headers(headers or {}), content, decode, target)
 
 
 @pytest.mark.parametrize("status", [200, 201, 204, 299])

@@ -5,15 +5,16 @@ way there a call pays for httpx's objects: an `httpx.Request` (its headers copie
 again, its URL read again), the transport turning it into httpcore's request and httpcore's
 response into an `httpx.Response`, and the body read through httpx's stream wrappers: about a
 fifth of a small call's CPU. When a call needs none of them, the driver hands the pool
-httpcore's request itself and reads httpcore's response: `DirectPool.send`.
+httpcore's request itself and reads httpcore's response (`PoolPath.send`, `PoolResponse`).
 
-It does so only while the result is the same as going through httpx (`DirectPool.takes`):
-the transport is byot's own plain pool (not the proxy-routing one), httpx's `handle_request`
-is httpx's own (an instrumentation or a mock that patches it sees every request), the body is
-bytes or nothing, and the headers leave `Host`, `Content-Length` and `Transfer-Encoding` to
-be set as httpx would. The driver adds the rest: no event hooks, and streams always go through
-httpx (their readers take an `httpx.Response`). httpcore's failures become httpx's exception
-types exactly as httpx's transport maps them, so the drivers handle both paths alike.
+It does so only while the result is the same as going through httpx: the transport is byot's
+own plain pool (not the proxy-routing one), httpx's `handle_request` is httpx's own (an
+instrumentation or a mock that patches it sees every request), the body is bytes or nothing,
+and the headers leave `Host`, `Content-Length` and `Transfer-Encoding` to be set as httpx
+would; otherwise `send` returns None and the driver goes through httpx. The driver adds the
+rest: no event hooks, and streams always go through httpx (their readers take an
+`httpx.Response`). httpcore's failures become httpx's exception types exactly as httpx's
+transport maps them, so the drivers handle both ways alike.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ def _untouched(method: object) -> bool:
     return type(method) is types.FunctionType and method.__module__.startswith("httpx.")
 
 
-class DirectResponse:
+class PoolResponse:
     """What the drivers read of httpcore's response: its status, headers and raw body."""
 
     __slots__ = ("_headers", "_response", "status_code")
@@ -155,7 +156,7 @@ class DirectResponse:
             await self._response.aclose()
 
 
-class DirectPool:
+class PoolPath:
     """A default transport's httpcore pool, for the calls that may skip httpx's objects."""
 
     def __init__(
@@ -212,7 +213,7 @@ class DirectPool:
 
     def send(
         self, prepared: Prepared, headers: httpx.Headers, timeout: dict[str, float | None]
-    ) -> DirectResponse | None:
+    ) -> PoolResponse | None:
         """Send one attempt through the pool, or None when it must go through httpx.
 
         The response's body is still to be read.
@@ -224,17 +225,17 @@ class DirectPool:
         if request is None:
             return None
         with _AS_HTTPX:
-            return DirectResponse(self._pool.handle_request(request))
+            return PoolResponse(self._pool.handle_request(request))
 
     async def asend(
         self, prepared: Prepared, headers: httpx.Headers, timeout: dict[str, float | None]
-    ) -> DirectResponse | None:
+    ) -> PoolResponse | None:
         """Send one attempt through the async pool (see `send`)."""
         request = self._request(prepared, headers, timeout)
         if request is None:
             return None
         with _AS_HTTPX:
-            return DirectResponse(await self._pool.handle_async_request(request))
+            return PoolResponse(await self._pool.handle_async_request(request))
 
 
 _PLAIN: Final = (httpx.HTTPTransport, httpx.AsyncHTTPTransport)
