@@ -225,9 +225,8 @@ class BodyDecoder:
             self._too_large()
 
     def _through(self, index: int, data: bytes) -> Iterator[bytes]:
-        if index == len(self._stages):
-            if data:
-                yield data
+        if index == len(self._stages):  # a stage's piece: never empty
+            yield data
             return
         for piece in self._stages[index].feed(data):
             yield from self._through(index + 1, piece)

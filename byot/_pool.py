@@ -201,8 +201,7 @@ class PoolPath:
         self._guard.check(url, headers)
         # The headers httpx adds, where it adds them: `Host` first, the body's length last.
         target, host = self._targets.get(url)
-        if host:
-            raw.insert(0, (b"Host", host))
+        raw.insert(0, (b"Host", host))
         if content:
             raw.append((b"Content-Length", str(len(content)).encode()))
         elif prepared.method in _WITH_BODY:
