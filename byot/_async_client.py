@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from byot._endpoint import Endpoint
     from byot._limiter import RateLimiter
     from byot._otel import Call
+    from byot._pool import PoolResponse
     from byot._prepared import Prepared
     from byot._retry import RetryPolicy
     from byot._signatures import (
@@ -75,20 +76,52 @@ class _Connection:
             None if http_client else _transport.async_transport(url, http2=http2)
         )
         self.closed = False
-        self.owner = None if transport or http_client else _transport.EventLoopOwner()  # async only
+        own = transport is None and http_client is None
+        self.owner = _transport.EventLoopOwner() if own else None  # async only
         # Only byot's own pool surely reaches the network: an injected transport or http_client
         # is often a MockTransport, where a key in clear text goes nowhere.
-        self.clear_text = None if transport or http_client else ClearTextGuard()
+        guard = ClearTextGuard() if own else None
+        self.clear_text = guard
+        # Buffered calls to byot's own pool may skip httpx's request and response objects, and
+        # so may those to a transport that takes a call whole (`byot.aiohttp`).
+        self.pool = None if guard is None else _transport.direct_pool(self.transport, guard)
         self.direct = direct_path(transport)  # async only
 
     async def send(
         self, prepared: Prepared, timeout: dict[str, float | None], hooks: EventHooks
     ) -> httpx.Response:
+        """One attempt through httpx; the response's body is still to be read."""
+        return await self._through_httpx(prepared, await self._headers(prepared), timeout, hooks)
+
+    async def fetch(
+        self, prepared: Prepared, timeout: dict[str, float | None], hooks: EventHooks
+    ) -> httpx.Response | PoolResponse:
+        """One attempt of a buffered call: straight to the pool when nothing needs httpx's objects.
+
+        Event hooks see httpx's request and response, so with any the call goes through httpx.
+        """
+        headers = await self._headers(prepared)
+        pool = None if hooks else self.pool
+        response = None if pool is None else await pool.asend(prepared, headers, timeout)
+        if response is None:
+            return await self._through_httpx(prepared, headers, timeout, hooks)
+        return response
+
+    async def _headers(self, prepared: Prepared) -> httpx.Headers:
+        """The headers of one attempt: a key given as a function is called for every attempt."""
         if self.owner is not None:  # async only
             self.owner.check()  # async only
-        headers = prepared.headers
-        if prepared.credentials is not None:  # a key given as a function: called every attempt
-            headers = await prepared.credentials.aresolve(headers)
+        if prepared.credentials is None:
+            return prepared.headers
+        return await prepared.credentials.aresolve(prepared.headers)
+
+    async def _through_httpx(
+        self,
+        prepared: Prepared,
+        headers: httpx.Headers,
+        timeout: dict[str, float | None],
+        hooks: EventHooks,
+    ) -> httpx.Response:
         if self.http_client is None:
             request = prepared.request(timeout, headers, asynchronous=True)
         else:
@@ -609,7 +642,7 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
             return await direct(prepared, timeout, deadline, ticket, decode, target)  # async only
         scope = DEADLINE.set(deadline)  # bounds every socket operation of byot's own pool
         try:
-            response = await self._connection.send(prepared, timeout, self._settings.event_hooks)
+            response = await self._connection.fetch(prepared, timeout, self._settings.event_hooks)
             if ticket is not None:
                 ticket.settle(response.status_code, response.headers)
             try:
@@ -641,7 +674,9 @@ class AsyncClient(BaseClient[_Connection], AsyncResources):
         await self.aclose()
 
 
-async def _read(response: httpx.Response, prepared: Prepared, deadline: Deadline | None) -> bytes:
+async def _read(
+    response: httpx.Response | PoolResponse, prepared: Prepared, deadline: Deadline | None
+) -> bytes:
     """The whole body, decompressed step by step and never past `max_body_size`.
 
     Raises:
@@ -649,15 +684,18 @@ async def _read(response: httpx.Response, prepared: Prepared, deadline: Deadline
         APITimeoutError: The total deadline ran out between two reads.
     """
     limit = prepared.limits.body
-    if response.is_stream_consumed:  # read (and decoded) already: by a hook, or a mock
+    if not isinstance(response, httpx.Response):  # straight from the pool (`byot._pool`)
+        encoding = response.content_encoding
+    elif response.is_stream_consumed:  # read (and decoded) already: by a hook, or a mock
         BodyDecoder(None, limit=limit).check_size(len(response.content))
         return response.content
-    decoder = BodyDecoder(response.headers.get("content-encoding"), limit=limit)
-    body = bytearray()
+    else:
+        encoding = response.headers.get("content-encoding")
+    decoder = BodyDecoder(encoding, limit=limit)
+    pieces: list[bytes] = []
     async for chunk in response.aiter_raw():
-        for piece in decoder.feed(chunk):
-            body += piece
+        pieces.extend(decoder.feed(chunk))
         if deadline is not None and deadline.expired():
             raise deadline.error(prepared.method, prepared.safe_url)
     decoder.finish()
-    return bytes(body)
+    return b"".join(pieces)  # a body of one piece is that piece, not a copy

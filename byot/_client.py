@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from byot._endpoint import Endpoint
     from byot._limiter import RateLimiter
     from byot._otel import Call
+    from byot._pool import PoolResponse
     from byot._prepared import Prepared
     from byot._retry import RetryPolicy
     from byot._signatures import (
@@ -76,16 +77,48 @@ class _Connection:
             None if http_client else _transport.sync_transport(url, http2=http2)
         )
         self.closed = False
+        own = transport is None and http_client is None
         # Only byot's own pool surely reaches the network: an injected transport or http_client
         # is often a MockTransport, where a key in clear text goes nowhere.
-        self.clear_text = None if transport or http_client else ClearTextGuard()
+        guard = ClearTextGuard() if own else None
+        self.clear_text = guard
+        # Buffered calls to byot's own pool may skip httpx's request and response objects, and
+        # so may those to a transport that takes a call whole (`byot.aiohttp`).
+        self.pool = None if guard is None else _transport.direct_pool(self.transport, guard)
 
     def send(
         self, prepared: Prepared, timeout: dict[str, float | None], hooks: EventHooks
     ) -> httpx.Response:
-        headers = prepared.headers
-        if prepared.credentials is not None:  # a key given as a function: called every attempt
-            headers = prepared.credentials.resolve(headers)
+        """One attempt through httpx; the response's body is still to be read."""
+        return self._through_httpx(prepared, self._headers(prepared), timeout, hooks)
+
+    def fetch(
+        self, prepared: Prepared, timeout: dict[str, float | None], hooks: EventHooks
+    ) -> httpx.Response | PoolResponse:
+        """One attempt of a buffered call: straight to the pool when nothing needs httpx's objects.
+
+        Event hooks see httpx's request and response, so with any the call goes through httpx.
+        """
+        headers = self._headers(prepared)
+        pool = None if hooks else self.pool
+        response = None if pool is None else pool.send(prepared, headers, timeout)
+        if response is None:
+            return self._through_httpx(prepared, headers, timeout, hooks)
+        return response
+
+    def _headers(self, prepared: Prepared) -> httpx.Headers:
+        """The headers of one attempt: a key given as a function is called for every attempt."""
+        if prepared.credentials is None:
+            return prepared.headers
+        return prepared.credentials.resolve(prepared.headers)
+
+    def _through_httpx(
+        self,
+        prepared: Prepared,
+        headers: httpx.Headers,
+        timeout: dict[str, float | None],
+        hooks: EventHooks,
+    ) -> httpx.Response:
         if self.http_client is None:
             request = prepared.request(timeout, headers, asynchronous=False)
         else:
@@ -601,7 +634,7 @@ class Client(BaseClient[_Connection], Resources):
         timeout = prepared.timeout_for(deadline)
         scope = DEADLINE.set(deadline)  # bounds every socket operation of byot's own pool
         try:
-            response = self._connection.send(prepared, timeout, self._settings.event_hooks)
+            response = self._connection.fetch(prepared, timeout, self._settings.event_hooks)
             if ticket is not None:
                 ticket.settle(response.status_code, response.headers)
             try:
@@ -633,7 +666,9 @@ class Client(BaseClient[_Connection], Resources):
         self.close()
 
 
-def _read(response: httpx.Response, prepared: Prepared, deadline: Deadline | None) -> bytes:
+def _read(
+    response: httpx.Response | PoolResponse, prepared: Prepared, deadline: Deadline | None
+) -> bytes:
     """The whole body, decompressed step by step and never past `max_body_size`.
 
     Raises:
@@ -641,15 +676,18 @@ def _read(response: httpx.Response, prepared: Prepared, deadline: Deadline | Non
         APITimeoutError: The total deadline ran out between two reads.
     """
     limit = prepared.limits.body
-    if response.is_stream_consumed:  # read (and decoded) already: by a hook, or a mock
+    if not isinstance(response, httpx.Response):  # straight from the pool (`byot._pool`)
+        encoding = response.content_encoding
+    elif response.is_stream_consumed:  # read (and decoded) already: by a hook, or a mock
         BodyDecoder(None, limit=limit).check_size(len(response.content))
         return response.content
-    decoder = BodyDecoder(response.headers.get("content-encoding"), limit=limit)
-    body = bytearray()
+    else:
+        encoding = response.headers.get("content-encoding")
+    decoder = BodyDecoder(encoding, limit=limit)
+    pieces: list[bytes] = []
     for chunk in response.iter_raw():
-        for piece in decoder.feed(chunk):
-            body += piece
+        pieces.extend(decoder.feed(chunk))
         if deadline is not None and deadline.expired():
             raise deadline.error(prepared.method, prepared.safe_url)
     decoder.finish()
-    return bytes(body)
+    return b"".join(pieces)  # a body of one piece is that piece, not a copy

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import httpcore
+from httpcore._utils import is_socket_readable  # what httpcore's own backends poll with
 
 from byot._override import override
 from byot._timeout import DEADLINE
@@ -73,6 +74,7 @@ class _Stream(httpcore.NetworkStream):
 class _AsyncStream(httpcore.AsyncNetworkStream):
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
+        self._socket: Any = None  # the raw socket, once `is_readable` was first asked
 
     @override
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
@@ -98,7 +100,15 @@ class _AsyncStream(httpcore.AsyncNetworkStream):
 
     @override
     def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
+        if info != "is_readable":
+            return self._inner.get_extra_info(info)
+        # httpcore asks this of every idle connection each time it hands out a connection:
+        # with 64 in flight, 64 times per request. anyio builds a dict of every attribute of
+        # the stream to find the socket each time; the socket is looked up once here, and
+        # polled as httpcore polls it.
+        if self._socket is None:
+            self._socket = self._inner.get_extra_info("socket")
+        return is_socket_readable(self._socket)
 
 
 class DeadlineBackend(httpcore.NetworkBackend):

@@ -34,7 +34,7 @@ import httpx
 from byot.errors import ResponseTooLargeError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
 __all__ = ["DEFAULT_MAX_BODY", "BodyDecoder"]
 
@@ -185,14 +185,17 @@ class BodyDecoder:
         Raises:
             httpx.DecodingError: An encoding is unknown or its library is not installed.
         """
-        names = [part.strip().lower() for part in (content_encoding or "").split(",")]
-        # Undone in reverse order of application; identity stages are no work.
-        self._stages = [_stage(name) for name in reversed(names) if name not in ("", "identity")]
+        self._stages: list[_Stage] = []
+        if content_encoding:
+            names = [part.strip().lower() for part in content_encoding.split(",")]
+            # Undone in reverse order of application; identity stages are no work.
+            names.reverse()
+            self._stages = [_stage(name) for name in names if name not in ("", "identity")]
         self._limit = limit
         self._setting = setting
         self._total = 0
 
-    def feed(self, data: bytes) -> Iterator[bytes]:
+    def feed(self, data: bytes) -> Iterable[bytes]:
         """Decode one read of the raw body, in pieces of at most about 1 MiB.
 
         Raises:
@@ -200,6 +203,13 @@ class BodyDecoder:
                 that passes it is yielded).
             httpx.DecodingError: The data is corrupt.
         """
+        if not self._stages:  # nothing to undo (most bodies): only the size to count
+            self.check_size(self._total + len(data))
+            self._total += len(data)
+            return (data,) if data else ()
+        return self._decoded(data)
+
+    def _decoded(self, data: bytes) -> Iterator[bytes]:
         for piece in self._through(0, data):
             self.check_size(self._total + len(piece))
             self._total += len(piece)
@@ -215,9 +225,8 @@ class BodyDecoder:
             self._too_large()
 
     def _through(self, index: int, data: bytes) -> Iterator[bytes]:
-        if index == len(self._stages):
-            if data:
-                yield data
+        if index == len(self._stages):  # a stage's piece: never empty
+            yield data
             return
         for piece in self._stages[index].feed(data):
             yield from self._through(index + 1, piece)

@@ -12,6 +12,7 @@ over plain `http://` to a host that is not this machine.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import re
@@ -169,6 +170,7 @@ class ClearTextGuard:
         )
 
 
+@functools.lru_cache(maxsize=64)  # asked on every call: parsing an address costs ~5 us
 def _is_loopback(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True

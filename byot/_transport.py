@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     import ssl
     from collections.abc import Callable, Mapping
 
+    from byot._headers import ClearTextGuard
+    from byot._pool import PoolPath
+
 # The official SDK's pool size, so 64 requests in flight never queue for a connection.
 LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=5.0)
 
@@ -104,6 +107,13 @@ def _bounded(pool: PoolT) -> PoolT:
 
     _deadline_io.install(pool)
     return pool
+
+
+def direct_pool(transport: object, guard: ClearTextGuard) -> PoolPath | None:
+    """The way around httpx's objects to a default pool (`byot._pool`), when it has one."""
+    from byot._pool import PoolPath  # httpcore, loaded with the first pool
+
+    return PoolPath.of(transport, guard)
 
 
 def _http2(wanted: bool) -> bool:

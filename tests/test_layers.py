@@ -29,6 +29,7 @@ HTTPX_ALLOWED = frozenset(
         "byot._async_client",  # the driver, and the sync one generated from it
         "byot._client",
         "byot._transport",  # the default connection pools
+        "byot._pool",  # the default pool reached without httpx's request and response
         "byot._transport_errors",  # httpx's exceptions mapped to byot's
         "byot._decompress",  # raises httpx.DecodingError, mapped like httpx's own decoders
         "byot._log",  # the logging switch reads requests (a streamed body is not read)

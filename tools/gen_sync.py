@@ -47,6 +47,7 @@ SUBS: list[tuple[str, str]] = [
     ("aiter_raw", "iter_raw"),
     ("aread", "read"),
     ("arun", "run"),
+    ("asend", "send"),
     ("aresolve", "resolve"),
 ]
 _SUBS = [

@@ -6,6 +6,7 @@ import socket
 import ssl
 from typing import TYPE_CHECKING
 
+import anyio
 import httpcore
 import httpx
 import pytest
@@ -114,3 +115,19 @@ def test_install_sets_the_backend_of_httpx_pools_only() -> None:
     _deadline_io.install(httpx.MockTransport(lambda request: httpx.Response(200)))
     assert isinstance(sync._pool._network_backend, _deadline_io.DeadlineBackend)
     assert isinstance(asynchronous._pool._network_backend, _deadline_io.AsyncDeadlineBackend)
+
+
+async def test_the_async_stream_polls_its_socket_for_readability() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        backend = _deadline_io.AsyncDeadlineBackend()
+        stream = await backend.connect_tcp("127.0.0.1", server.getsockname()[1], timeout=5)
+        peer, _ = server.accept()
+        with peer:
+            assert stream.get_extra_info("is_readable") is False  # idle, nothing sent
+            peer.close()  # the server drops a kept-alive connection: EOF to read
+            for _ in range(100):
+                if stream.get_extra_info("is_readable"):
+                    break
+                await anyio.sleep(0.01)
+            assert stream.get_extra_info("is_readable") is True
+        await stream.aclose()
