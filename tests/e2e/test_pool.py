@@ -53,7 +53,7 @@ async def test_the_default_pool_goes_direct(
 ) -> None:
     server.always(CHAT_PATH, Json(200, CHAT))
     client = driver.client()
-    assert client._connection.direct is not None
+    assert client._connection.pool is not None
 
     assert await driver.chat(client) == CHAT
     response = await driver.chat(client, raw=True)
@@ -161,5 +161,5 @@ def test_only_byot_s_own_pool_goes_direct(server: TestServer) -> None:
         {"http_client": httpx.Client(transport=mock)},
     ):
         with byot.Client(api_key="sk-test", base_url=server.url + "/v1", **options) as client:
-            assert client._connection.direct is None
+            assert client._connection.pool is None
             assert client.request("POST", "/chat/completions", body=BODY) == CHAT
