@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -215,11 +214,9 @@ def test_missing_spec_exits_2_and_says_where_it_looked(tmp_path: Path) -> None:
 
 
 @needs_spec
-def test_check_passes_on_the_committed_files_in_under_5_seconds() -> None:
-    started = time.perf_counter()
+def test_check_passes_on_the_committed_files() -> None:
     result = run("--check")
     assert (result.returncode, result.stdout) == (0, "")
-    assert time.perf_counter() - started < 5
 
 
 @needs_spec
